@@ -1,0 +1,52 @@
+#!/bin/sh
+# Gateway container start: renders deploy/nginx/civitas.conf.template (the one `./civitas up` uses)
+# from environment variables, writes site.json, then runs nginx in the foreground as this (non-root) user.
+set -eu
+
+template=/usr/share/civitas/nginx/civitas.conf.template
+run=${CIVITAS_GATEWAY_RUN:-/tmp/civitas-gateway}
+www=$run/www
+conf=$run/nginx.conf
+
+fail() { echo "civitas-gateway: configuration error: $*" >&2; exit 2; }
+
+# host:port only: the values go into nginx.conf, nothing else may slip in.
+for name in UPSTREAM_CONTENT UPSTREAM_ACCOUNT UPSTREAM_TELESERVICES UPSTREAM_PAYMENT UPSTREAM_STATS CIVITAS_LISTEN; do
+	eval "value=\${$name:-}"
+	printf '%s' "$value" | grep -Eq '^[A-Za-z0-9._-]+:[0-9]{1,5}$|^\[[0-9A-Fa-f:]+\]:[0-9]{1,5}$' ||
+		fail "$name=\"$value\" must be host:port"
+done
+
+mkdir -p "$run/tmp" "$www/openapi"
+cp /usr/share/civitas/openapi/*.json "$www/openapi/"
+
+# Town settings for the front end (same fields as var/www/site.json written by ./civitas up).
+jq -n \
+	--arg town_name "${CIVITAS_TOWN_NAME:-Ville de Beaulieu-sur-Loire}" \
+	--arg logo_url "${CIVITAS_TOWN_LOGO:-/assets/logo.svg}" \
+	--arg contact_email "${CIVITAS_TOWN_EMAIL:-mairie@beaulieu-sur-loire.example}" \
+	--arg phone "${CIVITAS_TOWN_PHONE:-02 38 00 00 00}" \
+	--arg address "${CIVITAS_TOWN_ADDRESS:-1 place de la Mairie, 45630 Beaulieu-sur-Loire}" \
+	'{town_name: $town_name, logo_url: $logo_url, contact_email: $contact_email, phone: $phone, address: $address}' \
+	>"$www/site.json"
+
+# The master is not root here, so no user directive; logs go to the container's stdout/stderr.
+sed -e "s|@USER_DIRECTIVE@||" \
+	-e "s|@LISTEN@|$CIVITAS_LISTEN|" \
+	-e "s|@PID_FILE@|$run/nginx.pid|" \
+	-e "s|@ERROR_LOG@|stderr|" \
+	-e "s|@ACCESS_LOG@|/dev/stdout|" \
+	-e "s|@TMP_DIR@|$run/tmp|" \
+	-e "s|@WEB_ROOT@|/usr/share/civitas/web|" \
+	-e "s|@WWW_DIR@|$www|" \
+	-e "s|@UPSTREAM_CONTENT@|$UPSTREAM_CONTENT|" \
+	-e "s|@UPSTREAM_ACCOUNT@|$UPSTREAM_ACCOUNT|" \
+	-e "s|@UPSTREAM_TELESERVICES@|$UPSTREAM_TELESERVICES|" \
+	-e "s|@UPSTREAM_PAYMENT@|$UPSTREAM_PAYMENT|" \
+	-e "s|@UPSTREAM_STATS@|$UPSTREAM_STATS|" \
+	"$template" >"$conf"
+
+if [ "${1:-}" = "--check" ]; then
+	exec nginx -e stderr -t -c "$conf" -p "$run/"
+fi
+exec nginx -e stderr -c "$conf" -p "$run/" -g 'daemon off;'

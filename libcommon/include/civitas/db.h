@@ -1,0 +1,69 @@
+/* db.h — PostgreSQL access: one connection per worker thread, named prepared statements,
+ * a transaction runner that retries serialization failures and deadlocks, reconnect and
+ * re-prepare after a lost connection, and the migrations runner. */
+#ifndef CIVITAS_DB_H
+#define CIVITAS_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct lc_request;
+
+/* A statement every connection prepares. Tables end with name == NULL. */
+struct lc_sql {
+	const char *name;
+	const char *text; /* $1..$n parameters, all passed as text */
+};
+
+struct lc_db; /* one per thread; opaque */
+
+/* Process-wide setup, before any thread connects. schema is the service's own (search_path
+ * of every connection). statements may be NULL.
+ * The libcommon statements (outbox, inbox, readiness) are always added. */
+int lc_db_setup(const char *conninfo, const char *schema, const struct lc_sql *statements);
+void lc_db_teardown(void);
+
+/* The calling thread's connection, connected (or reconnected) lazily. Never NULL. */
+struct lc_db *lc_db_thread(void);
+/* Closes the calling thread's connection (thread exit, tests). */
+void lc_db_thread_close(void);
+bool lc_db_ok(struct lc_db *db); /* connected right now */
+PGconn *lc_db_conn(struct lc_db *db); /* for tests and the migrations runner */
+
+/* Runs a prepared statement with text parameters (NULL = SQL NULL). Returns a result whose
+ * status is TUPLES_OK or COMMAND_OK, or NULL on failure (the SQLSTATE is kept, see below).
+ * A lost connection outside a transaction is reset, statements re-prepared and the call
+ * retried once. Caller PQclear()s the result. */
+PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char *const *params);
+/* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
+const char *lc_db_sqlstate(const struct lc_db *db);
+const char *lc_db_error(const struct lc_db *db);
+/* Was the last failure a lost or refused connection (answer 503)? */
+bool lc_db_unavailable(const struct lc_db *db);
+
+enum lc_tx_result {
+	LC_TX_COMMIT = 0, /* commit (retried from the start on 40001/40P01) */
+	LC_TX_ROLLBACK,   /* roll back on purpose: the callback has decided the outcome */
+	LC_TX_ERROR,      /* roll back: a statement failed (lc_db_sqlstate says why) */
+};
+/* Runs fn inside BEGIN ... COMMIT, retrying the whole callback up to 4 times on serialization
+ * failure or deadlock (and once after a lost connection). fn must be safe to re-run.
+ * Returns what fn returned last, or LC_TX_ERROR when BEGIN/COMMIT failed. */
+enum lc_tx_result lc_db_tx(struct lc_db *db, enum lc_tx_result (*fn)(struct lc_db *db, void *arg),
+                           void *arg);
+
+/* Answers 503 unavailable with Retry-After when the database is gone, else 500 internal; returns
+ * LC_REPLIED so a handler can `return lc_db_fail_reply(rq);`. Logs the SQLSTATE, never values. */
+int lc_db_fail_reply(struct lc_request *rq);
+
+/* Applies dir/NNNN_name.sql files not yet recorded in <schema>.schema_migrations, each in its
+ * own transaction, under a session advisory lock so concurrent starters apply each file once.
+ * Also creates the libcommon tables (schema_migrations, outbox, inbox). Returns 0 or -1. */
+int lc_db_migrate(const char *conninfo, const char *schema, const char *dir);
+/* Highest version present in dir (0 when none); used by /readyz. */
+int lc_db_migrations_latest(const char *dir);
+/* Is the database reachable from this thread and at least at version `latest`? */
+bool lc_db_ready(struct lc_db *db, int latest);
+
+#endif

@@ -1,0 +1,60 @@
+/* http.h — the libmicrohttpd server every daemon runs, and the per-request context handlers see.
+ * Everything a request allocates hangs off struct lc_request and is freed when MHD completes it. */
+#ifndef CIVITAS_HTTP_H
+#define CIVITAS_HTTP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "civitas/router.h"
+
+struct lc_request;
+struct lc_claims;
+struct lc_db;
+
+struct lc_http_config {
+	const char *bind;       /* "127.0.0.1" or "0.0.0.0" */
+	uint16_t port;          /* 0 picks a free port (see lc_http_port) */
+	unsigned threads;       /* worker threads in the MHD pool (>=1) */
+	unsigned conn_timeout;  /* seconds an idle connection is kept */
+	size_t conn_memory;     /* MHD per-connection memory limit in bytes */
+	unsigned conn_limit;    /* total connections */
+	const struct lc_route *routes;
+};
+
+struct lc_http;
+/* Starts the daemon; NULL on failure (logged). */
+struct lc_http *lc_http_start(const struct lc_http_config *cfg);
+uint16_t lc_http_port(const struct lc_http *h);
+/* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. Frees h. */
+void lc_http_stop(struct lc_http *h, unsigned grace_ms);
+
+/* --- What a handler reads --- */
+const char *lc_rq_method(const struct lc_request *rq);
+const char *lc_rq_path(const struct lc_request *rq);
+const char *lc_rq_id(const struct lc_request *rq);           /* X-Request-Id kept or made */
+const char *lc_rq_param(const struct lc_request *rq, const char *name); /* {name} in the path */
+const char *lc_rq_query(const struct lc_request *rq, const char *name); /* ?name=, decoded */
+const char *lc_rq_header(const struct lc_request *rq, const char *name);
+const char *lc_rq_client_ip(const struct lc_request *rq); /* X-Real-IP from nginx, else peer */
+/* Raw body (NUL-terminated for convenience; len excludes the NUL). NULL/0 when empty. */
+const char *lc_rq_body(const struct lc_request *rq, size_t *len);
+/* Parsed JSON body for LC_BODY_JSON routes (NULL when the body was empty). Borrowed. */
+json_t *lc_rq_json(const struct lc_request *rq);
+/* Verified token claims, or NULL for an anonymous caller. Borrowed. */
+const struct lc_claims *lc_rq_claims(const struct lc_request *rq);
+/* This worker thread's database connection (see db.h). Never NULL; may be down. */
+struct lc_db *lc_rq_db(struct lc_request *rq);
+/* Per-request allocation freed with the request. */
+void *lc_rq_alloc(struct lc_request *rq, size_t n);
+char *lc_rq_strdup(struct lc_request *rq, const char *s);
+/* Register a cleanup run when the request is freed (e.g. json_decref of a borrowed object). */
+void lc_rq_defer(struct lc_request *rq, void (*fn)(void *), void *arg);
+/* Adds a header to the response the handler is about to queue. */
+void lc_rq_add_header(struct lc_request *rq, const char *name, const char *value);
+/* Was a reply already queued for this request? */
+bool lc_rq_replied(const struct lc_request *rq);
+
+#endif

@@ -1,0 +1,38 @@
+/* reply.h — the only ways a handler answers: JSON, RFC 9457 problems, raw bytes, empty.
+ * A handler queues exactly one reply and returns what the lc_reply_* call returned (0, or -1
+ * when even the reply could not be queued). Helpers named ..._or_reply return false after they
+ * have replied; the handler then returns LC_REPLIED. A handler that queues nothing gets a 500. */
+#ifndef CIVITAS_REPLY_H
+#define CIVITAS_REPLY_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct lc_request;
+
+#define LC_REPLIED 0
+
+/* Steals the reference to body. */
+int lc_reply_json(struct lc_request *rq, unsigned status, json_t *body);
+/* 200 with a strong ETag over the serialised body; answers 304 when If-None-Match matches.
+ * cache_control e.g. "public, max-age=60" (NULL: "no-cache"). Steals body. */
+int lc_reply_json_cached(struct lc_request *rq, json_t *body, const char *cache_control);
+/* application/problem+json {type,title,status,detail,code,request_id[,errors]}.
+ * code is the stable machine code (validation_failed, not_found, ...). errors is stolen, may be NULL. */
+int lc_reply_problem(struct lc_request *rq, unsigned status, const char *code, const char *detail);
+int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code,
+                            const char *detail, json_t *errors);
+/* Copies data. */
+int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type,
+                   const void *data, size_t len);
+/* Takes ownership of data (malloc'd; freed by MHD). */
+int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type,
+                         void *data, size_t len);
+int lc_reply_empty(struct lc_request *rq, unsigned status);
+
+/* Builds the problem object without replying (for tests and for callers that add members). */
+json_t *lc_problem_new(unsigned status, const char *code, const char *detail, const char *request_id);
+/* The title for a stable code ("Validation failed" for validation_failed); "Error" if unknown. */
+const char *lc_problem_title(const char *code);
+
+#endif

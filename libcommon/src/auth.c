@@ -1,0 +1,589 @@
+/* auth.c — verification of access tokens (JWT ES256 from civitas-account) and the internal
+ * bearer secret between daemons. Keys and settings are written once at start, then read-only. */
+#include "civitas/auth.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/http.h"
+#include "civitas/reply.h"
+
+#define LEEWAY_S 30
+#define MAX_TOKEN 8192       /* our tokens are ~600 bytes; anything far larger is not ours */
+#define MAX_KEY_FILE 16384   /* a PEM public key is a few hundred bytes */
+#define MAX_SECRET_FILE 4096
+#define MIN_SECRET 32
+#define ES256_SIG_B64 86     /* 64 raw bytes (R || S) in unpadded base64url */
+
+/* Set by lc_auth_init*, read-only while requests are served. */
+static struct {
+	unsigned char *pem;
+	size_t pem_len;
+	char *issuer;
+	char *audience;
+} g_auth;
+
+static char *g_secret;
+static size_t g_secret_len;
+
+static void set_msg(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_msg(char *buf, size_t len, const char *fmt, ...)
+{
+	if (!buf || len == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+}
+
+/* Reads a whole small file. Returns a malloc'd NUL-terminated buffer (caller frees) or NULL
+ * with errno set (EFBIG when it is larger than max). */
+static char *read_small_file(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *data = malloc(max + 1);
+	if (!data) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	size_t n = fread(data, 1, max + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || n > max) {
+		free(data);
+		errno = bad ? EIO : EFBIG;
+		return NULL;
+	}
+	data[n] = '\0';
+	*len = n;
+	return data;
+}
+
+/* A key that OpenSSL cannot read as an EC P-256 public key would make every verification
+ * fail at run time; refusing it at start is the loud, early failure we want. */
+static int check_public_key(const char *pem, size_t len, char *err, size_t errlen)
+{
+	if (len == 0 || len > INT32_MAX) {
+		set_msg(err, errlen, "public key is empty");
+		return -1;
+	}
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	if (!bio) {
+		set_msg(err, errlen, "out of memory");
+		return -1;
+	}
+	EVP_PKEY *pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (!pk) {
+		set_msg(err, errlen, "public key is not a PEM public key");
+		return -1;
+	}
+	char group[64] = "";
+	size_t glen = 0;
+	int ok = EVP_PKEY_is_a(pk, "EC") &&
+	         EVP_PKEY_get_utf8_string_param(pk, "group", group, sizeof group, &glen) == 1 &&
+	         (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0);
+	EVP_PKEY_free(pk);
+	if (!ok) {
+		set_msg(err, errlen, "public key is not an EC P-256 key (ES256)");
+		return -1;
+	}
+	return 0;
+}
+
+void lc_auth_free(void)
+{
+	if (g_auth.pem)
+		OPENSSL_cleanse(g_auth.pem, g_auth.pem_len);
+	free(g_auth.pem);
+	free(g_auth.issuer);
+	free(g_auth.audience);
+	memset(&g_auth, 0, sizeof g_auth);
+}
+
+int lc_auth_init_pem(const char *pem, size_t pem_len, const char *issuer, const char *audience,
+                     char *err, size_t errlen)
+{
+	if (!pem || check_public_key(pem, pem_len, err, errlen) != 0)
+		return -1;
+	if (!issuer || !*issuer || !audience || !*audience) {
+		set_msg(err, errlen, "issuer and audience must be set");
+		return -1;
+	}
+	lc_auth_free();
+	g_auth.pem = malloc(pem_len + 1);
+	g_auth.issuer = strdup(issuer);
+	g_auth.audience = strdup(audience);
+	if (!g_auth.pem || !g_auth.issuer || !g_auth.audience) {
+		lc_auth_free();
+		set_msg(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(g_auth.pem, pem, pem_len);
+	g_auth.pem[pem_len] = '\0';
+	g_auth.pem_len = pem_len;
+	return 0;
+}
+
+int lc_auth_init(const char *public_key_path, const char *issuer, const char *audience, char *err,
+                 size_t errlen)
+{
+	if (!public_key_path || !*public_key_path) {
+		set_msg(err, errlen, "no public key file given");
+		return -1;
+	}
+	size_t len = 0;
+	char *pem = read_small_file(public_key_path, MAX_KEY_FILE, &len);
+	if (!pem) {
+		set_msg(err, errlen, "cannot read public key %s: %s", public_key_path, strerror(errno));
+		return -1;
+	}
+	if (len == 0) {
+		free(pem);
+		set_msg(err, errlen, "public key file %s is empty", public_key_path);
+		return -1;
+	}
+	int rc = lc_auth_init_pem(pem, len, issuer, audience, err, errlen);
+	free(pem);
+	return rc;
+}
+
+/* --- Token checks --- */
+
+static int b64url_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+/* Decodes unpadded base64url. Returns a malloc'd buffer (caller frees) or NULL when the
+ * input is not canonical base64url. */
+static unsigned char *b64url_decode(const char *s, size_t len, size_t *outlen)
+{
+	if (len % 4 == 1)
+		return NULL;
+	unsigned char *out = malloc(len / 4 * 3 + 3);
+	if (!out)
+		return NULL;
+	size_t o = 0;
+	uint32_t acc = 0;
+	int bits = 0;
+	for (size_t i = 0; i < len; i++) {
+		int v = b64url_value((unsigned char)s[i]);
+		if (v < 0) {
+			free(out);
+			return NULL;
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (unsigned char)(acc >> bits);
+		}
+	}
+	/* Leftover bits must be zero, or two encodings would give the same bytes. */
+	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
+		free(out);
+		return NULL;
+	}
+	*outlen = o;
+	return out;
+}
+
+/* Pins the algorithm before libjwt sees the token: libjwt 1.10 takes the algorithm from the
+ * header, so "none" or HS256 (HMAC keyed with our public PEM) must never reach jwt_decode. */
+static int check_header(const char *seg, size_t len, const char **why)
+{
+	size_t n = 0;
+	unsigned char *raw = b64url_decode(seg, len, &n);
+	if (!raw) {
+		*why = "malformed header";
+		return -1;
+	}
+	json_t *hdr = json_loadb((const char *)raw, n, JSON_REJECT_DUPLICATES, NULL);
+	free(raw);
+	int rc = -1;
+	if (!json_is_object(hdr))
+		*why = "malformed header";
+	else if (!json_is_string(json_object_get(hdr, "alg")) ||
+	         strcmp(json_string_value(json_object_get(hdr, "alg")), "ES256") != 0)
+		*why = "algorithm is not ES256";
+	else if (json_object_get(hdr, "crit"))
+		*why = "unsupported critical header"; /* RFC 7515 4.1.11: we know no extension */
+	else
+		rc = 0;
+	json_decref(hdr);
+	return rc;
+}
+
+/* Copies a string claim into dst; absent is allowed only when !required. Values that do not
+ * fit are refused rather than truncated (a cut id could name someone else). */
+static int copy_claim(json_t *claims, const char *name, char *dst, size_t size, bool required,
+                      const char **why)
+{
+	json_t *v = json_object_get(claims, name);
+	dst[0] = '\0';
+	if (!v) {
+		if (required) {
+			*why = "missing claim";
+			return -1;
+		}
+		return 0;
+	}
+	if (!json_is_string(v)) {
+		*why = "claim has the wrong type";
+		return -1;
+	}
+	size_t len = json_string_length(v);
+	if (len == 0 || len >= size || strlen(json_string_value(v)) != len) {
+		*why = len >= size ? "claim too long" : "invalid claim value";
+		return -1;
+	}
+	memcpy(dst, json_string_value(v), len + 1);
+	return 0;
+}
+
+static int get_time_claim(json_t *claims, const char *name, bool required, int64_t *out,
+                          const char **why)
+{
+	json_t *v = json_object_get(claims, name);
+	if (!v) {
+		if (required) {
+			*why = "missing exp";
+			return -1;
+		}
+		return 1;
+	}
+	if (!json_is_integer(v)) {
+		*why = "time claim is not an integer";
+		return -1;
+	}
+	*out = (int64_t)json_integer_value(v);
+	return 0;
+}
+
+static bool audience_ok(json_t *aud)
+{
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), g_auth.audience) == 0;
+	if (!json_is_array(aud))
+		return false;
+	size_t i;
+	json_t *it;
+	json_array_foreach(aud, i, it)
+	{
+		if (json_is_string(it) && strcmp(json_string_value(it), g_auth.audience) == 0)
+			return true;
+	}
+	return false;
+}
+
+static int check_claims(json_t *claims, int64_t now, struct lc_claims *out, const char **why)
+{
+	int64_t exp = 0, nbf = 0, iat = 0;
+	if (get_time_claim(claims, "exp", true, &exp, why) != 0)
+		return -1;
+	int has_nbf = get_time_claim(claims, "nbf", false, &nbf, why);
+	if (has_nbf < 0)
+		return -1;
+	int has_iat = get_time_claim(claims, "iat", false, &iat, why);
+	if (has_iat < 0)
+		return -1;
+	/* now is a current unix time, far from the int64 limits: now ± leeway cannot overflow. */
+	if (now - LEEWAY_S >= exp) {
+		*why = "token expired";
+		return -1;
+	}
+	if (has_nbf == 0 && nbf > now + LEEWAY_S) {
+		*why = "token not yet valid";
+		return -1;
+	}
+	if (has_iat == 0 && iat > now + LEEWAY_S) {
+		*why = "token issued in the future";
+		return -1;
+	}
+	json_t *iss = json_object_get(claims, "iss");
+	if (!json_is_string(iss) || strcmp(json_string_value(iss), g_auth.issuer) != 0) {
+		*why = "wrong issuer";
+		return -1;
+	}
+	if (!audience_ok(json_object_get(claims, "aud"))) {
+		*why = "wrong audience";
+		return -1;
+	}
+	if (copy_claim(claims, "sub", out->sub, sizeof out->sub, true, why) != 0 ||
+	    copy_claim(claims, "role", out->role, sizeof out->role, true, why) != 0 ||
+	    copy_claim(claims, "jti", out->jti, sizeof out->jti, false, why) != 0)
+		return -1;
+
+	json_t *svcs = json_object_get(claims, "services");
+	if (svcs && !json_is_array(svcs)) {
+		*why = "services is not an array";
+		return -1;
+	}
+	if (json_array_size(svcs) > LC_MAX_SERVICES) {
+		*why = "too many services";
+		return -1;
+	}
+	size_t i;
+	json_t *it;
+	json_array_foreach(svcs, i, it)
+	{
+		size_t len = json_string_length(it);
+		if (!json_is_string(it) || len == 0 || strlen(json_string_value(it)) != len) {
+			*why = "invalid service";
+			return -1;
+		}
+		if (len >= sizeof out->services[0]) {
+			*why = "service name too long";
+			return -1;
+		}
+		memcpy(out->services[i], json_string_value(it), len + 1);
+	}
+	out->nservices = json_array_size(svcs);
+	out->exp = exp;
+	out->iat = has_iat == 0 ? iat : 0;
+	return 0;
+}
+
+int lc_auth_verify(const char *token, int64_t now, struct lc_claims *out, char *why, size_t whylen)
+{
+	const char *reason = "invalid token";
+	struct lc_claims tmp;
+	memset(&tmp, 0, sizeof tmp);
+	jwt_t *jwt = NULL;
+	char *grants = NULL;
+	json_t *claims = NULL;
+	int rc = -1;
+
+	if (!g_auth.pem) {
+		reason = "auth not initialised";
+		goto out;
+	}
+	if (!token || !*token) {
+		reason = "empty token";
+		goto out;
+	}
+	size_t len = strnlen(token, MAX_TOKEN + 1);
+	if (len > MAX_TOKEN) {
+		reason = "token too long";
+		goto out;
+	}
+	const char *dot1 = memchr(token, '.', len);
+	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token)) : NULL;
+	if (!dot1 || !dot2 || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token))) {
+		reason = "malformed token";
+		goto out;
+	}
+	if (check_header(token, (size_t)(dot1 - token), &reason) != 0)
+		goto out;
+	/* The signature length is fixed for ES256; this also refuses the empty "none" signature. */
+	size_t siglen = len - (size_t)(dot2 + 1 - token);
+	if (siglen != ES256_SIG_B64 || dot2 == dot1 + 1) {
+		reason = "malformed token";
+		goto out;
+	}
+	if (jwt_decode(&jwt, token, g_auth.pem, (int)g_auth.pem_len) != 0 || !jwt) {
+		reason = "bad signature";
+		goto out;
+	}
+	/* Belt and braces: the header check above already pinned ES256. */
+	if (jwt_get_alg(jwt) != JWT_ALG_ES256) {
+		reason = "algorithm is not ES256";
+		goto out;
+	}
+	grants = jwt_get_grants_json(jwt, NULL);
+	claims = grants ? json_loads(grants, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	if (!json_is_object(claims)) {
+		reason = "malformed claims";
+		goto out;
+	}
+	if (now <= 0)
+		now = (int64_t)time(NULL);
+	if (now > INT64_MAX / 2) {
+		reason = "bad clock";
+		goto out;
+	}
+	if (check_claims(claims, now, &tmp, &reason) != 0)
+		goto out;
+	if (out)
+		*out = tmp;
+	rc = 0;
+out:
+	json_decref(claims);
+	free(grants);
+	if (jwt)
+		jwt_free(jwt);
+	if (rc != 0)
+		set_msg(why, whylen, "%s", reason);
+	else
+		set_msg(why, whylen, "ok");
+	return rc;
+}
+
+/* --- Roles and services --- */
+
+int lc_role_rank(const char *role)
+{
+	static const char *const order[] = {"citizen", "partner", "agent", "editor", "admin"};
+	if (!role)
+		return -1;
+	for (int i = 0; i < (int)(sizeof order / sizeof order[0]); i++)
+		if (strcmp(role, order[i]) == 0)
+			return i;
+	return -1;
+}
+
+bool lc_claims_has_role(const struct lc_claims *c, const char *role)
+{
+	return c && role && lc_role_rank(c->role) >= 0 && strcmp(c->role, role) == 0;
+}
+
+bool lc_claims_at_least(const struct lc_claims *c, const char *min_role)
+{
+	if (!c)
+		return false;
+	int have = lc_role_rank(c->role), need = lc_role_rank(min_role);
+	return have >= 0 && need >= 0 && have >= need;
+}
+
+bool lc_claims_has_service(const struct lc_claims *c, const char *service)
+{
+	if (!c || !service)
+		return false;
+	for (size_t i = 0; i < c->nservices && i < LC_MAX_SERVICES; i++)
+		if (strcmp(c->services[i], service) == 0)
+			return true;
+	return false;
+}
+
+static bool reply_unauthorized(struct lc_request *rq)
+{
+	lc_rq_add_header(rq, "WWW-Authenticate", "Bearer realm=\"civitas\"");
+	lc_reply_problem(rq, 401, "unauthorized", "A valid access token is required.");
+	return false;
+}
+
+bool lc_require_role_or_reply(struct lc_request *rq, const char *min_role)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	if (!c)
+		return reply_unauthorized(rq);
+	if (!lc_claims_at_least(c, min_role)) {
+		/* 404, not 403: a caller below the role must not learn the resource exists. */
+		lc_reply_problem(rq, 404, "not_found", "No such resource.");
+		return false;
+	}
+	return true;
+}
+
+bool lc_require_service_or_reply(struct lc_request *rq, const char *service)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	if (!c)
+		return reply_unauthorized(rq);
+	if (!lc_claims_at_least(c, "agent") || !lc_claims_has_service(c, service)) {
+		lc_reply_problem(rq, 404, "not_found", "No such resource.");
+		return false;
+	}
+	return true;
+}
+
+/* --- Internal bearer secret --- */
+
+int lc_internal_secret_set(const char *secret, size_t len)
+{
+	if (!secret || len < MIN_SECRET || len > MAX_SECRET_FILE)
+		return -1;
+	/* The secret travels in an HTTP header: visible ASCII only, no spaces. */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)secret[i] <= 0x20 || (unsigned char)secret[i] >= 0x7f)
+			return -1;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return -1;
+	memcpy(copy, secret, len);
+	copy[len] = '\0';
+	if (g_secret) {
+		OPENSSL_cleanse(g_secret, g_secret_len);
+		free(g_secret);
+	}
+	g_secret = copy;
+	g_secret_len = len;
+	return 0;
+}
+
+int lc_internal_secret_init(const char *path, char *err, size_t errlen)
+{
+	if (!path || !*path) {
+		set_msg(err, errlen, "no internal secret file given");
+		return -1;
+	}
+	size_t len = 0;
+	char *data = read_small_file(path, MAX_SECRET_FILE, &len);
+	if (!data) {
+		set_msg(err, errlen, "cannot read internal secret %s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+		len--;
+	int rc = lc_internal_secret_set(data, len);
+	OPENSSL_cleanse(data, len);
+	free(data);
+	if (rc != 0)
+		set_msg(err, errlen,
+		        "internal secret %s must hold at least %d visible ASCII characters", path,
+		        MIN_SECRET);
+	return rc;
+}
+
+const char *lc_internal_secret(void)
+{
+	return g_secret;
+}
+
+bool lc_internal_bearer_ok(const char *authorization_header)
+{
+	if (!g_secret || !authorization_header)
+		return false;
+	/* Hashing both sides first makes the comparison length-independent: CRYPTO_memcmp on
+	 * the raw values would need equal lengths and so leak the secret's length. */
+	static const char prefix[] = "Bearer ";
+	unsigned char want[EVP_MAX_MD_SIZE], got[EVP_MAX_MD_SIZE];
+	unsigned int wlen = 0, glen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return false;
+	bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	          EVP_DigestUpdate(ctx, prefix, sizeof prefix - 1) == 1 &&
+	          EVP_DigestUpdate(ctx, g_secret, g_secret_len) == 1 &&
+	          EVP_DigestFinal_ex(ctx, want, &wlen) == 1 &&
+	          EVP_Digest(authorization_header, strlen(authorization_header), got, &glen,
+	                     EVP_sha256(), NULL) == 1 &&
+	          wlen == glen && CRYPTO_memcmp(want, got, wlen) == 0;
+	EVP_MD_CTX_free(ctx);
+	return ok;
+}

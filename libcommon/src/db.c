@@ -1,0 +1,304 @@
+/* db.c — one PostgreSQL connection per worker thread, prepared statements by name, transaction
+ * runner with retries, reconnect + re-prepare after a lost link, fast 503 while it is down. */
+#include "civitas/db.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/log.h"
+#include "civitas/metrics.h"
+#include "civitas/reply.h"
+#include "internal.h"
+
+/* Statements libcommon itself needs on every connection (readiness, outbox, inbox). */
+static const struct lc_sql builtin_sql[] = {
+	{"lc_ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
+	{"lc_outbox_insert",
+	 "INSERT INTO outbox (event_id, target, topic, payload) VALUES ($1, $2, $3, $4::jsonb)"},
+	{"lc_outbox_notify", "SELECT pg_notify($1, '')"},
+	{"lc_inbox_claim", "INSERT INTO inbox (event_id) VALUES ($1::uuid) ON CONFLICT DO NOTHING"},
+	{"lc_uuid", "SELECT gen_random_uuid()::text"},
+	{NULL, NULL},
+};
+
+struct lc_db {
+	PGconn *conn;
+	bool in_tx;
+	bool unavailable;        /* last failure was the link, not the statement */
+	struct timespec retry_at; /* no reconnect attempt before this (keeps 503s fast) */
+	char sqlstate[6];
+	char error[256];
+};
+
+static struct {
+	char *conninfo;
+	char *schema;
+	const struct lc_sql *statements;
+	pthread_key_t key;
+	pthread_once_t once;
+} G = {.once = PTHREAD_ONCE_INIT};
+
+static void db_free(void *p)
+{
+	struct lc_db *db = p;
+	if (!db)
+		return;
+	if (db->conn) {
+		PQfinish(db->conn);
+		lc_metrics_gauge_add("db_connections_open", -1);
+	}
+	free(db);
+}
+
+static void make_key(void) { pthread_key_create(&G.key, db_free); }
+
+int lc_db_setup(const char *conninfo, const char *schema, const struct lc_sql *statements)
+{
+	pthread_once(&G.once, make_key);
+	free(G.conninfo);
+	free(G.schema);
+	G.conninfo = strdup(conninfo);
+	G.schema = strdup(schema);
+	G.statements = statements;
+	lc_metrics_gauge_add("db_connections_open", 0);
+	return G.conninfo && G.schema ? 0 : -1;
+}
+
+void lc_db_teardown(void)
+{
+	lc_db_thread_close();
+	free(G.conninfo);
+	free(G.schema);
+	G.conninfo = G.schema = NULL;
+}
+
+static void set_failure(struct lc_db *db, const PGresult *res)
+{
+	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	bool link_gone = !db->conn || PQstatus(db->conn) != CONNECTION_OK;
+	snprintf(db->sqlstate, sizeof(db->sqlstate), "%s", st ? st : (link_gone ? "08006" : "XX000"));
+	snprintf(db->error, sizeof(db->error), "%s",
+	         res ? PQresultErrorMessage(res) : (db->conn ? PQerrorMessage(db->conn) : "no connection"));
+	db->error[strcspn(db->error, "\n")] = '\0';
+	db->unavailable = link_gone || strncmp(db->sqlstate, "08", 2) == 0 ||
+	                  strcmp(db->sqlstate, "57P01") == 0 || strcmp(db->sqlstate, "57P03") == 0;
+}
+
+static bool prepare_all(struct lc_db *db, const struct lc_sql *list)
+{
+	for (size_t i = 0; list && list[i].name; i++) {
+		PGresult *r = PQprepare(db->conn, list[i].name, list[i].text, 0, NULL);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			/* A bad statement is a bug in the service: say which, keep the others usable. */
+			lc_error("prepare %s failed: %s", list[i].name, PQresultErrorMessage(r));
+			if (PQstatus(db->conn) != CONNECTION_OK) {
+				PQclear(r);
+				return false;
+			}
+		}
+		PQclear(r);
+	}
+	return true;
+}
+
+static void disconnect(struct lc_db *db)
+{
+	if (db->conn) {
+		PQfinish(db->conn);
+		db->conn = NULL;
+		lc_metrics_gauge_add("db_connections_open", -1);
+	}
+	db->in_tx = false;
+}
+
+/* Connects (again) unless a recent attempt failed; true when the link is up. */
+static bool ensure_connected(struct lc_db *db)
+{
+	if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+		return true;
+	disconnect(db);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec < db->retry_at.tv_sec ||
+	    (now.tv_sec == db->retry_at.tv_sec && now.tv_nsec < db->retry_at.tv_nsec)) {
+		db->unavailable = true;
+		snprintf(db->sqlstate, sizeof(db->sqlstate), "08006");
+		return false;
+	}
+	db->conn = PQconnectdb(G.conninfo ? G.conninfo : "");
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		set_failure(db, NULL);
+		lc_warn("database connection failed: %s", db->error);
+		PQfinish(db->conn);
+		db->conn = NULL;
+		db->retry_at = now;
+		db->retry_at.tv_sec += 1;
+		return false;
+	}
+	lc_metrics_gauge_add("db_connections_open", 1);
+	char *ident = PQescapeIdentifier(db->conn, G.schema, strlen(G.schema));
+	char sql[160];
+	snprintf(sql, sizeof(sql), "SET search_path TO %s", ident ? ident : "public");
+	PQfreemem(ident);
+	PGresult *r = PQexec(db->conn, sql);
+	PQclear(r);
+	if (!prepare_all(db, builtin_sql) || !prepare_all(db, G.statements)) {
+		set_failure(db, NULL);
+		disconnect(db);
+		return false;
+	}
+	db->unavailable = false;
+	return true;
+}
+
+struct lc_db *lc_db_thread(void)
+{
+	pthread_once(&G.once, make_key);
+	struct lc_db *db = pthread_getspecific(G.key);
+	if (!db) {
+		db = calloc(1, sizeof(*db));
+		if (!db)
+			abort(); /* nothing sensible can run without memory for 300 bytes */
+		pthread_setspecific(G.key, db);
+	}
+	if (!db->in_tx)
+		ensure_connected(db);
+	return db;
+}
+
+void lc_db_thread_close(void)
+{
+	pthread_once(&G.once, make_key);
+	struct lc_db *db = pthread_getspecific(G.key);
+	pthread_setspecific(G.key, NULL);
+	db_free(db);
+}
+
+bool lc_db_ok(struct lc_db *db) { return db->conn && PQstatus(db->conn) == CONNECTION_OK; }
+PGconn *lc_db_conn(struct lc_db *db) { return db->conn; }
+const char *lc_db_sqlstate(const struct lc_db *db) { return db->sqlstate; }
+const char *lc_db_error(const struct lc_db *db) { return db->error; }
+bool lc_db_unavailable(const struct lc_db *db) { return db->unavailable; }
+
+static PGresult *exec_once(struct lc_db *db, const char *name, int n, const char *const *params)
+{
+	if (!db->conn) {
+		set_failure(db, NULL);
+		return NULL;
+	}
+	PGresult *r = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
+		db->sqlstate[0] = '\0';
+		return r;
+	}
+	set_failure(db, r);
+	PQclear(r);
+	return NULL;
+}
+
+PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char *const *params)
+{
+	if (!db->in_tx && !ensure_connected(db))
+		return NULL;
+	PGresult *r = exec_once(db, name, nparams, params);
+	/* Outside a transaction a lost link is invisible to the caller: reconnect, retry once. */
+	if (!r && db->unavailable && !db->in_tx) {
+		disconnect(db);
+		db->retry_at.tv_sec = 0;
+		if (ensure_connected(db))
+			r = exec_once(db, name, nparams, params);
+	}
+	return r;
+}
+
+static bool simple(struct lc_db *db, const char *sql)
+{
+	if (!db->conn)
+		return false;
+	PGresult *r = PQexec(db->conn, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		set_failure(db, r);
+	PQclear(r);
+	return ok;
+}
+
+static bool retryable(const struct lc_db *db)
+{
+	return strcmp(db->sqlstate, "40001") == 0 || strcmp(db->sqlstate, "40P01") == 0;
+}
+
+enum lc_tx_result lc_db_tx(struct lc_db *db, enum lc_tx_result (*fn)(struct lc_db *, void *), void *arg)
+{
+	bool relinked = false;
+	for (int attempt = 0; attempt < 5; attempt++) {
+		if (!ensure_connected(db))
+			return LC_TX_ERROR;
+		if (!simple(db, "BEGIN")) {
+			if (db->unavailable && !relinked) { /* stale link found at BEGIN: nothing ran yet */
+				relinked = true;
+				disconnect(db);
+				db->retry_at.tv_sec = 0;
+				attempt--;
+				continue;
+			}
+			return LC_TX_ERROR;
+		}
+		db->in_tx = true;
+		enum lc_tx_result res = fn(db, arg);
+		db->in_tx = false;
+		if (res == LC_TX_COMMIT) {
+			if (simple(db, "COMMIT"))
+				return LC_TX_COMMIT;
+			if (retryable(db))
+				continue; /* a failed COMMIT has already rolled back */
+			return LC_TX_ERROR;
+		}
+		char state[6];
+		memcpy(state, db->sqlstate, sizeof(state));
+		bool gone = db->unavailable;
+		if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+			simple(db, "ROLLBACK");
+		memcpy(db->sqlstate, state, sizeof(state)); /* keep the cause, not the rollback's status */
+		db->unavailable = gone;
+		if (res == LC_TX_ERROR && retryable(db)) {
+			struct timespec pause = {0, (long)(1 + attempt) * 5 * 1000 * 1000};
+			nanosleep(&pause, NULL);
+			continue;
+		}
+		return res;
+	}
+	return LC_TX_ERROR;
+}
+
+int lc_db_fail_reply(struct lc_request *rq)
+{
+	struct lc_db *db = lc_db_thread();
+	if (db->unavailable) {
+		lc_rq_add_header(rq, "Retry-After", "5");
+		return lc_reply_problem(rq, 503, "unavailable", "The database is unavailable; try again shortly.");
+	}
+	if (strcmp(db->sqlstate, "23505") == 0)
+		return lc_reply_problem(rq, 409, "conflict", "This conflicts with an existing record.");
+	if (retryable(db)) {
+		lc_rq_add_header(rq, "Retry-After", "1");
+		return lc_reply_problem(rq, 503, "unavailable", "Too much contention; try again.");
+	}
+	lc_error("database error %s: %s", db->sqlstate, db->error);
+	return lc_reply_problem(rq, 500, "internal", "An internal error occurred.");
+}
+
+bool lc_db_ready(struct lc_db *db, int latest)
+{
+	PGresult *r = lc_db_exec(db, "lc_ready", 0, NULL);
+	if (!r)
+		return false;
+	bool ok = PQntuples(r) == 1 && atoi(PQgetvalue(r, 0, 0)) >= latest;
+	PQclear(r);
+	return ok;
+}

@@ -1,0 +1,393 @@
+/* http.c — the libmicrohttpd server: epoll + internal thread pool, one request context per
+ * request, body buffered up to the route's cap, auth and content checks before the handler. */
+#include "civitas/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/rand.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "civitas/auth.h"
+#include "civitas/db.h"
+#include "civitas/log.h"
+#include "civitas/metrics.h"
+#include "civitas/reply.h"
+#include "internal.h"
+
+struct lc_http {
+	struct MHD_Daemon *d;
+	const struct lc_route *routes;
+	uint16_t port;
+	atomic_int inflight; /* requests between first callback and completion */
+};
+
+/* ---------- request accessors ---------- */
+
+const char *lc_rq_method(const struct lc_request *rq) { return rq->method; }
+const char *lc_rq_path(const struct lc_request *rq) { return rq->path; }
+const char *lc_rq_id(const struct lc_request *rq) { return rq->request_id; }
+const char *lc_rq_client_ip(const struct lc_request *rq) { return rq->client_ip; }
+json_t *lc_rq_json(const struct lc_request *rq) { return rq->json; }
+bool lc_rq_replied(const struct lc_request *rq) { return rq->replied; }
+struct lc_db *lc_rq_db(struct lc_request *rq) { return lc_db_thread(); }
+
+const struct lc_claims *lc_rq_claims(const struct lc_request *rq)
+{
+	return rq->has_claims ? &rq->claims : NULL;
+}
+
+const char *lc_rq_param(const struct lc_request *rq, const char *name)
+{
+	return lc_match_param(&rq->match, name);
+}
+
+const char *lc_rq_query(const struct lc_request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *lc_rq_header(const struct lc_request *rq, const char *name)
+{
+	return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *lc_rq_body(const struct lc_request *rq, size_t *len)
+{
+	if (len)
+		*len = rq->body.len;
+	return rq->body.len ? rq->body.data : NULL;
+}
+
+void lc_rq_defer(struct lc_request *rq, void (*fn)(void *), void *arg)
+{
+	struct lc_cleanup *c = malloc(sizeof(*c));
+	if (!c) { /* cannot defer: run now rather than leak */
+		fn(arg);
+		return;
+	}
+	c->fn = fn;
+	c->arg = arg;
+	c->next = rq->cleanups;
+	rq->cleanups = c;
+}
+
+void *lc_rq_alloc(struct lc_request *rq, size_t n)
+{
+	void *p = calloc(1, n ? n : 1);
+	if (p)
+		lc_rq_defer(rq, free, p);
+	return p;
+}
+
+char *lc_rq_strdup(struct lc_request *rq, const char *s)
+{
+	char *p = strdup(s ? s : "");
+	if (p)
+		lc_rq_defer(rq, free, p);
+	return p;
+}
+
+void lc_rq_add_header(struct lc_request *rq, const char *name, const char *value)
+{
+	if (rq->nout >= LC_MAX_OUT_HEADERS)
+		return;
+	char *n = strdup(name), *v = strdup(value);
+	if (!n || !v) {
+		free(n);
+		free(v);
+		return;
+	}
+	rq->out_headers[rq->nout].name = n;
+	rq->out_headers[rq->nout].value = v;
+	rq->nout++;
+	if (strcasecmp(name, "Cache-Control") == 0)
+		rq->has_cache_control = true;
+}
+
+/* ---------- request lifecycle ---------- */
+
+static bool request_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static void make_request_id(char out[65])
+{
+	unsigned char r[16];
+	if (RAND_bytes(r, sizeof(r)) != 1)
+		memset(r, 0, sizeof(r));
+	for (int i = 0; i < 16; i++)
+		snprintf(out + i * 2, 3, "%02x", r[i]);
+}
+
+static void client_ip(struct lc_request *rq)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	bool loopback = false;
+	strcpy(rq->client_ip, "unknown");
+	if (ci && ci->client_addr) {
+		if (ci->client_addr->sa_family == AF_INET) {
+			const struct sockaddr_in *a = (const struct sockaddr_in *)ci->client_addr;
+			inet_ntop(AF_INET, &a->sin_addr, rq->client_ip, sizeof(rq->client_ip));
+			loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
+		} else if (ci->client_addr->sa_family == AF_INET6) {
+			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ci->client_addr;
+			inet_ntop(AF_INET6, &a->sin6_addr, rq->client_ip, sizeof(rq->client_ip));
+			loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
+		}
+	}
+	/* Only the local gateway is trusted to say who the real client is. */
+	const char *real = lc_rq_header(rq, "X-Real-IP");
+	if (loopback && real && strlen(real) < sizeof(rq->client_ip))
+		snprintf(rq->client_ip, sizeof(rq->client_ip), "%s", real);
+}
+
+static void request_free(struct lc_request *rq)
+{
+	while (rq->cleanups) {
+		struct lc_cleanup *c = rq->cleanups;
+		rq->cleanups = c->next;
+		c->fn(c->arg);
+		free(c);
+	}
+	for (size_t i = 0; i < rq->nout; i++) {
+		free(rq->out_headers[i].name);
+		free(rq->out_headers[i].value);
+	}
+	json_decref(rq->json);
+	lc_buf_free(&rq->body);
+	lc_router_match_free(&rq->match);
+	free(rq->path);
+	free(rq);
+}
+
+static bool is_json_type(const char *ct)
+{
+	if (!ct)
+		return false;
+	while (*ct == ' ')
+		ct++;
+	size_t n = strlen("application/json");
+	return strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+static bool has_body(struct lc_request *rq)
+{
+	const char *cl = lc_rq_header(rq, "Content-Length");
+	const char *te = lc_rq_header(rq, "Transfer-Encoding");
+	return (cl && strtoull(cl, NULL, 10) > 0) || (te && strcasestr(te, "chunked"));
+}
+
+/* Reads the bearer token, if any, into rq->claims. A bad token on a public route is ignored
+ * (the caller is anonymous); on a protected route it is a 401 decided by the caller. */
+static void read_claims(struct lc_request *rq)
+{
+	const char *h = lc_rq_header(rq, "Authorization");
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return;
+	char why[128];
+	if (lc_auth_verify(h + 7, 0, &rq->claims, why, sizeof(why)) == 0)
+		rq->has_claims = true;
+	else
+		lc_security(rq->request_id, "access token refused: %s", why);
+}
+
+/* Checks done once the headers are in, before any body byte is read. Returns true if a reply
+ * was queued (the request ends there). */
+static bool early_checks(struct lc_request *rq)
+{
+	switch (rq->match_result) {
+	case LC_MATCH_TOO_LONG:
+		lc_reply_problem(rq, 414, "uri_too_long", "The request URI is too long.");
+		return true;
+	case LC_MATCH_NOT_FOUND:
+		lc_reply_problem(rq, 404, "not_found", "No such resource.");
+		return true;
+	case LC_MATCH_BAD_METHOD:
+		lc_rq_add_header(rq, "Allow", rq->match.allow);
+		lc_reply_problem(rq, 405, "method_not_allowed", "This method is not allowed here.");
+		return true;
+	case LC_MATCH_OK:
+		break;
+	}
+	const struct lc_route *r = rq->match.route;
+	if (r->auth == LC_AUTH_INTERNAL) {
+		if (!lc_internal_bearer_ok(lc_rq_header(rq, "Authorization"))) {
+			lc_security(rq->request_id, "internal route %s refused: bad bearer", rq->path);
+			lc_reply_problem(rq, 404, "not_found", "No such resource.");
+			return true;
+		}
+	} else {
+		read_claims(rq);
+		if (r->auth == LC_AUTH_USER && !rq->has_claims) {
+			lc_rq_add_header(rq, "WWW-Authenticate", "Bearer realm=\"civitas\"");
+			lc_reply_problem(rq, 401, "unauthorized", "A valid access token is required.");
+			return true;
+		}
+	}
+	const char *cl = lc_rq_header(rq, "Content-Length");
+	if (cl && strtoull(cl, NULL, 10) > r->max_body) {
+		char d[96];
+		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.", r->max_body);
+		lc_reply_problem(rq, 413, "payload_too_large", d);
+		return true;
+	}
+	if (!(r->flags & LC_BODY_RAW) && has_body(rq) && !is_json_type(lc_rq_header(rq, "Content-Type"))) {
+		lc_reply_problem(rq, 415, "unsupported_media_type", "The body must be application/json.");
+		return true;
+	}
+	return false;
+}
+
+/* The body is complete: parse JSON for JSON routes, then run the handler. */
+static void dispatch(struct lc_request *rq)
+{
+	const struct lc_route *r = rq->match.route;
+	if (rq->body_too_large) {
+		char d[96];
+		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.", r->max_body);
+		lc_reply_problem(rq, 413, "payload_too_large", d);
+		return;
+	}
+	if (!(r->flags & LC_BODY_RAW) && rq->body.len) {
+		json_error_t jerr;
+		rq->json = json_loadb(rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES, &jerr);
+		if (!rq->json) {
+			char d[320];
+			snprintf(d, sizeof(d), "The body is not valid JSON (line %d, column %d: %s).", jerr.line,
+			         jerr.column, jerr.text);
+			lc_reply_problem(rq, 400, "malformed_json", d);
+			return;
+		}
+	}
+	r->handler(rq);
+	if (!rq->replied)
+		lc_reply_problem(rq, 500, "internal", "The handler gave no answer.");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	struct lc_http *h = cls;
+	struct lc_request *rq = *con_cls;
+	if (!rq) {
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		atomic_fetch_add(&h->inflight, 1);
+		*con_cls = rq;
+		rq->conn = conn;
+		clock_gettime(CLOCK_MONOTONIC, &rq->started);
+		snprintf(rq->method, sizeof(rq->method), "%s", method);
+		rq->path = strdup(url);
+		const char *rid = lc_rq_header(rq, "X-Request-Id");
+		if (rid && request_id_ok(rid))
+			snprintf(rq->request_id, sizeof(rq->request_id), "%s", rid);
+		else
+			make_request_id(rq->request_id);
+		client_ip(rq);
+		rq->match_result = lc_router_match(h->routes, method, rq->path ? rq->path : "", &rq->match);
+		if (rq->match_result == LC_MATCH_OK)
+			lc_buf_init(&rq->body, rq->match.route->max_body);
+		early_checks(rq);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		/* Past the cap the rest is read and dropped, so the client still gets its 413. */
+		if (!rq->replied && !rq->body_too_large &&
+		    !lc_buf_append(&rq->body, upload_data, *upload_data_size)) {
+			rq->body_too_large = true;
+			lc_buf_free(&rq->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (!rq->replied)
+		dispatch(rq);
+	return MHD_YES;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	struct lc_http *h = cls;
+	struct lc_request *rq = *con_cls;
+	if (!rq)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double secs = (double)(now.tv_sec - rq->started.tv_sec) + (double)(now.tv_nsec - rq->started.tv_nsec) / 1e9;
+	size_t idx = rq->match_result == LC_MATCH_OK ? rq->match.route_idx : (size_t)-1;
+	lc_metrics_observe(idx, rq->status, secs);
+	/* The query string is never logged: it may carry a one-time token. */
+	LC_LOG(LC_LOG_INFO, "access", rq->request_id, "%s %s %u %.3fms%s", rq->method, rq->path,
+	       rq->status, secs * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	request_free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&h->inflight, 1);
+}
+
+struct lc_http *lc_http_start(const struct lc_http_config *cfg)
+{
+	struct lc_http *h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->routes = cfg->routes;
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
+	if (inet_pton(AF_INET, cfg->bind ? cfg->bind : "127.0.0.1", &addr.sin_addr) != 1) {
+		lc_error("CIVITAS_BIND=%s is not an IPv4 address", cfg->bind);
+		free(h);
+		return NULL;
+	}
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	h->d = MHD_start_daemon(
+		flags, cfg->port, NULL, NULL, &on_request, h,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->conn_timeout ? cfg->conn_timeout : 30),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 64 * 1024),
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->conn_limit ? cfg->conn_limit : 1000),
+		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+		MHD_OPTION_NOTIFY_COMPLETED, &on_completed, h,
+		MHD_OPTION_END);
+	if (!h->d) {
+		lc_error("could not listen on %s:%u", cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);
+		free(h);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->d, MHD_DAEMON_INFO_BIND_PORT);
+	h->port = di ? di->port : cfg->port;
+	return h;
+}
+
+uint16_t lc_http_port(const struct lc_http *h) { return h->port; }
+
+void lc_http_stop(struct lc_http *h, unsigned grace_ms)
+{
+	if (!h)
+		return;
+	/* Stop accepting first; requests already being served run to completion. */
+	MHD_socket s = MHD_quiesce_daemon(h->d);
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
+	for (unsigned waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
+		usleep(10 * 1000);
+	MHD_stop_daemon(h->d);
+	free(h);
+}

@@ -1,0 +1,55 @@
+/* internal.h — what libcommon's own files share about a request; services never include it.
+ * The request context lives from MHD's first callback to its completion notice. */
+#ifndef CIVITAS_INTERNAL_H
+#define CIVITAS_INTERNAL_H
+
+#include <microhttpd.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "civitas/auth.h"
+#include "civitas/buf.h"
+#include "civitas/http.h"
+#include "civitas/router.h"
+
+#define LC_MAX_OUT_HEADERS 16
+
+struct lc_cleanup {
+	void (*fn)(void *);
+	void *arg;
+	struct lc_cleanup *next;
+};
+
+struct lc_request {
+	struct MHD_Connection *conn;
+	struct timespec started;
+	char method[16];
+	char *path;
+	char request_id[65];
+	char client_ip[64];
+
+	enum lc_match_result match_result;
+	struct lc_match match;
+
+	struct lc_buf body;
+	bool body_too_large;
+	json_t *json;
+
+	struct lc_claims claims;
+	bool has_claims;
+
+	struct {
+		char *name, *value;
+	} out_headers[LC_MAX_OUT_HEADERS];
+	size_t nout;
+	bool has_cache_control;
+
+	struct lc_cleanup *cleanups; /* run in reverse order of registration */
+	bool replied;
+	unsigned status;
+};
+
+/* reply.c: queue a response with the framework's headers (request id, security, cache). */
+int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp);
+
+#endif

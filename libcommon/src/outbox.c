@@ -1,0 +1,320 @@
+/* outbox.c — transactional outbox. Emit writes rows in the caller's transaction; one delivery
+ * thread per process claims due rows (FOR UPDATE SKIP LOCKED, so replicas share the work),
+ * posts them, and reschedules failures with exponential backoff. At least once, never lost. */
+#include "civitas/outbox.h"
+
+#include <curl/curl.h>
+#include <openssl/rand.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "civitas/auth.h"
+#include "civitas/db.h"
+#include "civitas/log.h"
+
+#define MAX_TARGETS 16
+
+static struct {
+	char service[32];
+	char channel[64];
+	struct {
+		char name[32], prefix[64], url[256];
+		lc_outbox_deliver_fn deliver;
+	} t[MAX_TARGETS];
+	size_t n;
+	unsigned base_ms, max_attempts;
+	char *conninfo;
+	pthread_t thread;
+	atomic_bool running, stop;
+} O = {.base_ms = 1000, .max_attempts = 20};
+
+uint64_t lc_outbox_backoff_ms(unsigned attempt, unsigned base_ms)
+{
+	const uint64_t cap = 3600ull * 1000;
+	if (attempt == 0)
+		return 0;
+	if (attempt > 40) /* 2^40 ms is far past the cap; avoid shifting out of range */
+		return cap;
+	uint64_t d = (uint64_t)base_ms << (attempt - 1);
+	return d > cap ? cap : d;
+}
+
+int lc_outbox_setup(const char *service, const struct lc_outbox_target *targets, size_t ntargets,
+                    unsigned backoff_base_ms, unsigned max_attempts)
+{
+	if (ntargets > MAX_TARGETS)
+		return -1;
+	snprintf(O.service, sizeof(O.service), "%s", service);
+	snprintf(O.channel, sizeof(O.channel), "civitas_outbox_%s", service);
+	O.n = 0;
+	for (size_t i = 0; i < ntargets; i++) {
+		const struct lc_outbox_target *s = &targets[i];
+		const char *url = s->url_env ? getenv(s->url_env) : NULL;
+		if (!s->deliver && (!url || !*url))
+			continue; /* a target without a URL is not configured in this deployment */
+		snprintf(O.t[O.n].name, sizeof(O.t[O.n].name), "%s", s->name);
+		snprintf(O.t[O.n].prefix, sizeof(O.t[O.n].prefix), "%s", s->topic_prefix ? s->topic_prefix : "");
+		snprintf(O.t[O.n].url, sizeof(O.t[O.n].url), "%s", url ? url : "");
+		O.t[O.n].deliver = s->deliver;
+		O.n++;
+	}
+	O.base_ms = backoff_base_ms ? backoff_base_ms : 1000;
+	O.max_attempts = max_attempts ? max_attempts : 20;
+	return 0;
+}
+
+static void uuid_v4(char out[37])
+{
+	unsigned char b[16];
+	if (RAND_bytes(b, sizeof(b)) != 1)
+		abort(); /* an event id must never repeat */
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+	         b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+	         b[15]);
+}
+
+int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char event_id[37])
+{
+	char id[37];
+	uuid_v4(id);
+	if (event_id)
+		memcpy(event_id, id, 37);
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char at[32];
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:O}", "id", id, "topic", topic, "source",
+	                        O.service, "occurred_at", at, "data", data ? (json_t *)data : json_null());
+	char *text = env ? json_dumps(env, JSON_COMPACT) : NULL;
+	json_decref(env);
+	if (!text)
+		return -1;
+	int rc = 0, matched = 0;
+	for (size_t i = 0; i < O.n && rc == 0; i++) {
+		if (strncmp(topic, O.t[i].prefix, strlen(O.t[i].prefix)) != 0)
+			continue;
+		const char *p[] = {id, O.t[i].name, topic, text};
+		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 4, p);
+		if (!r)
+			rc = -1;
+		PQclear(r);
+		matched++;
+	}
+	free(text);
+	if (rc == 0 && matched) {
+		const char *p[] = {O.channel};
+		PGresult *r = lc_db_exec(db, "lc_outbox_notify", 1, p);
+		if (!r)
+			rc = -1;
+		PQclear(r);
+	}
+	return rc;
+}
+
+int lc_inbox_claim(struct lc_db *db, const char *event_id)
+{
+	const char *p[] = {event_id};
+	PGresult *r = lc_db_exec(db, "lc_inbox_claim", 1, p);
+	if (!r)
+		return -1;
+	int fresh = atoi(PQcmdTuples(r)) == 1;
+	PQclear(r);
+	return fresh;
+}
+
+/* ---------- delivery ---------- */
+
+static size_t discard(char *p, size_t size, size_t n, void *ud) { return size * n; }
+
+static int deliver_http(const char *url, const char *body, const char *event_id, char *err, size_t errlen)
+{
+	CURL *c = curl_easy_init();
+	if (!c) {
+		snprintf(err, errlen, "curl init failed");
+		return -1;
+	}
+	char full[320], auth[300], idh[80];
+	snprintf(full, sizeof(full), "%s/internal/v1/events", url);
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", lc_internal_secret() ? lc_internal_secret() : "");
+	snprintf(idh, sizeof(idh), "X-Civitas-Event-Id: %s", event_id);
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	h = curl_slist_append(h, auth);
+	h = curl_slist_append(h, idh);
+	curl_easy_setopt(c, CURLOPT_URL, full);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+	CURLcode cc = curl_easy_perform(c);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	if (cc != CURLE_OK) {
+		snprintf(err, errlen, "%s", curl_easy_strerror(cc));
+		return -1;
+	}
+	if (status < 200 || status > 299) {
+		snprintf(err, errlen, "receiver answered %ld", status);
+		return -1;
+	}
+	return 0;
+}
+
+static int deliver_row(const char *target, const char *topic, const char *payload,
+                       const char *event_id, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < O.n; i++) {
+		if (strcmp(O.t[i].name, target) != 0)
+			continue;
+		if (O.t[i].deliver) {
+			json_t *ev = json_loads(payload, 0, NULL);
+			int rc = ev ? O.t[i].deliver(topic, ev, err, errlen) : -1;
+			if (!ev)
+				snprintf(err, errlen, "stored payload is not JSON");
+			json_decref(ev);
+			return rc;
+		}
+		return deliver_http(O.t[i].url, payload, event_id, err, errlen);
+	}
+	snprintf(err, errlen, "target %s is not configured", target);
+	return -1;
+}
+
+static bool q(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	return ok;
+}
+
+/* Delivers up to 20 due rows; returns how many were handled, -1 when the link failed. */
+static int deliver_batch(PGconn *c)
+{
+	if (!q(c, "BEGIN"))
+		return -1;
+	PGresult *r = PQexec(c, "SELECT id, event_id, target, topic, payload::text, attempts FROM outbox"
+	                        " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
+	                        " ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		PQclear(r);
+		q(c, "ROLLBACK");
+		return -1;
+	}
+	int n = PQntuples(r);
+	for (int i = 0; i < n; i++) {
+		const char *id = PQgetvalue(r, i, 0), *ev = PQgetvalue(r, i, 1), *target = PQgetvalue(r, i, 2);
+		const char *topic = PQgetvalue(r, i, 3), *payload = PQgetvalue(r, i, 4);
+		unsigned attempts = (unsigned)atoi(PQgetvalue(r, i, 5)) + 1;
+		char err[256] = "";
+		PGresult *u;
+		if (deliver_row(target, topic, payload, ev, err, sizeof(err)) == 0) {
+			const char *p[] = {id};
+			u = PQexecParams(c, "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
+			                    " last_error = NULL WHERE id = $1", 1, NULL, p, NULL, NULL, 0);
+		} else {
+			char delay[32], give_up[8];
+			snprintf(delay, sizeof(delay), "%llu", (unsigned long long)lc_outbox_backoff_ms(attempts, O.base_ms));
+			snprintf(give_up, sizeof(give_up), "%s", attempts >= O.max_attempts ? "t" : "f");
+			const char *p[] = {id, delay, err, give_up};
+			u = PQexecParams(c, "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
+			                    " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
+			                    " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
+			                 4, NULL, p, NULL, NULL, 0);
+			if (attempts >= O.max_attempts)
+				lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target, attempts, err);
+			else
+				lc_warn("outbox: event %s to %s failed (attempt %u, retry in %s ms): %s", ev, target,
+				        attempts, delay, err);
+		}
+		PQclear(u);
+	}
+	PQclear(r);
+	return q(c, "COMMIT") ? n : -1;
+}
+
+static PGconn *connect_listen(void)
+{
+	PGconn *c = PQconnectdb(O.conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		PQfinish(c);
+		return NULL;
+	}
+	char *sp = PQescapeIdentifier(c, O.service, strlen(O.service));
+	char *ch = PQescapeIdentifier(c, O.channel, strlen(O.channel));
+	char sql[256];
+	snprintf(sql, sizeof(sql), "SET search_path TO %s; LISTEN %s", sp, ch);
+	PQfreemem(sp);
+	PQfreemem(ch);
+	if (!q(c, sql)) {
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+static void *delivery_loop(void *arg)
+{
+	PGconn *c = NULL;
+	unsigned wait_ms = O.base_ms < 1000 ? O.base_ms : 1000;
+	while (!atomic_load(&O.stop)) {
+		if (!c && !(c = connect_listen())) {
+			usleep(500 * 1000);
+			continue;
+		}
+		int n = deliver_batch(c);
+		if (n < 0 && PQstatus(c) != CONNECTION_OK) {
+			PQfinish(c);
+			c = NULL;
+			continue;
+		}
+		if (n == 20)
+			continue; /* more may be due right away */
+		/* Sleep until a NOTIFY arrives (an emit committed) or the poll interval passes. */
+		struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+		if (poll(&pfd, 1, (int)wait_ms) > 0) {
+			PQconsumeInput(c);
+			PGnotify *nt;
+			while ((nt = PQnotifies(c)) != NULL)
+				PQfreemem(nt);
+		}
+	}
+	PQfinish(c);
+	return NULL;
+}
+
+int lc_outbox_start(const char *conninfo)
+{
+	if (O.n == 0 || atomic_load(&O.running))
+		return 0; /* nothing to deliver to in this deployment */
+	free(O.conninfo);
+	O.conninfo = strdup(conninfo);
+	atomic_store(&O.stop, false);
+	if (pthread_create(&O.thread, NULL, delivery_loop, NULL) != 0)
+		return -1;
+	atomic_store(&O.running, true);
+	return 0;
+}
+
+void lc_outbox_stop(void)
+{
+	if (!atomic_load(&O.running))
+		return;
+	atomic_store(&O.stop, true);
+	pthread_join(O.thread, NULL);
+	atomic_store(&O.running, false);
+	free(O.conninfo);
+	O.conninfo = NULL;
+}

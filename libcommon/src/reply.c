@@ -1,0 +1,192 @@
+/* reply.c — JSON bodies, RFC 9457 problems, ETag/304 and the headers every response carries.
+ * Exactly one reply per request: a second one is a programming error and is dropped (logged). */
+#include "civitas/reply.h"
+
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/log.h"
+#include "internal.h"
+
+static const struct {
+	const char *code, *title;
+} titles[] = {
+	{"validation_failed", "Validation failed"},
+	{"malformed_json", "Malformed JSON"},
+	{"not_found", "Not found"},
+	{"method_not_allowed", "Method not allowed"},
+	{"uri_too_long", "URI too long"},
+	{"unauthorized", "Authentication required"},
+	{"forbidden", "Forbidden"},
+	{"conflict", "Conflict"},
+	{"precondition_failed", "Precondition failed"},
+	{"precondition_required", "Precondition required"},
+	{"payload_too_large", "Payload too large"},
+	{"unsupported_media_type", "Unsupported media type"},
+	{"rate_limited", "Too many requests"},
+	{"unavailable", "Service unavailable"},
+	{"internal", "Internal error"},
+	{NULL, NULL},
+};
+
+const char *lc_problem_title(const char *code)
+{
+	for (size_t i = 0; titles[i].code; i++)
+		if (strcmp(titles[i].code, code) == 0)
+			return titles[i].title;
+	return "Error";
+}
+
+json_t *lc_problem_new(unsigned status, const char *code, const char *detail, const char *request_id)
+{
+	char type[160];
+	/* A stable URI per code; documented in openapi/components/common.yaml. */
+	snprintf(type, sizeof(type), "https://civitas.example/problems/%s", code);
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", type, "title", lc_problem_title(code),
+	                      "status", (int)status, "detail", detail ? detail : "", "code", code);
+	if (p && request_id)
+		json_object_set_new(p, "request_id", json_string(request_id));
+	return p;
+}
+
+int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp)
+{
+	if (!resp)
+		return -1;
+	if (rq->replied) {
+		lc_error("second reply for %s %s dropped", rq->method, rq->path);
+		MHD_destroy_response(resp);
+		return -1;
+	}
+	MHD_add_response_header(resp, "X-Request-Id", rq->request_id);
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+	/* API answers are data, never documents: nothing may run or frame them. */
+	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	for (size_t i = 0; i < rq->nout; i++)
+		MHD_add_response_header(resp, rq->out_headers[i].name, rq->out_headers[i].value);
+	if (!rq->has_cache_control)
+		MHD_add_response_header(resp, "Cache-Control", "no-store");
+	enum MHD_Result r = MHD_queue_response(rq->conn, status, resp);
+	MHD_destroy_response(resp);
+	rq->replied = true;
+	rq->status = status;
+	return r == MHD_YES ? 0 : -1;
+}
+
+static int reply_text(struct lc_request *rq, unsigned status, const char *type, char *text)
+{
+	if (!text)
+		return lc_reply_problem(rq, 500, "internal", "Could not serialise the response.");
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(text);
+		return -1;
+	}
+	MHD_add_response_header(resp, "Content-Type", type);
+	return lc__queue(rq, status, resp);
+}
+
+int lc_reply_json(struct lc_request *rq, unsigned status, json_t *body)
+{
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	return reply_text(rq, status, "application/json", text);
+}
+
+/* True when an If-None-Match header lists etag (or is "*"); weak prefixes are ignored. */
+static bool etag_matches(const char *inm, const char *etag)
+{
+	if (!inm)
+		return false;
+	if (strcmp(inm, "*") == 0)
+		return true;
+	size_t elen = strlen(etag);
+	for (const char *p = inm; (p = strstr(p, etag)) != NULL; p += elen) {
+		char after = p[elen];
+		if (after == '\0' || after == ',' || after == ' ')
+			return true;
+	}
+	return false;
+}
+
+int lc_reply_json_cached(struct lc_request *rq, json_t *body, const char *cache_control)
+{
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	char *text = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(body);
+	if (!text)
+		return lc_reply_problem(rq, 500, "internal", "Could not serialise the response.");
+	unsigned char md[32];
+	unsigned mdlen = 0;
+	EVP_Digest(text, strlen(text), md, &mdlen, EVP_sha256(), NULL);
+	char etag[2 + 32 + 1];
+	etag[0] = '"';
+	for (int i = 0; i < 15; i++)
+		snprintf(etag + 1 + i * 2, 3, "%02x", md[i]);
+	etag[31] = '"';
+	etag[32] = '\0';
+	lc_rq_add_header(rq, "ETag", etag);
+	lc_rq_add_header(rq, "Cache-Control", cache_control ? cache_control : "no-cache");
+	if (etag_matches(lc_rq_header(rq, "If-None-Match"), etag)) {
+		free(text);
+		return lc_reply_empty(rq, 304);
+	}
+	return reply_text(rq, 200, "application/json", text);
+}
+
+int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code,
+                            const char *detail, json_t *errors)
+{
+	json_t *p = lc_problem_new(status, code, detail, rq->request_id);
+	if (p && errors)
+		json_object_set_new(p, "errors", errors);
+	else if (errors)
+		json_decref(errors);
+	if (!p)
+		return -1;
+	if (status >= 500 && status != 503)
+		lc_error("request %s %s answered %u %s", rq->method, rq->path, status, code);
+	char *text = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(p);
+	return reply_text(rq, status, "application/problem+json", text);
+}
+
+int lc_reply_problem(struct lc_request *rq, unsigned status, const char *code, const char *detail)
+{
+	return lc_reply_problem_errors(rq, status, code, detail, NULL);
+}
+
+int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type,
+                   const void *data, size_t len)
+{
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	if (!resp)
+		return -1;
+	MHD_add_response_header(resp, "Content-Type", content_type);
+	return lc__queue(rq, status, resp);
+}
+
+int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type,
+                         void *data, size_t len)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(data);
+		return -1;
+	}
+	MHD_add_response_header(resp, "Content-Type", content_type);
+	return lc__queue(rq, status, resp);
+}
+
+int lc_reply_empty(struct lc_request *rq, unsigned status)
+{
+	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	return lc__queue(rq, status, resp);
+}

@@ -1,0 +1,7 @@
+-- 0001_init.sql — first objects of the teleservices schema. Runs with search_path = teleservices, as civitas_teleservices.
+-- settings: the service's own run-time settings, edited by admins later (key → JSON value).
+CREATE TABLE settings (
+    key        text PRIMARY KEY CHECK (key ~ '^[a-z][a-z0-9_.]{0,63}$'),
+    value      jsonb NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,149 @@
+// Agent SPA entry point: history-based router under /admin/, layout state and session handling.
+// Views live in ./views/; nginx serves index.html for every /admin/ path so deep links work.
+
+import { isAuthenticated, onAuthChange, refreshSession, setAccessToken } from '/lib/api.js';
+import { applySite, loadSite } from '/lib/site.js';
+import { renderLogin } from './views/login.js';
+import { renderDashboard, renderNotFound, renderSection } from './views/pages.js';
+
+// Switch on in the issue where civitas-account serves /session/refresh and DELETE /session:
+// until then these calls would answer 404, which Chromium logs as a console error.
+const SESSION_API = false;
+
+const BASE = '/admin';
+
+const ROUTES = {
+  '/': { title: 'Tableau de bord', render: renderDashboard },
+  '/contenus': { title: 'Contenus', render: renderSection('contenus') },
+  '/demarches': { title: 'Démarches', render: renderSection('demarches') },
+  '/paiements': { title: 'Paiements', render: renderSection('paiements') },
+  '/statistiques': { title: 'Statistiques', render: renderSection('statistiques') },
+  '/utilisateurs': { title: 'Utilisateurs', render: renderSection('utilisateurs') },
+  '/connexion': { title: 'Connexion', render: null, public: true },
+};
+
+const main = document.getElementById('contenu');
+const nav = document.getElementById('admin-nav');
+const userBox = document.getElementById('admin-user');
+const userName = document.getElementById('admin-user-name');
+const status = document.getElementById('admin-status');
+
+let currentUser = null;
+let townName = 'Ville de Beaulieu-sur-Loire';
+
+/** Path inside the SPA: "/admin/contenus/" → "/contenus", "/admin" → "/". */
+function routePath(pathname = location.pathname) {
+  let p = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
+  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
+  return p || '/';
+}
+
+export function navigate(path, { replace = false } = {}) {
+  const url = path.startsWith(BASE) ? path : BASE + (path === '/' ? '/' : path);
+  if (replace) history.replaceState(null, '', url);
+  else history.pushState(null, '', url);
+  render();
+}
+
+function setTitle(title) {
+  document.title = `${title} — Espace agents — ${townName}`;
+}
+
+function updateLayout() {
+  const signedIn = isAuthenticated();
+  nav.hidden = !signedIn;
+  userBox.hidden = !signedIn;
+  userName.textContent = currentUser?.display_name || currentUser?.email || '';
+  const path = routePath();
+  for (const a of nav.querySelectorAll('a[href]')) {
+    if (routePath(new URL(a.href).pathname) === path) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+// After a view change, move focus to its heading so keyboard and screen reader users start
+// at the new content (RGAA 12.x), and announce the change in the polite live region.
+function focusHeading(announce) {
+  const h1 = main.querySelector('h1');
+  if (h1) {
+    h1.setAttribute('tabindex', '-1');
+    h1.focus({ preventScroll: false });
+  }
+  if (announce) status.textContent = `${document.title.split(' — ')[0]} : page affichée`;
+}
+
+let firstRender = true;
+
+function render() {
+  const path = routePath();
+  const route = ROUTES[path];
+  let title;
+  if (!isAuthenticated() || path === '/connexion') {
+    if (isAuthenticated() && path === '/connexion') return navigate('/', { replace: true });
+    title = 'Connexion';
+    renderLogin(main, {
+      onSuccess(user) {
+        currentUser = user;
+        // Stay on the deep link that was asked for; the login URL itself leads to the dashboard.
+        if (path === '/connexion') navigate('/', { replace: true });
+        else render();
+      },
+    });
+  } else if (route) {
+    title = route.title;
+    route.render(main, { user: currentUser });
+  } else {
+    title = 'Page introuvable';
+    renderNotFound(main);
+  }
+  setTitle(title);
+  updateLayout();
+  // On the first paint focus stays at the top of the document, as on any page load.
+  if (!firstRender) focusHeading(true);
+  firstRender = false;
+}
+
+// Intercept same-SPA links so they do not reload the page (and lose the in-memory token).
+document.addEventListener('click', (event) => {
+  const a = event.target.closest('a[data-link]');
+  if (!a || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const url = new URL(a.href);
+  if (url.origin !== location.origin || !url.pathname.startsWith(BASE)) return;
+  event.preventDefault();
+  if (url.pathname !== location.pathname) navigate(url.pathname);
+});
+
+window.addEventListener('popstate', render);
+
+document.getElementById('admin-logout').addEventListener('click', async () => {
+  if (SESSION_API) {
+    try {
+      await fetch('/api/account/v1/session', { method: 'DELETE', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
+    } catch {
+      // The local session ends anyway; the refresh cookie expires on its own.
+    }
+  }
+  currentUser = null;
+  setAccessToken(null);
+});
+
+onAuthChange((signedIn) => {
+  if (!signedIn) {
+    currentUser = null;
+    status.textContent = 'Vous êtes déconnecté.';
+    render();
+  }
+});
+
+async function start() {
+  applySite();
+  loadSite().then((site) => {
+    townName = site.town_name;
+    setTitle(document.title.split(' — ')[0]);
+  });
+  // A reload loses the in-memory access token: get a new one from the refresh cookie.
+  if (SESSION_API) await refreshSession();
+  render();
+}
+
+start();

@@ -1,0 +1,197 @@
+// Login screen of the agent SPA: e-mail, password and, when the API asks for it, a TOTP code.
+// Errors (client checks or API problems) go to an accessible summary linked to each field.
+
+import { api, setAccessToken } from '/lib/api.js';
+import { h, replaceChildren } from '/lib/dom.js';
+import { fieldMessage, PROBLEM_MESSAGES } from '/lib/messages-fr.js';
+
+const LOGIN_PATH = '/api/account/v1/login';
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+// Field name in the API body → id of the input in this form.
+const FIELD_IDS = { email: 'login-email', password: 'login-password', totp_code: 'login-totp' };
+
+function field({ id, name, label, hint, input }) {
+  const hintId = hint ? `${id}-hint` : null;
+  const el = h('input', { id, name, ...input, 'aria-describedby': hintId });
+  return h('div', { class: 'field', dataset: { field: name } },
+    h('label', { for: id }, label),
+    hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
+    el,
+    h('span', { class: 'field-error', id: `${id}-error` }));
+}
+
+function describedBy(el) {
+  return (el.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
+}
+
+function setDescribedBy(el, ids) {
+  if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
+  else el.removeAttribute('aria-describedby');
+}
+
+/** Is this failure one where the login service itself is missing or down (not the user's fault)? */
+function serviceUnavailable(err) {
+  return err.status === 0 || err.status === 404 || err.status === 501 || err.code === 'unavailable' ||
+    err.status === 502 || err.status === 503 || err.status === 504;
+}
+
+function needsTotp(err) {
+  return err.code === 'totp_required' || err.fields.some((f) => f.field === 'totp_code');
+}
+
+/**
+ * Render the login form into container. onSuccess(user) is called once a token is held;
+ * user is what the API returned about the agent (or { email } when it returned nothing).
+ */
+export function renderLogin(container, { onSuccess }) {
+  const summary = h('div', { class: 'error-summary', id: 'login-errors', role: 'alert', tabindex: '-1' });
+  const totpField = field({
+    id: FIELD_IDS.totp_code, name: 'totp_code', label: 'Code à usage unique',
+    hint: 'Code à 6 chiffres affiché par votre application d’authentification.',
+    input: { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', pattern: '[0-9]{6}', spellcheck: 'false' },
+  });
+  totpField.hidden = true;
+  const showPassword = h('input', { type: 'checkbox', id: 'login-show-password' });
+  const submit = h('button', { class: 'btn login-submit', type: 'submit' }, 'Se connecter');
+
+  const form = h('form', { class: 'login-form', novalidate: true, 'aria-describedby': 'login-required' },
+    h('p', { class: 'hint', id: 'login-required' }, 'Tous les champs sont obligatoires.'),
+    field({
+      id: FIELD_IDS.email, name: 'email', label: 'Adresse électronique',
+      hint: 'Format attendu : prenom.nom@exemple.fr',
+      input: { type: 'email', autocomplete: 'username', required: true, spellcheck: 'false', autocapitalize: 'off' },
+    }),
+    field({
+      id: FIELD_IDS.password, name: 'password', label: 'Mot de passe',
+      input: { type: 'password', autocomplete: 'current-password', required: true },
+    }),
+    h('div', { class: 'checkbox' }, showPassword, h('label', { for: 'login-show-password' }, 'Afficher le mot de passe')),
+    totpField,
+    submit);
+
+  replaceChildren(container,
+    h('div', { class: 'login' },
+      h('div', { class: 'login-card' },
+        h('h1', {}, 'Connexion à l’espace agents'),
+        h('p', { class: 'login-intro' }, 'Réservé aux agents et aux élus de la commune. Utilisez les identifiants fournis par votre administrateur.'),
+        summary,
+        form)));
+
+  const input = (name) => form.querySelector(`#${FIELD_IDS[name]}`);
+  showPassword.addEventListener('change', () => {
+    input('password').type = showPassword.checked ? 'text' : 'password';
+  });
+
+  function clearErrors() {
+    summary.replaceChildren();
+    for (const name of Object.keys(FIELD_IDS)) {
+      const el = input(name);
+      el.removeAttribute('aria-invalid');
+      setDescribedBy(el, describedBy(el).filter((x) => !x.endsWith('-error')));
+      form.querySelector(`#${FIELD_IDS[name]}-error`).textContent = '';
+    }
+  }
+
+  function showFieldError(name, message) {
+    const el = input(name);
+    if (!el) return false;
+    el.setAttribute('aria-invalid', 'true');
+    const ids = new Set(describedBy(el));
+    ids.add(`${FIELD_IDS[name]}-error`);
+    setDescribedBy(el, [...ids]);
+    form.querySelector(`#${FIELD_IDS[name]}-error`).textContent = message;
+    return true;
+  }
+
+  // title: heading of the summary; items: [{ field?, message }]; field items become links.
+  function showSummary(title, items) {
+    const list = items.length
+      ? h('ul', {}, items.map((it) => h('li', {}, it.field && FIELD_IDS[it.field]
+          ? h('a', { href: `#${FIELD_IDS[it.field]}`, onclick: (e) => { e.preventDefault(); input(it.field).focus(); } }, it.message)
+          : it.message)))
+      : null;
+    replaceChildren(summary, h('h2', {}, title), list);
+    summary.focus();
+  }
+
+  function showTotp() {
+    totpField.hidden = false;
+  }
+
+  function validate(values) {
+    const errors = [];
+    if (!values.email) errors.push({ field: 'email', code: 'required' });
+    else if (!EMAIL_RE.test(values.email)) errors.push({ field: 'email', code: 'invalid_format' });
+    if (!values.password) errors.push({ field: 'password', code: 'required' });
+    if (!totpField.hidden) {
+      if (!values.totp_code) errors.push({ field: 'totp_code', code: 'required' });
+      else if (!/^\d{6}$/.test(values.totp_code)) errors.push({ field: 'totp_code', code: 'invalid_format' });
+    }
+    return errors.map((e) => ({ ...e, message: fieldMessage(e.field, e.code) }));
+  }
+
+  function setBusy(busy) {
+    submit.disabled = busy;
+    submit.textContent = busy ? 'Connexion en cours…' : 'Se connecter';
+    form.setAttribute('aria-busy', String(busy));
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    clearErrors();
+    const values = {
+      email: input('email').value.trim(),
+      password: input('password').value,
+      totp_code: input('totp_code').value.trim(),
+    };
+    const errors = validate(values);
+    if (errors.length) {
+      for (const e of errors) showFieldError(e.field, e.message);
+      showSummary(errors.length === 1 ? 'Le formulaire contient une erreur' : `Le formulaire contient ${errors.length} erreurs`, errors);
+      return;
+    }
+
+    const body = { email: values.email, password: values.password };
+    if (!totpField.hidden) body.totp_code = values.totp_code;
+    setBusy(true);
+    try {
+      const data = await api.post(LOGIN_PATH, body, { retry: false });
+      if (data && data.totp_required) {
+        showTotp();
+        showSummary('Code à usage unique requis', [{ field: 'totp_code', message: PROBLEM_MESSAGES.totp_required }]);
+        return;
+      }
+      if (!data || typeof data.access_token !== 'string') {
+        showSummary('Service indisponible', [{ message: PROBLEM_MESSAGES.unavailable }]);
+        return;
+      }
+      setAccessToken(data.access_token);
+      onSuccess(data.user && typeof data.user === 'object' ? data.user : { email: values.email });
+    } catch (err) {
+      if (!err || typeof err.status !== 'number') throw err;
+      if (serviceUnavailable(err)) {
+        showSummary('Service indisponible', [{ message: 'Le service de connexion est momentanément indisponible. Veuillez réessayer plus tard.' }]);
+      } else if (needsTotp(err)) {
+        showTotp();
+        const msg = err.fieldMessages.totp_code || PROBLEM_MESSAGES.totp_required;
+        if (values.totp_code) showFieldError('totp_code', msg);
+        showSummary('Code à usage unique requis', [{ field: 'totp_code', message: msg }]);
+        if (!values.totp_code) input('totp_code').focus();
+      } else if (err.status === 401) {
+        // Same answer whether the e-mail exists or not: the API does not tell, neither do we.
+        showSummary('Connexion impossible', [{ message: 'Adresse électronique ou mot de passe incorrect.' }]);
+      } else if (err.fields.length) {
+        const items = err.fields.map((f) => ({ field: f.field, message: f.message }));
+        for (const it of items) showFieldError(it.field, it.message);
+        showSummary(items.length === 1 ? 'Le formulaire contient une erreur' : `Le formulaire contient ${items.length} erreurs`, items);
+      } else {
+        const wait = err.code === 'rate_limited' && err.retryAfter
+          ? ` Nouvel essai possible dans ${Math.max(1, Math.ceil(err.retryAfter / 60))} minute(s).` : '';
+        showSummary('Connexion impossible', [{ message: err.message + wait }]);
+      }
+    } finally {
+      setBusy(false);
+    }
+  });
+}

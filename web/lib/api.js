@@ -1,0 +1,169 @@
+// Small client for the Civitas JSON APIs, shared by the public site and the agent SPA.
+// Keeps the access token in memory only and turns problem+json answers into French errors.
+
+import { codeForStatus, fieldMessage, problemMessage } from './messages-fr.js';
+
+const REFRESH_PATH = '/api/account/v1/session/refresh';
+
+// The access token lives in this module only: never in localStorage or sessionStorage, so a
+// script injected into the page cannot read a long-lived copy (architecture §5).
+let accessToken = null;
+let refreshInFlight = null;
+const listeners = new Set();
+
+/** Error thrown for every failed call: HTTP status, stable code and French messages. */
+export class ApiError extends Error {
+  constructor({ status, code, message, fields = [], detail = '', requestId = '', retryAfter = null }) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;          // 0 when the server could not be reached at all
+    this.code = code;              // stable problem code (messages-fr.js)
+    this.fields = fields;          // [{ field, code, message }] with French messages
+    this.fieldMessages = Object.fromEntries(fields.map((f) => [f.field, f.message]));
+    this.detail = detail;          // the API's English detail, for logs and support only
+    this.requestId = requestId;    // quote it to support to find the server log line
+    this.retryAfter = retryAfter;  // seconds, from Retry-After on 429 / 503
+  }
+}
+
+export function getAccessToken() {
+  return accessToken;
+}
+
+export function isAuthenticated() {
+  return accessToken !== null;
+}
+
+/** Store (or clear, with null) the access token and tell the listeners. */
+export function setAccessToken(token) {
+  accessToken = token || null;
+  for (const fn of listeners) fn(accessToken !== null);
+}
+
+/** Call fn(isAuthenticated) whenever the session starts or ends; returns an unsubscribe function. */
+export function onAuthChange(fn) {
+  listeners.add(fn);
+  return () => listeners.delete(fn);
+}
+
+function parseRetryAfter(value) {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.round((date - Date.now()) / 1000));
+}
+
+function isJson(contentType) {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType || '');
+}
+
+async function errorFromResponse(response) {
+  const contentType = response.headers.get('Content-Type') || '';
+  let problem = {};
+  if (isJson(contentType)) {
+    try {
+      problem = (await response.json()) || {};
+    } catch {
+      problem = {};
+    }
+  }
+  const status = response.status;
+  const code = typeof problem.code === 'string' && problem.code ? problem.code : codeForStatus(status);
+  const fields = Array.isArray(problem.errors)
+    ? problem.errors
+        .filter((e) => e && typeof e.field === 'string')
+        .map((e) => ({ field: e.field, code: String(e.code || ''), message: fieldMessage(e.field, e.code) }))
+    : [];
+  return new ApiError({
+    status,
+    code,
+    message: problemMessage(code, status),
+    fields,
+    detail: typeof problem.detail === 'string' ? problem.detail : '',
+    requestId: problem.request_id || response.headers.get('X-Request-Id') || '',
+    retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
+  });
+}
+
+function networkError(cause) {
+  const err = new ApiError({ status: 0, code: 'network', message: problemMessage('network', 0) });
+  err.cause = cause;
+  return err;
+}
+
+async function send(method, path, { body, headers = {}, signal } = {}) {
+  const h = new Headers(headers);
+  h.set('Accept', 'application/json, application/problem+json');
+  // Custom header that a cross-site form cannot send: the gateway and daemons use it as a CSRF guard.
+  h.set('X-Requested-With', 'civitas');
+  if (accessToken) h.set('Authorization', `Bearer ${accessToken}`);
+  let payload = body;
+  if (body !== undefined && !(body instanceof FormData) && !(body instanceof Blob) && typeof body !== 'string') {
+    h.set('Content-Type', 'application/json');
+    payload = JSON.stringify(body);
+  }
+  try {
+    return await fetch(path, { method, headers: h, body: payload, signal, credentials: 'same-origin' });
+  } catch (cause) {
+    if (cause && cause.name === 'AbortError') throw cause;
+    throw networkError(cause);
+  }
+}
+
+/**
+ * Ask civitas-account for a new access token with the HttpOnly refresh cookie.
+ * Resolves true on success, false otherwise (no session, or the endpoint does not exist yet).
+ * Concurrent callers share one request, since each refresh token may be used only once.
+ */
+export function refreshSession() {
+  if (!refreshInFlight) {
+    refreshInFlight = (async () => {
+      try {
+        const response = await fetch(REFRESH_PATH, {
+          method: 'POST',
+          headers: { Accept: 'application/json', 'X-Requested-With': 'civitas' },
+          credentials: 'same-origin',
+        });
+        if (!response.ok || !isJson(response.headers.get('Content-Type'))) return false;
+        const data = await response.json();
+        if (!data || typeof data.access_token !== 'string') return false;
+        setAccessToken(data.access_token);
+        return true;
+      } catch {
+        return false;
+      } finally {
+        refreshInFlight = null;
+      }
+    })();
+  }
+  return refreshInFlight;
+}
+
+/**
+ * Call the API. Resolves with the parsed JSON body (null for 204, text for non-JSON bodies),
+ * rejects with an ApiError. A 401 on a call that carried a token triggers one refresh attempt.
+ */
+export async function request(method, path, options = {}) {
+  const hadToken = accessToken !== null;
+  let response = await send(method, path, options);
+  if (response.status === 401 && hadToken && options.retry !== false) {
+    if (await refreshSession()) {
+      response = await send(method, path, options);
+    } else {
+      setAccessToken(null);
+    }
+  }
+  if (!response.ok) throw await errorFromResponse(response);
+  if (response.status === 204) return null;
+  const contentType = response.headers.get('Content-Type');
+  return isJson(contentType) ? response.json() : response.text();
+}
+
+export const api = Object.freeze({
+  get: (path, options) => request('GET', path, options),
+  post: (path, body, options = {}) => request('POST', path, { ...options, body }),
+  put: (path, body, options = {}) => request('PUT', path, { ...options, body }),
+  patch: (path, body, options = {}) => request('PATCH', path, { ...options, body }),
+  delete: (path, options) => request('DELETE', path, options),
+});

@@ -1,0 +1,79 @@
+// French wording for the API's stable problem codes and per-field error codes.
+// The API speaks English; every message a citizen or an agent reads comes from here.
+
+/** Problem `code` (RFC 9457 body) → French sentence shown to the user. */
+export const PROBLEM_MESSAGES = Object.freeze({
+  validation_failed: 'Certaines informations saisies ne sont pas valides. Corrigez les champs signalés puis réessayez.',
+  malformed_json: 'La demande envoyée est mal formée. Rechargez la page puis réessayez.',
+  not_found: 'L’élément demandé est introuvable. Il a peut-être été supprimé ou déplacé.',
+  method_not_allowed: 'Cette opération n’est pas permise ici.',
+  uri_too_long: 'L’adresse demandée est trop longue. Raccourcissez votre recherche puis réessayez.',
+  unauthorized: 'Votre session a expiré ou vos identifiants sont incorrects. Veuillez vous connecter.',
+  forbidden: 'Vous n’avez pas les droits nécessaires pour effectuer cette opération.',
+  conflict: 'Cette opération entre en conflit avec l’état actuel des données. Rechargez la page puis réessayez.',
+  precondition_failed: 'Ces informations ont été modifiées entre-temps par une autre personne. Rechargez la page pour voir la dernière version.',
+  precondition_required: 'Cette modification nécessite la dernière version des données. Rechargez la page puis réessayez.',
+  payload_too_large: 'Le fichier ou le contenu envoyé est trop volumineux.',
+  unsupported_media_type: 'Ce type de fichier ou de contenu n’est pas accepté.',
+  rate_limited: 'Trop de tentatives en peu de temps. Patientez quelques instants puis réessayez.',
+  unavailable: 'Service indisponible pour le moment. Veuillez réessayer plus tard.',
+  internal: 'Une erreur inattendue s’est produite. Veuillez réessayer plus tard.',
+  // Client-side conditions that have no server code but need the same treatment.
+  network: 'Impossible de joindre le serveur. Vérifiez votre connexion internet puis réessayez.',
+  totp_required: 'Saisissez le code à usage unique affiché par votre application d’authentification.',
+});
+
+/** Field error `code` (problem `errors[].code`) → French sentence. */
+export const FIELD_MESSAGES = Object.freeze({
+  required: 'Ce champ est obligatoire.',
+  wrong_type: 'La valeur saisie n’est pas du type attendu.',
+  out_of_range: 'La valeur saisie est en dehors des limites autorisées.',
+  invalid_format: 'Le format de la valeur saisie n’est pas valide.',
+  not_allowed: 'Cette valeur n’est pas autorisée.',
+  unknown_field: 'Ce champ n’est pas attendu.',
+});
+
+// Some fields deserve a more precise sentence than the generic one (RGAA 11.11: suggest a fix).
+const FIELD_OVERRIDES = Object.freeze({
+  'email:required': 'Saisissez votre adresse électronique.',
+  'email:invalid_format': 'Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.',
+  'password:required': 'Saisissez votre mot de passe.',
+  'password:out_of_range': 'Le mot de passe doit contenir entre 12 et 128 caractères.',
+  'totp_code:required': 'Saisissez le code à usage unique à 6 chiffres.',
+  'totp_code:invalid_format': 'Le code à usage unique est composé de 6 chiffres.',
+});
+
+const STATUS_CODES = Object.freeze({
+  400: 'malformed_json',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  412: 'precondition_failed',
+  413: 'payload_too_large',
+  414: 'uri_too_long',
+  415: 'unsupported_media_type',
+  422: 'validation_failed',
+  428: 'precondition_required',
+  429: 'rate_limited',
+  502: 'unavailable',
+  503: 'unavailable',
+  504: 'unavailable',
+});
+
+/** The stable code to assume when a response carries none (e.g. an nginx error page). */
+export function codeForStatus(status) {
+  if (STATUS_CODES[status]) return STATUS_CODES[status];
+  return status >= 500 ? 'internal' : 'malformed_json';
+}
+
+/** French message for a problem code; falls back on the HTTP status, then on a generic text. */
+export function problemMessage(code, status) {
+  return PROBLEM_MESSAGES[code] || PROBLEM_MESSAGES[codeForStatus(status)] || PROBLEM_MESSAGES.internal;
+}
+
+/** French message for one field error. */
+export function fieldMessage(field, code) {
+  return FIELD_OVERRIDES[`${field}:${code}`] || FIELD_MESSAGES[code] || PROBLEM_MESSAGES.validation_failed;
+}
