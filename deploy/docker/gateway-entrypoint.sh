@@ -1,9 +1,10 @@
 #!/bin/sh
 # Gateway container start: renders deploy/nginx/civitas.conf.template (the one `./civitas up` uses)
-# from environment variables, writes site.json, then runs nginx in the foreground as this (non-root) user.
+# from environment variables, writes site.json, then runs nginx in the foreground.
 set -eu
 
-template=/usr/share/civitas/nginx/civitas.conf.template
+share=${CIVITAS_SHARE:-/usr/share/civitas}   # template, web/ and openapi/ as the image installs them
+template=$share/nginx/civitas.conf.template
 run=${CIVITAS_GATEWAY_RUN:-/tmp/civitas-gateway}
 www=$run/www
 conf=$run/nginx.conf
@@ -18,7 +19,7 @@ for name in UPSTREAM_CONTENT UPSTREAM_ACCOUNT UPSTREAM_TELESERVICES UPSTREAM_PAY
 done
 
 mkdir -p "$run/tmp" "$www/openapi"
-cp /usr/share/civitas/openapi/*.json "$www/openapi/"
+cp "$share"/openapi/*.json "$www/openapi/"
 
 # Town settings for the front end (same fields as var/www/site.json written by ./civitas up).
 jq -n \
@@ -30,14 +31,21 @@ jq -n \
 	'{town_name: $town_name, logo_url: $logo_url, contact_email: $contact_email, phone: $phone, address: $address}' \
 	>"$www/site.json"
 
-# The master is not root here, so no user directive; logs go to the container's stdout/stderr.
-sed -e "s|@USER_DIRECTIVE@||" \
+# Logs go to the container's stdout/stderr. Reopening /dev/stdout needs the uid that owns the
+# runtime's pipe (root), so the master runs as root and the workers as www-data; as non-root, set
+# CIVITAS_ACCESS_LOG to a writable file if the runtime refuses /dev/stdout.
+user_directive=""
+[ "$(id -u)" = 0 ] && user_directive="user www-data;"
+access_log=${CIVITAS_ACCESS_LOG:-/dev/stdout}
+mkdir -p "$run/log"
+
+sed -e "s|@USER_DIRECTIVE@|$user_directive|" \
 	-e "s|@LISTEN@|$CIVITAS_LISTEN|" \
 	-e "s|@PID_FILE@|$run/nginx.pid|" \
 	-e "s|@ERROR_LOG@|stderr|" \
-	-e "s|@ACCESS_LOG@|/dev/stdout|" \
+	-e "s|@ACCESS_LOG@|$access_log|" \
 	-e "s|@TMP_DIR@|$run/tmp|" \
-	-e "s|@WEB_ROOT@|/usr/share/civitas/web|" \
+	-e "s|@WEB_ROOT@|$share/web|" \
 	-e "s|@WWW_DIR@|$www|" \
 	-e "s|@UPSTREAM_CONTENT@|$UPSTREAM_CONTENT|" \
 	-e "s|@UPSTREAM_ACCOUNT@|$UPSTREAM_ACCOUNT|" \

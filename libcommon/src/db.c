@@ -54,6 +54,13 @@ static void db_free(void *p)
 	free(db);
 }
 
+static void on_notice(void *arg, const char *message)
+{
+	lc_debug("postgres: %.*s", (int)strcspn(message, "\n"), message);
+}
+
+void lc_db_adopt(PGconn *conn) { PQsetNoticeProcessor(conn, on_notice, NULL); }
+
 static void make_key(void) { pthread_key_create(&G.key, db_free); }
 
 int lc_db_setup(const char *conninfo, const char *schema, const struct lc_sql *statements)
@@ -140,6 +147,7 @@ static bool ensure_connected(struct lc_db *db)
 		return false;
 	}
 	lc_metrics_gauge_add("db_connections_open", 1);
+	lc_db_adopt(db->conn);
 	char *ident = PQescapeIdentifier(db->conn, G.schema, strlen(G.schema));
 	char sql[160];
 	snprintf(sql, sizeof(sql), "SET search_path TO %s", ident ? ident : "public");

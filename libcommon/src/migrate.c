@@ -129,6 +129,7 @@ int lc_db_migrate(const char *conninfo, const char *schema, const char *dir)
 		PQfinish(c);
 		return -1;
 	}
+	lc_db_adopt(c);
 	char *ident = PQescapeIdentifier(c, schema, strlen(schema));
 	char sql[200];
 	snprintf(sql, sizeof(sql), "SET search_path TO %s", ident ? ident : "public");

@@ -252,6 +252,7 @@ static PGconn *connect_listen(void)
 		PQfinish(c);
 		return NULL;
 	}
+	lc_db_adopt(c);
 	char *sp = PQescapeIdentifier(c, O.service, strlen(O.service));
 	char *ch = PQescapeIdentifier(c, O.channel, strlen(O.channel));
 	char sql[256];

@@ -18,6 +18,10 @@ struct lc_sql {
 
 struct lc_db; /* one per thread; opaque */
 
+/* Every libcommon connection goes through this after connecting: server notices become debug
+ * log lines instead of raw text on stderr. */
+void lc_db_adopt(PGconn *conn);
+
 /* Process-wide setup, before any thread connects. schema is the service's own (search_path
  * of every connection). statements may be NULL.
  * The libcommon statements (outbox, inbox, readiness) are always added. */
