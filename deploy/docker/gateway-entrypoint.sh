@@ -13,6 +13,7 @@ fail() { echo "civitas-gateway: configuration error: $*" >&2; exit 2; }
 
 # host:port only: the values go into nginx.conf, nothing else may slip in.
 for name in UPSTREAM_CONTENT UPSTREAM_ACCOUNT UPSTREAM_TELESERVICES UPSTREAM_PAYMENT UPSTREAM_STATS CIVITAS_LISTEN; do
+	value=""
 	eval "value=\${$name:-}"
 	printf '%s' "$value" | grep -Eq '^[A-Za-z0-9._-]+:[0-9]{1,5}$|^\[[0-9A-Fa-f:]+\]:[0-9]{1,5}$' ||
 		fail "$name=\"$value\" must be host:port"

@@ -31,7 +31,6 @@ struct lc_http {
 const char *lc_rq_method(const struct lc_request *rq) { return rq->method; }
 const char *lc_rq_path(const struct lc_request *rq) { return rq->path; }
 const char *lc_rq_id(const struct lc_request *rq) { return rq->request_id; }
-const char *lc_rq_client_ip(const struct lc_request *rq) { return rq->client_ip; }
 json_t *lc_rq_json(const struct lc_request *rq) { return rq->json; }
 bool lc_rq_replied(const struct lc_request *rq) { return rq->replied; }
 struct lc_db *lc_rq_db(struct lc_request *rq) { return lc_db_thread(); }
@@ -125,15 +124,26 @@ static bool request_id_ok(const char *s)
 	return true;
 }
 
+/* Request ids only need to be unique, not secret: a per-thread xorshift seeded once from
+ * RAND_bytes avoids a trip through OpenSSL's locked DRBG on every request. */
 static void make_request_id(char out[65])
 {
-	unsigned char r[16];
-	if (RAND_bytes(r, sizeof(r)) != 1)
-		memset(r, 0, sizeof(r));
-	for (int i = 0; i < 16; i++)
-		snprintf(out + i * 2, 3, "%02x", r[i]);
+	static _Thread_local uint64_t state[2];
+	if (!state[0] && !state[1]) {
+		if (RAND_bytes((unsigned char *)state, sizeof(state)) != 1 || (!state[0] && !state[1]))
+			state[0] = (uint64_t)(uintptr_t)out ^ (uint64_t)time(NULL) ^ 0x9e3779b97f4a7c15ull;
+	}
+	for (int half = 0; half < 2; half++) {
+		uint64_t x = state[0], y = state[1]; /* xorshift128+ */
+		state[0] = y;
+		x ^= x << 23;
+		state[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+		uint64_t v = state[1] + y;
+		snprintf(out + half * 16, 17, "%016llx", (unsigned long long)v);
+	}
 }
 
+/* Worked out on first use: most requests never ask. */
 static void client_ip(struct lc_request *rq)
 {
 	const union MHD_ConnectionInfo *ci =
@@ -155,6 +165,14 @@ static void client_ip(struct lc_request *rq)
 	const char *real = lc_rq_header(rq, "X-Real-IP");
 	if (loopback && real && strlen(real) < sizeof(rq->client_ip))
 		snprintf(rq->client_ip, sizeof(rq->client_ip), "%s", real);
+}
+
+const char *lc_rq_client_ip(const struct lc_request *rq)
+{
+	struct lc_request *w = (struct lc_request *)rq; /* a cache fill, not a visible change */
+	if (!w->client_ip[0])
+		client_ip(w);
+	return w->client_ip;
 }
 
 static void request_free(struct lc_request *rq)
@@ -301,11 +319,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			snprintf(rq->request_id, sizeof(rq->request_id), "%s", rid);
 		else
 			make_request_id(rq->request_id);
-		client_ip(rq);
 		rq->match_result = lc_router_match(h->routes, method, rq->path ? rq->path : "", &rq->match);
 		if (rq->match_result == LC_MATCH_OK)
 			lc_buf_init(&rq->body, rq->match.route->max_body);
-		early_checks(rq);
+		/* With a body coming, refuse it now (413, 415, 401...) rather than read it: MHD then
+		 * closes the connection. Without one, answer on the final call so that MHD keeps the
+		 * connection alive (a reply queued on the first call makes it close). */
+		if (has_body(rq)) {
+			rq->checked = true;
+			early_checks(rq);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -318,7 +341,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (!rq->replied)
+	if (!rq->replied && (rq->checked || !early_checks(rq)))
 		dispatch(rq);
 	return MHD_YES;
 }
@@ -335,8 +358,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	double secs = (double)(now.tv_sec - rq->started.tv_sec) + (double)(now.tv_nsec - rq->started.tv_nsec) / 1e9;
 	size_t idx = rq->match_result == LC_MATCH_OK ? rq->match.route_idx : (size_t)-1;
 	lc_metrics_observe(idx, rq->status, secs);
-	/* The query string is never logged: it may carry a one-time token. */
-	LC_LOG(LC_LOG_INFO, "access", rq->request_id, "%s %s %u %.3fms%s", rq->method, rq->path,
+	/* The gateway writes the access log (with the same request id); here it is a debug aid.
+	 * The query string is never logged: it may carry a one-time token. */
+	LC_LOG(LC_LOG_DEBUG, "access", rq->request_id, "%s %s %u %.3fms%s", rq->method, rq->path,
 	       rq->status, secs * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	request_free(rq);
 	*con_cls = NULL;
@@ -361,7 +385,7 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->conn_timeout ? cfg->conn_timeout : 30),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 64 * 1024),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 32 * 1024),
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->conn_limit ? cfg->conn_limit : 1000),
 		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 		MHD_OPTION_NOTIFY_COMPLETED, &on_completed, h,

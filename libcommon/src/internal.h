@@ -33,6 +33,7 @@ struct lc_request {
 
 	struct lc_buf body;
 	bool body_too_large;
+	bool checked; /* early_checks already ran (on the first call) */
 	json_t *json;
 
 	struct lc_claims claims;

@@ -98,7 +98,16 @@ rss_kb() {
   echo "$total"
 }
 
-declare -A IDLE_KB PEAK_KB
+# Private memory (USS: pages only this process has) in kB. VmRSS also counts the pages of
+# shared libraries (OpenSSL 3 alone maps ~4 MiB once initialised), which every daemon shares.
+private_kb() {
+  local pid
+  pid=$(pid_of "$1")
+  [[ -n $pid && $1 != nginx ]] || return 0
+  awk '/^Private_(Clean|Dirty):/ {t += $2} END {print t}' "/proc/$pid/smaps_rollup" 2>/dev/null
+}
+
+declare -A IDLE_KB PEAK_KB IDLE_PRIV_KB
 sample_peak() {
   local name kb
   for name in "$@"; do
@@ -219,6 +228,7 @@ for name in "${DAEMONS[@]}" nginx probe; do
   kb=$(rss_kb "$name")
   if [[ -n $kb ]]; then
     IDLE_KB[$name]=$kb
+    IDLE_PRIV_KB[$name]=$(private_kb "$name")
   elif [[ $name != probe ]]; then
     note "$name: not running (no live pid in $CIVITAS_VAR/run/$name.pid)"
   fi
@@ -295,8 +305,8 @@ for id in "${SCENARIOS[@]}"; do
 done
 
 echo
-printf '%-14s | %10s | %14s\n' process "idle MiB" "peak load MiB"
-printf -- '-%.0s' $(seq 1 44)
+printf '%-14s | %10s | %14s | %17s\n' process "idle MiB" "peak load MiB" "idle private MiB"
+printf -- '-%.0s' $(seq 1 64)
 echo
 for name in "${DAEMONS[@]}" nginx probe; do
   label=$name
@@ -307,7 +317,9 @@ for name in "${DAEMONS[@]}" nginx probe; do
   fi
   peak=-
   [[ -n ${PEAK_KB[$name]:-} ]] && peak=$(mib "${PEAK_KB[$name]}")
-  printf '%-14s | %10s | %14s\n' "$label" "$(mib "${IDLE_KB[$name]}")" "$peak"
+  priv=-
+  [[ -n ${IDLE_PRIV_KB[$name]:-} ]] && priv=$(mib "${IDLE_PRIV_KB[$name]}")
+  printf '%-14s | %10s | %14s | %17s\n' "$label" "$(mib "${IDLE_KB[$name]}")" "$peak" "$priv"
 done
 
 # The checks cover the daemons that ran; with none running they cannot be answered.

@@ -44,9 +44,36 @@ function deref(spec, node) {
   return n || {};
 }
 
+// Wide tables scroll sideways on a phone: the wrapper must be reachable with the keyboard.
+function tableWrap(label, table) {
+  return h('div', { class: 'docs-table-wrap', tabindex: '0', role: 'region', 'aria-label': label }, table);
+}
+
+// Specs carry CommonMark descriptions. Only a safe subset is rendered, as DOM nodes (never
+// innerHTML): `code`, **bold**, [text](url) with http(s) or relative URLs, and "- " lists.
+function inline(text) {
+  const out = [];
+  const re = /`([^`]+)`|\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    if (m[1] !== undefined) out.push(h('code', {}, m[1]));
+    else if (m[2] !== undefined) out.push(h('strong', {}, m[2]));
+    else if (/^(https?:\/\/|\/|#)/.test(m[4])) out.push(h('a', { href: m[4] }, m[3]));
+    else out.push(m[3]);
+    last = re.lastIndex;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
 function paragraphs(text, cls) {
   if (typeof text !== 'string' || !text.trim()) return null;
-  return text.trim().split(/\n\s*\n/).map((p) => h('p', { class: cls || null }, p.replace(/\s*\n\s*/g, ' ')));
+  return text.trim().split(/\n\s*\n/).map((block) => {
+    const lines = block.split('\n').map((l) => l.trim()).filter(Boolean);
+    if (lines.every((l) => /^[-*] /.test(l))) return h('ul', { class: cls || null }, lines.map((l) => h('li', {}, inline(l.slice(2)))));
+    return h('p', { class: cls || null }, inline(lines.join(' ')));
+  });
 }
 
 function typeLabel(ctx, schema) {
@@ -101,14 +128,14 @@ function schemaView(ctx, schema, depth = 0) {
   const props = schema.properties && typeof schema.properties === 'object' ? Object.entries(schema.properties) : [];
   if (props.length) {
     const required = new Set(Array.isArray(schema.required) ? schema.required : []);
-    blocks.push(h('div', { class: 'docs-table-wrap' }, h('table', { class: 'docs-table' },
+    blocks.push(tableWrap(`Champs${ctx.label ? ` : ${ctx.label}` : ''}`, h('table', { class: 'docs-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Champ'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Obligatoire'), h('th', { scope: 'col' }, 'Description'))),
       h('tbody', {}, props.map(([name, prop]) => h('tr', {},
         h('th', { scope: 'row' }, h('code', {}, name)),
         h('td', {}, typeLabel(ctx, prop)),
         h('td', {}, required.has(name) ? 'oui' : 'non'),
         h('td', {},
-          prop && prop.description ? h('span', {}, prop.description) : null,
+          prop && prop.description ? h('span', {}, inline(prop.description)) : null,
           constraints(prop),
           prop && !prop.$ref && prop.properties && depth < MAX_DEPTH ? h('details', { class: 'docs-nested' }, h('summary', {}, `Champs de ${name}`), schemaView(ctx, prop, depth + 1)) : null)))))));
   } else if (!isArray && !blocks.some(Boolean)) {
@@ -130,14 +157,14 @@ function parametersView(ctx, params, level) {
   if (!params.length) return null;
   const IN = { path: 'chemin', query: 'requête', header: 'en-tête', cookie: 'cookie' };
   return [h(`h${level}`, {}, 'Paramètres'),
-    h('div', { class: 'docs-table-wrap' }, h('table', { class: 'docs-table' },
+    tableWrap(`Paramètres : ${ctx.label || ''}`, h('table', { class: 'docs-table' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Nom'), h('th', { scope: 'col' }, 'Emplacement'), h('th', { scope: 'col' }, 'Type'), h('th', { scope: 'col' }, 'Obligatoire'), h('th', { scope: 'col' }, 'Description'))),
       h('tbody', {}, params.map((p) => h('tr', {},
         h('th', { scope: 'row' }, h('code', {}, p.name || '?')),
         h('td', {}, IN[p.in] || p.in || ''),
         h('td', {}, typeLabel(ctx, p.schema)),
         h('td', {}, p.required ? 'oui' : 'non'),
-        h('td', {}, p.description || '', ' ', constraints(p.schema)))))))];
+        h('td', {}, inline(p.description || ''), ' ', constraints(p.schema)))))))];
 }
 
 function responsesView(ctx, responses, level) {
@@ -148,7 +175,7 @@ function responsesView(ctx, responses, level) {
       const r = deref(ctx.spec, raw);
       const cls = /^2/.test(code) ? 'ok' : /^3/.test(code) ? 'redirect' : 'error';
       return [
-        h('dt', {}, h('span', { class: `docs-status-code docs-status-${cls}` }, code), ' ', r.description || ''),
+        h('dt', {}, h('span', { class: `docs-status-code docs-status-${cls}` }, code), ' ', inline(r.description || '')),
         h('dd', {},
           r.headers ? h('p', {}, 'En-têtes : ', Object.keys(r.headers).map((k, i) => [i ? ', ' : '', h('code', {}, k)])) : null,
           mediaView(ctx, r.content)),
@@ -156,7 +183,8 @@ function responsesView(ctx, responses, level) {
     }))];
 }
 
-function operationView(ctx, path, method, op, pathParams) {
+function operationView(svcCtx, path, method, op, pathParams) {
+  const ctx = { ...svcCtx, label: `${method.toUpperCase()} ${path}` };
   const id = opId(ctx.svc, method, path);
   const params = [...pathParams, ...(Array.isArray(op.parameters) ? op.parameters : [])].map((p) => deref(ctx.spec, p));
   const body = op.requestBody ? deref(ctx.spec, op.requestBody) : null;
@@ -197,7 +225,7 @@ function serviceView(svc, spec) {
     ops.length ? ops.map((o) => operationView(ctx, o.path, o.method, o.op, o.pathParams)) : h('p', { class: 'empty-state' }, 'Aucune opération.'),
     schemas.length ? [h('h3', {}, 'Schémas'), schemas.map(([name, schema]) => h('section', { class: 'docs-op', id: schemaId(svc, name), 'aria-labelledby': `${schemaId(svc, name)}-title` },
       h('h4', { id: `${schemaId(svc, name)}-title` }, h('code', {}, name)),
-      schemaView(ctx, schema)))] : null);
+      schemaView({ ...ctx, label: name }, schema)))] : null);
 
   const tocEntry = h('li', {},
     h('a', { href: `#${sectionId}` }, info.title || svc),

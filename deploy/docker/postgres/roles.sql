@@ -18,12 +18,15 @@ CREATE SCHEMA IF NOT EXISTS :"svc" AUTHORIZATION :"role";
 ALTER SCHEMA :"svc" OWNER TO :"role";
 REVOKE ALL ON SCHEMA :"svc" FROM PUBLIC;
 
--- The database: CONNECT for the service roles only; PUBLIC loses CONNECT and TEMPORARY, and nobody
--- but the superuser may create objects in the public schema.
+-- The database: CONNECT for the service roles only; PUBLIC loses CONNECT and TEMPORARY. The public
+-- schema holds only the extensions the superuser installs (unaccent, for French full-text search):
+-- everyone may use them, nobody but the superuser may create anything there.
 SELECT current_database() AS dbname \gset
 REVOKE ALL ON DATABASE :"dbname" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"dbname" TO :"role";
+CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO PUBLIC;
 
 -- The maintenance database is for the superuser only.
 SELECT 'REVOKE CONNECT, TEMPORARY ON DATABASE postgres FROM PUBLIC'
