@@ -18,12 +18,12 @@
 #include "civitas/http.h"
 #include "civitas/reply.h"
 
-#define LEEWAY_S 30
-#define MAX_TOKEN 8192       /* our tokens are ~600 bytes; anything far larger is not ours */
-#define MAX_KEY_FILE 16384   /* a PEM public key is a few hundred bytes */
+#define LEEWAY_S        30
+#define MAX_TOKEN       8192  /* our tokens are ~600 bytes; anything far larger is not ours */
+#define MAX_KEY_FILE    16384 /* a PEM public key is a few hundred bytes */
 #define MAX_SECRET_FILE 4096
-#define MIN_SECRET 32
-#define ES256_SIG_B64 86     /* 64 raw bytes (R || S) in unpadded base64url */
+#define MIN_SECRET      32
+#define ES256_SIG_B64   86 /* 64 raw bytes (R || S) in unpadded base64url */
 
 /* Set by lc_auth_init*, read-only while requests are served. */
 static struct {
@@ -115,8 +115,8 @@ void lc_auth_free(void)
 	memset(&g_auth, 0, sizeof g_auth);
 }
 
-int lc_auth_init_pem(const char *pem, size_t pem_len, const char *issuer, const char *audience,
-                     char *err, size_t errlen)
+int lc_auth_init_pem(const char *pem, size_t pem_len, const char *issuer, const char *audience, char *err,
+                     size_t errlen)
 {
 	if (!pem || check_public_key(pem, pem_len, err, errlen) != 0)
 		return -1;
@@ -266,8 +266,7 @@ static int copy_claim(json_t *claims, const char *name, char *dst, size_t size, 
 	return 0;
 }
 
-static int get_time_claim(json_t *claims, const char *name, bool required, int64_t *out,
-                          const char **why)
+static int get_time_claim(json_t *claims, const char *name, bool required, int64_t *out, const char **why)
 {
 	json_t *v = json_object_get(claims, name);
 	if (!v) {
@@ -554,9 +553,8 @@ int lc_internal_secret_init(const char *path, char *err, size_t errlen)
 	OPENSSL_cleanse(data, len);
 	free(data);
 	if (rc != 0)
-		set_msg(err, errlen,
-		        "internal secret %s must hold at least %d visible ASCII characters", path,
-		        MIN_SECRET);
+		set_msg(err, errlen, "internal secret %s must hold at least %d visible ASCII characters",
+		        path, MIN_SECRET);
 	return rc;
 }
 
@@ -577,13 +575,13 @@ bool lc_internal_bearer_ok(const char *authorization_header)
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	if (!ctx)
 		return false;
-	bool ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-	          EVP_DigestUpdate(ctx, prefix, sizeof prefix - 1) == 1 &&
-	          EVP_DigestUpdate(ctx, g_secret, g_secret_len) == 1 &&
-	          EVP_DigestFinal_ex(ctx, want, &wlen) == 1 &&
-	          EVP_Digest(authorization_header, strlen(authorization_header), got, &glen,
-	                     EVP_sha256(), NULL) == 1 &&
-	          wlen == glen && CRYPTO_memcmp(want, got, wlen) == 0;
+	bool ok =
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, prefix, sizeof prefix - 1) == 1 &&
+	    EVP_DigestUpdate(ctx, g_secret, g_secret_len) == 1 && EVP_DigestFinal_ex(ctx, want, &wlen) == 1 &&
+	    EVP_Digest(authorization_header, strlen(authorization_header), got, &glen, EVP_sha256(), NULL) ==
+	        1 &&
+	    wlen == glen && CRYPTO_memcmp(want, got, wlen) == 0;
 	EVP_MD_CTX_free(ctx);
 	return ok;
 }

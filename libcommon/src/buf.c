@@ -59,9 +59,10 @@ bool lc_buf_printf(struct lc_buf *b, const char *fmt, ...)
 		return lc_buf_append(b, small, (size_t)n);
 	if (!reserve(b, (size_t)n))
 		return false;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	va_list again;
+	va_start(again, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, again);
+	va_end(again);
 	b->len += (size_t)n;
 	return true;
 }
@@ -69,6 +70,8 @@ bool lc_buf_printf(struct lc_buf *b, const char *fmt, ...)
 const char *lc_buf_cstr(struct lc_buf *b)
 {
 	if (!b->data && !reserve(b, 0))
+		return "";
+	if (!b->data)
 		return "";
 	b->data[b->len] = '\0';
 	return b->data;

@@ -10,11 +10,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *std_getenv(const char *n) { return getenv(n); }
+static const char *std_getenv(const char *n)
+{
+	return getenv(n);
+}
 
 static int parse_bool(const char *v, bool *out)
 {
-	static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no", "off"};
+	static const char *const yes[] = {"1", "true", "yes", "on"}, *const no[] = {"0", "false", "no",
+	                                                                            "off"};
 	for (size_t i = 0; i < 4; i++) {
 		if (strcasecmp(v, yes[i]) == 0)
 			return *out = true, 0;
@@ -48,7 +52,8 @@ static int check_item(const struct lc_config_item *it, const char *v, char *err,
 	}
 	case LC_CFG_BOOL:
 		if (parse_bool(v, (bool *)it->out) < 0) {
-			snprintf(err, errlen, "%s=\"%s\" must be one of 0, 1, true, false, yes, no", it->name, v);
+			snprintf(err, errlen, "%s=\"%s\" must be one of 0, 1, true, false, yes, no", it->name,
+			         v);
 			return -1;
 		}
 		return 0;

@@ -12,23 +12,24 @@
 #include "civitas/log.h"
 #include "civitas/metrics.h"
 #include "civitas/reply.h"
+
 #include "internal.h"
 
 /* Statements libcommon itself needs on every connection (readiness, outbox, inbox). */
 static const struct lc_sql builtin_sql[] = {
-	{"lc_ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
-	{"lc_outbox_insert",
-	 "INSERT INTO outbox (event_id, target, topic, payload) VALUES ($1, $2, $3, $4::jsonb)"},
-	{"lc_outbox_notify", "SELECT pg_notify($1, '')"},
-	{"lc_inbox_claim", "INSERT INTO inbox (event_id) VALUES ($1::uuid) ON CONFLICT DO NOTHING"},
-	{"lc_uuid", "SELECT gen_random_uuid()::text"},
-	{NULL, NULL},
+    {"lc_ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
+    {"lc_outbox_insert",
+     "INSERT INTO outbox (event_id, target, topic, payload) VALUES ($1, $2, $3, $4::jsonb)"},
+    {"lc_outbox_notify", "SELECT pg_notify($1, '')"},
+    {"lc_inbox_claim", "INSERT INTO inbox (event_id) VALUES ($1::uuid) ON CONFLICT DO NOTHING"},
+    {"lc_uuid", "SELECT gen_random_uuid()::text"},
+    {NULL, NULL},
 };
 
 struct lc_db {
 	PGconn *conn;
 	bool in_tx;
-	bool unavailable;        /* last failure was the link, not the statement */
+	bool unavailable;         /* last failure was the link, not the statement */
 	struct timespec retry_at; /* no reconnect attempt before this (keeps 503s fast) */
 	char sqlstate[6];
 	char error[256];
@@ -59,9 +60,15 @@ static void on_notice(void *arg, const char *message)
 	lc_debug("postgres: %.*s", (int)strcspn(message, "\n"), message);
 }
 
-void lc_db_adopt(PGconn *conn) { PQsetNoticeProcessor(conn, on_notice, NULL); }
+void lc_db_adopt(PGconn *conn)
+{
+	PQsetNoticeProcessor(conn, on_notice, NULL);
+}
 
-static void make_key(void) { pthread_key_create(&G.key, db_free); }
+static void make_key(void)
+{
+	pthread_key_create(&G.key, db_free);
+}
 
 int lc_db_setup(const char *conninfo, const char *schema, const struct lc_sql *statements)
 {
@@ -186,11 +193,26 @@ void lc_db_thread_close(void)
 	db_free(db);
 }
 
-bool lc_db_ok(struct lc_db *db) { return db->conn && PQstatus(db->conn) == CONNECTION_OK; }
-PGconn *lc_db_conn(struct lc_db *db) { return db->conn; }
-const char *lc_db_sqlstate(const struct lc_db *db) { return db->sqlstate; }
-const char *lc_db_error(const struct lc_db *db) { return db->error; }
-bool lc_db_unavailable(const struct lc_db *db) { return db->unavailable; }
+bool lc_db_ok(struct lc_db *db)
+{
+	return db->conn && PQstatus(db->conn) == CONNECTION_OK;
+}
+PGconn *lc_db_conn(struct lc_db *db)
+{
+	return db->conn;
+}
+const char *lc_db_sqlstate(const struct lc_db *db)
+{
+	return db->sqlstate;
+}
+const char *lc_db_error(const struct lc_db *db)
+{
+	return db->error;
+}
+bool lc_db_unavailable(const struct lc_db *db)
+{
+	return db->unavailable;
+}
 
 static PGresult *exec_once(struct lc_db *db, const char *name, int n, const char *const *params)
 {
@@ -289,7 +311,8 @@ int lc_db_fail_reply(struct lc_request *rq)
 	struct lc_db *db = lc_db_thread();
 	if (db->unavailable) {
 		lc_rq_add_header(rq, "Retry-After", "5");
-		return lc_reply_problem(rq, 503, "unavailable", "The database is unavailable; try again shortly.");
+		return lc_reply_problem(rq, 503, "unavailable",
+		                        "The database is unavailable; try again shortly.");
 	}
 	if (strcmp(db->sqlstate, "23505") == 0)
 		return lc_reply_problem(rq, 409, "conflict", "This conflicts with an existing record.");

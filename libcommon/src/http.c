@@ -17,6 +17,7 @@
 #include "civitas/log.h"
 #include "civitas/metrics.h"
 #include "civitas/reply.h"
+
 #include "internal.h"
 
 struct lc_http {
@@ -28,12 +29,30 @@ struct lc_http {
 
 /* ---------- request accessors ---------- */
 
-const char *lc_rq_method(const struct lc_request *rq) { return rq->method; }
-const char *lc_rq_path(const struct lc_request *rq) { return rq->path; }
-const char *lc_rq_id(const struct lc_request *rq) { return rq->request_id; }
-json_t *lc_rq_json(const struct lc_request *rq) { return rq->json; }
-bool lc_rq_replied(const struct lc_request *rq) { return rq->replied; }
-struct lc_db *lc_rq_db(struct lc_request *rq) { return lc_db_thread(); }
+const char *lc_rq_method(const struct lc_request *rq)
+{
+	return rq->method;
+}
+const char *lc_rq_path(const struct lc_request *rq)
+{
+	return rq->path;
+}
+const char *lc_rq_id(const struct lc_request *rq)
+{
+	return rq->request_id;
+}
+json_t *lc_rq_json(const struct lc_request *rq)
+{
+	return rq->json;
+}
+bool lc_rq_replied(const struct lc_request *rq)
+{
+	return rq->replied;
+}
+struct lc_db *lc_rq_db(struct lc_request *rq)
+{
+	return lc_db_thread();
+}
 
 const struct lc_claims *lc_rq_claims(const struct lc_request *rq)
 {
@@ -62,33 +81,30 @@ const char *lc_rq_body(const struct lc_request *rq, size_t *len)
 	return rq->body.len ? rq->body.data : NULL;
 }
 
-void lc_rq_defer(struct lc_request *rq, void (*fn)(void *), void *arg)
+bool lc_rq_defer(struct lc_request *rq, void (*fn)(void *), void *arg)
 {
 	struct lc_cleanup *c = malloc(sizeof(*c));
-	if (!c) { /* cannot defer: run now rather than leak */
+	if (!c) { /* cannot defer: run now rather than leak; the caller must not use arg */
 		fn(arg);
-		return;
+		return false;
 	}
 	c->fn = fn;
 	c->arg = arg;
 	c->next = rq->cleanups;
 	rq->cleanups = c;
+	return true;
 }
 
 void *lc_rq_alloc(struct lc_request *rq, size_t n)
 {
 	void *p = calloc(1, n ? n : 1);
-	if (p)
-		lc_rq_defer(rq, free, p);
-	return p;
+	return p && lc_rq_defer(rq, free, p) ? p : NULL;
 }
 
 char *lc_rq_strdup(struct lc_request *rq, const char *s)
 {
 	char *p = strdup(s ? s : "");
-	if (p)
-		lc_rq_defer(rq, free, p);
-	return p;
+	return p && lc_rq_defer(rq, free, p) ? p : NULL;
 }
 
 void lc_rq_add_header(struct lc_request *rq, const char *name, const char *value)
@@ -147,7 +163,7 @@ static void make_request_id(char out[65])
 static void client_ip(struct lc_request *rq)
 {
 	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	bool loopback = false;
 	strcpy(rq->client_ip, "unknown");
 	if (ci && ci->client_addr) {
@@ -261,7 +277,8 @@ static bool early_checks(struct lc_request *rq)
 	const char *cl = lc_rq_header(rq, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > r->max_body) {
 		char d[96];
-		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.", r->max_body);
+		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.",
+		         r->max_body);
 		lc_reply_problem(rq, 413, "payload_too_large", d);
 		return true;
 	}
@@ -278,7 +295,8 @@ static void dispatch(struct lc_request *rq)
 	const struct lc_route *r = rq->match.route;
 	if (rq->body_too_large) {
 		char d[96];
-		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.", r->max_body);
+		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.",
+		         r->max_body);
 		lc_reply_problem(rq, 413, "payload_too_large", d);
 		return;
 	}
@@ -287,8 +305,8 @@ static void dispatch(struct lc_request *rq)
 		rq->json = json_loadb(rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES, &jerr);
 		if (!rq->json) {
 			char d[320];
-			snprintf(d, sizeof(d), "The body is not valid JSON (line %d, column %d: %s).", jerr.line,
-			         jerr.column, jerr.text);
+			snprintf(d, sizeof(d), "The body is not valid JSON (line %d, column %d: %s).",
+			         jerr.line, jerr.column, jerr.text);
 			lc_reply_problem(rq, 400, "malformed_json", d);
 			return;
 		}
@@ -298,9 +316,9 @@ static void dispatch(struct lc_request *rq)
 		lc_reply_problem(rq, 500, "internal", "The handler gave no answer.");
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **con_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
 {
 	struct lc_http *h = cls;
 	struct lc_request *rq = *con_cls;
@@ -355,13 +373,14 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	double secs = (double)(now.tv_sec - rq->started.tv_sec) + (double)(now.tv_nsec - rq->started.tv_nsec) / 1e9;
+	double secs =
+	    (double)(now.tv_sec - rq->started.tv_sec) + (double)(now.tv_nsec - rq->started.tv_nsec) / 1e9;
 	size_t idx = rq->match_result == LC_MATCH_OK ? rq->match.route_idx : (size_t)-1;
 	lc_metrics_observe(idx, rq->status, secs);
 	/* The gateway writes the access log (with the same request id); here it is a debug aid.
 	 * The query string is never logged: it may carry a one-time token. */
-	LC_LOG(LC_LOG_DEBUG, "access", rq->request_id, "%s %s %u %.3fms%s", rq->method, rq->path,
-	       rq->status, secs * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
+	LC_LOG(LC_LOG_DEBUG, "access", rq->request_id, "%s %s %u %.3fms%s", rq->method, rq->path, rq->status,
+	       secs * 1000, toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (aborted)");
 	request_free(rq);
 	*con_cls = NULL;
 	atomic_fetch_sub(&h->inflight, 1);
@@ -381,15 +400,13 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	h->d = MHD_start_daemon(
-		flags, cfg->port, NULL, NULL, &on_request, h,
-		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-		MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->conn_timeout ? cfg->conn_timeout : 30),
-		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 32 * 1024),
-		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->conn_limit ? cfg->conn_limit : 1000),
-		MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
-		MHD_OPTION_NOTIFY_COMPLETED, &on_completed, h,
-		MHD_OPTION_END);
+	    flags, cfg->port, NULL, NULL, &on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->conn_timeout ? cfg->conn_timeout : 30),
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 32 * 1024),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->conn_limit ? cfg->conn_limit : 1000),
+	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, &on_completed,
+	    h, MHD_OPTION_END);
 	if (!h->d) {
 		lc_error("could not listen on %s:%u", cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);
 		free(h);
@@ -400,7 +417,10 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 	return h;
 }
 
-uint16_t lc_http_port(const struct lc_http *h) { return h->port; }
+uint16_t lc_http_port(const struct lc_http *h)
+{
+	return h->port;
+}
 
 void lc_http_stop(struct lc_http *h, unsigned grace_ms)
 {

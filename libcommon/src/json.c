@@ -82,8 +82,8 @@ bool lc_json_is_email(const char *s)
 	}
 	const char *dom = at + 1;
 	size_t dlen = strlen(dom);
-	if (dlen < 3 || !strchr(dom, '.') || dom[0] == '.' || dom[dlen - 1] == '.' ||
-	    strstr(dom, "..") || s[0] == '.' || at[-1] == '.')
+	if (dlen < 3 || !strchr(dom, '.') || dom[0] == '.' || dom[dlen - 1] == '.' || strstr(dom, "..") ||
+	    s[0] == '.' || at[-1] == '.')
 		return false;
 	return true;
 }
@@ -103,8 +103,7 @@ static int days_in_month(int y, int m)
 static bool date_at(const char *s)
 {
 	int y, m, d;
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d))
+	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' || !digits(s + 8, 2, &d))
 		return false;
 	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
 }
@@ -138,8 +137,8 @@ bool lc_json_is_timestamp(const char *s)
 	if (*p != '+' && *p != '-')
 		return false;
 	int oh, om;
-	return digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om) && p[6] == '\0' &&
-	       oh <= 23 && om <= 59;
+	return digits(p + 1, 2, &oh) && p[3] == ':' && digits(p + 4, 2, &om) && p[6] == '\0' && oh <= 23 &&
+	       om <= 59;
 }
 
 /* --- Spec walk --- */
@@ -247,8 +246,7 @@ static void check_string(json_t *errors, const struct lc_field *f, json_t *v)
 			return;
 		}
 		if (f->has_max && (f->max < 0 || n > (size_t)f->max)) {
-			snprintf(msg, sizeof msg, "Must be at most %lld characters long.",
-			         (long long)f->max);
+			snprintf(msg, sizeof msg, "Must be at most %lld characters long.", (long long)f->max);
 			add_error(errors, f->name, LC_JERR_RANGE, msg);
 			return;
 		}
@@ -425,7 +423,6 @@ bool lc_json_parse_or_reply(struct lc_request *rq, const struct lc_field *spec)
 	json_decref(empty);
 	if (!errors)
 		return true;
-	lc_reply_problem_errors(rq, 422, "validation_failed", "The request body has invalid fields.",
-	                        errors);
+	lc_reply_problem_errors(rq, 422, "validation_failed", "The request body has invalid fields.", errors);
 	return false;
 }

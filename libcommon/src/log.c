@@ -30,8 +30,7 @@ void lc_log_init(const char *service, const char *level_name)
 		lc_log_min_level = (enum lc_log_level)lvl;
 }
 
-void lc_log_write(enum lc_log_level lvl, const char *tag, const char *request_id, const char *fmt,
-                  ...)
+void lc_log_write(enum lc_log_level lvl, const char *tag, const char *request_id, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -49,8 +48,7 @@ void lc_log_write(enum lc_log_level lvl, const char *tag, const char *request_id
 
 	/* jansson escapes the message, so a hostile value cannot forge a log line. */
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "ts", ts, "level",
-	                      level_names[lvl < 0 || lvl > 3 ? 1 : lvl], "service", log_service, "msg",
-	                      msg);
+	                      level_names[lvl < 0 || lvl > 3 ? 1 : lvl], "service", log_service, "msg", msg);
 	if (!o)
 		return;
 	if (request_id)

@@ -11,8 +11,7 @@
 #define NSTATUS 500 /* 100..599 */
 #define NGAUGES 16
 
-static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                 0.05,   0.1,   0.25,   0.5,   1,    2.5};
+static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 #define NBUCKETS (sizeof(buckets) / sizeof(buckets[0]))
 
 struct route_metrics {
@@ -109,7 +108,8 @@ void lc_metrics_render(struct lc_buf *b)
 			unsigned long v = atomic_load_explicit(&M.routes[r].status[s], memory_order_relaxed);
 			if (v)
 				lc_buf_printf(b,
-				              "civitas_http_requests_total{service=\"%s\",route=\"%s\",status=\"%u\"} %lu\n",
+				              "civitas_http_requests_total{service=\"%s\",route=\"%s\","
+				              "status=\"%u\"} %lu\n",
 				              svc, label, s + 100, v);
 		}
 	}
@@ -125,19 +125,21 @@ void lc_metrics_render(struct lc_buf *b)
 		for (size_t i = 0; i < NBUCKETS; i++) {
 			cum += atomic_load_explicit(&m->bucket[i], memory_order_relaxed);
 			lc_buf_printf(b,
-			              "civitas_http_request_duration_seconds_bucket{service=\"%s\",route=\"%s\",le=\"%g\"} %lu\n",
+			              "civitas_http_request_duration_seconds_bucket{service=\"%s\",route=\"%"
+			              "s\",le=\"%g\"} %lu\n",
 			              svc, label, buckets[i], cum);
 		}
-		lc_buf_printf(b,
-		              "civitas_http_request_duration_seconds_bucket{service=\"%s\",route=\"%s\",le=\"+Inf\"} %lu\n"
-		              "civitas_http_request_duration_seconds_sum{service=\"%s\",route=\"%s\"} %.6f\n"
-		              "civitas_http_request_duration_seconds_count{service=\"%s\",route=\"%s\"} %lu\n",
-		              svc, label, count, svc, label,
-		              (double)atomic_load_explicit(&m->sum_us, memory_order_relaxed) / 1e6, svc, label,
-		              count);
+		lc_buf_printf(
+		    b,
+		    "civitas_http_request_duration_seconds_bucket{service=\"%s\",route=\"%s\",le=\"+Inf\"} "
+		    "%lu\n"
+		    "civitas_http_request_duration_seconds_sum{service=\"%s\",route=\"%s\"} %.6f\n"
+		    "civitas_http_request_duration_seconds_count{service=\"%s\",route=\"%s\"} %lu\n",
+		    svc, label, count, svc, label,
+		    (double)atomic_load_explicit(&m->sum_us, memory_order_relaxed) / 1e6, svc, label, count);
 	}
 	int n = atomic_load(&M.ngauges);
 	for (int i = 0; i < n; i++)
-		lc_buf_printf(b, "# TYPE civitas_%s gauge\ncivitas_%s{service=\"%s\"} %ld\n", M.gauges[i].name,
-		              M.gauges[i].name, svc, atomic_load(&M.gauges[i].value));
+		lc_buf_printf(b, "# TYPE civitas_%s gauge\ncivitas_%s{service=\"%s\"} %ld\n",
+		              M.gauges[i].name, M.gauges[i].name, svc, atomic_load(&M.gauges[i].value));
 }

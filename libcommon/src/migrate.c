@@ -11,19 +11,19 @@
 
 /* Tables libcommon owns in every service schema. Idempotent, run under the lock. */
 static const char framework_sql[] =
-	"CREATE TABLE IF NOT EXISTS schema_migrations ("
-	"  version integer PRIMARY KEY, name text NOT NULL,"
-	"  applied_at timestamptz NOT NULL DEFAULT now());"
-	"CREATE TABLE IF NOT EXISTS outbox ("
-	"  id bigserial PRIMARY KEY, event_id uuid NOT NULL, target text NOT NULL,"
-	"  topic text NOT NULL, payload jsonb NOT NULL,"
-	"  created_at timestamptz NOT NULL DEFAULT now(), attempts integer NOT NULL DEFAULT 0,"
-	"  next_attempt_at timestamptz NOT NULL DEFAULT now(), delivered_at timestamptz,"
-	"  failed_at timestamptz, last_error text, UNIQUE (event_id, target));"
-	"CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (next_attempt_at)"
-	"  WHERE delivered_at IS NULL AND failed_at IS NULL;"
-	"CREATE TABLE IF NOT EXISTS inbox ("
-	"  event_id uuid PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now());";
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "  version integer PRIMARY KEY, name text NOT NULL,"
+    "  applied_at timestamptz NOT NULL DEFAULT now());"
+    "CREATE TABLE IF NOT EXISTS outbox ("
+    "  id bigserial PRIMARY KEY, event_id uuid NOT NULL, target text NOT NULL,"
+    "  topic text NOT NULL, payload jsonb NOT NULL,"
+    "  created_at timestamptz NOT NULL DEFAULT now(), attempts integer NOT NULL DEFAULT 0,"
+    "  next_attempt_at timestamptz NOT NULL DEFAULT now(), delivered_at timestamptz,"
+    "  failed_at timestamptz, last_error text, UNIQUE (event_id, target));"
+    "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (next_attempt_at)"
+    "  WHERE delivered_at IS NULL AND failed_at IS NULL;"
+    "CREATE TABLE IF NOT EXISTS inbox ("
+    "  event_id uuid PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now());";
 
 static int is_migration(const struct dirent *e)
 {
@@ -83,8 +83,8 @@ static bool applied(PGconn *c, int version)
 	char v[16];
 	snprintf(v, sizeof(v), "%d", version);
 	const char *p[] = {v};
-	PGresult *r = PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL, p,
-	                           NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(c, "SELECT 1 FROM schema_migrations WHERE version = $1", 1, NULL, p, NULL, NULL, 0);
 	bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
 	PQclear(r);
 	return yes;
@@ -139,7 +139,8 @@ int lc_db_migrate(const char *conninfo, const char *schema, const char *dir)
 	if (!run(c, sql, "search_path"))
 		goto out;
 	/* Session lock keyed by schema: a second starter waits here, then finds nothing to do. */
-	PGresult *r = PQexecParams(c, "SELECT pg_advisory_lock(7411, hashtext($1))", 1, NULL, p, NULL, NULL, 0);
+	PGresult *r =
+	    PQexecParams(c, "SELECT pg_advisory_lock(7411, hashtext($1))", 1, NULL, p, NULL, NULL, 0);
 	bool locked = PQresultStatus(r) == PGRES_TUPLES_OK;
 	PQclear(r);
 	if (!locked) {

@@ -59,7 +59,8 @@ int lc_outbox_setup(const char *service, const struct lc_outbox_target *targets,
 		if (!s->deliver && (!url || !*url))
 			continue; /* a target without a URL is not configured in this deployment */
 		snprintf(O.t[O.n].name, sizeof(O.t[O.n].name), "%s", s->name);
-		snprintf(O.t[O.n].prefix, sizeof(O.t[O.n].prefix), "%s", s->topic_prefix ? s->topic_prefix : "");
+		snprintf(O.t[O.n].prefix, sizeof(O.t[O.n].prefix), "%s",
+		         s->topic_prefix ? s->topic_prefix : "");
 		snprintf(O.t[O.n].url, sizeof(O.t[O.n].url), "%s", url ? url : "");
 		O.t[O.n].deliver = s->deliver;
 		O.n++;
@@ -76,9 +77,8 @@ static void uuid_v4(char out[37])
 		abort(); /* an event id must never repeat */
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-	         b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-	         b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
 int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char event_id[37])
@@ -92,8 +92,8 @@ int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char
 	gmtime_r(&now, &tm);
 	char at[32];
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:O}", "id", id, "topic", topic, "source",
-	                        O.service, "occurred_at", at, "data", data ? (json_t *)data : json_null());
+	json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:O}", "id", id, "topic", topic, "source", O.service,
+	                        "occurred_at", at, "data", data ? (json_t *)data : json_null());
 	char *text = env ? json_dumps(env, JSON_COMPACT) : NULL;
 	json_decref(env);
 	if (!text)
@@ -133,7 +133,10 @@ int lc_inbox_claim(struct lc_db *db, const char *event_id)
 
 /* ---------- delivery ---------- */
 
-static size_t discard(char *p, size_t size, size_t n, void *ud) { return size * n; }
+static size_t discard(char *p, size_t size, size_t n, void *ud)
+{
+	return size * n;
+}
 
 static int deliver_http(const char *url, const char *body, const char *event_id, char *err, size_t errlen)
 {
@@ -144,7 +147,8 @@ static int deliver_http(const char *url, const char *body, const char *event_id,
 	}
 	char full[320], auth[300], idh[80];
 	snprintf(full, sizeof(full), "%s/internal/v1/events", url);
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", lc_internal_secret() ? lc_internal_secret() : "");
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+	         lc_internal_secret() ? lc_internal_secret() : "");
 	snprintf(idh, sizeof(idh), "X-Civitas-Event-Id: %s", event_id);
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	h = curl_slist_append(h, auth);
@@ -172,8 +176,8 @@ static int deliver_http(const char *url, const char *body, const char *event_id,
 	return 0;
 }
 
-static int deliver_row(const char *target, const char *topic, const char *payload,
-                       const char *event_id, char *err, size_t errlen)
+static int deliver_row(const char *target, const char *topic, const char *payload, const char *event_id,
+                       char *err, size_t errlen)
 {
 	for (size_t i = 0; i < O.n; i++) {
 		if (strcmp(O.t[i].name, target) != 0)
@@ -205,9 +209,10 @@ static int deliver_batch(PGconn *c)
 {
 	if (!q(c, "BEGIN"))
 		return -1;
-	PGresult *r = PQexec(c, "SELECT id, event_id, target, topic, payload::text, attempts FROM outbox"
-	                        " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
-	                        " ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED");
+	PGresult *r =
+	    PQexec(c, "SELECT id, event_id, target, topic, payload::text, attempts FROM outbox"
+	              " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
+	              " ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 		PQclear(r);
 		q(c, "ROLLBACK");
@@ -215,29 +220,35 @@ static int deliver_batch(PGconn *c)
 	}
 	int n = PQntuples(r);
 	for (int i = 0; i < n; i++) {
-		const char *id = PQgetvalue(r, i, 0), *ev = PQgetvalue(r, i, 1), *target = PQgetvalue(r, i, 2);
+		const char *id = PQgetvalue(r, i, 0), *ev = PQgetvalue(r, i, 1),
+		           *target = PQgetvalue(r, i, 2);
 		const char *topic = PQgetvalue(r, i, 3), *payload = PQgetvalue(r, i, 4);
 		unsigned attempts = (unsigned)atoi(PQgetvalue(r, i, 5)) + 1;
 		char err[256] = "";
 		PGresult *u;
 		if (deliver_row(target, topic, payload, ev, err, sizeof(err)) == 0) {
 			const char *p[] = {id};
-			u = PQexecParams(c, "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
-			                    " last_error = NULL WHERE id = $1", 1, NULL, p, NULL, NULL, 0);
+			u = PQexecParams(c,
+			                 "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
+			                 " last_error = NULL WHERE id = $1",
+			                 1, NULL, p, NULL, NULL, 0);
 		} else {
 			char delay[32], give_up[8];
-			snprintf(delay, sizeof(delay), "%llu", (unsigned long long)lc_outbox_backoff_ms(attempts, O.base_ms));
+			snprintf(delay, sizeof(delay), "%llu",
+			         (unsigned long long)lc_outbox_backoff_ms(attempts, O.base_ms));
 			snprintf(give_up, sizeof(give_up), "%s", attempts >= O.max_attempts ? "t" : "f");
 			const char *p[] = {id, delay, err, give_up};
-			u = PQexecParams(c, "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
-			                    " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
-			                    " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
+			u = PQexecParams(c,
+			                 "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
+			                 " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
+			                 " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
 			                 4, NULL, p, NULL, NULL, 0);
 			if (attempts >= O.max_attempts)
-				lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target, attempts, err);
+				lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target,
+				         attempts, err);
 			else
-				lc_warn("outbox: event %s to %s failed (attempt %u, retry in %s ms): %s", ev, target,
-				        attempts, delay, err);
+				lc_warn("outbox: event %s to %s failed (attempt %u, retry in %s ms): %s", ev,
+				        target, attempts, delay, err);
 		}
 		PQclear(u);
 	}

@@ -7,27 +7,28 @@
 #include <string.h>
 
 #include "civitas/log.h"
+
 #include "internal.h"
 
 static const struct {
 	const char *code, *title;
 } titles[] = {
-	{"validation_failed", "Validation failed"},
-	{"malformed_json", "Malformed JSON"},
-	{"not_found", "Not found"},
-	{"method_not_allowed", "Method not allowed"},
-	{"uri_too_long", "URI too long"},
-	{"unauthorized", "Authentication required"},
-	{"forbidden", "Forbidden"},
-	{"conflict", "Conflict"},
-	{"precondition_failed", "Precondition failed"},
-	{"precondition_required", "Precondition required"},
-	{"payload_too_large", "Payload too large"},
-	{"unsupported_media_type", "Unsupported media type"},
-	{"rate_limited", "Too many requests"},
-	{"unavailable", "Service unavailable"},
-	{"internal", "Internal error"},
-	{NULL, NULL},
+    {"validation_failed", "Validation failed"},
+    {"malformed_json", "Malformed JSON"},
+    {"not_found", "Not found"},
+    {"method_not_allowed", "Method not allowed"},
+    {"uri_too_long", "URI too long"},
+    {"unauthorized", "Authentication required"},
+    {"forbidden", "Forbidden"},
+    {"conflict", "Conflict"},
+    {"precondition_failed", "Precondition failed"},
+    {"precondition_required", "Precondition required"},
+    {"payload_too_large", "Payload too large"},
+    {"unsupported_media_type", "Unsupported media type"},
+    {"rate_limited", "Too many requests"},
+    {"unavailable", "Service unavailable"},
+    {"internal", "Internal error"},
+    {NULL, NULL},
 };
 
 const char *lc_problem_title(const char *code)
@@ -63,7 +64,8 @@ int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
 	/* API answers are data, never documents: nothing may run or frame them. */
-	MHD_add_response_header(resp, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+	                        "default-src 'none'; frame-ancestors 'none'");
 	for (size_t i = 0; i < rq->nout; i++)
 		MHD_add_response_header(resp, rq->out_headers[i].name, rq->out_headers[i].value);
 	if (!rq->has_cache_control)
@@ -80,7 +82,7 @@ static int reply_text(struct lc_request *rq, unsigned status, const char *type, 
 	if (!text)
 		return lc_reply_problem(rq, 500, "internal", "Could not serialise the response.");
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+	    MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(text);
 		return -1;
@@ -140,8 +142,8 @@ int lc_reply_json_cached(struct lc_request *rq, json_t *body, const char *cache_
 	return reply_text(rq, 200, "application/json", text);
 }
 
-int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code,
-                            const char *detail, json_t *errors)
+int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code, const char *detail,
+                            json_t *errors)
 {
 	json_t *p = lc_problem_new(status, code, detail, rq->request_id);
 	if (p && errors)
@@ -162,19 +164,18 @@ int lc_reply_problem(struct lc_request *rq, unsigned status, const char *code, c
 	return lc_reply_problem_errors(rq, status, code, detail, NULL);
 }
 
-int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type,
-                   const void *data, size_t len)
+int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type, const void *data,
+                   size_t len)
 {
-	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *resp = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return -1;
 	MHD_add_response_header(resp, "Content-Type", content_type);
 	return lc__queue(rq, status, resp);
 }
 
-int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type,
-                         void *data, size_t len)
+int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type, void *data,
+                         size_t len)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (!resp) {

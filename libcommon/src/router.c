@@ -2,6 +2,7 @@
  * Unknown path → 404, known path with another method → 405 + Allow, over-long URL → 414. */
 #include "civitas/router.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,16 +43,11 @@ static void allow_add(struct lc_match *m, const char *method)
 	if (strstr(m->allow, method)) /* methods are distinct words; "GET" is never inside another */
 		return;
 	size_t len = strlen(m->allow);
-	size_t need = strlen(method) + (len ? 2 : 0);
-	if (len + need + 1 > sizeof(m->allow))
-		return;
-	if (len)
-		strcat(m->allow, ", ");
-	strcat(m->allow, method);
+	snprintf(m->allow + len, sizeof(m->allow) - len, "%s%s", len ? ", " : "", method);
 }
 
-enum lc_match_result lc_router_match(const struct lc_route *routes, const char *method,
-                                     const char *path, struct lc_match *m)
+enum lc_match_result lc_router_match(const struct lc_route *routes, const char *method, const char *path,
+                                     struct lc_match *m)
 {
 	memset(m, 0, sizeof(*m));
 	if (!path || strlen(path) > LC_MAX_URL)
@@ -65,7 +61,8 @@ enum lc_match_result lc_router_match(const struct lc_route *routes, const char *
 		allow_add(m, r->method);
 		if (strcmp(r->method, "GET") == 0)
 			allow_add(m, "HEAD");
-		if (!m->route && (strcmp(r->method, method) == 0 || (head && strcmp(r->method, "GET") == 0))) {
+		if (!m->route &&
+		    (strcmp(r->method, method) == 0 || (head && strcmp(r->method, "GET") == 0))) {
 			match_pattern(r->pattern, path, m, true);
 			m->route = r;
 			m->route_idx = i;

@@ -49,9 +49,9 @@ static int h_readyz(struct lc_request *rq)
 		return lc_reply_problem(rq, 503, "unavailable",
 		                        "The database is unreachable or migrations are not applied.");
 	}
-	return lc_reply_json(rq, 200, json_pack("{s:s, s:s, s:s, s:i}", "status", "ready", "service",
-	                                        current->name, "database", "ok", "migrations",
-	                                        latest_migration));
+	return lc_reply_json(rq, 200,
+	                     json_pack("{s:s, s:s, s:s, s:i}", "status", "ready", "service", current->name,
+	                               "database", "ok", "migrations", latest_migration));
 }
 
 static int h_metrics(struct lc_request *rq)
@@ -71,38 +71,41 @@ static char default_port[24];
 static char default_threads[24];
 
 static const struct lc_config_item common_items[] = {
-	{"CIVITAS_PORT", LC_CFG_INT, default_port, false, 0, 65535, &lc_settings.port},
-	{"CIVITAS_BIND", LC_CFG_STRING, "127.0.0.1", false, 0, 0, &lc_settings.bind},
-	{"CIVITAS_THREADS", LC_CFG_INT, default_threads, false, 1, 256, &lc_settings.threads},
-	{"CIVITAS_DB_URL", LC_CFG_STRING, NULL, true, 0, 0, &lc_settings.db_url},
-	{"CIVITAS_JWT_PUBLIC_KEY", LC_CFG_FILE, NULL, true, 0, 0, &lc_settings.jwt_public_key},
-	{"CIVITAS_JWT_ISSUER", LC_CFG_STRING, "civitas-account", false, 0, 0, &lc_settings.jwt_issuer},
-	{"CIVITAS_JWT_AUDIENCE", LC_CFG_STRING, "civitas", false, 0, 0, &lc_settings.jwt_audience},
-	{"CIVITAS_INTERNAL_SECRET_FILE", LC_CFG_FILE, NULL, true, 0, 0, &lc_settings.internal_secret_file},
-	{"CIVITAS_MIGRATIONS_DIR", LC_CFG_STRING, default_migrations, false, 0, 0, &lc_settings.migrations_dir},
-	{"CIVITAS_LOG_LEVEL", LC_CFG_STRING, "info", false, 0, 0, &lc_settings.log_level},
-	{"CIVITAS_CONN_TIMEOUT", LC_CFG_INT, "30", false, 1, 3600, &lc_settings.conn_timeout},
-	{"CIVITAS_SHUTDOWN_GRACE_MS", LC_CFG_INT, "10000", false, 0, 600000, &lc_settings.shutdown_grace_ms},
-	{"CIVITAS_OUTBOX_BACKOFF_MS", LC_CFG_INT, "1000", false, 10, 3600000, &lc_settings.outbox_backoff_ms},
-	{NULL, 0, NULL, false, 0, 0, NULL},
+    {"CIVITAS_PORT", LC_CFG_INT, default_port, false, 0, 65535, &lc_settings.port},
+    {"CIVITAS_BIND", LC_CFG_STRING, "127.0.0.1", false, 0, 0, &lc_settings.bind},
+    {"CIVITAS_THREADS", LC_CFG_INT, default_threads, false, 1, 256, &lc_settings.threads},
+    {"CIVITAS_DB_URL", LC_CFG_STRING, NULL, true, 0, 0, &lc_settings.db_url},
+    {"CIVITAS_JWT_PUBLIC_KEY", LC_CFG_FILE, NULL, true, 0, 0, &lc_settings.jwt_public_key},
+    {"CIVITAS_JWT_ISSUER", LC_CFG_STRING, "civitas-account", false, 0, 0, &lc_settings.jwt_issuer},
+    {"CIVITAS_JWT_AUDIENCE", LC_CFG_STRING, "civitas", false, 0, 0, &lc_settings.jwt_audience},
+    {"CIVITAS_INTERNAL_SECRET_FILE", LC_CFG_FILE, NULL, true, 0, 0, &lc_settings.internal_secret_file},
+    {"CIVITAS_MIGRATIONS_DIR", LC_CFG_STRING, default_migrations, false, 0, 0, &lc_settings.migrations_dir},
+    {"CIVITAS_LOG_LEVEL", LC_CFG_STRING, "info", false, 0, 0, &lc_settings.log_level},
+    {"CIVITAS_CONN_TIMEOUT", LC_CFG_INT, "30", false, 1, 3600, &lc_settings.conn_timeout},
+    {"CIVITAS_SHUTDOWN_GRACE_MS", LC_CFG_INT, "10000", false, 0, 600000, &lc_settings.shutdown_grace_ms},
+    {"CIVITAS_OUTBOX_BACKOFF_MS", LC_CFG_INT, "1000", false, 10, 3600000, &lc_settings.outbox_backoff_ms},
+    {NULL, 0, NULL, false, 0, 0, NULL},
 };
 
 /* Reads and checks every variable; -1 with a message in err. */
 static int load_config(const struct lc_service *svc, char *err, size_t errlen)
 {
-	snprintf(default_migrations, sizeof(default_migrations), "/usr/share/civitas/migrations/%s", svc->name);
+	snprintf(default_migrations, sizeof(default_migrations), "/usr/share/civitas/migrations/%s",
+	         svc->name);
 	snprintf(default_port, sizeof(default_port), "%u", svc->default_port);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	snprintf(default_threads, sizeof(default_threads), "%ld", ncpu > 0 ? ncpu : 2);
 	if (lc_config_load(common_items, err, errlen, NULL) < 0)
 		return -1;
 	if (lc_log_level_parse(lc_settings.log_level) < 0) {
-		snprintf(err, errlen, "CIVITAS_LOG_LEVEL=\"%s\" must be debug, info, warn or error", lc_settings.log_level);
+		snprintf(err, errlen, "CIVITAS_LOG_LEVEL=\"%s\" must be debug, info, warn or error",
+		         lc_settings.log_level);
 		return -1;
 	}
 	if (svc->extra_config && lc_config_load(svc->extra_config, err, errlen, NULL) < 0)
 		return -1;
-	if (lc_auth_init(lc_settings.jwt_public_key, lc_settings.jwt_issuer, lc_settings.jwt_audience, err, errlen) < 0)
+	if (lc_auth_init(lc_settings.jwt_public_key, lc_settings.jwt_issuer, lc_settings.jwt_audience, err,
+	                 errlen) < 0)
 		return -1;
 	if (lc_internal_secret_init(lc_settings.internal_secret_file, err, errlen) < 0)
 		return -1;
@@ -170,8 +173,8 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 {
 	lc_log_init(svc->name, lc_settings.log_level);
 	current = svc;
-	snprintf(healthz_body, sizeof(healthz_body), "{\"status\":\"ok\",\"service\":\"%s\",\"version\":\"%s\"}",
-	         svc->name, VERSION);
+	snprintf(healthz_body, sizeof(healthz_body),
+	         "{\"status\":\"ok\",\"service\":\"%s\",\"version\":\"%s\"}", svc->name, VERSION);
 	/* Local PostgreSQL needs no Kerberos: skipping the GSSAPI probe saves a round trip per
 	 * connection and keeps the krb5 libraries out of memory. An explicit setting wins. */
 	setenv("PGGSSENCMODE", "disable", 0);
@@ -200,13 +203,13 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 		return NULL;
 	}
 	struct lc_http_config hc = {
-		.bind = lc_settings.bind,
-		.port = (uint16_t)lc_settings.port,
-		.threads = (unsigned)lc_settings.threads,
-		.conn_timeout = (unsigned)lc_settings.conn_timeout,
-		.conn_memory = 32 * 1024, /* MHD's default: headers up to ~28 KiB; bodies are not kept there */
-		.conn_limit = 1000,
-		.routes = r->routes,
+	    .bind = lc_settings.bind,
+	    .port = (uint16_t)lc_settings.port,
+	    .threads = (unsigned)lc_settings.threads,
+	    .conn_timeout = (unsigned)lc_settings.conn_timeout,
+	    .conn_memory = 32 * 1024, /* MHD's default: headers up to ~28 KiB; bodies are not kept there */
+	    .conn_limit = 1000,
+	    .routes = r->routes,
 	};
 	r->http = lc_http_start(&hc);
 	if (!r->http) {
@@ -232,7 +235,10 @@ struct lc_running *lc_service_start(const struct lc_service *svc)
 	return start_configured(svc);
 }
 
-uint16_t lc_service_port(const struct lc_running *r) { return lc_http_port(r->http); }
+uint16_t lc_service_port(const struct lc_running *r)
+{
+	return lc_http_port(r->http);
+}
 
 void lc_service_stop(struct lc_running *r)
 {

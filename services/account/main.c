@@ -1,6 +1,10 @@
 /* main.c — civitas-account: starts the account service with libcommon's runtime (configuration,
  * migrations, pool, outbox, HTTP) and stops it cleanly on SIGTERM or SIGINT. */
 #include "civitas/service.h"
+
 #include "routes.h"
 
-int main(int argc, char **argv) { return lc_service_main(&account_service, argc, argv); }
+int main(int argc, char **argv)
+{
+	return lc_service_main(&account_service, argc, argv);
+}

@@ -5,23 +5,23 @@
 #include <stddef.h>
 
 static const struct lc_route routes[] = {
-	{NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
+    {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 };
 
 static const struct lc_sql statements[] = {
-	{NULL, NULL},
+    {NULL, NULL},
 };
 
 /* Business events feed the statistics service (KPIs). */
 static const struct lc_outbox_target outbox_targets[] = {
-	{.name = "stats", .topic_prefix = "", .url_env = "CIVITAS_STATS_URL"},
+    {.name = "stats", .topic_prefix = "", .url_env = "CIVITAS_STATS_URL"},
 };
 
 const struct lc_service content_service = {
-	.name = "content",
-	.default_port = 8101,
-	.routes = routes,
-	.statements = statements,
-	.outbox_targets = outbox_targets,
-	.noutbox_targets = sizeof(outbox_targets) / sizeof(outbox_targets[0]),
+    .name = "content",
+    .default_port = 8101,
+    .routes = routes,
+    .statements = statements,
+    .outbox_targets = outbox_targets,
+    .noutbox_targets = sizeof(outbox_targets) / sizeof(outbox_targets[0]),
 };

@@ -41,14 +41,26 @@ int h_event_receive(struct lc_request *rq)
 {
 	struct event e = {0};
 	const struct lc_field spec[] = {
-		{.name = "id", .type = LC_J_UUID, .required = true, .out = &e.id},
-		{.name = "topic", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1,
-		 .has_max = true, .max = 100, .out = &e.topic},
-		{.name = "source", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1,
-		 .has_max = true, .max = 32, .out = &e.source},
-		{.name = "occurred_at", .type = LC_J_TIMESTAMP, .required = true, .out = &e.occurred_at},
-		{.name = "data", .type = LC_J_OBJECT, .required = true, .out = &e.data},
-		{0},
+	    {.name = "id", .type = LC_J_UUID, .required = true, .out = &e.id},
+	    {.name = "topic",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .out = &e.topic},
+	    {.name = "source",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 32,
+	     .out = &e.source},
+	    {.name = "occurred_at", .type = LC_J_TIMESTAMP, .required = true, .out = &e.occurred_at},
+	    {.name = "data", .type = LC_J_OBJECT, .required = true, .out = &e.data},
+	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;

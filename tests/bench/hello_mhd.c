@@ -12,9 +12,9 @@ static const char BODY[] = "{\"status\":\"ok\"}";
 /* One static response shared by every request: the probe measures MHD itself, not allocation. */
 static struct MHD_Response *g_response;
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **req_cls)
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
 {
 	/* MHD calls twice at least: the first call only announces the headers. */
 	if (*req_cls == NULL) {
@@ -58,18 +58,17 @@ int main(int argc, char **argv)
 	sigaddset(&stop, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 
-	g_response =
-	    MHD_create_response_from_buffer(strlen(BODY), (void *)BODY, MHD_RESPMEM_PERSISTENT);
+	g_response = MHD_create_response_from_buffer(strlen(BODY), (void *)BODY, MHD_RESPMEM_PERSISTENT);
 	if (g_response == NULL || MHD_add_response_header(g_response, MHD_HTTP_HEADER_CONTENT_TYPE,
 	                                                  "application/json") != MHD_YES) {
 		fprintf(stderr, "civitas-bench-hello: cannot build the response\n");
 		return 1;
 	}
 
-	struct MHD_Daemon *d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL,
-	    &on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
+	struct MHD_Daemon *d =
+	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, (uint16_t)port, NULL, NULL,
+	                     &on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)threads,
+	                     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "civitas-bench-hello: cannot listen on port %u\n", port);
 		MHD_destroy_response(g_response);

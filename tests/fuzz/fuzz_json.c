@@ -11,15 +11,15 @@
 /* json.c's lc_json_parse_or_reply needs these two from http.c and reply.c; the fuzzer never
  * calls it, and linking the whole HTTP layer would make the target large and slow. */
 json_t *lc_rq_json(const struct lc_request *rq);
-int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code,
-                            const char *detail, json_t *errors);
+int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code, const char *detail,
+                            json_t *errors);
 json_t *lc_rq_json(const struct lc_request *rq)
 {
 	(void)rq;
 	abort();
 }
-int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code,
-                            const char *detail, json_t *errors)
+int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code, const char *detail,
+                            json_t *errors)
 {
 	(void)rq, (void)status, (void)code, (void)detail, (void)errors;
 	abort();
@@ -83,31 +83,52 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!root)
 		return 0;
 
-	const char *name = NULL, *id = NULL, *mail = NULL, *day = NULL, *at = NULL, *kind = NULL,
-	           *zip = NULL;
+	const char *name = NULL, *id = NULL, *mail = NULL, *day = NULL, *at = NULL, *kind = NULL, *zip = NULL;
 	int64_t count = 0;
 	double amount = 0;
 	bool flag = false, name_present = false;
 	json_t *obj = NULL, *list = NULL;
 	const struct lc_field spec[] = {
-		{.name = "name", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1,
-		 .has_max = true, .max = 20, .out = &name, .present = &name_present},
-		{.name = "count", .type = LC_J_INT, .has_min = true, .min = -5, .has_max = true,
-		 .max = 1000, .out = &count},
-		{.name = "big", .type = LC_J_INT},
-		{.name = "amount", .type = LC_J_NUMBER, .has_min = true, .min = 0, .has_max = true,
-		 .max = 1000000, .out = &amount},
-		{.name = "flag", .type = LC_J_BOOL, .nullable = true, .out = &flag},
-		{.name = "id", .type = LC_J_UUID, .out = &id},
-		{.name = "email", .type = LC_J_EMAIL, .out = &mail},
-		{.name = "day", .type = LC_J_DATE, .out = &day},
-		{.name = "at", .type = LC_J_TIMESTAMP, .nullable = true, .out = &at},
-		{.name = "kind", .type = LC_J_ENUM, .enum_values = kinds, .out = &kind},
-		{.name = "zip", .type = LC_J_STRING, .pattern = "^[0-9]{5}$", .out = &zip},
-		{.name = "obj", .type = LC_J_OBJECT, .out = &obj},
-		{.name = "list", .type = LC_J_ARRAY, .has_min = true, .min = 1, .has_max = true,
-		 .max = 3, .out = &list},
-		{0},
+	    {.name = "name",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 20,
+	     .out = &name,
+	     .present = &name_present},
+	    {.name = "count",
+	     .type = LC_J_INT,
+	     .has_min = true,
+	     .min = -5,
+	     .has_max = true,
+	     .max = 1000,
+	     .out = &count},
+	    {.name = "big", .type = LC_J_INT},
+	    {.name = "amount",
+	     .type = LC_J_NUMBER,
+	     .has_min = true,
+	     .min = 0,
+	     .has_max = true,
+	     .max = 1000000,
+	     .out = &amount},
+	    {.name = "flag", .type = LC_J_BOOL, .nullable = true, .out = &flag},
+	    {.name = "id", .type = LC_J_UUID, .out = &id},
+	    {.name = "email", .type = LC_J_EMAIL, .out = &mail},
+	    {.name = "day", .type = LC_J_DATE, .out = &day},
+	    {.name = "at", .type = LC_J_TIMESTAMP, .nullable = true, .out = &at},
+	    {.name = "kind", .type = LC_J_ENUM, .enum_values = kinds, .out = &kind},
+	    {.name = "zip", .type = LC_J_STRING, .pattern = "^[0-9]{5}$", .out = &zip},
+	    {.name = "obj", .type = LC_J_OBJECT, .out = &obj},
+	    {.name = "list",
+	     .type = LC_J_ARRAY,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 3,
+	     .out = &list},
+	    {0},
 	};
 	json_t *errors = lc_json_check(root, spec);
 	if (!errors) {

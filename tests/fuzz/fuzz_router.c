@@ -14,19 +14,19 @@ static int h(struct lc_request *rq)
 }
 
 static const struct lc_route routes[] = {
-	{"GET", "/api/content/v1/healthz", LC_AUTH_NONE, h, 0, 0},
-	{"GET", "/api/content/v1/articles", LC_AUTH_NONE, h, 0, 0},
-	{"POST", "/api/content/v1/articles", LC_AUTH_USER, h, 65536, 0},
-	{"GET", "/api/content/v1/articles/{id}", LC_AUTH_NONE, h, 0, 0},
-	{"PUT", "/api/content/v1/articles/{id}", LC_AUTH_USER, h, 65536, 0},
-	{"DELETE", "/api/content/v1/articles/{id}", LC_AUTH_USER, h, 0, 0},
-	{"GET", "/api/content/v1/articles/{id}/revisions/{rev}", LC_AUTH_USER, h, 0, 0},
-	{"PATCH", "/api/teleservices/v1/requests/{id}/documents/{doc}/pages/{page}/{part}",
-	 LC_AUTH_USER, h, 1024, LC_BODY_RAW},
-	{"GET", "/api/teleservices/v1/{a}/{b}/{c}/{d}/{e}", LC_AUTH_NONE, h, 0, 0},
-	{"POST", "/internal/v1/events", LC_AUTH_INTERNAL, h, 4096, 0},
-	{"GET", "/", LC_AUTH_NONE, h, 0, 0},
-	{NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
+    {"GET", "/api/content/v1/healthz", LC_AUTH_NONE, h, 0, 0},
+    {"GET", "/api/content/v1/articles", LC_AUTH_NONE, h, 0, 0},
+    {"POST", "/api/content/v1/articles", LC_AUTH_USER, h, 65536, 0},
+    {"GET", "/api/content/v1/articles/{id}", LC_AUTH_NONE, h, 0, 0},
+    {"PUT", "/api/content/v1/articles/{id}", LC_AUTH_USER, h, 65536, 0},
+    {"DELETE", "/api/content/v1/articles/{id}", LC_AUTH_USER, h, 0, 0},
+    {"GET", "/api/content/v1/articles/{id}/revisions/{rev}", LC_AUTH_USER, h, 0, 0},
+    {"PATCH", "/api/teleservices/v1/requests/{id}/documents/{doc}/pages/{page}/{part}", LC_AUTH_USER, h, 1024,
+     LC_BODY_RAW},
+    {"GET", "/api/teleservices/v1/{a}/{b}/{c}/{d}/{e}", LC_AUTH_NONE, h, 0, 0},
+    {"POST", "/internal/v1/events", LC_AUTH_INTERNAL, h, 4096, 0},
+    {"GET", "/", LC_AUTH_NONE, h, 0, 0},
+    {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,8 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum lc_match_result r = lc_router_match(routes, method, path, &m);
 	switch (r) {
 	case LC_MATCH_OK:
-		if (!m.route || m.route != &routes[m.route_idx] || m.nparams > LC_MAX_PARAMS ||
-		    !m.path_known)
+		if (!m.route || m.route != &routes[m.route_idx] || m.nparams > LC_MAX_PARAMS || !m.path_known)
 			abort();
 		for (size_t i = 0; i < m.nparams; i++) {
 			/* A parameter is one non-empty path segment. */

@@ -43,8 +43,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	return add;
 }
 
-int itest_http(const char *method, const char *url, const char *const *headers, const char *body,
-               size_t len, struct itest_resp *out)
+int itest_http(const char *method, const char *url, const char *const *headers, const char *body, size_t len,
+               struct itest_resp *out)
 {
 	memset(out, 0, sizeof(*out));
 	CURL *c = curl_easy_init();

@@ -17,8 +17,8 @@ struct itest_resp {
 const char *itest_env(const char *name);
 /* Performs one request. headers is NULL-terminated ("Name: value"); body may be NULL.
  * Returns 0, or -1 when the connection failed (status 0). Free with itest_resp_free. */
-int itest_http(const char *method, const char *url, const char *const *headers, const char *body,
-               size_t len, struct itest_resp *out);
+int itest_http(const char *method, const char *url, const char *const *headers, const char *body, size_t len,
+               struct itest_resp *out);
 void itest_resp_free(struct itest_resp *r);
 /* The body parsed as JSON (new reference) or NULL. */
 json_t *itest_json(const struct itest_resp *r);

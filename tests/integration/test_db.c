@@ -15,6 +15,7 @@
 #include "civitas/auth.h"
 #include "civitas/db.h"
 #include "civitas/outbox.h"
+
 #include "itest.h"
 
 static const char *db_url;
@@ -23,7 +24,8 @@ static PGresult *q(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);
-	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql, PQresultErrorMessage(r));
+	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+	              PQresultErrorMessage(r));
 	return r;
 }
 
@@ -69,7 +71,8 @@ START_TEST(migrations_once_under_race)
 	strcpy(migdir, "/tmp/civitas-mig-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(migdir));
 	/* The sleep makes the two starters overlap: without the lock, CREATE TABLE fails twice. */
-	write_file(migdir, "0001_probe.sql", "CREATE TABLE mig_probe (n int); SELECT pg_sleep(0.5); INSERT INTO mig_probe VALUES (1);");
+	write_file(migdir, "0001_probe.sql",
+	           "CREATE TABLE mig_probe (n int); SELECT pg_sleep(0.5); INSERT INTO mig_probe VALUES (1);");
 	write_file(migdir, "0002_more.sql", "INSERT INTO mig_probe VALUES (2);");
 	write_file(migdir, "README.txt", "not a migration");
 	pthread_t a, b;
@@ -99,11 +102,12 @@ END_TEST
 /* ---- transaction runner ---- */
 
 static const struct lc_sql sql[] = {
-	{"t_counter_bump", "UPDATE tx_counter SET n = n + 1 WHERE id = 1"},
-	{"t_counter_get", "SELECT n FROM tx_counter WHERE id = 1"},
-	{"t_serializable", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"},
-	{"t_outbox_row", "SELECT attempts, delivered_at IS NOT NULL, last_error FROM outbox WHERE event_id = $1::uuid"},
-	{NULL, NULL},
+    {"t_counter_bump", "UPDATE tx_counter SET n = n + 1 WHERE id = 1"},
+    {"t_counter_get", "SELECT n FROM tx_counter WHERE id = 1"},
+    {"t_serializable", "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"},
+    {"t_outbox_row",
+     "SELECT attempts, delivered_at IS NOT NULL, last_error FROM outbox WHERE event_id = $1::uuid"},
+    {NULL, NULL},
 };
 
 struct race {
@@ -154,9 +158,8 @@ END_TEST
 static atomic_int calls, successes;
 static char seen_id[64];
 
-static enum MHD_Result receiver(void *cls, struct MHD_Connection *conn, const char *url,
-                                const char *method, const char *version, const char *data,
-                                size_t *size, void **ctx)
+static enum MHD_Result receiver(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                const char *version, const char *data, size_t *size, void **ctx)
 {
 	if (!*ctx) {
 		*ctx = (void *)1;
@@ -199,11 +202,12 @@ static enum lc_tx_result emit(struct lc_db *db, void *arg)
 
 START_TEST(outbox_exactly_once_after_two_failures)
 {
-	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, receiver,
-	                                        NULL, MHD_OPTION_END);
+	struct MHD_Daemon *d =
+	    MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, receiver, NULL, MHD_OPTION_END);
 	ck_assert_ptr_nonnull(d);
 	char url[64];
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u", MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u",
+	         MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
 	setenv("ITEST_RECEIVER_URL", url, 1);
 	ck_assert_int_eq(lc_internal_secret_set("itest-secret-0123456789abcdef0123456789", 38), 0);
 
@@ -215,9 +219,9 @@ START_TEST(outbox_exactly_once_after_two_failures)
 	PQclear(q(c, "DELETE FROM outbox"));
 	ck_assert_int_eq(lc_db_setup(db_url, "itest", sql), 0);
 	const struct lc_outbox_target targets[] = {
-		{.name = "receiver", .topic_prefix = "test.", .url_env = "ITEST_RECEIVER_URL"},
-		{.name = "elsewhere", .topic_prefix = "other.", .url_env = "ITEST_RECEIVER_URL"},
-		{.name = "unset", .topic_prefix = "", .url_env = "ITEST_NOT_SET"},
+	    {.name = "receiver", .topic_prefix = "test.", .url_env = "ITEST_RECEIVER_URL"},
+	    {.name = "elsewhere", .topic_prefix = "other.", .url_env = "ITEST_RECEIVER_URL"},
+	    {.name = "unset", .topic_prefix = "", .url_env = "ITEST_NOT_SET"},
 	};
 	ck_assert_int_eq(lc_outbox_setup("itest", targets, 3, 50, 5), 0);
 	ck_assert_int_eq(lc_outbox_start(db_url), 0);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "civitas/service.h"
+
 #include "itest.h"
 #include "routes.h"
 
@@ -23,7 +24,10 @@ static void setup(void)
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u", lc_service_port(svc));
 }
 
-static void teardown(void) { lc_service_stop(svc); }
+static void teardown(void)
+{
+	lc_service_stop(svc);
+}
 
 static char *url(const char *path)
 {
@@ -69,7 +73,8 @@ START_TEST(health_and_ready)
 
 	itest_http("GET", url("/api/stats/v1/metrics"), NULL, NULL, 0, &r);
 	ck_assert_int_eq(r.status, 200);
-	ck_assert_ptr_nonnull(strstr(r.body, "civitas_http_requests_total{service=\"stats\",route=\"GET /api/stats/v1/healthz\",status=\"200\"} 1"));
+	ck_assert_ptr_nonnull(strstr(r.body, "civitas_http_requests_total{service=\"stats\",route=\"GET "
+	                                     "/api/stats/v1/healthz\",status=\"200\"} 1"));
 	itest_resp_free(&r);
 
 	itest_http("HEAD", url("/api/stats/v1/healthz"), NULL, NULL, 0, &r);
@@ -125,8 +130,9 @@ START_TEST(internal_routes_need_the_secret)
 	itest_http("POST", url("/internal/v1/events"), none, "{}", 2, &r);
 	expect_problem(&r, 404, "not_found"); /* never advertised: same answer as a missing route */
 	itest_resp_free(&r);
-	const char *wrong[] = {"Content-Type: application/json",
-	                       "Authorization: Bearer 0000000000000000000000000000000000000000000000000000000000000000", NULL};
+	const char *wrong[] = {
+	    "Content-Type: application/json",
+	    "Authorization: Bearer 0000000000000000000000000000000000000000000000000000000000000000", NULL};
 	itest_http("POST", url("/internal/v1/events"), wrong, "{}", 2, &r);
 	expect_problem(&r, 404, "not_found");
 	itest_resp_free(&r);
@@ -167,7 +173,8 @@ START_TEST(body_checks)
 	expect_problem(&r, 415, "unsupported_media_type");
 	itest_resp_free(&r);
 
-	const char *bad = "{\"id\":\"not-a-uuid\",\"topic\":\"\",\"occurred_at\":\"yesterday\",\"data\":[],\"extra\":1}";
+	const char *bad =
+	    "{\"id\":\"not-a-uuid\",\"topic\":\"\",\"occurred_at\":\"yesterday\",\"data\":[],\"extra\":1}";
 	itest_http("POST", url("/internal/v1/events"), h, bad, strlen(bad), &r);
 	expect_problem(&r, 422, "validation_failed");
 	json_t *p = itest_json(&r);
@@ -186,7 +193,8 @@ START_TEST(event_stored_once)
 	char ev[400], id[40];
 	snprintf(id, sizeof(id), "%08x-1111-4111-8111-%012x", (unsigned)random(), (unsigned)random());
 	snprintf(ev, sizeof(ev),
-	         "{\"id\":\"%s\",\"topic\":\"test.ping\",\"source\":\"itest\",\"occurred_at\":\"2026-12-01T10:00:00Z\",\"data\":{\"n\":1}}",
+	         "{\"id\":\"%s\",\"topic\":\"test.ping\",\"source\":\"itest\",\"occurred_at\":\"2026-12-"
+	         "01T10:00:00Z\",\"data\":{\"n\":1}}",
 	         id);
 	itest_http("POST", url("/internal/v1/events"), h, ev, strlen(ev), &r);
 	ck_assert_int_eq(r.status, 200);

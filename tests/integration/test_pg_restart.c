@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "civitas/service.h"
+
 #include "itest.h"
 #include "routes.h"
 

@@ -19,7 +19,7 @@
 #define NOW ((int64_t)1767225600) /* 2026-01-01T00:00:00Z, passed explicitly as `now` */
 
 /* Made once in main before the forked tests run. */
-static char *g_priv_pem, *g_pub_pem;   /* the account service's key pair */
+static char *g_priv_pem, *g_pub_pem;     /* the account service's key pair */
 static char *g_other_priv, *g_other_pub; /* an unrelated P-256 key pair */
 
 /* PEM of a key: private when priv, else public. Caller frees. Also runs outside a test,
@@ -67,8 +67,7 @@ static char *sign_with(jwt_alg_t alg, const char *key, const char *grants)
 	jwt_t *j = NULL;
 	ck_assert_int_eq(jwt_new(&j), 0);
 	ck_assert_int_eq(jwt_add_grants_json(j, grants), 0);
-	ck_assert_int_eq(jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0),
-	                 0);
+	ck_assert_int_eq(jwt_set_alg(j, alg, (const unsigned char *)key, key ? (int)strlen(key) : 0), 0);
 	char *t = jwt_encode_str(j);
 	ck_assert_ptr_nonnull(t);
 	jwt_free(j);
@@ -201,9 +200,16 @@ START_TEST(test_alg_none_refused)
 	char sig[87];
 	memset(sig, 'A', 86);
 	sig[86] = '\0';
-	const char *headers[] = {"{\"alg\":\"none\"}", "{\"alg\":\"None\"}", "{\"alg\":\"es256\"}",
-	                         "{\"alg\":\"ES256 \"}", "{\"alg\":\"ES384\"}", "{\"alg\":\"RS256\"}",
-	                         "{\"alg\":\"HS256\"}", "{}", "{\"alg\":null}", "[]",
+	const char *headers[] = {"{\"alg\":\"none\"}",
+	                         "{\"alg\":\"None\"}",
+	                         "{\"alg\":\"es256\"}",
+	                         "{\"alg\":\"ES256 \"}",
+	                         "{\"alg\":\"ES384\"}",
+	                         "{\"alg\":\"RS256\"}",
+	                         "{\"alg\":\"HS256\"}",
+	                         "{}",
+	                         "{\"alg\":null}",
+	                         "[]",
 	                         "{\"alg\":\"ES256\",\"crit\":[\"exp\"]}"};
 	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++) {
 		t = hand_token(headers[i], payload, sig);
@@ -278,14 +284,15 @@ START_TEST(test_iss_aud)
 {
 	init_auth();
 	const char *bad[] = {
-		"{\"iss\":\"evil\",\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"iss\":\"" ISS "\",\"aud\":\"other\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"iss\":\"" ISS "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"iss\":\"" ISS "\",\"aud\":[\"a\",\"b\"],\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"iss\":\"" ISS "\",\"aud\":[],\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"iss\":\"" ISS "\",\"aud\":\"civitas2\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
-		"{\"iss\":\"civitas-account \",\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"evil\",\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"" ISS "\",\"aud\":\"other\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"" ISS "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"" ISS "\",\"aud\":[\"a\",\"b\"],\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"" ISS "\",\"aud\":[],\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"" ISS "\",\"aud\":\"civitas2\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
+	    "{\"iss\":\"civitas-account \",\"aud\":\"" AUD
+	    "\",\"sub\":\"u\",\"role\":\"admin\",\"exp\":1767226200}",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char *t = sign_with(JWT_ALG_ES256, g_priv_pem, bad[i]);
@@ -333,9 +340,17 @@ END_TEST
 START_TEST(test_garbage)
 {
 	init_auth();
-	const char *junk[] = {"", "abc", "a.b.c", "..", "...", "eyJ.eyJ.", "eyJhbGciOiJFUzI1NiJ9..",
-	                      "Bearer eyJhbGciOiJFUzI1NiJ9.e30.sig", "\xff\xfe.\x01.\x02",
-	                      "eyJhbGciOiJFUzI1NiJ9.e30=.AAAA", "%%%.%%%.%%%"};
+	const char *junk[] = {"",
+	                      "abc",
+	                      "a.b.c",
+	                      "..",
+	                      "...",
+	                      "eyJ.eyJ.",
+	                      "eyJhbGciOiJFUzI1NiJ9..",
+	                      "Bearer eyJhbGciOiJFUzI1NiJ9.e30.sig",
+	                      "\xff\xfe.\x01.\x02",
+	                      "eyJhbGciOiJFUzI1NiJ9.e30=.AAAA",
+	                      "%%%.%%%.%%%"};
 	for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
 		assert_rejected(junk[i], junk[i]);
 	assert_rejected(NULL, "NULL");
@@ -379,8 +394,8 @@ START_TEST(test_overlong_claims)
 	memset(s64, 'x', 64);
 	s64[64] = '\0';
 	/* Built by hand: grants() already carries a jti, and libjwt refuses duplicates. */
-#define JTI_FMT                                                                                    \
-	"{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"agent\","                   \
+#define JTI_FMT                                                                                              \
+	"{\"iss\":\"" ISS "\",\"aud\":\"" AUD "\",\"sub\":\"u\",\"role\":\"agent\","                         \
 	"\"exp\":1767226200,\"jti\":\"%s\"}"
 	snprintf(extra, sizeof extra, JTI_FMT, s64);
 	char *t = sign_with(JWT_ALG_ES256, g_priv_pem, extra);

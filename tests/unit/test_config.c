@@ -22,22 +22,28 @@ static void env_set(const char *n, const char *v)
 	env_names[env_n] = n;
 	env_values[env_n++] = v;
 }
-static void env_clear(void) { env_n = 0; }
+static void env_clear(void)
+{
+	env_n = 0;
+}
 
 static long port, threads;
 static bool flag;
 static char *name, *file, *url;
 static const struct lc_config_item items[] = {
-	{"CIVITAS_PORT", LC_CFG_INT, "8101", false, 1, 65535, &port},
-	{"CIVITAS_THREADS", LC_CFG_INT, NULL, false, 1, 64, &threads},
-	{"CIVITAS_FLAG", LC_CFG_BOOL, "false", false, 0, 0, &flag},
-	{"CIVITAS_NAME", LC_CFG_STRING, NULL, true, 0, 0, &name},
-	{"CIVITAS_FILE", LC_CFG_FILE, NULL, false, 0, 0, &file},
-	{"CIVITAS_URL", LC_CFG_URL, NULL, false, 0, 0, &url},
-	{NULL, 0, NULL, false, 0, 0, NULL},
+    {"CIVITAS_PORT", LC_CFG_INT, "8101", false, 1, 65535, &port},
+    {"CIVITAS_THREADS", LC_CFG_INT, NULL, false, 1, 64, &threads},
+    {"CIVITAS_FLAG", LC_CFG_BOOL, "false", false, 0, 0, &flag},
+    {"CIVITAS_NAME", LC_CFG_STRING, NULL, true, 0, 0, &name},
+    {"CIVITAS_FILE", LC_CFG_FILE, NULL, false, 0, 0, &file},
+    {"CIVITAS_URL", LC_CFG_URL, NULL, false, 0, 0, &url},
+    {NULL, 0, NULL, false, 0, 0, NULL},
 };
 
-static int load(char *err) { return lc_config_load(items, err, 256, fake_getenv); }
+static int load(char *err)
+{
+	return lc_config_load(items, err, 256, fake_getenv);
+}
 
 START_TEST(defaults_and_values)
 {

@@ -51,11 +51,11 @@ static const char *one(const struct lc_field *f, const char *value)
 }
 
 #define ACCEPTS(f, v) ck_assert_msg(one(&(f), (v)) == NULL, "rejected %s", (v))
-#define REJECTS(f, v, c)                                                                           \
-	do {                                                                                       \
-		const char *got_ = one(&(f), (v));                                                 \
-		ck_assert_msg(got_ != NULL, "accepted %s", (v));                                   \
-		ck_assert_str_eq(got_, (c));                                                       \
+#define REJECTS(f, v, c)                                                                                     \
+	do {                                                                                                 \
+		const char *got_ = one(&(f), (v));                                                           \
+		ck_assert_msg(got_ != NULL, "accepted %s", (v));                                             \
+		ck_assert_str_eq(got_, (c));                                                                 \
 	} while (0)
 
 START_TEST(test_all_types_fill_outs)
@@ -67,19 +67,19 @@ START_TEST(test_all_types_fill_outs)
 	json_t *o = NULL, *a = NULL;
 	static const char *const colours[] = {"red", "green", NULL};
 	const struct lc_field spec[] = {
-		{.name = "s", .type = LC_J_STRING, .required = true, .out = &s, .present = &s_present},
-		{.name = "i", .type = LC_J_INT, .required = true, .out = &i},
-		{.name = "n", .type = LC_J_NUMBER, .required = true, .out = &n},
-		{.name = "b", .type = LC_J_BOOL, .required = true, .out = &b},
-		{.name = "u", .type = LC_J_UUID, .required = true, .out = &u},
-		{.name = "e", .type = LC_J_EMAIL, .required = true, .out = &em},
-		{.name = "d", .type = LC_J_DATE, .required = true, .out = &d},
-		{.name = "t", .type = LC_J_TIMESTAMP, .required = true, .out = &ts},
-		{.name = "c", .type = LC_J_ENUM, .required = true, .enum_values = colours, .out = &en},
-		{.name = "o", .type = LC_J_OBJECT, .required = true, .out = &o},
-		{.name = "a", .type = LC_J_ARRAY, .required = true, .out = &a},
-		{.name = "opt", .type = LC_J_STRING, .present = &opt_present},
-		{0},
+	    {.name = "s", .type = LC_J_STRING, .required = true, .out = &s, .present = &s_present},
+	    {.name = "i", .type = LC_J_INT, .required = true, .out = &i},
+	    {.name = "n", .type = LC_J_NUMBER, .required = true, .out = &n},
+	    {.name = "b", .type = LC_J_BOOL, .required = true, .out = &b},
+	    {.name = "u", .type = LC_J_UUID, .required = true, .out = &u},
+	    {.name = "e", .type = LC_J_EMAIL, .required = true, .out = &em},
+	    {.name = "d", .type = LC_J_DATE, .required = true, .out = &d},
+	    {.name = "t", .type = LC_J_TIMESTAMP, .required = true, .out = &ts},
+	    {.name = "c", .type = LC_J_ENUM, .required = true, .enum_values = colours, .out = &en},
+	    {.name = "o", .type = LC_J_OBJECT, .required = true, .out = &o},
+	    {.name = "a", .type = LC_J_ARRAY, .required = true, .out = &a},
+	    {.name = "opt", .type = LC_J_STRING, .present = &opt_present},
+	    {0},
 	};
 	json_t *obj = json_loads("{\"s\":\"hello\",\"i\":-42,\"n\":2.5,\"b\":true,"
 	                         "\"u\":\"123e4567-e89b-12d3-a456-426614174000\","
@@ -110,9 +110,9 @@ END_TEST
 START_TEST(test_required_and_unknown)
 {
 	const struct lc_field spec[] = {
-		{.name = "title", .type = LC_J_STRING, .required = true},
-		{.name = "note", .type = LC_J_STRING},
-		{0},
+	    {.name = "title", .type = LC_J_STRING, .required = true},
+	    {.name = "note", .type = LC_J_STRING},
+	    {0},
 	};
 	json_t *errors = run("{}", spec);
 	ck_assert_uint_eq(json_array_size(errors), 1);
@@ -168,8 +168,8 @@ START_TEST(test_nullable)
 	const char *s = "untouched";
 	bool present = false;
 	struct lc_field spec[] = {
-		{.name = "v", .type = LC_J_STRING, .nullable = true, .out = &s, .present = &present},
-		{0},
+	    {.name = "v", .type = LC_J_STRING, .nullable = true, .out = &s, .present = &present},
+	    {0},
 	};
 	ck_assert_ptr_null(run("{\"v\":null}", spec));
 	ck_assert(present);
@@ -200,7 +200,7 @@ START_TEST(test_string_length_code_points)
 	ck_assert_uint_eq(lc_utf8_length(""), 0);
 
 	struct lc_field f = {.type = LC_J_STRING, .has_min = true, .min = 2, .has_max = true, .max = 5};
-	ACCEPTS(f, "\"École\"");     /* 6 bytes, 5 code points */
+	ACCEPTS(f, "\"École\"");       /* 6 bytes, 5 code points */
 	ACCEPTS(f, "\"\\u00c9cole\""); /* same, escaped */
 	REJECTS(f, "\"Écoles\"", LC_JERR_RANGE);
 	REJECTS(f, "\"É\"", LC_JERR_RANGE);
@@ -293,7 +293,7 @@ START_TEST(test_dates)
 	ck_assert(lc_json_is_date("2024-02-29"));
 	ck_assert(!lc_json_is_date("2023-02-29"));
 	ck_assert(!lc_json_is_date("2024-13-01"));
-	ck_assert(lc_json_is_date("2000-02-29")); /* divisible by 400 */
+	ck_assert(lc_json_is_date("2000-02-29"));  /* divisible by 400 */
 	ck_assert(!lc_json_is_date("1900-02-29")); /* divisible by 100 only */
 	ck_assert(lc_json_is_date("2023-12-31"));
 	ck_assert(!lc_json_is_date("2023-04-31"));
@@ -318,8 +318,8 @@ START_TEST(test_timestamps)
 	ck_assert(lc_json_is_timestamp("2026-01-31T09:30:00.123456789+01:00"));
 	ck_assert(lc_json_is_timestamp("2026-01-31T23:59:59-05:30"));
 	ck_assert(lc_json_is_timestamp("2024-02-29t00:00:00z"));
-	ck_assert(!lc_json_is_timestamp("2026-01-31T09:30:00"));     /* no offset */
-	ck_assert(!lc_json_is_timestamp("2026-01-31 09:30:00Z"));    /* space */
+	ck_assert(!lc_json_is_timestamp("2026-01-31T09:30:00"));  /* no offset */
+	ck_assert(!lc_json_is_timestamp("2026-01-31 09:30:00Z")); /* space */
 	ck_assert(!lc_json_is_timestamp("2026-01-31T24:00:00Z"));
 	ck_assert(!lc_json_is_timestamp("2026-01-31T09:60:00Z"));
 	ck_assert(!lc_json_is_timestamp("2026-01-31T09:30:61Z"));
@@ -423,15 +423,14 @@ START_TEST(test_all_errors_at_once)
 	static const char *const kinds[] = {"a", "b", NULL};
 	const char *name = NULL;
 	const struct lc_field spec[] = {
-		{.name = "name", .type = LC_J_STRING, .required = true, .has_max = true, .max = 3,
-		 .out = &name},
-		{.name = "age", .type = LC_J_INT, .required = true, .has_min = true, .min = 0},
-		{.name = "email", .type = LC_J_EMAIL, .required = true},
-		{.name = "kind", .type = LC_J_ENUM, .enum_values = kinds},
-		{.name = "born", .type = LC_J_DATE},
-		{.name = "id", .type = LC_J_UUID, .required = true},
-		{.name = "ok", .type = LC_J_BOOL},
-		{0},
+	    {.name = "name", .type = LC_J_STRING, .required = true, .has_max = true, .max = 3, .out = &name},
+	    {.name = "age", .type = LC_J_INT, .required = true, .has_min = true, .min = 0},
+	    {.name = "email", .type = LC_J_EMAIL, .required = true},
+	    {.name = "kind", .type = LC_J_ENUM, .enum_values = kinds},
+	    {.name = "born", .type = LC_J_DATE},
+	    {.name = "id", .type = LC_J_UUID, .required = true},
+	    {.name = "ok", .type = LC_J_BOOL},
+	    {0},
 	};
 	json_t *errors = run("{\"name\":\"Gérard\",\"age\":-1,\"email\":\"x\",\"kind\":\"c\","
 	                     "\"born\":\"2023-02-29\",\"ok\":\"yes\",\"extra\":1,\"more\":2}",

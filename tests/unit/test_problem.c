@@ -34,12 +34,14 @@ END_TEST
 
 START_TEST(every_code_has_a_title)
 {
-	const char *codes[] = {"validation_failed", "malformed_json", "not_found", "method_not_allowed",
-	                       "uri_too_long", "unauthorized", "forbidden", "conflict",
-	                       "precondition_failed", "precondition_required", "payload_too_large",
-	                       "unsupported_media_type", "rate_limited", "unavailable", "internal"};
+	const char *codes[] = {
+	    "validation_failed",   "malformed_json",        "not_found",         "method_not_allowed",
+	    "uri_too_long",        "unauthorized",          "forbidden",         "conflict",
+	    "precondition_failed", "precondition_required", "payload_too_large", "unsupported_media_type",
+	    "rate_limited",        "unavailable",           "internal"};
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		ck_assert_msg(strcmp(lc_problem_title(codes[i]), "Error") != 0, "code %s has no title", codes[i]);
+		ck_assert_msg(strcmp(lc_problem_title(codes[i]), "Error") != 0, "code %s has no title",
+		              codes[i]);
 	ck_assert_str_eq(lc_problem_title("no_such_code"), "Error");
 }
 END_TEST

@@ -6,16 +6,19 @@
 
 #include "civitas/router.h"
 
-static int h(struct lc_request *rq) { return 0; }
+static int h(struct lc_request *rq)
+{
+	return 0;
+}
 
 static const struct lc_route routes[] = {
-	{"GET", "/api/content/v1/articles", LC_AUTH_NONE, h, 0, 0},
-	{"POST", "/api/content/v1/articles", LC_AUTH_USER, h, 1024, 0},
-	{"GET", "/api/content/v1/articles/{id}", LC_AUTH_NONE, h, 0, 0},
-	{"PATCH", "/api/content/v1/articles/{id}", LC_AUTH_USER, h, 1024, 0},
-	{"POST", "/api/content/v1/articles/{id}/revisions/{n}/restore", LC_AUTH_USER, h, 0, 0},
-	{"GET", "/api/content/v1/articles/review", LC_AUTH_USER, h, 0, 0},
-	{NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
+    {"GET", "/api/content/v1/articles", LC_AUTH_NONE, h, 0, 0},
+    {"POST", "/api/content/v1/articles", LC_AUTH_USER, h, 1024, 0},
+    {"GET", "/api/content/v1/articles/{id}", LC_AUTH_NONE, h, 0, 0},
+    {"PATCH", "/api/content/v1/articles/{id}", LC_AUTH_USER, h, 1024, 0},
+    {"POST", "/api/content/v1/articles/{id}/revisions/{n}/restore", LC_AUTH_USER, h, 0, 0},
+    {"GET", "/api/content/v1/articles/review", LC_AUTH_USER, h, 0, 0},
+    {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 };
 
 START_TEST(literal_match)
@@ -35,8 +38,9 @@ END_TEST
 START_TEST(params_are_extracted)
 {
 	struct lc_match m;
-	ck_assert_int_eq(lc_router_match(routes, "POST", "/api/content/v1/articles/abc/revisions/7/restore", &m),
-	                 LC_MATCH_OK);
+	ck_assert_int_eq(
+	    lc_router_match(routes, "POST", "/api/content/v1/articles/abc/revisions/7/restore", &m),
+	    LC_MATCH_OK);
 	ck_assert_str_eq(lc_match_param(&m, "id"), "abc");
 	ck_assert_str_eq(lc_match_param(&m, "n"), "7");
 	ck_assert_ptr_null(lc_match_param(&m, "missing"));
@@ -59,11 +63,19 @@ END_TEST
 START_TEST(not_found)
 {
 	struct lc_match m;
-	const char *paths[] = {"/", "", "/api", "/api/content/v1/articles/", "/api/content/v1/articlesx",
-	                       "/api/content/v1/articles/a/b", "/api/content/v1//articles", "//",
-	                       "/api/content/v1/articles/x/revisions//restore", "api/content/v1/articles"};
+	const char *paths[] = {"/",
+	                       "",
+	                       "/api",
+	                       "/api/content/v1/articles/",
+	                       "/api/content/v1/articlesx",
+	                       "/api/content/v1/articles/a/b",
+	                       "/api/content/v1//articles",
+	                       "//",
+	                       "/api/content/v1/articles/x/revisions//restore",
+	                       "api/content/v1/articles"};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-		ck_assert_msg(lc_router_match(routes, "GET", paths[i], &m) == LC_MATCH_NOT_FOUND, "path %s", paths[i]);
+		ck_assert_msg(lc_router_match(routes, "GET", paths[i], &m) == LC_MATCH_NOT_FOUND, "path %s",
+		              paths[i]);
 		ck_assert_ptr_null(m.route);
 		lc_router_match_free(&m);
 	}
@@ -73,7 +85,8 @@ END_TEST
 START_TEST(method_not_allowed_lists_allow)
 {
 	struct lc_match m;
-	ck_assert_int_eq(lc_router_match(routes, "DELETE", "/api/content/v1/articles/42", &m), LC_MATCH_BAD_METHOD);
+	ck_assert_int_eq(lc_router_match(routes, "DELETE", "/api/content/v1/articles/42", &m),
+	                 LC_MATCH_BAD_METHOD);
 	ck_assert(m.path_known);
 	ck_assert_str_eq(m.allow, "GET, HEAD, PATCH");
 	lc_router_match_free(&m);
@@ -111,8 +124,8 @@ END_TEST
 START_TEST(too_many_params_never_match)
 {
 	static const struct lc_route many[] = {
-		{"GET", "/{a}/{b}/{c}/{d}/{e}", LC_AUTH_NONE, h, 0, 0},
-		{NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
+	    {"GET", "/{a}/{b}/{c}/{d}/{e}", LC_AUTH_NONE, h, 0, 0},
+	    {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 	};
 	struct lc_match m;
 	ck_assert_int_eq(lc_router_match(many, "GET", "/1/2/3/4/5", &m), LC_MATCH_NOT_FOUND);

@@ -145,12 +145,18 @@ function schemaView(ctx, schema, depth = 0) {
   return h('div', { class: 'docs-schema' }, blocks);
 }
 
+// Examples may be wider than a phone: the block scrolls and so must be keyboard-focusable.
+function exampleView(type, example) {
+  const text = typeof example === 'string' ? example : JSON.stringify(example, null, 2);
+  return h('pre', { class: 'docs-example', tabindex: '0', role: 'region', 'aria-label': `Exemple ${type}` }, h('code', {}, text));
+}
+
 function mediaView(ctx, content) {
   const entries = content && typeof content === 'object' ? Object.entries(content) : [];
   return entries.map(([type, media]) => h('div', { class: 'docs-media' },
     h('p', {}, 'Type de contenu : ', h('code', {}, type)),
     media && media.schema ? schemaView(ctx, media.schema) : null,
-    media && media.example !== undefined ? h('pre', { class: 'docs-example' }, h('code', {}, JSON.stringify(media.example, null, 2))) : null));
+    media && media.example !== undefined ? exampleView(type, media.example) : null));
 }
 
 function parametersView(ctx, params, level) {
@@ -178,7 +184,9 @@ function responsesView(ctx, responses, level) {
         h('dt', {}, h('span', { class: `docs-status-code docs-status-${cls}` }, code), ' ', inline(r.description || '')),
         h('dd', {},
           r.headers ? h('p', {}, 'En-têtes : ', Object.keys(r.headers).map((k, i) => [i ? ', ' : '', h('code', {}, k)])) : null,
-          mediaView(ctx, r.content)),
+          // Error bodies repeat the same problem schema on every operation: fold them.
+          cls === 'ok' || !r.content ? mediaView(ctx, r.content)
+            : h('details', { class: 'docs-nested' }, h('summary', {}, `Corps de la réponse ${code}`), mediaView(ctx, r.content))),
       ];
     }))];
 }

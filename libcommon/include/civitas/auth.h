@@ -12,8 +12,8 @@ struct lc_request;
 #define LC_MAX_SERVICES 16
 
 struct lc_claims {
-	char sub[64];   /* user id (uuid) */
-	char role[16];  /* citizen | partner | agent | editor | admin */
+	char sub[64];  /* user id (uuid) */
+	char role[16]; /* citizen | partner | agent | editor | admin */
 	char jti[64];
 	size_t nservices;
 	char services[LC_MAX_SERVICES][32]; /* for agents: etat-civil, scolaire, ... */
@@ -25,8 +25,8 @@ struct lc_claims {
 int lc_auth_init(const char *public_key_path, const char *issuer, const char *audience, char *err,
                  size_t errlen);
 /* Same from PEM bytes (tests). */
-int lc_auth_init_pem(const char *pem, size_t pem_len, const char *issuer, const char *audience,
-                     char *err, size_t errlen);
+int lc_auth_init_pem(const char *pem, size_t pem_len, const char *issuer, const char *audience, char *err,
+                     size_t errlen);
 void lc_auth_free(void);
 
 /* Verifies a compact JWT: alg must be ES256 (pinned after decode: "none" and HS256 refused),
@@ -37,8 +37,8 @@ int lc_auth_verify(const char *token, int64_t now, struct lc_claims *out, char *
 
 /* Role order for "at least": citizen < partner < agent < editor < admin. -1 if unknown. */
 int lc_role_rank(const char *role);
-bool lc_claims_has_role(const struct lc_claims *c, const char *role);      /* exact */
-bool lc_claims_at_least(const struct lc_claims *c, const char *min_role);  /* rank >= */
+bool lc_claims_has_role(const struct lc_claims *c, const char *role);     /* exact */
+bool lc_claims_at_least(const struct lc_claims *c, const char *min_role); /* rank >= */
 bool lc_claims_has_service(const struct lc_claims *c, const char *service);
 
 /* Replies 401 unauthorized (no/invalid token) or 404 not_found (authenticated but below the
@@ -49,7 +49,7 @@ bool lc_require_service_or_reply(struct lc_request *rq, const char *service);
 /* Internal secret, loaded once (>= 32 bytes after trimming a final newline). */
 int lc_internal_secret_init(const char *path, char *err, size_t errlen);
 int lc_internal_secret_set(const char *secret, size_t len); /* tests */
-const char *lc_internal_secret(void); /* for outgoing calls */
+const char *lc_internal_secret(void);                       /* for outgoing calls */
 /* Constant-time check of an "Authorization: Bearer <secret>" header value. */
 bool lc_internal_bearer_ok(const char *authorization_header);
 

@@ -7,11 +7,11 @@
 #include <stddef.h>
 
 enum lc_config_type {
-	LC_CFG_STRING,   /* out: char ** (points into the environment or the default, never freed) */
-	LC_CFG_INT,      /* out: long *, checked against min..max */
-	LC_CFG_BOOL,     /* out: bool *, accepts 0/1/true/false/yes/no */
-	LC_CFG_FILE,     /* out: char ** path of a readable, non-empty file */
-	LC_CFG_URL,      /* out: char ** must start with http:// or https:// */
+	LC_CFG_STRING, /* out: char ** (points into the environment or the default, never freed) */
+	LC_CFG_INT,    /* out: long *, checked against min..max */
+	LC_CFG_BOOL,   /* out: bool *, accepts 0/1/true/false/yes/no */
+	LC_CFG_FILE,   /* out: char ** path of a readable, non-empty file */
+	LC_CFG_URL,    /* out: char ** must start with http:// or https:// */
 };
 
 struct lc_config_item {

@@ -32,7 +32,7 @@ void lc_db_teardown(void);
 struct lc_db *lc_db_thread(void);
 /* Closes the calling thread's connection (thread exit, tests). */
 void lc_db_thread_close(void);
-bool lc_db_ok(struct lc_db *db); /* connected right now */
+bool lc_db_ok(struct lc_db *db);      /* connected right now */
 PGconn *lc_db_conn(struct lc_db *db); /* for tests and the migrations runner */
 
 /* Runs a prepared statement with text parameters (NULL = SQL NULL). Returns a result whose
@@ -54,8 +54,7 @@ enum lc_tx_result {
 /* Runs fn inside BEGIN ... COMMIT, retrying the whole callback up to 4 times on serialization
  * failure or deadlock (and once after a lost connection). fn must be safe to re-run.
  * Returns what fn returned last, or LC_TX_ERROR when BEGIN/COMMIT failed. */
-enum lc_tx_result lc_db_tx(struct lc_db *db, enum lc_tx_result (*fn)(struct lc_db *db, void *arg),
-                           void *arg);
+enum lc_tx_result lc_db_tx(struct lc_db *db, enum lc_tx_result (*fn)(struct lc_db *db, void *arg), void *arg);
 
 /* Answers 503 unavailable with Retry-After when the database is gone, else 500 internal; returns
  * LC_REPLIED so a handler can `return lc_db_fail_reply(rq);`. Logs the SQLSTATE, never values. */

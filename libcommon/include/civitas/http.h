@@ -15,12 +15,12 @@ struct lc_claims;
 struct lc_db;
 
 struct lc_http_config {
-	const char *bind;       /* "127.0.0.1" or "0.0.0.0" */
-	uint16_t port;          /* 0 picks a free port (see lc_http_port) */
-	unsigned threads;       /* worker threads in the MHD pool (>=1) */
-	unsigned conn_timeout;  /* seconds an idle connection is kept */
-	size_t conn_memory;     /* MHD per-connection memory limit in bytes */
-	unsigned conn_limit;    /* total connections */
+	const char *bind;      /* "127.0.0.1" or "0.0.0.0" */
+	uint16_t port;         /* 0 picks a free port (see lc_http_port) */
+	unsigned threads;      /* worker threads in the MHD pool (>=1) */
+	unsigned conn_timeout; /* seconds an idle connection is kept */
+	size_t conn_memory;    /* MHD per-connection memory limit in bytes */
+	unsigned conn_limit;   /* total connections */
 	const struct lc_route *routes;
 };
 
@@ -34,7 +34,7 @@ void lc_http_stop(struct lc_http *h, unsigned grace_ms);
 /* --- What a handler reads --- */
 const char *lc_rq_method(const struct lc_request *rq);
 const char *lc_rq_path(const struct lc_request *rq);
-const char *lc_rq_id(const struct lc_request *rq);           /* X-Request-Id kept or made */
+const char *lc_rq_id(const struct lc_request *rq);                      /* X-Request-Id kept or made */
 const char *lc_rq_param(const struct lc_request *rq, const char *name); /* {name} in the path */
 const char *lc_rq_query(const struct lc_request *rq, const char *name); /* ?name=, decoded */
 const char *lc_rq_header(const struct lc_request *rq, const char *name);
@@ -50,8 +50,9 @@ struct lc_db *lc_rq_db(struct lc_request *rq);
 /* Per-request allocation freed with the request. */
 void *lc_rq_alloc(struct lc_request *rq, size_t n);
 char *lc_rq_strdup(struct lc_request *rq, const char *s);
-/* Register a cleanup run when the request is freed (e.g. json_decref of a borrowed object). */
-void lc_rq_defer(struct lc_request *rq, void (*fn)(void *), void *arg);
+/* Registers a cleanup run when the request is freed (e.g. json_decref of a borrowed object).
+ * Out of memory, it runs fn(arg) at once and returns false: arg is then gone. */
+bool lc_rq_defer(struct lc_request *rq, void (*fn)(void *), void *arg);
 /* Adds a header to the response the handler is about to queue. */
 void lc_rq_add_header(struct lc_request *rq, const char *name, const char *value);
 /* Was a reply already queued for this request? */

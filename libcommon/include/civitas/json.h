@@ -12,13 +12,13 @@
 struct lc_request;
 
 enum lc_jtype {
-	LC_J_STRING,    /* out: const char ** (borrowed from the JSON object); min/max = length in code points */
-	LC_J_INT,       /* out: int64_t *; min/max = value bounds (a real like 1.5 is wrong_type) */
-	LC_J_NUMBER,    /* out: double * */
-	LC_J_BOOL,      /* out: bool * */
-	LC_J_UUID,      /* out: const char ** canonical lower-case 8-4-4-4-12 */
-	LC_J_EMAIL,     /* out: const char **; one '@', a dot in the domain, <= 254 chars, no spaces */
-	LC_J_DATE,      /* out: const char ** YYYY-MM-DD, a real calendar date */
+	LC_J_STRING, /* out: const char ** (borrowed from the JSON object); min/max = length in code points */
+	LC_J_INT,    /* out: int64_t *; min/max = value bounds (a real like 1.5 is wrong_type) */
+	LC_J_NUMBER, /* out: double * */
+	LC_J_BOOL,   /* out: bool * */
+	LC_J_UUID,   /* out: const char ** canonical lower-case 8-4-4-4-12 */
+	LC_J_EMAIL,  /* out: const char **; one '@', a dot in the domain, <= 254 chars, no spaces */
+	LC_J_DATE,   /* out: const char ** YYYY-MM-DD, a real calendar date */
 	LC_J_TIMESTAMP, /* out: const char ** RFC 3339 with Z or offset */
 	LC_J_ENUM,      /* out: const char **; value must be in enum_values (NULL-terminated) */
 	LC_J_OBJECT,    /* out: json_t ** (borrowed) */
@@ -29,22 +29,22 @@ struct lc_field {
 	const char *name;
 	enum lc_jtype type;
 	bool required;
-	bool nullable;   /* JSON null accepted (out left untouched, *present set true) */
+	bool nullable; /* JSON null accepted (out left untouched, *present set true) */
 	bool has_min, has_max;
 	int64_t min, max;
-	const char *pattern;                /* POSIX extended regex for strings, anchored by the caller */
-	const char *const *enum_values;     /* for LC_J_ENUM */
-	void *out;                          /* may be NULL: validated only */
-	bool *present;                      /* may be NULL: set true when the field was given */
+	const char *pattern;            /* POSIX extended regex for strings, anchored by the caller */
+	const char *const *enum_values; /* for LC_J_ENUM */
+	void *out;                      /* may be NULL: validated only */
+	bool *present;                  /* may be NULL: set true when the field was given */
 };
 
 /* Which problems json_check reports, in errors[].code. */
 #define LC_JERR_REQUIRED "required"
-#define LC_JERR_TYPE "wrong_type"
-#define LC_JERR_RANGE "out_of_range"  /* number bounds, string length, array size */
-#define LC_JERR_FORMAT "invalid_format" /* uuid, email, date, timestamp, pattern */
-#define LC_JERR_ENUM "not_allowed"
-#define LC_JERR_UNKNOWN "unknown_field"
+#define LC_JERR_TYPE     "wrong_type"
+#define LC_JERR_RANGE    "out_of_range"   /* number bounds, string length, array size */
+#define LC_JERR_FORMAT   "invalid_format" /* uuid, email, date, timestamp, pattern */
+#define LC_JERR_ENUM     "not_allowed"
+#define LC_JERR_UNKNOWN  "unknown_field"
 
 /* Checks obj against spec (terminated by name == NULL). Fills outs of good fields.
  * Returns NULL when all is good, otherwise a new array of {field, code, message} (caller decrefs).

@@ -20,14 +20,14 @@ int lc_reply_json_cached(struct lc_request *rq, json_t *body, const char *cache_
 /* application/problem+json {type,title,status,detail,code,request_id[,errors]}.
  * code is the stable machine code (validation_failed, not_found, ...). errors is stolen, may be NULL. */
 int lc_reply_problem(struct lc_request *rq, unsigned status, const char *code, const char *detail);
-int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code,
-                            const char *detail, json_t *errors);
+int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code, const char *detail,
+                            json_t *errors);
 /* Copies data. */
-int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type,
-                   const void *data, size_t len);
+int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type, const void *data,
+                   size_t len);
 /* Takes ownership of data (malloc'd; freed by MHD). */
-int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type,
-                         void *data, size_t len);
+int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type, void *data,
+                         size_t len);
 int lc_reply_empty(struct lc_request *rq, unsigned status);
 
 /* Builds the problem object without replying (for tests and for callers that add members). */

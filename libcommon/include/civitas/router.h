@@ -30,7 +30,7 @@ struct lc_route {
 };
 
 #define LC_MAX_PARAMS 4
-#define LC_MAX_URL 2048 /* longer paths answer 414 */
+#define LC_MAX_URL    2048 /* longer paths answer 414 */
 
 struct lc_match {
 	const struct lc_route *route; /* NULL: no route for this method */
@@ -41,15 +41,15 @@ struct lc_match {
 		size_t name_len;
 		char *value; /* owned by the match: free with lc_router_match_free */
 	} params[LC_MAX_PARAMS];
-	bool path_known;    /* some route has this path (so a missing method is 405) */
-	char allow[64];     /* "GET, HEAD, POST" for a 405 */
+	bool path_known; /* some route has this path (so a missing method is 405) */
+	char allow[64];  /* "GET, HEAD, POST" for a 405 */
 };
 
 enum lc_match_result { LC_MATCH_OK, LC_MATCH_NOT_FOUND, LC_MATCH_BAD_METHOD, LC_MATCH_TOO_LONG };
 
 /* routes ends with an entry whose method is NULL. path is the decoded URL path without query. */
-enum lc_match_result lc_router_match(const struct lc_route *routes, const char *method,
-                                     const char *path, struct lc_match *m);
+enum lc_match_result lc_router_match(const struct lc_route *routes, const char *method, const char *path,
+                                     struct lc_match *m);
 void lc_router_match_free(struct lc_match *m);
 /* Value of a {name} parameter, or NULL. */
 const char *lc_match_param(const struct lc_match *m, const char *name);

@@ -10,14 +10,14 @@
 #include "civitas/router.h"
 
 struct lc_service {
-	const char *name;                  /* "content": schema, role, URL prefix /api/content/v1 */
-	uint16_t default_port;             /* 8101.. */
-	const struct lc_route *routes;     /* the service's own table (method == NULL ends it) */
-	const struct lc_sql *statements;   /* prepared on every connection */
+	const char *name;                /* "content": schema, role, URL prefix /api/content/v1 */
+	uint16_t default_port;           /* 8101.. */
+	const struct lc_route *routes;   /* the service's own table (method == NULL ends it) */
+	const struct lc_sql *statements; /* prepared on every connection */
 	const struct lc_outbox_target *outbox_targets; /* may be NULL */
 	size_t noutbox_targets;
 	const struct lc_config_item *extra_config; /* service-specific variables, may be NULL */
-	int (*on_start)(void);             /* after migrations, before serving; may be NULL */
+	int (*on_start)(void);                     /* after migrations, before serving; may be NULL */
 	void (*on_stop)(void);
 };
 
