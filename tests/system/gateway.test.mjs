@@ -44,10 +44,25 @@ async function assertProblem(res, path, status) {
   return body;
 }
 
-function assertSecurityHeaders(headers, path) {
+/** CSP directives as a Map: name → list of source expressions. */
+function parseCsp(csp) {
+  const map = new Map();
+  for (const part of csp.split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name && !map.has(name.toLowerCase())) map.set(name.toLowerCase(), values);
+  }
+  return map;
+}
+
+// Pages must run their own scripts only (script-src 'self'); an API answer may forbid scripts
+// entirely (default-src 'none'), which is stricter still.
+function assertSecurityHeaders(headers, path, { page }) {
   const csp = headers.get('content-security-policy') || '';
-  assert.match(csp, /script-src 'self'/, `${path}: CSP script-src 'self' (got "${csp}")`);
-  assert.match(csp, /frame-ancestors 'none'/, `${path}: CSP frame-ancestors 'none'`);
+  const d = parseCsp(csp);
+  const scripts = (d.get('script-src') || d.get('default-src') || []).join(' ');
+  if (page) assert.equal(scripts, "'self'", `${path}: CSP script-src 'self' (got "${csp}")`);
+  else assert.match(scripts, /^('self'|'none')$/, `${path}: CSP lets no foreign or inline script run (got "${csp}")`);
+  assert.deepEqual(d.get('frame-ancestors'), ["'none'"], `${path}: CSP frame-ancestors 'none' (got "${csp}")`);
   assert.doesNotMatch(csp, /'unsafe-inline'|'unsafe-eval'/, `${path}: CSP allows no inline code`);
   // A daemon and nginx may both send it; Fetch reads "nosniff, nosniff" as nosniff, so allow that.
   const xcto = (headers.get('x-content-type-options') || '').toLowerCase().split(',').map((v) => v.trim());
@@ -108,10 +123,14 @@ describe('unknown API paths answer problem+json 404', () => {
 });
 
 describe('security headers', () => {
-  for (const path of ['/', '/admin/', '/docs/', '/api/content/v1/healthz', '/api/content/v1/no-such-thing']) {
-    it(`on ${path}`, async () => {
-      const res = await get(path);
-      assertSecurityHeaders(res.headers, path);
+  for (const path of ['/', '/admin/', '/docs/', '/404.html']) {
+    it(`on the page ${path}`, async () => {
+      assertSecurityHeaders((await get(path)).headers, path, { page: true });
+    });
+  }
+  for (const path of ['/api/content/v1/healthz', '/api/content/v1/no-such-thing', '/api/no-such-service/v1/x']) {
+    it(`on the API answer ${path}`, async () => {
+      assertSecurityHeaders((await get(path)).headers, path, { page: false });
     });
   }
 });
