@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/reply.h"
 
@@ -164,61 +165,12 @@ int lc_auth_init(const char *public_key_path, const char *issuer, const char *au
 
 /* --- Token checks --- */
 
-static int b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/* Decodes unpadded base64url. Returns a malloc'd buffer (caller frees) or NULL when the
- * input is not canonical base64url. */
-static unsigned char *b64url_decode(const char *s, size_t len, size_t *outlen)
-{
-	if (len % 4 == 1)
-		return NULL;
-	unsigned char *out = malloc(len / 4 * 3 + 3);
-	if (!out)
-		return NULL;
-	size_t o = 0;
-	uint32_t acc = 0;
-	int bits = 0;
-	for (size_t i = 0; i < len; i++) {
-		int v = b64url_value((unsigned char)s[i]);
-		if (v < 0) {
-			free(out);
-			return NULL;
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-		}
-	}
-	/* Leftover bits must be zero, or two encodings would give the same bytes. */
-	if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) {
-		free(out);
-		return NULL;
-	}
-	*outlen = o;
-	return out;
-}
-
 /* Pins the algorithm before libjwt sees the token: libjwt 1.10 takes the algorithm from the
  * header, so "none" or HS256 (HMAC keyed with our public PEM) must never reach jwt_decode. */
 static int check_header(const char *seg, size_t len, const char **why)
 {
 	size_t n = 0;
-	unsigned char *raw = b64url_decode(seg, len, &n);
+	unsigned char *raw = lc_b64url_decode(seg, len, &n);
 	if (!raw) {
 		*why = "malformed header";
 		return -1;

@@ -3,8 +3,6 @@
  * posts them, and reschedules failures with exponential backoff. At least once, never lost. */
 #include "civitas/outbox.h"
 
-#include <curl/curl.h>
-#include <openssl/rand.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,6 +13,8 @@
 #include <unistd.h>
 
 #include "civitas/auth.h"
+#include "civitas/client.h"
+#include "civitas/crypto.h"
 #include "civitas/db.h"
 #include "civitas/log.h"
 
@@ -70,21 +70,10 @@ int lc_outbox_setup(const char *service, const struct lc_outbox_target *targets,
 	return 0;
 }
 
-static void uuid_v4(char out[37])
-{
-	unsigned char b[16];
-	if (RAND_bytes(b, sizeof(b)) != 1)
-		abort(); /* an event id must never repeat */
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-	         b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-}
-
 int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char event_id[37])
 {
 	char id[37];
-	uuid_v4(id);
+	lc_uuid_v4(id);
 	if (event_id)
 		memcpy(event_id, id, 37);
 	time_t now = time(NULL);
@@ -133,47 +122,24 @@ int lc_inbox_claim(struct lc_db *db, const char *event_id)
 
 /* ---------- delivery ---------- */
 
-static size_t discard(char *p, size_t size, size_t n, void *ud)
-{
-	return size * n;
-}
-
 static int deliver_http(const char *url, const char *body, const char *event_id, char *err, size_t errlen)
 {
-	CURL *c = curl_easy_init();
-	if (!c) {
-		snprintf(err, errlen, "curl init failed");
-		return -1;
-	}
 	char full[320], auth[300], idh[80];
 	snprintf(full, sizeof(full), "%s/internal/v1/events", url);
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
 	         lc_internal_secret() ? lc_internal_secret() : "");
 	snprintf(idh, sizeof(idh), "X-Civitas-Event-Id: %s", event_id);
-	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-	h = curl_slist_append(h, auth);
-	h = curl_slist_append(h, idh);
-	curl_easy_setopt(c, CURLOPT_URL, full);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 3L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	CURLcode cc = curl_easy_perform(c);
-	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	if (cc != CURLE_OK) {
-		snprintf(err, errlen, "%s", curl_easy_strerror(cc));
-		return -1;
+	const char *headers[] = {"Content-Type: application/json", auth, idh, NULL};
+	struct lc_http_resp r;
+	int rc = lc_http_request("POST", full, headers, body, strlen(body), 10, &r);
+	if (rc < 0)
+		snprintf(err, errlen, "%s", r.error);
+	else if (r.status < 200 || r.status > 299) {
+		snprintf(err, errlen, "receiver answered %ld", r.status);
+		rc = -1;
 	}
-	if (status < 200 || status > 299) {
-		snprintf(err, errlen, "receiver answered %ld", status);
-		return -1;
-	}
-	return 0;
+	lc_http_resp_free(&r);
+	return rc;
 }
 
 static int deliver_row(const char *target, const char *topic, const char *payload, const char *event_id,

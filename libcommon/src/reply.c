@@ -142,6 +142,24 @@ int lc_reply_json_cached(struct lc_request *rq, json_t *body, const char *cache_
 	return reply_text(rq, 200, "application/json", text);
 }
 
+bool lc_if_match_or_reply(struct lc_request *rq, const char *etag)
+{
+	const char *im = lc_rq_header(rq, "If-Match");
+	if (!im) {
+		lc_reply_problem(rq, 428, "precondition_required",
+		                 "Send If-Match with the ETag you last read, so that no change is lost.");
+		return false;
+	}
+	if (!etag_matches(im, etag)) {
+		lc_rq_add_header(rq, "ETag", etag);
+		lc_reply_problem(
+		    rq, 412, "precondition_failed",
+		    "Someone changed this since you read it; reload and apply your change again.");
+		return false;
+	}
+	return true;
+}
+
 int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code, const char *detail,
                             json_t *errors)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "civitas/audit.h"
 #include "civitas/auth.h"
 #include "civitas/buf.h"
 #include "civitas/http.h"
@@ -18,6 +19,8 @@
 #include "civitas/reply.h"
 
 #define VERSION "0.1.0"
+
+void lc__audit_set_service(const char *name); /* audit.c */
 
 struct lc_settings lc_settings;
 
@@ -190,8 +193,16 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 		running_free(r);
 		return NULL;
 	}
-	if (lc_outbox_setup(svc->name, svc->outbox_targets, svc->noutbox_targets,
-	                    (unsigned)lc_settings.outbox_backoff_ms, 0) < 0 ||
+	/* Every service but account (which keeps the trail) sends its audit entries there. */
+	struct lc_outbox_target targets[16];
+	size_t nt = 0;
+	for (size_t i = 0; i < svc->noutbox_targets && nt < 15; i++)
+		targets[nt++] = svc->outbox_targets[i];
+	if (strcmp(svc->name, "account") != 0)
+		targets[nt++] = (struct lc_outbox_target){
+		    .name = "audit", .topic_prefix = "audit.", .url_env = "CIVITAS_ACCOUNT_URL"};
+	lc__audit_set_service(svc->name);
+	if (lc_outbox_setup(svc->name, targets, nt, (unsigned)lc_settings.outbox_backoff_ms, 0) < 0 ||
 	    lc_outbox_start(lc_settings.db_url) < 0) {
 		lc_error("cannot start the outbox");
 		running_free(r);

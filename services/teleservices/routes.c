@@ -1,4 +1,5 @@
-/* routes.c — the teleservices service's route table, prepared statements and outbox targets.
+/* routes.c — the teleservices service's route table, prepared statements (and, with the business
+ * features, its outbox targets).
  * The foundation has only the routes libcommon adds (healthz, readyz, metrics). */
 #include "routes.h"
 
@@ -12,16 +13,9 @@ static const struct lc_sql statements[] = {
     {NULL, NULL},
 };
 
-/* Business events feed the statistics service (KPIs). */
-static const struct lc_outbox_target outbox_targets[] = {
-    {.name = "stats", .topic_prefix = "", .url_env = "CIVITAS_STATS_URL"},
-};
-
 const struct lc_service teleservices_service = {
     .name = "teleservices",
     .default_port = 8103,
     .routes = routes,
     .statements = statements,
-    .outbox_targets = outbox_targets,
-    .noutbox_targets = sizeof(outbox_targets) / sizeof(outbox_targets[0]),
 };

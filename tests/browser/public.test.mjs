@@ -18,11 +18,32 @@ const PAGES = [
   ['/donnees-personnelles.html', 'Données personnelles'],
   ['/plan-du-site.html', 'Plan du site'],
   ['/contact.html', 'Contact'],
-  ['/404.html', 'Page introuvable'],
 ];
 
 const FOOTER_LINKS = ['Mentions légales', 'Accessibilité : partiellement conforme', 'Données personnelles', 'Plan du site', 'Contact'];
 const NAV_LINKS = ['Accueil', 'Actualités', 'Agenda', 'Démarches en ligne', 'Associations', 'Emploi', 'Mon espace'];
+
+/** What every public page must have: French, one h1, skip link, landmarks, nav, legal links, axe. */
+async function checkShell(page, urlPath, title) {
+  assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+  assert.equal(await page.locator('h1').count(), 1, 'exactly one h1');
+  if (title) assert.equal((await page.locator('h1').innerText()).trim(), title);
+  assert.match(await page.title(), / — /, 'title names the page and the town');
+  // Skip link first in the tab order, pointing at <main>.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent.trim()), 'Aller au contenu');
+  assert.equal(await page.locator('main#contenu').count(), 1);
+  for (const role of ['banner', 'contentinfo']) assert.equal(await page.getByRole(role).count(), 1, `one ${role} landmark`);
+  const nav = page.getByRole('navigation', { name: 'Navigation principale' });
+  for (const name of NAV_LINKS) assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, `nav link ${name}`);
+  const legal = page.getByRole('navigation', { name: 'Informations légales' });
+  for (const name of FOOTER_LINKS) assert.equal(await legal.getByRole('link', { name, exact: true }).count(), 1, `footer link ${name}`);
+  // No inline script or style attribute (CSP: script-src 'self'; style-src 'self').
+  assert.equal(await page.locator('[style]').count(), 0, 'no style attribute');
+  assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script');
+  await screenshot(page, `public${urlPath}`);
+  await assertAccessible(page, urlPath);
+}
 
 describe('public site', { timeout: 180_000 }, () => {
   let browser;
@@ -34,24 +55,7 @@ describe('public site', { timeout: 180_000 }, () => {
       const { page, context, response, problems } = await openPage(browser, urlPath);
       try {
         assert.equal(response.status(), 200, `${urlPath} status`);
-        assert.equal(await page.getAttribute('html', 'lang'), 'fr');
-        assert.equal(await page.locator('h1').count(), 1, 'exactly one h1');
-        if (urlPath !== '/') assert.equal((await page.locator('h1').innerText()).trim(), title);
-        assert.match(await page.title(), / — /, 'title names the page and the town');
-        // Skip link first in the tab order, pointing at <main>.
-        await page.keyboard.press('Tab');
-        assert.equal(await page.evaluate(() => document.activeElement?.textContent.trim()), 'Aller au contenu');
-        assert.equal(await page.locator('main#contenu').count(), 1);
-        for (const role of ['banner', 'contentinfo']) assert.equal(await page.getByRole(role).count(), 1, `one ${role} landmark`);
-        const nav = page.getByRole('navigation', { name: 'Navigation principale' });
-        for (const name of NAV_LINKS) assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, `nav link ${name}`);
-        const legal = page.getByRole('navigation', { name: 'Informations légales' });
-        for (const name of FOOTER_LINKS) assert.equal(await legal.getByRole('link', { name, exact: true }).count(), 1, `footer link ${name}`);
-        // No inline script or style attribute (CSP: script-src 'self'; style-src 'self').
-        assert.equal(await page.locator('[style]').count(), 0, 'no style attribute');
-        assert.equal(await page.locator('script:not([src])').count(), 0, 'no inline script');
-        await screenshot(page, `public${urlPath}`);
-        await assertAccessible(page, urlPath);
+        await checkShell(page, urlPath, urlPath === '/' ? null : title);
         assertNoProblems(problems, urlPath);
       } finally {
         await context.close();
@@ -88,7 +92,7 @@ describe('public site', { timeout: 180_000 }, () => {
     });
     try {
       assert.equal(response.status(), 404);
-      assert.equal((await page.locator('h1').innerText()).trim(), 'Page introuvable');
+      await checkShell(page, '/page-qui-n-existe-pas', 'Page introuvable');
       assertNoProblems(problems, '404');
     } finally {
       await context.close();

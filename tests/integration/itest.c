@@ -2,11 +2,16 @@
 #include "itest.h"
 
 #include <check.h>
+#include <ctype.h>
 #include <curl/curl.h>
+#include <jwt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include "civitas/crypto.h"
 
 const char *itest_env(const char *name)
 {
@@ -121,21 +126,103 @@ const char *itest_internal_auth(void)
 	return hdr;
 }
 
-void itest_stats_env(void)
+void itest_service_env(const char *service)
 {
-	char buf[1024];
+	char buf[1024], var[64];
 	const char *keys = itest_env("CIVITAS_TEST_KEYS"), *root = itest_env("CIVITAS_TEST_ROOT");
+	snprintf(var, sizeof(var), "CIVITAS_TEST_%s_DB_URL", service);
+	for (char *p = var; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
 	setenv("CIVITAS_PORT", "0", 1);
 	setenv("CIVITAS_THREADS", "2", 1);
-	setenv("CIVITAS_DB_URL", itest_env("CIVITAS_TEST_STATS_DB_URL"), 1);
+	setenv("CIVITAS_DB_URL", itest_env(var), 1);
 	snprintf(buf, sizeof(buf), "%s/jwt-public.pem", keys);
 	setenv("CIVITAS_JWT_PUBLIC_KEY", buf, 1);
+	snprintf(buf, sizeof(buf), "%s/jwt-private.pem", keys);
+	setenv("CIVITAS_JWT_PRIVATE_KEY", buf, 1);
 	snprintf(buf, sizeof(buf), "%s/internal-secret", keys);
 	setenv("CIVITAS_INTERNAL_SECRET_FILE", buf, 1);
-	snprintf(buf, sizeof(buf), "%s/services/stats/migrations", root);
+	snprintf(buf, sizeof(buf), "%s/services/%s/migrations", root, service);
 	setenv("CIVITAS_MIGRATIONS_DIR", buf, 1);
 	setenv("CIVITAS_SHUTDOWN_GRACE_MS", "2000", 1);
 	setenv("CIVITAS_LOG_LEVEL", "warn", 1);
+	const char *smtp = getenv("CIVITAS_TEST_SMTP_URL");
+	if (smtp)
+		setenv("CIVITAS_SMTP_URL", smtp, 1);
+	/* The other daemons of the throwaway stack answer internal calls. */
+	const char *base = getenv("CIVITAS_TEST_BASE_URL");
+	static const char *const names[] = {"content", "account", "teleservices", "payment", "stats"};
+	int http_port = base ? atoi(strrchr(base, ':') + 1) : 0;
+	for (int i = 0; http_port && i < 5; i++) {
+		snprintf(var, sizeof(var), "CIVITAS_%s_URL", names[i]);
+		for (char *p = var; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		snprintf(buf, sizeof(buf), "http://127.0.0.1:%d", http_port + 21 + i);
+		setenv(var, buf, 1);
+	}
+}
+
+void itest_stats_env(void)
+{
+	itest_service_env("stats");
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	static char data[8192];
+	*len = fread(data, 1, sizeof(data) - 1, f);
+	data[*len] = '\0';
+	fclose(f);
+	return data;
+}
+
+const char *itest_token(const char *sub, const char *role, const char *services, long ttl)
+{
+	static char out[4096];
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/jwt-private.pem", itest_env("CIVITAS_TEST_KEYS"));
+	size_t klen;
+	char *key = read_all(path, &klen);
+	jwt_t *jwt = NULL;
+	ck_assert_int_eq(jwt_new(&jwt), 0);
+	time_t now = time(NULL);
+	char jti[37];
+	lc_uuid_v4(jti);
+	jwt_add_grant(jwt, "iss", "civitas-account");
+	jwt_add_grant(jwt, "aud", "civitas");
+	jwt_add_grant(jwt, "sub", sub);
+	jwt_add_grant(jwt, "role", role);
+	jwt_add_grant(jwt, "jti", jti);
+	jwt_add_grant_int(jwt, "iat", now);
+	jwt_add_grant_int(jwt, "exp", now + ttl);
+	json_t *svc = json_array();
+	if (services) {
+		char copy[512];
+		snprintf(copy, sizeof(copy), "%s", services);
+		for (char *save = NULL, *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+			json_array_append_new(svc, json_string(t));
+	}
+	json_t *grant = json_pack("{s:o}", "services", svc);
+	char *svc_text = json_dumps(grant, JSON_COMPACT);
+	json_decref(grant);
+	jwt_add_grants_json(jwt, svc_text);
+	free(svc_text);
+	ck_assert_int_eq(jwt_set_alg(jwt, JWT_ALG_ES256, (unsigned char *)key, (int)klen), 0);
+	char *tok = jwt_encode_str(jwt);
+	ck_assert_ptr_nonnull(tok);
+	snprintf(out, sizeof(out), "%s", tok);
+	free(tok); /* libjwt 1.10 allocates with malloc */
+	jwt_free(jwt);
+	return out;
+}
+
+const char *itest_bearer(const char *sub, const char *role, const char *services)
+{
+	static char hdr[4200];
+	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", itest_token(sub, role, services, 600));
+	return hdr;
 }
 
 void itest_sh(const char *cmd)

@@ -26,8 +26,16 @@ json_t *itest_json(const struct itest_resp *r);
 const char *itest_header(const struct itest_resp *r, const char *name, char *out, size_t outlen);
 /* "Authorization: Bearer <internal secret>" built from the stack's key folder. */
 const char *itest_internal_auth(void);
-/* Sets the CIVITAS_* variables so that lc_service_start runs the stats daemon on port 0. */
+/* Sets the CIVITAS_* variables so that lc_service_start runs that service's daemon on port 0
+ * with its own database role, the stack's keys and the other services' URLs. */
+void itest_service_env(const char *service);
 void itest_stats_env(void);
+/* An ES256 access token signed with the stack's private key, as account issues them.
+ * services: comma-separated ("scolaire,jeunesse") or NULL; ttl in seconds (negative: expired).
+ * Returns a static buffer overwritten by the next call. */
+const char *itest_token(const char *sub, const char *role, const char *services, long ttl);
+/* "Authorization: Bearer <token>" for the same arguments (static buffer). */
+const char *itest_bearer(const char *sub, const char *role, const char *services);
 /* Runs a shell command, failing the test when it does not exit 0. */
 void itest_sh(const char *cmd);
 

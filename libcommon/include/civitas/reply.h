@@ -30,6 +30,12 @@ int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *con
                          size_t len);
 int lc_reply_empty(struct lc_request *rq, unsigned status);
 
+/* Optimistic locking for edited objects: etag is the current strong ETag ("\"...\"").
+ * No If-Match header answers 428 precondition_required; one that does not match answers 412
+ * precondition_failed; both return false. "*" matches anything. */
+#include <stdbool.h>
+bool lc_if_match_or_reply(struct lc_request *rq, const char *etag);
+
 /* Builds the problem object without replying (for tests and for callers that add members). */
 json_t *lc_problem_new(unsigned status, const char *code, const char *detail, const char *request_id);
 /* The title for a stable code ("Validation failed" for validation_failed); "Error" if unknown. */
