@@ -39,6 +39,8 @@ static struct {
 	char *conninfo;
 	char *schema;
 	const struct lc_sql *statements;
+	const struct lc_sql *more[4];
+	size_t nmore;
 	pthread_key_t key;
 	pthread_once_t once;
 } G = {.once = PTHREAD_ONCE_INIT};
@@ -78,8 +80,17 @@ int lc_db_setup(const char *conninfo, const char *schema, const struct lc_sql *s
 	G.conninfo = strdup(conninfo);
 	G.schema = strdup(schema);
 	G.statements = statements;
+	G.nmore = 0;
 	lc_metrics_gauge_add("db_connections_open", 0);
 	return G.conninfo && G.schema ? 0 : -1;
+}
+
+int lc_db_add_statements(const struct lc_sql *statements)
+{
+	if (G.nmore >= sizeof(G.more) / sizeof(G.more[0]))
+		return -1;
+	G.more[G.nmore++] = statements;
+	return 0;
 }
 
 void lc_db_teardown(void)
@@ -149,8 +160,14 @@ static bool ensure_connected(struct lc_db *db)
 		lc_warn("database connection failed: %s", db->error);
 		PQfinish(db->conn);
 		db->conn = NULL;
+		/* A refused connection costs little, a hanging one up to connect_timeout: wait a
+		 * fifth of a second before this thread tries again, so answers stay fast. */
 		db->retry_at = now;
-		db->retry_at.tv_sec += 1;
+		db->retry_at.tv_nsec += 200 * 1000 * 1000;
+		if (db->retry_at.tv_nsec >= 1000000000L) {
+			db->retry_at.tv_sec += 1;
+			db->retry_at.tv_nsec -= 1000000000L;
+		}
 		return false;
 	}
 	lc_metrics_gauge_add("db_connections_open", 1);
@@ -161,7 +178,10 @@ static bool ensure_connected(struct lc_db *db)
 	PQfreemem(ident);
 	PGresult *r = PQexec(db->conn, sql);
 	PQclear(r);
-	if (!prepare_all(db, builtin_sql) || !prepare_all(db, G.statements)) {
+	bool ok = prepare_all(db, builtin_sql) && prepare_all(db, G.statements);
+	for (size_t i = 0; ok && i < G.nmore; i++)
+		ok = prepare_all(db, G.more[i]);
+	if (!ok) {
 		set_failure(db, NULL);
 		disconnect(db);
 		return false;

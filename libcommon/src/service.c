@@ -118,10 +118,12 @@ static int load_config(const struct lc_service *svc, char *err, size_t errlen)
 static bool build_routes(struct lc_running *r)
 {
 	const struct lc_service *svc = r->svc;
-	size_t n = 0;
+	size_t n = 0, m = 0;
 	while (svc->routes && svc->routes[n].method)
 		n++;
-	r->nroutes = n + 3;
+	while (svc->more_routes && svc->more_routes[m].method)
+		m++;
+	r->nroutes = n + m + 3;
 	r->routes = calloc(r->nroutes + 1, sizeof(*r->routes));
 	r->labels = calloc(r->nroutes, sizeof(*r->labels));
 	if (!r->routes || !r->labels)
@@ -135,6 +137,8 @@ static bool build_routes(struct lc_running *r)
 	}
 	for (size_t i = 0; i < n; i++)
 		r->routes[3 + i] = svc->routes[i];
+	for (size_t i = 0; i < m; i++)
+		r->routes[3 + n + i] = svc->more_routes[i];
 	for (size_t i = 0; i < r->nroutes; i++)
 		if (asprintf(&r->labels[i], "%s %s", r->routes[i].method, r->routes[i].pattern) < 0)
 			return false;
@@ -181,6 +185,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	/* Local PostgreSQL needs no Kerberos: skipping the GSSAPI probe saves a round trip per
 	 * connection and keeps the krb5 libraries out of memory. An explicit setting wins. */
 	setenv("PGGSSENCMODE", "disable", 0);
+	setenv("PGCONNECT_TIMEOUT", "5", 0); /* a database that does not answer is a 503, not a hang */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (migrate_with_wait(svc) < 0)
 		return NULL;
@@ -189,7 +194,8 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	if (!r)
 		return NULL;
 	r->svc = svc;
-	if (!build_routes(r) || lc_db_setup(lc_settings.db_url, svc->name, svc->statements) < 0) {
+	if (!build_routes(r) || lc_db_setup(lc_settings.db_url, svc->name, svc->statements) < 0 ||
+	    (svc->more_statements && lc_db_add_statements(svc->more_statements) < 0)) {
 		running_free(r);
 		return NULL;
 	}

@@ -26,6 +26,8 @@ void lc_db_adopt(PGconn *conn);
  * of every connection). statements may be NULL.
  * The libcommon statements (outbox, inbox, readiness) are always added. */
 int lc_db_setup(const char *conninfo, const char *schema, const struct lc_sql *statements);
+/* Registers one more table of statements (at most 4), before any thread connects. */
+int lc_db_add_statements(const struct lc_sql *statements);
 void lc_db_teardown(void);
 
 /* The calling thread's connection, connected (or reconnected) lazily. Never NULL. */

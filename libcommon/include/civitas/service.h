@@ -14,6 +14,10 @@ struct lc_service {
 	uint16_t default_port;           /* 8101.. */
 	const struct lc_route *routes;   /* the service's own table (method == NULL ends it) */
 	const struct lc_sql *statements; /* prepared on every connection */
+	/* A service with several areas (account: identity, family) may keep a second table of
+	 * routes and of statements in the files of that area; both may be NULL. */
+	const struct lc_route *more_routes;
+	const struct lc_sql *more_statements;
 	const struct lc_outbox_target *outbox_targets; /* may be NULL */
 	size_t noutbox_targets;
 	const struct lc_config_item *extra_config; /* service-specific variables, may be NULL */
