@@ -159,27 +159,61 @@ static void make_request_id(char out[65])
 	}
 }
 
+/* The proxies whose X-Real-IP is believed (CIVITAS_TRUSTED_PROXIES), set once at start. */
+static char trusted_proxies[512] = "127.0.0.0/8";
+
+bool lc_ip_in_cidrs(const char *ip, const char *cidrs)
+{
+	struct in6_addr a6;
+	if (inet_pton(AF_INET6, ip, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6); /* IPv6: only the local gateway */
+	struct in_addr a;
+	if (!cidrs || inet_pton(AF_INET, ip, &a) != 1)
+		return false;
+	uint32_t addr = ntohl(a.s_addr);
+	char list[512];
+	snprintf(list, sizeof(list), "%s", cidrs);
+	char *save = NULL;
+	for (char *item = strtok_r(list, ", ", &save); item; item = strtok_r(NULL, ", ", &save)) {
+		char *slash = strchr(item, '/');
+		long bits = 32;
+		if (slash) {
+			*slash = '\0';
+			char *end;
+			bits = strtol(slash + 1, &end, 10);
+			if (*end || bits < 0 || bits > 32)
+				continue;
+		}
+		struct in_addr net;
+		if (inet_pton(AF_INET, item, &net) != 1)
+			continue;
+		uint32_t mask = bits == 0 ? 0 : 0xffffffffu << (32 - bits);
+		if ((addr & mask) == (ntohl(net.s_addr) & mask))
+			return true;
+	}
+	return false;
+}
+
 /* Worked out on first use: most requests never ask. */
 static void client_ip(struct lc_request *rq)
 {
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	bool loopback = false;
-	strcpy(rq->client_ip, "unknown");
+	snprintf(rq->client_ip, sizeof(rq->client_ip), "unknown");
 	if (ci && ci->client_addr) {
 		if (ci->client_addr->sa_family == AF_INET) {
 			const struct sockaddr_in *a = (const struct sockaddr_in *)ci->client_addr;
 			inet_ntop(AF_INET, &a->sin_addr, rq->client_ip, sizeof(rq->client_ip));
-			loopback = (ntohl(a->sin_addr.s_addr) >> 24) == 127;
 		} else if (ci->client_addr->sa_family == AF_INET6) {
 			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ci->client_addr;
 			inet_ntop(AF_INET6, &a->sin6_addr, rq->client_ip, sizeof(rq->client_ip));
-			loopback = IN6_IS_ADDR_LOOPBACK(&a->sin6_addr);
 		}
 	}
-	/* Only the local gateway is trusted to say who the real client is. */
+	/* Only a trusted gateway may say who the real client is, and only with a real address. */
 	const char *real = lc_rq_header(rq, "X-Real-IP");
-	if (loopback && real && strlen(real) < sizeof(rq->client_ip))
+	unsigned char probe[sizeof(struct in6_addr)];
+	if (real && lc_ip_in_cidrs(rq->client_ip, trusted_proxies) &&
+	    (inet_pton(AF_INET, real, probe) == 1 || inet_pton(AF_INET6, real, probe) == 1))
 		snprintf(rq->client_ip, sizeof(rq->client_ip), "%s", real);
 }
 
@@ -392,6 +426,8 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 	if (!h)
 		return NULL;
 	h->routes = cfg->routes;
+	if (cfg->trusted_proxies)
+		snprintf(trusted_proxies, sizeof(trusted_proxies), "%s", cfg->trusted_proxies);
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
 	if (inet_pton(AF_INET, cfg->bind ? cfg->bind : "127.0.0.1", &addr.sin_addr) != 1) {
 		lc_error("CIVITAS_BIND=%s is not an IPv4 address", cfg->bind);

@@ -83,6 +83,7 @@ static const struct lc_config_item common_items[] = {
     {"CIVITAS_JWT_AUDIENCE", LC_CFG_STRING, "civitas", false, 0, 0, &lc_settings.jwt_audience},
     {"CIVITAS_INTERNAL_SECRET_FILE", LC_CFG_FILE, NULL, true, 0, 0, &lc_settings.internal_secret_file},
     {"CIVITAS_MIGRATIONS_DIR", LC_CFG_STRING, default_migrations, false, 0, 0, &lc_settings.migrations_dir},
+    {"CIVITAS_TRUSTED_PROXIES", LC_CFG_STRING, "127.0.0.0/8", false, 0, 0, &lc_settings.trusted_proxies},
     {"CIVITAS_LOG_LEVEL", LC_CFG_STRING, "info", false, 0, 0, &lc_settings.log_level},
     {"CIVITAS_CONN_TIMEOUT", LC_CFG_INT, "30", false, 1, 3600, &lc_settings.conn_timeout},
     {"CIVITAS_SHUTDOWN_GRACE_MS", LC_CFG_INT, "10000", false, 0, 600000, &lc_settings.shutdown_grace_ms},
@@ -227,6 +228,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	    .conn_memory = 32 * 1024, /* MHD's default: headers up to ~28 KiB; bodies are not kept there */
 	    .conn_limit = 1000,
 	    .routes = r->routes,
+	    .trusted_proxies = lc_settings.trusted_proxies,
 	};
 	r->http = lc_http_start(&hc);
 	if (!r->http) {

@@ -21,6 +21,9 @@ struct lc_http_config {
 	unsigned conn_timeout; /* seconds an idle connection is kept */
 	size_t conn_memory;    /* MHD per-connection memory limit in bytes */
 	unsigned conn_limit;   /* total connections */
+	/* Comma-separated IPv4 CIDRs whose X-Real-IP header names the client (the gateway);
+	 * NULL keeps "127.0.0.0/8". IPv6 peers are trusted only on loopback. */
+	const char *trusted_proxies;
 	const struct lc_route *routes;
 };
 
@@ -30,6 +33,9 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg);
 uint16_t lc_http_port(const struct lc_http *h);
 /* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. Frees h. */
 void lc_http_stop(struct lc_http *h, unsigned grace_ms);
+
+/* Is ip (text) inside one of the comma-separated IPv4 CIDRs? Pure; for tests too. */
+bool lc_ip_in_cidrs(const char *ip, const char *cidrs);
 
 /* --- What a handler reads --- */
 const char *lc_rq_method(const struct lc_request *rq);
