@@ -31,6 +31,11 @@ jq -n \
 	--arg address "${CIVITAS_TOWN_ADDRESS:-1 place de la Mairie, 45630 Beaulieu-sur-Loire}" \
 	'{town_name: $town_name, logo_url: $logo_url, contact_email: $contact_email, phone: $phone, address: $address}' \
 	>"$www/site.json"
+# The same values, HTML-escaped, for the pages' server-side includes (web/public/partials/).
+mkdir -p "$www/site"
+for key in town_name logo_url contact_email phone address; do
+	jq -j --arg k "$key" '.[$k] | @html' "$www/site.json" >"$www/site/$key.html"
+done
 
 # Logs go to the container's stdout/stderr. Reopening /dev/stdout needs the uid that owns the
 # runtime's pipe (root), so the master runs as root and the workers as www-data; as non-root, set

@@ -1,5 +1,6 @@
 // Checks of files in the repository that need no running stack: docker-compose.yml parses
-// with `docker-compose config -q`, and every openapi/*.yaml passes `redocly lint`.
+// with `docker-compose config -q`, every openapi/*.yaml passes `redocly lint`, and the public
+// pages share one header and footer.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -26,6 +27,11 @@ function run(cmd, args, extraEnv = {}) {
 }
 
 describe('repository files', () => {
+  it('every public page includes the shared header and footer (no copy of its own)', () => {
+    const r = run('/usr/bin/python3', ['scripts/web-partials.py']);
+    assert.equal(r.status, 0, `scripts/web-partials.py found pages to convert:\n${r.stderr}`);
+  });
+
   it('docker-compose.yml is valid (docker-compose config -q)', (t) => {
     const bin = which('docker-compose');
     if (!bin) {
