@@ -30,11 +30,11 @@ int lc_audit(struct lc_db *db, struct lc_request *rq, const char *action, const 
 	char at[32];
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	const struct lc_claims *c = rq ? lc_rq_claims(rq) : NULL;
-	json_t *e = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:O}", "at", at, "service",
+	json_t *e = json_pack("{s:s, s:s, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:o}", "at", at, "service",
 	                      service_name, "actor_id", c ? c->sub : NULL, "actor_role", c ? c->role : NULL,
 	                      "action", action, "target_type", target_type, "target_id", target_id, "ip",
 	                      rq ? lc_rq_client_ip(rq) : NULL, "request_id", rq ? lc_rq_id(rq) : NULL,
-	                      "details", details ? (json_t *)details : json_object());
+	                      "details", details ? json_incref((json_t *)details) : json_object());
 	if (!e)
 		return -1;
 	int rc;

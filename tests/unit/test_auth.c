@@ -611,6 +611,40 @@ START_TEST(test_concurrent_verify)
 }
 END_TEST
 
+/* The per-thread cache of verified tokens must never widen what is accepted: a cached token
+ * expires on time, and a new key (a rotation) forgets everything verified with the old one. */
+START_TEST(test_cache_keeps_every_check)
+{
+	init_auth();
+	char *t = sign_es("\"exp\":"
+	                  "9999999999"
+	                  ",\"nbf\":1700000000");
+	struct lc_claims c;
+	char why[128];
+	ck_assert_int_eq(lc_auth_verify(t, NOW, &c, why, sizeof why), 0);
+	ck_assert_int_eq(lc_auth_verify(t, NOW, &c, why, sizeof why), 0); /* from the cache */
+	ck_assert_str_eq(c.sub, "7c9e6679-7425-40de-944b-e07fc1f90ae7");
+	ck_assert_int_ne(lc_auth_verify(t, 1600000000, &c, why, sizeof why), 0); /* before nbf */
+	ck_assert_str_eq(why, "token not yet valid");
+	free(t);
+
+	char exp_soon[64];
+	snprintf(exp_soon, sizeof exp_soon, "\"exp\":%lld", (long long)NOW + 60);
+	t = sign_es(exp_soon);
+	ck_assert_int_eq(lc_auth_verify(t, NOW, &c, why, sizeof why), 0);
+	ck_assert_int_ne(lc_auth_verify(t, NOW + 3600, &c, why, sizeof why), 0);
+	ck_assert_str_eq(why, "token expired");
+
+	/* Another key now: the cached verification of t no longer counts. */
+	char err[256];
+	ck_assert_int_eq(lc_auth_init_pem(g_other_pub, strlen(g_other_pub), ISS, AUD, err, sizeof err), 0);
+	ck_assert_int_ne(lc_auth_verify(t, NOW, &c, why, sizeof why), 0);
+	ck_assert_str_eq(why, "bad signature");
+	free(t);
+	init_auth();
+}
+END_TEST
+
 static Suite *auth_suite(void)
 {
 	Suite *s = suite_create("auth");
@@ -626,6 +660,7 @@ static Suite *auth_suite(void)
 	tcase_add_test(tc, test_overlong_claims);
 	tcase_add_test(tc, test_init_refuses_bad_keys);
 	tcase_add_test(tc, test_concurrent_verify);
+	tcase_add_test(tc, test_cache_keeps_every_check);
 	suite_add_tcase(s, tc);
 	TCase *tr = tcase_create("roles_and_secret");
 	tcase_add_test(tr, test_roles);
