@@ -1,5 +1,7 @@
-// Renders the OpenAPI 3.1 specs listed in /docs/openapi/index.json as accessible HTML:
-// services, operations (parameters, request bodies, responses) and component schemas.
+// Renders the OpenAPI 3.1 specs listed in /docs/openapi/index.json as accessible HTML, one
+// service at a time (/docs/?service=content): operations (parameters, request bodies,
+// responses) and component schemas. Folded parts are built when opened, which keeps the page
+// light enough for a phone (and for axe) even for the largest service.
 
 import { h, replaceChildren } from '/lib/dom.js';
 
@@ -21,6 +23,19 @@ async function getJson(url) {
 const slug = (...parts) => parts.join('-').toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
 const opId = (svc, method, path) => slug('op', svc, method, path);
 const schemaId = (svc, name) => slug('schema', svc, name);
+
+/** A <details> whose content is built on first opening (render returns nodes). */
+function lazyDetails(summary, render, cls = 'docs-nested') {
+  const d = h('details', { class: cls }, h('summary', {}, summary));
+  d.addEventListener('toggle', () => {
+    if (d.open && !d.dataset.built) {
+      d.dataset.built = '1';
+      const nodes = [render()].flat(Infinity).filter(Boolean);
+      d.append(...nodes);
+    }
+  });
+  return d;
+}
 
 /** Follow a local JSON pointer ("#/components/schemas/X") inside spec; null when unknown. */
 function resolvePointer(spec, ref) {
@@ -137,7 +152,7 @@ function schemaView(ctx, schema, depth = 0) {
         h('td', {},
           prop && prop.description ? h('span', {}, inline(prop.description)) : null,
           constraints(prop),
-          prop && !prop.$ref && prop.properties && depth < MAX_DEPTH ? h('details', { class: 'docs-nested' }, h('summary', {}, `Champs de ${name}`), schemaView(ctx, prop, depth + 1)) : null)))))));
+          prop && !prop.$ref && prop.properties && depth < MAX_DEPTH ? lazyDetails(`Champs de ${name}`, () => schemaView(ctx, prop, depth + 1)) : null)))))));
   } else if (!isArray && !blocks.some(Boolean)) {
     blocks.push(h('p', {}, 'Type : ', typeLabel(ctx, schema), '.', ' ', constraints(schema)));
   }
@@ -186,7 +201,7 @@ function responsesView(ctx, responses, level) {
           r.headers ? h('p', {}, 'En-têtes : ', Object.keys(r.headers).map((k, i) => [i ? ', ' : '', h('code', {}, k)])) : null,
           // Error bodies repeat the same problem schema on every operation: fold them.
           cls === 'ok' || !r.content ? mediaView(ctx, r.content)
-            : h('details', { class: 'docs-nested' }, h('summary', {}, `Corps de la réponse ${code}`), mediaView(ctx, r.content))),
+            : lazyDetails(`Corps de la réponse ${code}`, () => mediaView(ctx, r.content))),
       ];
     }))];
 }
@@ -233,7 +248,7 @@ function serviceView(svc, spec) {
     ops.length ? ops.map((o) => operationView(ctx, o.path, o.method, o.op, o.pathParams)) : h('p', { class: 'empty-state' }, 'Aucune opération.'),
     schemas.length ? [h('h3', {}, 'Schémas'), schemas.map(([name, schema]) => h('section', { class: 'docs-op', id: schemaId(svc, name), 'aria-labelledby': `${schemaId(svc, name)}-title` },
       h('h4', { id: `${schemaId(svc, name)}-title` }, h('code', {}, name)),
-      schemaView({ ...ctx, label: name }, schema)))] : null);
+      lazyDetails(`Champs de ${name}`, () => schemaView({ ...ctx, label: name }, schema))))] : null);
 
   const tocEntry = h('li', {},
     h('a', { href: `#${sectionId}` }, info.title || svc),
@@ -252,22 +267,29 @@ async function main() {
     replaceChildren(toc, h('h2', { class: 'docs-toc-title' }, 'Sommaire'), h('p', { class: 'docs-toc-empty' }, 'Aucune spécification.'));
     return;
   }
-  const results = await Promise.all(names.filter((n) => typeof n === 'string' && /^[a-z0-9_-]+$/i.test(n))
-    .map((svc) => getJson(`${BASE}${svc}.json`).then((spec) => ({ svc, spec }), () => ({ svc, spec: null }))));
-  const tocList = h('ul', {});
-  const sections = [];
-  const missing = [];
-  for (const { svc, spec } of results) {
-    if (!spec) { missing.push(svc); continue; }
-    const { section, tocEntry } = serviceView(svc, spec);
-    sections.push(section);
-    tocList.append(tocEntry);
+  names = names.filter((n) => typeof n === 'string' && /^[a-z0-9_-]+$/i.test(n));
+  const asked = new URLSearchParams(location.search).get('service');
+  const svc = names.includes(asked) ? asked : names[0];
+  const services = h('ul', { class: 'docs-services' }, names.map((n) => h('li', {},
+    h('a', { href: `?service=${encodeURIComponent(n)}`, 'aria-current': n === svc ? 'page' : null }, n))));
+  let spec = null;
+  try {
+    spec = svc ? await getJson(`${BASE}${svc}.json`) : null;
+  } catch {
+    spec = null;
   }
-  replaceChildren(specsEl, sections);
-  replaceChildren(toc, h('h2', { class: 'docs-toc-title' }, 'Sommaire'), tocList);
-  status.textContent = missing.length
-    ? `${sections.length} service(s) affiché(s) ; indisponible(s) : ${missing.join(', ')}.`
-    : `${sections.length} service(s) documenté(s).`;
+  if (!spec) {
+    replaceChildren(toc, h('h2', { class: 'docs-toc-title' }, 'Services'), services);
+    status.textContent = `La spécification du service ${svc || ''} est indisponible.`;
+    return;
+  }
+  const { section, tocEntry } = serviceView(svc, spec);
+  replaceChildren(specsEl, section);
+  replaceChildren(toc, h('h2', { class: 'docs-toc-title' }, 'Services'), services,
+    h('h2', { class: 'docs-toc-title' }, 'Sommaire'), h('ul', {}, tocEntry));
+  const nops = section.querySelectorAll('.docs-op code.docs-path').length;
+  status.textContent = `Service ${svc} documenté : ${nops} opération(s).`;
+  document.title = `API ${svc} — Référence — Civitas`;
   // The page was empty when the browser tried the fragment: scroll to it now.
   if (location.hash) document.getElementById(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
 }
