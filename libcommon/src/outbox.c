@@ -243,14 +243,27 @@ static PGconn *connect_listen(void)
 	return c;
 }
 
+/* Delivered rows are kept a day (to answer "was it sent?"), then removed: payloads may carry
+ * one-time links, and the table would otherwise only grow. */
+static void purge_delivered(PGconn *c)
+{
+	PGresult *r = PQexec(c, "DELETE FROM outbox WHERE delivered_at < now() - interval '1 day'");
+	PQclear(r);
+}
+
 static void *delivery_loop(void *arg)
 {
 	PGconn *c = NULL;
 	unsigned wait_ms = O.base_ms < 1000 ? O.base_ms : 1000;
+	time_t next_purge = 0;
 	while (!atomic_load(&O.stop)) {
 		if (!c && !(c = connect_listen())) {
 			usleep(500 * 1000);
 			continue;
+		}
+		if (time(NULL) >= next_purge) {
+			purge_delivered(c);
+			next_purge = time(NULL) + 600;
 		}
 		int n = deliver_batch(c);
 		if (n < 0 && PQstatus(c) != CONNECTION_OK) {

@@ -129,7 +129,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
         const req = route.request();
         const body = req.postDataJSON();
         bodies.push({ body, headers: req.headers() });
-        if (!body.totp_code) return route.fulfill(problem(401, 'totp_required'));
+        if (!body.totp) return route.fulfill(problem(401, 'totp_required'));
         return route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ access_token: 'header.payload.signature', token_type: 'Bearer', expires_in: 600, user: { display_name: 'Camille Agent', email: 'agent@exemple.fr', role: 'agent' } }) });
       }),
     });
@@ -148,7 +148,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
       await page.getByRole('button', { name: 'Se connecter' }).click();
       // The deep link asked for before login is the one shown after it.
       await page.getByRole('heading', { level: 1, name: 'Contenus' }).waitFor();
-      assert.deepEqual(bodies[1].body, { email: 'agent@exemple.fr', password: 'un-mot-de-passe-long', totp_code: '123456' });
+      assert.deepEqual(bodies[1].body, { email: 'agent@exemple.fr', password: 'un-mot-de-passe-long', totp: '123456' });
       const nav = page.getByRole('navigation', { name: 'Navigation de l’espace agents' });
       for (const name of ['Tableau de bord', 'Contenus', 'Démarches', 'Paiements', 'Statistiques', 'Utilisateurs']) {
         assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, `side nav ${name}`);

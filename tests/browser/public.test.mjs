@@ -75,10 +75,10 @@ describe('public site', { timeout: 180_000 }, () => {
       for (const name of ['Acte de naissance', 'Inscription scolaire', 'Accueil de loisirs', 'Conservatoire']) {
         assert.equal(await page.getByRole('link', { name, exact: true }).count(), 1, `quick link ${name}`);
       }
-      // Content feeds are not served yet: the static empty states stay and no alert shows.
-      assert.ok(await page.getByText('Aucune actualité pour le moment.').isVisible());
-      assert.ok(await page.getByText('Aucun événement à venir pour le moment.').isVisible());
-      assert.equal(await page.locator('#alerte').isVisible(), false, 'alert banner hidden without an alert');
+      // civitas-content feeds the news, the agenda and the alert banner (demo data).
+      await page.locator('#liste-actualites .card').first().waitFor();
+      await page.locator('#liste-agenda .card').first().waitFor();
+      assert.ok(await page.locator('#alerte').isVisible(), 'alert banner shows the active alert');
       assertNoProblems(problems, '/');
     } finally {
       await context.close();

@@ -1,24 +1,49 @@
 // Agent SPA entry point: history-based router under /admin/, layout state and session handling.
 // Views live in ./views/; nginx serves index.html for every /admin/ path so deep links work.
 
-import { isAuthenticated, onAuthChange, refreshSession, setAccessToken } from '/lib/api.js';
+import { api, isAuthenticated, onAuthChange, refreshSession, setAccessToken } from '/lib/api.js';
 import { applySite, loadSite } from '/lib/site.js';
+import { renderAudit } from './views/audit.js';
 import { renderLogin } from './views/login.js';
+import { renderArticleEditor, renderArticles, renderContentHub } from './views/articles.js';
+import { renderAlerts } from './views/alerts.js';
+import { renderDirectoryModeration } from './views/directory-moderation.js';
+import { renderJobsModeration } from './views/jobs-moderation.js';
+import { renderMedia } from './views/media.js';
+import { renderReview } from './views/review.js';
+import { renderUsers } from './views/users.js';
 import { renderDashboard, renderNotFound, renderSection } from './views/pages.js';
+import { renderProcedures } from './views/procedures.js';
+import { renderQueue } from './views/queue.js';
+import { renderRequest } from './views/request.js';
+import { renderSla } from './views/sla.js';
+import { renderQuotient } from './views/quotient.js';
 
 // Switch on in the issue where civitas-account serves /session/refresh and DELETE /session:
 // until then these calls would answer 404, which Chromium logs as a console error.
-const SESSION_API = false;
+const SESSION_API = true;
 
 const BASE = '/admin';
 
 const ROUTES = {
   '/': { title: 'Tableau de bord', render: renderDashboard },
-  '/contenus': { title: 'Contenus', render: renderSection('contenus') },
-  '/demarches': { title: 'Démarches', render: renderSection('demarches') },
+  '/contenus': { title: 'Contenus', render: renderContentHub },
+  '/articles': { title: 'Pages et actualités', render: renderArticles },
+  '/articles/edition': { title: 'Édition d’un article', render: renderArticleEditor },
+  '/relecture': { title: 'Relecture', render: renderReview },
+  '/alertes': { title: 'Bandeau d’alerte', render: renderAlerts },
+  '/annuaire': { title: 'Annuaire', render: renderDirectoryModeration },
+  '/offres-emploi': { title: 'Offres d’emploi', render: renderJobsModeration },
+  '/medias': { title: 'Médiathèque', render: renderMedia },
+  '/demarches': { title: 'Démarches', render: renderQueue },
+  '/demarches/demande': { title: 'Demande', render: renderRequest },
+  '/demarches/procedures': { title: 'Procédures', render: renderProcedures },
+  '/demarches/qualite': { title: 'Indice de qualité', render: renderSla },
   '/paiements': { title: 'Paiements', render: renderSection('paiements') },
   '/statistiques': { title: 'Statistiques', render: renderSection('statistiques') },
-  '/utilisateurs': { title: 'Utilisateurs', render: renderSection('utilisateurs') },
+  '/utilisateurs': { title: 'Utilisateurs', render: renderUsers },
+  '/audit': { title: 'Journal d’audit', render: renderAudit },
+  '/quotient-familial': { title: 'Quotient familial', render: renderQuotient },
   '/connexion': { title: 'Connexion', render: null, public: true },
 };
 
@@ -110,7 +135,8 @@ document.addEventListener('click', (event) => {
   const url = new URL(a.href);
   if (url.origin !== location.origin || !url.pathname.startsWith(BASE)) return;
   event.preventDefault();
-  if (url.pathname !== location.pathname) navigate(url.pathname);
+  // Keep the query string: views read their object from it (?id=...).
+  if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
 });
 
 window.addEventListener('popstate', render);
@@ -118,7 +144,7 @@ window.addEventListener('popstate', render);
 document.getElementById('admin-logout').addEventListener('click', async () => {
   if (SESSION_API) {
     try {
-      await fetch('/api/account/v1/session', { method: 'DELETE', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
+      await fetch('/api/account/v1/session/logout', { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
     } catch {
       // The local session ends anyway; the refresh cookie expires on its own.
     }
@@ -142,7 +168,13 @@ async function start() {
     setTitle(document.title.split(' — ')[0]);
   });
   // A reload loses the in-memory access token: get a new one from the refresh cookie.
-  if (SESSION_API) await refreshSession();
+  if (SESSION_API && (await refreshSession())) {
+    try {
+      currentUser = await api.get('/api/account/v1/me');
+    } catch {
+      currentUser = null;
+    }
+  }
   render();
 }
 

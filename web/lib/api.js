@@ -13,7 +13,7 @@ const listeners = new Set();
 
 /** Error thrown for every failed call: HTTP status, stable code and French messages. */
 export class ApiError extends Error {
-  constructor({ status, code, message, fields = [], detail = '', requestId = '', retryAfter = null }) {
+  constructor({ status, code, message, fields = [], detail = '', requestId = '', retryAfter = null, problem = {} }) {
     super(message);
     this.name = 'ApiError';
     this.status = status;          // 0 when the server could not be reached at all
@@ -23,6 +23,7 @@ export class ApiError extends Error {
     this.detail = detail;          // the API's English detail, for logs and support only
     this.requestId = requestId;    // quote it to support to find the server log line
     this.retryAfter = retryAfter;  // seconds, from Retry-After on 429 / 503
+    this.problem = problem;        // the whole problem body (extension members, e.g. enrolment_token)
   }
 }
 
@@ -83,6 +84,7 @@ async function errorFromResponse(response) {
     detail: typeof problem.detail === 'string' ? problem.detail : '',
     requestId: problem.request_id || response.headers.get('X-Request-Id') || '',
     retryAfter: parseRetryAfter(response.headers.get('Retry-After')),
+    problem,
   });
 }
 
@@ -117,6 +119,11 @@ async function send(method, path, { body, headers = {}, signal } = {}) {
  * Concurrent callers share one request, since each refresh token may be used only once.
  */
 export function refreshSession() {
+  // civitas-account sets a readable marker cookie next to the HttpOnly refresh cookie: without
+  // it there is no session to refresh, and the call (a logged 401) is not worth making.
+  if (typeof document !== 'undefined' && !/(?:^|;\s*)civitas_session=/.test(document.cookie)) {
+    return Promise.resolve(false);
+  }
   if (!refreshInFlight) {
     refreshInFlight = (async () => {
       try {

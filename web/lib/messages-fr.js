@@ -21,6 +21,13 @@ export const PROBLEM_MESSAGES = Object.freeze({
   // Client-side conditions that have no server code but need the same treatment.
   network: 'Impossible de joindre le serveur. Vérifiez votre connexion internet puis réessayez.',
   totp_required: 'Saisissez le code à usage unique affiché par votre application d’authentification.',
+  // civitas-account
+  invalid_credentials: 'Adresse électronique ou mot de passe incorrect.',
+  email_not_verified: 'Votre adresse électronique n’est pas encore confirmée : ouvrez le lien reçu par courriel.',
+  account_disabled: 'Ce compte est désactivé. Contactez la mairie.',
+  invalid_totp: 'Ce code à usage unique est incorrect ou a déjà servi. Attendez le code suivant puis réessayez.',
+  totp_enrolment_required: 'Votre compte doit être protégé par une application d’authentification avant la première connexion.',
+  invalid_token: 'Ce lien n’est pas valable : il a déjà servi ou a expiré. Demandez-en un nouveau.',
 });
 
 /** Field error `code` (problem `errors[].code`) → French sentence. */
@@ -31,6 +38,9 @@ export const FIELD_MESSAGES = Object.freeze({
   invalid_format: 'Le format de la valeur saisie n’est pas valide.',
   not_allowed: 'Cette valeur n’est pas autorisée.',
   unknown_field: 'Ce champ n’est pas attendu.',
+  // civitas-content
+  taken: 'Cette adresse (slug) est déjà utilisée : choisissez-en une autre.',
+  alt_required: 'Une image de couverture doit avoir un texte alternatif (onglet Médias).',
 });
 
 // Some fields deserve a more precise sentence than the generic one (RGAA 11.11: suggest a fix).
@@ -41,6 +51,27 @@ const FIELD_OVERRIDES = Object.freeze({
   'password:out_of_range': 'Le mot de passe doit contenir entre 12 et 128 caractères.',
   'totp_code:required': 'Saisissez le code à usage unique à 6 chiffres.',
   'totp_code:invalid_format': 'Le code à usage unique est composé de 6 chiffres.',
+  'totp:invalid_format': 'Le code à usage unique est composé de 6 chiffres.',
+  'code:invalid_format': 'Le code à usage unique est composé de 6 chiffres.',
+  'code:invalid_totp': 'Ce code ne correspond pas : vérifiez l’heure de votre téléphone et saisissez le code affiché.',
+  'password:same_as_email': 'Le mot de passe ne doit pas être votre adresse électronique.',
+  'password:same_as_name': 'Le mot de passe ne doit pas être votre nom ou votre prénom.',
+  'new_password:same_as_email': 'Le mot de passe ne doit pas être votre adresse électronique.',
+  'new_password:same_as_name': 'Le mot de passe ne doit pas être votre nom ou votre prénom.',
+  'new_password:out_of_range': 'Le mot de passe doit contenir entre 12 et 128 caractères.',
+  'current_password:wrong_password': 'Le mot de passe actuel est incorrect.',
+  'phone:invalid_format': 'Saisissez un numéro de téléphone, par exemple 02 38 00 00 00.',
+  // civitas-content
+  'expires_at:out_of_range': 'Choisissez une date de fin à venir, au plus tard dans un an.',
+  'expires_at:required': 'Indiquez jusqu’à quand l’offre doit rester en ligne.',
+  'description_md:out_of_range': 'La description doit contenir au moins 20 caractères.',
+  'title:out_of_range': 'L’intitulé doit contenir au moins 3 caractères.',
+  'contact_email:invalid_format': 'Saisissez une adresse électronique valide, par exemple recrutement@exemple.fr.',
+  'contact_email:required': 'Indiquez l’adresse électronique qui recevra les candidatures.',
+  'website:not_allowed': 'Ce champ doit rester vide.',
+  'website:invalid_format': 'Saisissez une adresse complète, commençant par https://',
+  'unpublish_at:out_of_range': 'La date de dépublication doit suivre la date de publication.',
+  'ends_at:out_of_range': 'La fin doit suivre le début.',
 });
 
 const STATUS_CODES = Object.freeze({

@@ -37,7 +37,44 @@ function serviceUnavailable(err) {
 }
 
 function needsTotp(err) {
-  return err.code === 'totp_required' || err.fields.some((f) => f.field === 'totp_code');
+  return err.code === 'totp_required' || err.code === 'invalid_totp' ||
+    err.fields.some((f) => f.field === 'totp_code' || f.field === 'totp');
+}
+
+const ACCOUNT = '/api/account/v1';
+
+/**
+ * An administrator without an authenticator app: the login answered totp_enrolment_required with
+ * a short-lived enrolment token. Show the secret (and its otpauth:// URI), ask for a first code,
+ * confirm, then come back to the login form, which now needs the code.
+ */
+async function enrol(container, enrolmentToken, done) {
+  const setup = await api.post(`${ACCOUNT}/me/totp/setup`, { enrolment_token: enrolmentToken }, { retry: false });
+  const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' });
+  const code = h('input', { id: 'enrol-code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
+    maxlength: '6', required: true, 'aria-describedby': 'enrol-code-hint' });
+  const form = h('form', { class: 'login-form', novalidate: true },
+    h('div', { class: 'field' }, h('label', { for: 'enrol-code' }, 'Premier code affiché par l’application'),
+      h('span', { class: 'hint', id: 'enrol-code-hint' }, '6 chiffres.'), code),
+    h('button', { class: 'btn', type: 'submit' }, 'Activer la double authentification'));
+  replaceChildren(container, h('div', { class: 'login' }, h('div', { class: 'login-card' },
+    h('h1', {}, 'Protéger votre compte administrateur'),
+    h('p', {}, 'Les administrateurs doivent utiliser une application d’authentification (FreeOTP, Aegis, Google Authenticator…). Ajoutez-y un compte avec cette clé secrète :'),
+    h('p', {}, h('code', { id: 'enrol-secret' }, setup.secret)),
+    h('p', {}, 'ou avec ce lien de configuration : ', h('code', {}, setup.otpauth_uri)),
+    summary, form)));
+  container.querySelector('h1').focus?.();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      await api.post(`${ACCOUNT}/me/totp/confirm`, { enrolment_token: enrolmentToken, code: code.value.trim() }, { retry: false });
+      done();
+    } catch (err) {
+      code.setAttribute('aria-invalid', 'true');
+      replaceChildren(summary, h('h2', {}, 'Code refusé'), h('p', {}, err.fieldMessages?.code || err.message));
+      summary.focus();
+    }
+  });
 }
 
 /**
@@ -153,7 +190,7 @@ export function renderLogin(container, { onSuccess }) {
     }
 
     const body = { email: values.email, password: values.password };
-    if (!totpField.hidden) body.totp_code = values.totp_code;
+    if (!totpField.hidden) body.totp = values.totp_code;
     setBusy(true);
     try {
       const data = await api.post(LOGIN_PATH, body, { retry: false });
@@ -172,9 +209,16 @@ export function renderLogin(container, { onSuccess }) {
       if (!err || typeof err.status !== 'number') throw err;
       if (serviceUnavailable(err)) {
         showSummary('Service indisponible', [{ message: 'Le service de connexion est momentanément indisponible. Veuillez réessayer plus tard.' }]);
+      } else if (err.code === 'totp_enrolment_required' && err.problem?.enrolment_token) {
+        await enrol(container, err.problem.enrolment_token, () => {
+          renderLogin(container, { onSuccess });
+          const again = container.querySelector('#login-totp');
+          again.closest('.field').hidden = false;
+          container.querySelector('#login-email').value = values.email;
+        });
       } else if (needsTotp(err)) {
         showTotp();
-        const msg = err.fieldMessages.totp_code || PROBLEM_MESSAGES.totp_required;
+        const msg = err.fieldMessages.totp || err.fieldMessages.totp_code || (err.code === 'invalid_totp' ? err.message : PROBLEM_MESSAGES.totp_required);
         if (values.totp_code) showFieldError('totp_code', msg);
         showSummary('Code à usage unique requis', [{ field: 'totp_code', message: msg }]);
         if (!values.totp_code) input('totp_code').focus();

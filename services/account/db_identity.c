@@ -1,0 +1,139 @@
+/* db_identity.c — the SQL of the identity side of civitas-account: users, one-time tokens,
+ * sessions and refresh tokens, notifications, the audit trail. Every statement is prepared on
+ * each connection; parameters are text ($n) and cast here. */
+#include <stddef.h>
+
+#include "account.h"
+
+/* Keyset paging on (created_at, id) newest first: $2 the cursor time (NULL on the first page),
+ * $3 its id, $4 the limit + 1. */
+#define PAGE_AFTER(t, id) " AND ($2::timestamptz IS NULL OR (" t ", " id ") < ($2::timestamptz, $3::uuid))"
+
+const struct lc_sql identity_sql[] = {
+    /* users */
+    {"user_by_id", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"user_by_email",
+     "SELECT " USER_COLUMNS " FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL"},
+    {"login_user",
+     "SELECT " USER_COLUMNS ", password_hash, locked_until > now(),"
+     " ceil(extract(epoch FROM locked_until - now()))::bigint, failed_logins, lock_level, totp_secret,"
+     " totp_last_step FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL FOR UPDATE"},
+    {"user_auth_by_id", "SELECT " USER_COLUMNS ", password_hash, totp_secret, totp_pending, totp_last_step"
+                        " FROM users WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE"},
+    {"user_insert", "INSERT INTO users (email, password_hash, given_name, family_name, phone)"
+                    " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
+    {"login_failed", "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1::uuid"
+                     " RETURNING failed_logins, lock_level"},
+    {"login_lock", "UPDATE users SET failed_logins = 0, lock_level = $2::int,"
+                   " locked_until = now() + $3::int * interval '1 minute' WHERE id = $1::uuid"},
+    {"login_ok",
+     "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL, last_login_at = now(),"
+     " totp_last_step = greatest(totp_last_step, $2::bigint) WHERE id = $1::uuid"},
+    {"user_verify",
+     "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()"
+     " WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"user_email_change", "UPDATE users SET email = $2, email_verified_at = now(), updated_at = now()"
+                          " WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"user_set_password",
+     "UPDATE users SET password_hash = $2, updated_at = now(), failed_logins = 0, lock_level = 0,"
+     " locked_until = NULL WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"me_patch",
+     "UPDATE users SET given_name = coalesce($3, given_name), family_name = coalesce($4, family_name),"
+     " phone = CASE WHEN $5::boolean THEN $6 ELSE phone END,"
+     " notify_email = coalesce($7::boolean, notify_email), notify_portal = coalesce($8::boolean, "
+     "notify_portal),"
+     " updated_at = now() WHERE id = $1::uuid AND erased_at IS NULL AND '\"' || md5(updated_at::text) || "
+     "'\"' = $2"
+     " RETURNING " USER_COLUMNS},
+    /* one-time tokens */
+    {"email_token_insert", "INSERT INTO email_tokens (token_hash, user_id, purpose, new_email, expires_at)"
+                           " VALUES ($1, $2::uuid, $3, $4, now() + $5::int * interval '1 second')"},
+    {"email_token_take", "UPDATE email_tokens SET used_at = now() WHERE token_hash = $1 AND purpose = $2"
+                         " AND used_at IS NULL AND expires_at > now() RETURNING user_id, new_email"},
+    {"email_tokens_void", "UPDATE email_tokens SET used_at = now() WHERE user_id = $1::uuid AND purpose = $2"
+                          " AND used_at IS NULL"},
+    {"enrol_token_check", "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND purpose = 'totp_enrol'"
+                          " AND used_at IS NULL AND expires_at > now()"},
+    /* sessions */
+    {"session_insert",
+     "INSERT INTO sessions (user_id, ip, user_agent) VALUES ($1::uuid, $2, $3) RETURNING id"},
+    {"refresh_insert", "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2::uuid)"},
+    {"refresh_find",
+     "SELECT rt.used_at IS NOT NULL, s.id, s.user_id, s.revoked_at IS NOT NULL OR s.expires_at <= now()"
+     " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1"
+     " FOR UPDATE OF rt, s"},
+    {"refresh_spend", "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1"},
+    {"session_touch", "UPDATE sessions SET last_used_at = now() WHERE id = $1::uuid"},
+    {"session_revoke", "UPDATE sessions SET revoked_at = now(), revoked_why = $2 WHERE id = $1::uuid"
+                       " AND revoked_at IS NULL"},
+    {"session_revoke_own", "UPDATE sessions SET revoked_at = now(), revoked_why = 'ended' WHERE id = $1::uuid"
+                           " AND user_id = $2::uuid AND revoked_at IS NULL AND expires_at > now()"},
+    {"sessions_revoke_user",
+     "UPDATE sessions SET revoked_at = now(), revoked_why = $2 WHERE user_id = $1::uuid"
+     " AND revoked_at IS NULL AND id IS DISTINCT FROM $3::uuid"},
+    {"sessions_list",
+     "SELECT id, " TS("created_at") ", " TS("last_used_at") ", " TS(
+         "expires_at") ", ip, user_agent,"
+                       " created_at::text FROM sessions WHERE user_id = $1::uuid AND revoked_at IS NULL"
+                       " AND expires_at > now()" PAGE_AFTER(
+                           "created_at", "id") " ORDER BY created_at DESC, id DESC LIMIT $4::int"},
+    /* notifications */
+    {"notify_key_claim", "INSERT INTO notify_keys (key) VALUES ($1) ON CONFLICT DO NOTHING"},
+    {"notify_user",
+     "SELECT email, notify_email, notify_portal FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"notification_insert",
+     "INSERT INTO notifications (user_id, template, subject, body, link, idempotency_key)"
+     " VALUES ($1::uuid, $2, $3, $4, $5, $6)"},
+    {"notification_by_key", "SELECT id FROM notifications WHERE idempotency_key = $1"},
+    {"notifications_list",
+     "SELECT id, template, subject, body, link, " TS(
+         "created_at") ", read_at IS NOT NULL,"
+                       " created_at::text FROM notifications WHERE user_id = $1::uuid" PAGE_AFTER(
+                           "created_at", "id") " ORDER BY created_at DESC, id DESC LIMIT $4::int"},
+    {"notifications_unread",
+     "SELECT count(*) FROM notifications WHERE user_id = $1::uuid AND read_at IS NULL"},
+    {"notification_read", "UPDATE notifications SET read_at = coalesce(read_at, now())"
+                          " WHERE id = $1::uuid AND user_id = $2::uuid RETURNING id"},
+    /* TOTP */
+    {"totp_pending_set",
+     "UPDATE users SET totp_pending = $2 WHERE id = $1::uuid AND totp_enabled_at IS NULL"},
+    {"totp_enable",
+     "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_enabled_at = now(),"
+     " totp_last_step = $2::bigint, updated_at = now() WHERE id = $1::uuid AND totp_pending IS NOT NULL"},
+    /* admin */
+    {"admin_users_list", "SELECT " USER_COLUMNS ", created_at::text FROM users WHERE erased_at IS NULL"
+                         " AND ($1::text IS NULL OR role = $1)" PAGE_AFTER(
+                             "created_at", "id") " AND ($5::text IS NULL OR strpos(lower(email || ' ' || "
+                                                 "given_name || ' ' || family_name), lower($5)) > 0)"
+                                                 " ORDER BY created_at DESC, id DESC LIMIT $4::int"},
+    {"admin_user_insert",
+     "INSERT INTO users (email, given_name, family_name, phone, role, services, email_verified_at)"
+     " VALUES ($1, $2, $3, $4, $5, $6::text[], now()) RETURNING " USER_COLUMNS},
+    {"admin_user_patch",
+     "UPDATE users SET role = coalesce($3, role), services = coalesce($4::text[], services),"
+     " disabled_at = CASE WHEN $5::boolean IS NULL THEN disabled_at WHEN $5::boolean THEN "
+     "coalesce(disabled_at, now())"
+     " ELSE NULL END, updated_at = now() WHERE id = $1::uuid AND erased_at IS NULL"
+     " AND '\"' || md5(updated_at::text) || '\"' = $2 RETURNING " USER_COLUMNS},
+    {"audit_insert",
+     "INSERT INTO audit (at, service, actor_id, actor_role, action, target_type, target_id, ip, request_id, "
+     "details)"
+     " VALUES (coalesce($1::timestamptz, now()), $2, $3::uuid, $4, $5, $6, $7, $8, $9, $10::jsonb)"},
+    {"audit_list",
+     "SELECT id, " TS(
+         "at") ", service, actor_id, actor_role, action, target_type, target_id, ip, request_id,"
+               " details::text, at::text, (SELECT email FROM users u WHERE u.id = a.actor_id) FROM audit a "
+               "WHERE true" PAGE_AFTER(
+                   "at", "id") " AND ($1::text IS NULL OR actor_id::text = $1 OR actor_id IN"
+                               " (SELECT id FROM users WHERE lower(email) = lower($1)))"
+                               " AND ($5::text IS NULL OR action = $5 OR starts_with(action, $5 || '.'))"
+                               " AND ($6::timestamptz IS NULL OR at >= $6::timestamptz) AND ($7::timestamptz "
+                               "IS NULL OR at < $7::timestamptz)"
+                               " ORDER BY at DESC, id DESC LIMIT $4::int"},
+    /* demo */
+    {"demo_user_insert",
+     "INSERT INTO users (email, password_hash, given_name, family_name, role, services, email_verified_at)"
+     " VALUES ($1, $2, $3, $4, $5, $6::text[], now()) ON CONFLICT (lower(email)) WHERE erased_at IS NULL"
+     " DO NOTHING"},
+    {NULL, NULL},
+};

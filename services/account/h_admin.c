@@ -1,0 +1,347 @@
+/* h_admin.c — administrators' screens: the people of the portal with their role and services
+ * (list, create an agent account, change role, services, disable), and the audit trail that
+ * every service feeds (GET /admin/audit). The audit sink of this process writes here too. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/db.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/log.h"
+#include "civitas/page.h"
+#include "civitas/reply.h"
+
+#include "account.h"
+#include "notify.h"
+
+static const char *const roles[] = {"citizen", "partner", "agent", "editor", "admin", NULL};
+
+int account_audit_sink(struct lc_db *db, const json_t *e)
+{
+	const char *actor = json_string_value(json_object_get(e, "actor_id"));
+	json_t *details = json_object_get(e, "details");
+	char *d = json_dumps(json_is_object(details) ? details : json_object(), JSON_COMPACT);
+	if (!d)
+		return -1;
+	const char *p[] = {json_string_value(json_object_get(e, "at")),
+	                   json_string_value(json_object_get(e, "service")) ?: "unknown",
+	                   actor && lc_json_is_uuid(actor) ? actor : NULL,
+	                   json_string_value(json_object_get(e, "actor_role")),
+	                   json_string_value(json_object_get(e, "action")) ?: "unknown",
+	                   json_string_value(json_object_get(e, "target_type")),
+	                   json_string_value(json_object_get(e, "target_id")),
+	                   json_string_value(json_object_get(e, "ip")),
+	                   json_string_value(json_object_get(e, "request_id")),
+	                   d};
+	int rc = db_run(db, "audit_insert", 10, p);
+	free(d);
+	return rc == 1 ? 0 : -1;
+}
+
+/* --- GET /admin/users --- */
+
+int h_admin_users_list(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "admin"))
+		return LC_REPLIED;
+	struct lc_page pg;
+	const char *t, *id;
+	if (!page_keyset_or_reply(rq, &pg, &t, &id))
+		return LC_REPLIED;
+	const char *role = lc_rq_query(rq, "role"), *q = lc_rq_query(rq, "q");
+	if (role && *role) {
+		bool known = false;
+		for (int i = 0; roles[i]; i++)
+			known |= strcmp(roles[i], role) == 0;
+		if (!known)
+			return reply_field_error(rq, "role", "not_allowed", "Unknown role.");
+	} else {
+		role = NULL;
+	}
+	if (q && (!*q || strlen(q) > 100))
+		q = NULL;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
+	const char *p[] = {role, t, id, lim, q};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "admin_users_list", 5, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	int n = PQntuples(r) < pg.limit ? PQntuples(r) : pg.limit;
+	for (int i = 0; i < n; i++) {
+		json_t *u = user_json(r, i, true);
+		json_object_set_new(u, "etag", json_string(PQgetvalue(r, i, UC_ETAG)));
+		json_array_append_new(items, u);
+	}
+	json_t *next = page_next(r, pg.limit, UC_N, UC_ID);
+	PQclear(r);
+	return lc_reply_json(rq, 200, lc_page_body(items, next));
+}
+
+/* --- POST /admin/users --- */
+
+struct create {
+	struct lc_request *rq;
+	const char *email, *given, *family, *phone, *role;
+	char *services;
+	PGresult *row;
+	bool exists;
+};
+
+static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
+{
+	struct create *c = arg;
+	PQclear(c->row);
+	c->row = NULL;
+	const char *e[] = {c->email};
+	PGresult *r = lc_db_exec(db, "user_by_email", 1, e);
+	if (!r)
+		return LC_TX_ERROR;
+	c->exists = PQntuples(r) > 0;
+	PQclear(r);
+	if (c->exists)
+		return LC_TX_ROLLBACK;
+	const char *p[] = {c->email, c->given, c->family, c->phone, c->role, c->services};
+	c->row = lc_db_exec(db, "admin_user_insert", 6, p);
+	if (!c->row || PQntuples(c->row) != 1)
+		return LC_TX_ERROR;
+	const char *id = PQgetvalue(c->row, 0, UC_ID);
+	/* The new person chooses a password through a link valid three days. */
+	char token[48], hash[65], link[120];
+	const char *q[] = {hash, id, "reset", NULL, "259200"};
+	if (!tokens_random(token, hash) || db_run(db, "email_token_insert", 5, q) != 1)
+		return LC_TX_ERROR;
+	snprintf(link, sizeof(link), "/reinitialisation.html?token=%s", token);
+	json_t *d = json_pack("{s:s, s:s, s:s}", "given_name", c->given, "link", link, "role", c->role);
+	int rc = account_mail_to(db, c->email, "account_created", d, NULL);
+	json_decref(d);
+	if (rc < 0)
+		return LC_TX_ERROR;
+	d = json_pack("{s:s, s:s}", "role", c->role, "services", c->services);
+	rc = lc_audit(db, c->rq, "user.create", "user", id, d);
+	json_decref(d);
+	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
+int h_admin_user_create(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "admin"))
+		return LC_REPLIED;
+	struct create c = {.rq = rq};
+	json_t *services = NULL;
+	const struct lc_field spec[] = {
+	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &c.email},
+	    {.name = "given_name",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .out = &c.given},
+	    {.name = "family_name",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .out = &c.family},
+	    {.name = "phone",
+	     .type = LC_J_STRING,
+	     .nullable = true,
+	     .pattern = "^\\+?[0-9 .()-]{6,32}$",
+	     .out = &c.phone},
+	    {.name = "role", .type = LC_J_ENUM, .required = true, .enum_values = roles, .out = &c.role},
+	    {.name = "services",
+	     .type = LC_J_ARRAY,
+	     .has_max = true,
+	     .max = LC_MAX_SERVICES,
+	     .out = &services},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	json_t *empty = json_array();
+	c.services = pg_array_literal(services ? services : empty);
+	json_decref(empty);
+	if (!c.services)
+		return reply_field_error(rq, "services", "invalid_format",
+		                         "Services are short lower-case names.");
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), create_tx, &c);
+	free(c.services);
+	if (tx == LC_TX_ROLLBACK ||
+	    (tx == LC_TX_ERROR && strcmp(lc_db_sqlstate(lc_rq_db(rq)), "23505") == 0)) {
+		PQclear(c.row);
+		return lc_reply_problem(rq, 409, "conflict", "An account already uses this e-mail address.");
+	}
+	if (tx != LC_TX_COMMIT) {
+		PQclear(c.row);
+		return lc_db_fail_reply(rq);
+	}
+	char loc[160];
+	snprintf(loc, sizeof(loc), API "/admin/users/%s", PQgetvalue(c.row, 0, UC_ID));
+	lc_rq_add_header(rq, "Location", loc);
+	lc_rq_add_header(rq, "ETag", PQgetvalue(c.row, 0, UC_ETAG));
+	json_t *u = user_json(c.row, 0, true);
+	PQclear(c.row);
+	return lc_reply_json(rq, 201, u);
+}
+
+/* --- PATCH /admin/users/{id} --- */
+
+struct patch {
+	struct lc_request *rq;
+	const char *id, *etag, *role;
+	char *services;
+	bool has_disabled, disabled;
+	PGresult *before, *row;
+	bool lost;
+};
+
+static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
+{
+	struct patch *m = arg;
+	PQclear(m->row);
+	m->row = NULL;
+	const char *p[] = {m->id, m->etag, m->role, m->services,
+	                   m->has_disabled ? (m->disabled ? "t" : "f") : NULL};
+	m->row = lc_db_exec(db, "admin_user_patch", 5, p);
+	if (!m->row)
+		return LC_TX_ERROR;
+	m->lost = PQntuples(m->row) != 1;
+	if (m->lost)
+		return LC_TX_ROLLBACK;
+	if (m->has_disabled && m->disabled) {
+		const char *q[] = {m->id, "account_disabled", NULL};
+		if (db_run(db, "sessions_revoke_user", 3, q) < 0)
+			return LC_TX_ERROR;
+	}
+	json_t *d = json_pack(
+	    "{s:{s:s, s:o, s:b}, s:{s:s, s:o, s:b}}", "before", "role", PQgetvalue(m->before, 0, UC_ROLE),
+	    "services", pg_text_array(PQgetvalue(m->before, 0, UC_SERVICES)), "disabled",
+	    PQgetvalue(m->before, 0, UC_DISABLED)[0] == 't', "after", "role", PQgetvalue(m->row, 0, UC_ROLE),
+	    "services", pg_text_array(PQgetvalue(m->row, 0, UC_SERVICES)), "disabled",
+	    PQgetvalue(m->row, 0, UC_DISABLED)[0] == 't');
+	const char *action = m->has_disabled && !m->role && !m->services
+	                         ? (m->disabled ? "user.disable" : "user.enable")
+	                         : "user.role_change";
+	int rc = lc_audit(db, m->rq, action, "user", m->id, d);
+	json_decref(d);
+	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
+int h_admin_user_patch(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "admin"))
+		return LC_REPLIED;
+	struct patch m = {.rq = rq, .id = lc_rq_param(rq, "id")};
+	json_t *services = NULL;
+	const struct lc_field spec[] = {
+	    {.name = "role", .type = LC_J_ENUM, .enum_values = roles, .out = &m.role},
+	    {.name = "services",
+	     .type = LC_J_ARRAY,
+	     .has_max = true,
+	     .max = LC_MAX_SERVICES,
+	     .out = &services},
+	    {.name = "disabled", .type = LC_J_BOOL, .out = &m.disabled, .present = &m.has_disabled},
+	    {0},
+	};
+	if (!lc_json_is_uuid(m.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such user.");
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (services && !(m.services = pg_array_literal(services)))
+		return reply_field_error(rq, "services", "invalid_format",
+		                         "Services are short lower-case names.");
+	const char *p[] = {m.id};
+	m.before = lc_db_exec(lc_rq_db(rq), "user_by_id", 1, p);
+	int rc;
+	if (!m.before) {
+		rc = lc_db_fail_reply(rq);
+		goto out;
+	}
+	if (PQntuples(m.before) != 1) {
+		rc = lc_reply_problem(rq, 404, "not_found", "No such user.");
+		goto out;
+	}
+	m.etag = PQgetvalue(m.before, 0, UC_ETAG);
+	if (!lc_if_match_or_reply(rq, m.etag)) {
+		rc = LC_REPLIED;
+		goto out;
+	}
+	/* An administrator cannot lock themselves out. */
+	if (strcmp(m.id, lc_rq_claims(rq)->sub) == 0 &&
+	    ((m.role && strcmp(m.role, "admin") != 0) || (m.has_disabled && m.disabled))) {
+		rc =
+		    lc_reply_problem(rq, 409, "conflict", "You cannot remove your own administrator rights.");
+		goto out;
+	}
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), patch_tx, &m);
+	if (tx == LC_TX_ROLLBACK)
+		rc = lc_reply_problem(rq, 412, "precondition_failed",
+		                      "Someone changed this user since you read it.");
+	else if (tx != LC_TX_COMMIT)
+		rc = lc_db_fail_reply(rq);
+	else {
+		lc_rq_add_header(rq, "ETag", PQgetvalue(m.row, 0, UC_ETAG));
+		rc = lc_reply_json(rq, 200, user_json(m.row, 0, true));
+	}
+out:
+	PQclear(m.before);
+	PQclear(m.row);
+	free(m.services);
+	return rc;
+}
+
+/* --- GET /admin/audit --- */
+
+int h_admin_audit(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "admin"))
+		return LC_REPLIED;
+	struct lc_page pg;
+	const char *t, *id;
+	if (!page_keyset_or_reply(rq, &pg, &t, &id))
+		return LC_REPLIED;
+	const char *actor = lc_rq_query(rq, "actor"), *action = lc_rq_query(rq, "action");
+	const char *from = lc_rq_query(rq, "from"), *to = lc_rq_query(rq, "to");
+	actor = actor && *actor ? actor : NULL;
+	action = action && *action ? action : NULL;
+	from = from && *from ? from : NULL;
+	to = to && *to ? to : NULL;
+	if (actor && strlen(actor) > 254)
+		return reply_field_error(rq, "actor", "out_of_range", "Too long.");
+	if (action && strlen(action) > 100)
+		return reply_field_error(rq, "action", "out_of_range", "Too long.");
+	if (from && !lc_json_is_timestamp(from) && !lc_json_is_date(from))
+		return reply_field_error(rq, "from", "invalid_format", "An RFC 3339 timestamp or a date.");
+	if (to && !lc_json_is_timestamp(to) && !lc_json_is_date(to))
+		return reply_field_error(rq, "to", "invalid_format", "An RFC 3339 timestamp or a date.");
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
+	const char *p[] = {actor, t, id, lim, action, from, to};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "audit_list", 7, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	int n = PQntuples(r) < pg.limit ? PQntuples(r) : pg.limit;
+	for (int i = 0; i < n; i++) {
+		json_t *details = json_loads(PQgetvalue(r, i, 10), 0, NULL);
+#define NUL(c) (PQgetisnull(r, i, (c)) ? NULL : PQgetvalue(r, i, (c)))
+		json_array_append_new(
+		    items,
+		    json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:o}", "id",
+		              PQgetvalue(r, i, 0), "at", PQgetvalue(r, i, 1), "service", PQgetvalue(r, i, 2),
+		              "actor_id", NUL(3), "actor_email", NUL(12), "actor_role", NUL(4), "action",
+		              PQgetvalue(r, i, 5), "target_type", NUL(6), "target_id", NUL(7), "ip", NUL(8),
+		              "request_id", NUL(9), "details", details ? details : json_object()));
+#undef NUL
+	}
+	json_t *next = page_next(r, pg.limit, 11, 0);
+	PQclear(r);
+	return lc_reply_json(rq, 200, lc_page_body(items, next));
+}

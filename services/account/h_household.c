@@ -1,0 +1,430 @@
+/* h_household.c — /me/household: the citizen's household (address, members, quotient familial)
+ * and the invitation of another adult by e-mail, who joins the household when they accept. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+#include "civitas/db.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/page.h"
+#include "civitas/reply.h"
+
+#include "family_int.h"
+#include "family_rules.h"
+#include "notify.h"
+
+static int reply_household(struct lc_request *rq, const char *hh, unsigned status)
+{
+	bool err;
+	int version = 0;
+	json_t *body = fam_db_household_json(lc_rq_db(rq), hh, true, &version, &err);
+	if (!body)
+		return err ? lc_db_fail_reply(rq)
+		           : lc_reply_problem(rq, 404, "not_found", "No such household.");
+	char etag[32];
+	snprintf(etag, sizeof(etag), "\"h%d\"", version);
+	lc_rq_add_header(rq, "ETag", etag);
+	return lc_reply_json(rq, status, body);
+}
+
+int h_household_get(struct lc_request *rq)
+{
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	return reply_household(rq, hh, 200);
+}
+
+struct address {
+	const char *hh, *etag, *line1, *line2, *postcode, *city;
+	bool clear;
+	int outcome; /* 0 ok, 412 lost update */
+};
+
+static enum lc_tx_result address_tx(struct lc_db *db, void *arg)
+{
+	struct address *a = arg;
+	const char *p[] = {a->hh};
+	char version[16];
+	if (fam_exec_first(db, "fam_hh_lock", 1, p, version, sizeof(version)) != 1)
+		return LC_TX_ERROR;
+	char etag[32];
+	snprintf(etag, sizeof(etag), "\"h%s\"", version);
+	if (strcmp(etag, a->etag) != 0 && strcmp(a->etag, "*") != 0) {
+		a->outcome = 412;
+		return LC_TX_ROLLBACK;
+	}
+	const char *q[] = {a->hh, a->line1, a->line2, a->postcode, a->city};
+	return fam_exec_first(db, "fam_hh_address", 5, q, NULL, 0) == 1 ? LC_TX_COMMIT : LC_TX_ERROR;
+}
+
+int h_household_patch(struct lc_request *rq)
+{
+	json_t *address = NULL;
+	bool present = false;
+	const struct lc_field spec[] = {
+	    {.name = "address",
+	     .type = LC_J_OBJECT,
+	     .required = true,
+	     .nullable = true,
+	     .out = &address,
+	     .present = &present},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	struct address a = {0};
+	if (address) {
+		const struct lc_field aspec[] = {
+		    {.name = "line1",
+		     .type = LC_J_STRING,
+		     .required = true,
+		     .has_min = true,
+		     .min = 1,
+		     .has_max = true,
+		     .max = 200,
+		     .pattern = "^[^[:cntrl:]]+$",
+		     .out = &a.line1},
+		    {.name = "line2",
+		     .type = LC_J_STRING,
+		     .nullable = true,
+		     .has_min = true,
+		     .min = 1,
+		     .has_max = true,
+		     .max = 200,
+		     .pattern = "^[^[:cntrl:]]+$",
+		     .out = &a.line2},
+		    {.name = "postcode",
+		     .type = LC_J_STRING,
+		     .required = true,
+		     .pattern = "^[0-9]{5}$",
+		     .out = &a.postcode},
+		    {.name = "city",
+		     .type = LC_J_STRING,
+		     .required = true,
+		     .has_min = true,
+		     .min = 1,
+		     .has_max = true,
+		     .max = 100,
+		     .pattern = "^[^[:cntrl:]]+$",
+		     .out = &a.city},
+		    {0},
+		};
+		json_t *errors = lc_json_check(address, aspec);
+		if (errors) {
+			size_t i;
+			json_t *e;
+			json_array_foreach(errors, i, e)
+			{
+				char field[64];
+				snprintf(field, sizeof(field), "address.%s",
+				         json_string_value(json_object_get(e, "field")));
+				json_object_set_new(e, "field", json_string(field));
+			}
+			return lc_reply_problem_errors(rq, 422, "validation_failed",
+			                               "The address is invalid.", errors);
+		}
+	}
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	const char *im = lc_rq_header(rq, "If-Match");
+	if (!im)
+		return lc_reply_problem(
+		    rq, 428, "precondition_required",
+		    "Send If-Match with the ETag you last read, so that no change is lost.");
+	a.hh = hh;
+	a.etag = im;
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), address_tx, &a);
+	if (a.outcome == 412)
+		return lc_reply_problem(
+		    rq, 412, "precondition_failed",
+		    "Someone changed this since you read it; reload and apply your change again.");
+	if (tx != LC_TX_COMMIT)
+		return lc_db_fail_reply(rq);
+	return reply_household(rq, hh, 200);
+}
+
+/* --- invitations --- */
+
+struct invite {
+	const char *hh, *user_id, *email, *rid;
+	char token[64], id[37], created_at[32], expires_at[32];
+	int outcome; /* 0 ok, 409 household full, 429 too many pending, -2 no template */
+};
+
+static enum lc_tx_result invite_tx(struct lc_db *db, void *arg)
+{
+	struct invite *v = arg;
+	const char *p[] = {v->hh};
+	if (fam_exec_first(db, "fam_hh_lock", 1, p, NULL, 0) != 1)
+		return LC_TX_ERROR;
+	PGresult *r = lc_db_exec(db, "fam_hh_counts", 1, p);
+	if (!r)
+		return LC_TX_ERROR;
+	int accounts = atoi(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (accounts >= FAM_MAX_ACCOUNTS) {
+		v->outcome = 409;
+		return LC_TX_ROLLBACK;
+	}
+	char pending[16];
+	if (fam_exec_first(db, "fam_inv_pending_count", 1, p, pending, sizeof(pending)) != 1)
+		return LC_TX_ERROR;
+	if (atoi(pending) >= 5) {
+		v->outcome = 429;
+		return LC_TX_ROLLBACK;
+	}
+	if (!lc_random_token(v->token, sizeof(v->token), 32))
+		return LC_TX_ERROR;
+	char hash[65];
+	lc_sha256_hex(v->token, strlen(v->token), hash);
+	const char *q[] = {v->hh, v->email, hash, v->user_id};
+	r = lc_db_exec(db, "fam_inv_insert", 4, q);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return LC_TX_ERROR;
+	}
+	snprintf(v->id, sizeof(v->id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(v->created_at, sizeof(v->created_at), "%s", PQgetvalue(r, 0, 1));
+	snprintf(v->expires_at, sizeof(v->expires_at), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
+	/* Who invites, for the message. */
+	const char *u[] = {v->user_id};
+	r = lc_db_exec(db, "fam_user_get", 1, u);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return LC_TX_ERROR;
+	}
+	char link[160], key[64];
+	snprintf(link, sizeof(link), "/mon-espace-famille.html?invitation=%s", v->token);
+	snprintf(key, sizeof(key), "household-invitation:%s", v->id);
+	char expires_on[16];
+	snprintf(expires_on, sizeof(expires_on), "%.2s/%.2s/%.4s", v->expires_at + 8, v->expires_at + 5,
+	         v->expires_at);
+	json_t *data =
+	    json_pack("{s:s, s:s, s:s, s:s}", "inviter_given_name", PQgetvalue(r, 0, 0),
+	              "inviter_family_name", PQgetvalue(r, 0, 1), "expires_on", expires_on, "link", link);
+	PQclear(r);
+	if (!data)
+		return LC_TX_ERROR;
+	/* The invited person may have an account already: they then also see it in the portal. */
+	char invitee[37];
+	const char *e[] = {v->email};
+	int has_account = fam_exec_first(db, "fam_user_by_email", 1, e, invitee, sizeof(invitee));
+	int rc = has_account < 0 ? -1
+	         : has_account   ? account_notify(db, invitee, "household_invitation", data, key, link)
+	                         : account_mail_to(db, v->email, "household_invitation", data, key);
+	json_decref(data);
+	if (rc == -2) {
+		v->outcome = -2;
+		return LC_TX_ROLLBACK;
+	}
+	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
+int h_invitation_create(struct lc_request *rq)
+{
+	struct invite v = {.user_id = lc_rq_claims(rq)->sub, .rid = lc_rq_id(rq)};
+	const struct lc_field spec[] = {
+	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &v.email},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	v.hh = hh;
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), invite_tx, &v);
+	if (v.outcome == 409)
+		return lc_reply_problem(rq, 409, "conflict",
+		                        "This household already has two adults with an account.");
+	if (v.outcome == 429)
+		return lc_reply_problem(rq, 429, "rate_limited",
+		                        "Too many pending invitations; cancel one first.");
+	if (v.outcome == -2)
+		return lc_reply_problem(rq, 500, "internal", "The invitation template is missing.");
+	if (tx != LC_TX_COMMIT)
+		return lc_db_fail_reply(rq);
+	char loc[160];
+	snprintf(loc, sizeof(loc), FAM_API "/me/household/invitations/%s", v.id);
+	lc_rq_add_header(rq, "Location", loc);
+	return lc_reply_json(rq, 201,
+	                     json_pack("{s:s, s:s, s:s, s:s}", "id", v.id, "email", v.email, "created_at",
+	                               v.created_at, "expires_at", v.expires_at));
+}
+
+int h_invitation_list(struct lc_request *rq)
+{
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	const char *p[] = {hh};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_inv_list", 1, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(items, json_pack("{s:o, s:o, s:o, s:o}", "id", fam_col(r, i, 0),
+		                                       "email", fam_col(r, i, 1), "created_at",
+		                                       fam_col(r, i, 2), "expires_at", fam_col(r, i, 3)));
+	PQclear(r);
+	return lc_reply_json(rq, 200, lc_page_body(items, NULL));
+}
+
+int h_invitation_delete(struct lc_request *rq)
+{
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such invitation.");
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	const char *p[] = {id, hh};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_inv_delete", 2, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	bool gone = strcmp(PQcmdTuples(r), "1") == 0;
+	PQclear(r);
+	if (!gone)
+		return lc_reply_problem(rq, 404, "not_found", "No such invitation.");
+	return lc_reply_empty(rq, 204);
+}
+
+struct join {
+	const char *user_id, *token;
+	char hh[37];
+	int outcome; /* 0 ok, 404 no invitation for this person, 409 cannot leave, 413 vault too full */
+};
+
+static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
+{
+	struct join *j = arg;
+	char hash[65];
+	lc_sha256_hex(j->token, strlen(j->token), hash);
+	const char *p[] = {hash};
+	PGresult *r = lc_db_exec(db, "fam_inv_by_token", 1, p);
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		j->outcome = 404;
+		return LC_TX_ROLLBACK;
+	}
+	char inv[37], email[256];
+	snprintf(inv, sizeof(inv), "%s", PQgetvalue(r, 0, 0));
+	snprintf(j->hh, sizeof(j->hh), "%s", PQgetvalue(r, 0, 1));
+	snprintf(email, sizeof(email), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
+	/* The link was sent to one address: only the account with that address may use it. */
+	const char *u[] = {j->user_id};
+	r = lc_db_exec(db, "fam_user_get", 1, u);
+	if (!r)
+		return LC_TX_ERROR;
+	bool same = PQntuples(r) == 1 && strcasecmp(PQgetvalue(r, 0, 2), email) == 0;
+	PQclear(r);
+	if (!same) {
+		j->outcome = 404;
+		return LC_TX_ROLLBACK;
+	}
+	const char *h[] = {j->hh};
+	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
+		return LC_TX_ERROR;
+	r = lc_db_exec(db, "fam_hh_counts", 1, h);
+	if (!r)
+		return LC_TX_ERROR;
+	int accounts = atoi(PQgetvalue(r, 0, 1)), members = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	char old[37];
+	int had = fam_exec_first(db, "fam_hh_of_user", 1, u, old, sizeof(old));
+	if (had < 0)
+		return LC_TX_ERROR;
+	if (had && strcmp(old, j->hh) == 0) { /* already in: accepting twice is harmless */
+		const char *a[] = {inv, j->user_id};
+		return fam_exec_first(db, "fam_inv_accept", 2, a, NULL, 0) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	}
+	if (accounts >= FAM_MAX_ACCOUNTS || members >= FAM_MAX_MEMBERS) {
+		j->outcome = 409;
+		return LC_TX_ROLLBACK;
+	}
+	if (had) {
+		/* One may bring one's own documents along, not other people: a household of more than
+		 * oneself is left first (delete one's member entry there). */
+		const char *o[] = {old};
+		r = lc_db_exec(db, "fam_hh_counts", 1, o);
+		if (!r)
+			return LC_TX_ERROR;
+		int others = atoi(PQgetvalue(r, 0, 0)) - 1;
+		PQclear(r);
+		if (others > 0) {
+			j->outcome = 409;
+			return LC_TX_ROLLBACK;
+		}
+		long long used_new = fam_db_documents_used(db, j->hh),
+		          used_old = fam_db_documents_used(db, old);
+		if (used_new < 0 || used_old < 0)
+			return LC_TX_ERROR;
+		if (fam_quota_check((uint64_t)used_new, (uint64_t)used_old) != 0) {
+			j->outcome = 413;
+			return LC_TX_ROLLBACK;
+		}
+		const char *mv[] = {old, j->hh};
+		if (fam_exec_first(db, "fam_docs_move", 2, mv, NULL, 0) < 0)
+			return LC_TX_ERROR;
+		const char *mm[] = {j->user_id, j->hh};
+		if (fam_exec_first(db, "fam_member_move", 2, mm, NULL, 0) < 0 ||
+		    fam_exec_first(db, "fam_hh_delete", 1, o, NULL, 0) < 0)
+			return LC_TX_ERROR;
+	} else {
+		const char *q[] = {j->hh, j->user_id};
+		if (fam_exec_first(db, "fam_member_insert_self", 2, q, NULL, 0) != 1)
+			return LC_TX_ERROR;
+	}
+	const char *a[] = {inv, j->user_id};
+	if (fam_exec_first(db, "fam_inv_accept", 2, a, NULL, 0) < 0 ||
+	    fam_exec_first(db, "fam_hh_bump", 1, h, NULL, 0) < 0)
+		return LC_TX_ERROR;
+	return LC_TX_COMMIT;
+}
+
+int h_invitation_accept(struct lc_request *rq)
+{
+	struct join j = {.user_id = lc_rq_claims(rq)->sub};
+	const struct lc_field spec[] = {
+	    {.name = "token",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 16,
+	     .has_max = true,
+	     .max = 128,
+	     .pattern = "^[A-Za-z0-9_-]+$",
+	     .out = &j.token},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (!lc_json_is_uuid(j.user_id))
+		return lc_reply_problem(rq, 404, "not_found", "No such invitation.");
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), join_tx, &j);
+	if (j.outcome == 404)
+		return lc_reply_problem(
+		    rq, 404, "not_found",
+		    "No pending invitation with this token for this account (it may have expired).");
+	if (j.outcome == 409)
+		return lc_reply_problem(
+		    rq, 409, "conflict",
+		    "You belong to a household with other members, or that household is full: "
+		    "leave yours first.");
+	if (j.outcome == 413)
+		return lc_reply_problem(rq, 413, "payload_too_large",
+		                        "Your documents would not fit in the household's vault (100 MiB).");
+	if (tx != LC_TX_COMMIT)
+		return lc_db_fail_reply(rq);
+	return reply_household(rq, j.hh, 200);
+}

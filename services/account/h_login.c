@@ -1,0 +1,246 @@
+/* h_login.c — POST /login: password (argon2id), lockout after 5 failures in a row (1, 5, 15 then
+ * 60 minutes, the owner is told by e-mail), TOTP when enrolled and mandatory enrolment for
+ * admins. Unknown e-mail and wrong password get the same 401 after the same hashing work. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/db.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/log.h"
+#include "civitas/reply.h"
+
+#include "account.h"
+#include "notify.h"
+
+/* Columns of login_user after USER_COLUMNS. */
+enum { LC_HASH = UC_N, LC_LOCKED, LC_LOCK_LEFT, LC_FAILED, LC_LEVEL, LC_TOTP_SECRET, LC_TOTP_STEP };
+
+#define ENROL_TTL_S 900
+
+int reply_problem_with(struct lc_request *rq, unsigned status, const char *code, const char *detail,
+                       json_t *extra)
+{
+	json_t *p = lc_problem_new(status, code, detail, lc_rq_id(rq));
+	if (p && extra)
+		json_object_update(p, extra);
+	json_decref(extra);
+	char *text = p ? json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(p);
+	if (!text)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	return lc_reply_bytes_owned(rq, status, "application/problem+json", text, strlen(text));
+}
+
+int reply_field_error(struct lc_request *rq, const char *field, const char *code, const char *detail)
+{
+	return lc_reply_problem_errors(
+	    rq, 422, "validation_failed", detail,
+	    json_pack("[{s:s, s:s, s:s}]", "field", field, "code", code, "message", detail));
+}
+
+enum login_outcome {
+	LO_OK,
+	LO_BAD,      /* 401 invalid_credentials */
+	LO_BAD_TOTP, /* 401 invalid_totp */
+	LO_LOCKED,   /* 429: this failure locked the account */
+	LO_ENROL,    /* 403 totp_enrolment_required */
+};
+
+struct login {
+	struct lc_request *rq;
+	const char *email, *password, *totp;
+	PGresult *u; /* login_user row, or NULL for an unknown address */
+	enum login_outcome out;
+	int lock_minutes;
+	int64_t step;
+	char sid[37], token[48], enrol[48];
+};
+
+static int audit_user(struct login *l, struct lc_db *db, const char *action, json_t *details)
+{
+	int rc = lc_audit(db, l->rq, action, "user", l->u ? PQgetvalue(l->u, 0, UC_ID) : NULL, details);
+	json_decref(details);
+	return rc;
+}
+
+/* A failed attempt on a known account: count it, and lock on the fifth in a row. */
+static enum lc_tx_result failure_tx(struct lc_db *db, void *arg)
+{
+	struct login *l = arg;
+	if (!l->u) /* unknown address: nothing to count, only the trail */
+		return audit_user(l, db, "login.failed", json_pack("{s:s}", "reason", "unknown_account")) < 0
+		           ? LC_TX_ERROR
+		           : LC_TX_COMMIT;
+	const char *id = PQgetvalue(l->u, 0, UC_ID);
+	const char *p[] = {id};
+	PGresult *r = lc_db_exec(db, "login_failed", 1, p);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return LC_TX_ERROR;
+	}
+	int failed = atoi(PQgetvalue(r, 0, 0)), level = atoi(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	if (audit_user(l, db, "login.failed",
+	               json_pack("{s:s, s:i}", "reason", l->out == LO_BAD_TOTP ? "totp" : "password",
+	                         "in_a_row", failed)) < 0)
+		return LC_TX_ERROR;
+	if (failed < ACCOUNT_MAX_FAILURES)
+		return LC_TX_COMMIT;
+	level++;
+	l->lock_minutes = account_lock_minutes(level);
+	char lv[16], mins[16];
+	snprintf(lv, sizeof(lv), "%d", level);
+	snprintf(mins, sizeof(mins), "%d", l->lock_minutes);
+	const char *q[] = {id, lv, mins};
+	if (db_run(db, "login_lock", 3, q) != 1)
+		return LC_TX_ERROR;
+	l->out = LO_LOCKED;
+	json_t *d = json_pack("{s:s, s:i, s:s}", "given_name", PQgetvalue(l->u, 0, UC_GIVEN), "minutes",
+	                      l->lock_minutes, "link", "/mot-de-passe-oublie.html");
+	int rc = account_mail_to(db, PQgetvalue(l->u, 0, UC_EMAIL), "account_locked", d, NULL);
+	json_decref(d);
+	if (rc < 0)
+		return LC_TX_ERROR;
+	return audit_user(l, db, "account.locked",
+	                  json_pack("{s:i, s:i}", "level", level, "minutes", l->lock_minutes)) < 0
+	           ? LC_TX_ERROR
+	           : LC_TX_COMMIT;
+}
+
+static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
+{
+	struct login *l = arg;
+	const char *id = PQgetvalue(l->u, 0, UC_ID);
+	char step[24];
+	snprintf(step, sizeof(step), "%lld", (long long)(l->step > 0 ? l->step : 0));
+	const char *p[] = {id, step};
+	if (db_run(db, "login_ok", 2, p) != 1)
+		return LC_TX_ERROR;
+	if (session_create(db, id, lc_rq_client_ip(l->rq), lc_rq_header(l->rq, "User-Agent"), l->sid,
+	                   l->token) < 0)
+		return LC_TX_ERROR;
+	return audit_user(l, db, "login.succeeded",
+	                  json_pack("{s:s, s:b}", "session_id", l->sid, "totp", l->step > 0)) < 0
+	           ? LC_TX_ERROR
+	           : LC_TX_COMMIT;
+}
+
+/* An admin without TOTP gets a 15-minute grant that only opens /me/totp/setup and /confirm. */
+static enum lc_tx_result enrol_tx(struct lc_db *db, void *arg)
+{
+	struct login *l = arg;
+	char hash[65], ttl[16];
+	if (!tokens_random(l->enrol, hash))
+		return LC_TX_ERROR;
+	snprintf(ttl, sizeof(ttl), "%d", ENROL_TTL_S);
+	const char *p[] = {hash, PQgetvalue(l->u, 0, UC_ID), "totp_enrol", NULL, ttl};
+	if (db_run(db, "email_token_insert", 5, p) != 1)
+		return LC_TX_ERROR;
+	return audit_user(l, db, "login.totp_enrolment_required", json_object()) < 0 ? LC_TX_ERROR
+	                                                                             : LC_TX_COMMIT;
+}
+
+static int reply_retry(struct lc_request *rq, long seconds)
+{
+	char ra[24];
+	snprintf(ra, sizeof(ra), "%ld", seconds > 0 ? seconds : 1);
+	lc_rq_add_header(rq, "Retry-After", ra);
+	return lc_reply_problem(rq, 429, "rate_limited",
+	                        "Too many failed sign-ins: this account is locked for a while.");
+}
+
+static int finish(struct login *l, int rc)
+{
+	PQclear(l->u);
+	return rc;
+}
+
+int h_login(struct lc_request *rq)
+{
+	struct login l = {.rq = rq};
+	const struct lc_field spec[] = {
+	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &l.email},
+	    {.name = "password",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 1024,
+	     .out = &l.password},
+	    {.name = "totp", .type = LC_J_STRING, .pattern = "^[0-9]{6}$", .out = &l.totp},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	struct lc_db *db = lc_rq_db(rq);
+	const char *p[] = {l.email};
+	l.u = lc_db_exec(db, "login_user", 1, p);
+	if (!l.u)
+		return lc_db_fail_reply(rq);
+	if (PQntuples(l.u) != 1) {
+		PQclear(l.u);
+		l.u = NULL;
+	}
+	if (l.u && PQgetvalue(l.u, 0, LC_LOCKED)[0] == 't')
+		return finish(&l, reply_retry(rq, atol(PQgetvalue(l.u, 0, LC_LOCK_LEFT))));
+
+	/* The same argon2id work whether or not the account exists (a dummy hash otherwise). */
+	const char *phc = l.u && !PQgetisnull(l.u, 0, LC_HASH) ? PQgetvalue(l.u, 0, LC_HASH) : NULL;
+	bool ok = account_password_verify(phc, l.password) && l.u;
+	l.out = ok ? LO_OK : LO_BAD;
+
+	if (ok && !PQgetisnull(l.u, 0, LC_TOTP_SECRET)) {
+		if (!l.totp) {
+			lc_security(lc_rq_id(rq), "login: TOTP code required");
+			return finish(
+			    &l, lc_reply_problem(rq, 401, "totp_required",
+			                         "This account needs the code of its authenticator app."));
+		}
+		unsigned char secret[64];
+		int n = totp_base32_decode(PQgetvalue(l.u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
+		l.step = n > 0 ? totp_check(secret, (size_t)n, l.totp, (int64_t)time(NULL),
+		                            atoll(PQgetvalue(l.u, 0, LC_TOTP_STEP)))
+		               : -1;
+		if (l.step < 0)
+			l.out = LO_BAD_TOTP;
+	}
+	if (l.out != LO_OK) {
+		if (lc_db_tx(db, failure_tx, &l) != LC_TX_COMMIT)
+			return finish(&l, lc_db_fail_reply(rq));
+		lc_security(lc_rq_id(rq), "login failed%s", l.out == LO_LOCKED ? ": account locked" : "");
+		if (l.out == LO_LOCKED)
+			return finish(&l, reply_retry(rq, (long)l.lock_minutes * 60));
+		if (l.out == LO_BAD_TOTP)
+			return finish(&l, lc_reply_problem(rq, 401, "invalid_totp",
+			                                   "The one-time code is wrong or was used."));
+		return finish(&l, lc_reply_problem(rq, 401, "invalid_credentials",
+		                                   "Wrong e-mail address or password."));
+	}
+	if (PQgetvalue(l.u, 0, UC_DISABLED)[0] == 't')
+		return finish(&l, lc_reply_problem(rq, 403, "account_disabled", "This account is disabled."));
+	if (PQgetvalue(l.u, 0, UC_VERIFIED)[0] != 't')
+		return finish(&l,
+		              lc_reply_problem(rq, 403, "email_not_verified",
+		                               "Confirm your e-mail address with the link we sent first."));
+	if (PQgetisnull(l.u, 0, LC_TOTP_SECRET) && strcmp(PQgetvalue(l.u, 0, UC_ROLE), "admin") == 0) {
+		if (lc_db_tx(db, enrol_tx, &l) != LC_TX_COMMIT)
+			return finish(&l, lc_db_fail_reply(rq));
+		return finish(&l, reply_problem_with(rq, 403, "totp_enrolment_required",
+		                                     "Administrators must enrol an authenticator app first.",
+		                                     json_pack("{s:s, s:i}", "enrolment_token", l.enrol,
+		                                               "expires_in", ENROL_TTL_S)));
+	}
+	if (lc_db_tx(db, success_tx, &l) != LC_TX_COMMIT)
+		return finish(&l, lc_db_fail_reply(rq));
+	json_t *body = session_login_body(l.u, l.sid);
+	if (!body)
+		return finish(&l, lc_reply_problem(rq, 500, "internal", "Could not sign the token."));
+	session_set_cookie(rq, l.token);
+	return finish(&l, lc_reply_json(rq, 200, body));
+}

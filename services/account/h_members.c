@@ -1,0 +1,337 @@
+/* h_members.c — /me/household/members: the people of the household (adults, children, others)
+ * with their birth dates and school classes. Edits use the member's ETag (If-Match). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/auth.h"
+#include "civitas/db.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/reply.h"
+
+#include "family_int.h"
+#include "family_rules.h"
+
+#define NAME_PATTERN "^[^[:cntrl:]]+$"
+
+struct member {
+	const char *hh, *id, *user_id, *etag;
+	const char *relation, *given_name, *family_name, *birth_date, *sex, *school_class;
+	bool has_sex, has_class, has_relation, has_given, has_family, has_birth;
+	char new_id[37];
+	int version;
+	/* outcome: 0 ok, 404, 409 (full / not allowed), 412, 422 (field, code, message) */
+	int outcome;
+	const char *field, *code, *message;
+};
+
+static int reply_member(struct lc_request *rq, const char *hh, const char *id, unsigned status)
+{
+	const char *p[] = {id, hh};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_member_get", 2, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+	}
+	char today[11], etag[32];
+	fam_today(today);
+	snprintf(etag, sizeof(etag), "\"m%s\"", PQgetvalue(r, 0, 8));
+	json_t *body = fam_member_row(r, 0, today);
+	PQclear(r);
+	lc_rq_add_header(rq, "ETag", etag);
+	if (status == 201) {
+		char loc[160];
+		snprintf(loc, sizeof(loc), FAM_API "/me/household/members/%s", id);
+		lc_rq_add_header(rq, "Location", loc);
+	}
+	return lc_reply_json(rq, status, body);
+}
+
+static int reply_outcome(struct lc_request *rq, const struct member *m)
+{
+	switch (m->outcome) {
+	case 404:
+		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+	case 409:
+		return lc_reply_problem(rq, 409, "conflict", m->message);
+	case 412:
+		return lc_reply_problem(
+		    rq, 412, "precondition_failed",
+		    "Someone changed this member since you read it; reload and apply your change again.");
+	case 422:
+		return fam_reply_field(rq, m->field, m->code, m->message);
+	default:
+		return lc_db_fail_reply(rq);
+	}
+}
+
+static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
+{
+	struct member *m = arg;
+	const char *h[] = {m->hh};
+	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
+		return LC_TX_ERROR;
+	PGresult *r = lc_db_exec(db, "fam_hh_counts", 1, h);
+	if (!r)
+		return LC_TX_ERROR;
+	int n = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	if (n >= FAM_MAX_MEMBERS) {
+		m->outcome = 409;
+		m->message = "A household has at most 12 members.";
+		return LC_TX_ROLLBACK;
+	}
+	const char *p[] = {m->hh,         m->relation, m->given_name,  m->family_name,
+	                   m->birth_date, m->sex,      m->school_class};
+	if (fam_exec_first(db, "fam_member_insert", 7, p, m->new_id, sizeof(m->new_id)) != 1 ||
+	    fam_exec_first(db, "fam_hh_bump", 1, h, NULL, 0) < 0)
+		return LC_TX_ERROR;
+	return LC_TX_COMMIT;
+}
+
+int h_member_create(struct lc_request *rq)
+{
+	struct member m = {0};
+	const struct lc_field spec[] = {
+	    {.name = "relation",
+	     .type = LC_J_ENUM,
+	     .required = true,
+	     .enum_values = fam_relations,
+	     .out = &m.relation},
+	    {.name = "given_name",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .pattern = NAME_PATTERN,
+	     .out = &m.given_name},
+	    {.name = "family_name",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .pattern = NAME_PATTERN,
+	     .out = &m.family_name},
+	    {.name = "birth_date", .type = LC_J_DATE, .required = true, .out = &m.birth_date},
+	    {.name = "sex", .type = LC_J_ENUM, .nullable = true, .enum_values = fam_sexes, .out = &m.sex},
+	    {.name = "school_class",
+	     .type = LC_J_ENUM,
+	     .nullable = true,
+	     .enum_values = fam_school_classes,
+	     .out = &m.school_class},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	char today[11];
+	fam_today(today);
+	const char *code, *message;
+	const char *bad =
+	    fam_member_check(m.relation, m.birth_date, m.school_class, false, today, &code, &message);
+	if (bad)
+		return fam_reply_field(rq, bad, code, message);
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	m.hh = hh;
+	if (lc_db_tx(lc_rq_db(rq), create_tx, &m) != LC_TX_COMMIT)
+		return reply_outcome(rq, &m);
+	return reply_member(rq, hh, m.new_id, 201);
+}
+
+int h_member_get(struct lc_request *rq)
+{
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	return reply_member(rq, hh, id, 200);
+}
+
+static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
+{
+	struct member *m = arg;
+	const char *h[] = {m->hh};
+	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
+		return LC_TX_ERROR;
+	const char *p[] = {m->id, m->hh};
+	PGresult *r = lc_db_exec(db, "fam_member_get", 2, p);
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		m->outcome = 404;
+		return LC_TX_ROLLBACK;
+	}
+	char etag[32];
+	snprintf(etag, sizeof(etag), "\"m%s\"", PQgetvalue(r, 0, 8));
+	if (strcmp(m->etag, etag) != 0 && strcmp(m->etag, "*") != 0) {
+		PQclear(r);
+		m->outcome = 412;
+		return LC_TX_ROLLBACK;
+	}
+	bool account = !PQgetisnull(r, 0, 7);
+	/* Merge the change into what is stored (copies: r is freed before the update). */
+	char relation[16], given[512], family[512], birth[16], sex[8], klass[8];
+	snprintf(relation, sizeof(relation), "%s", m->has_relation ? m->relation : PQgetvalue(r, 0, 1));
+	snprintf(given, sizeof(given), "%s", m->has_given ? m->given_name : PQgetvalue(r, 0, 2));
+	snprintf(family, sizeof(family), "%s", m->has_family ? m->family_name : PQgetvalue(r, 0, 3));
+	const char *b = m->has_birth ? m->birth_date : (PQgetisnull(r, 0, 4) ? NULL : PQgetvalue(r, 0, 4));
+	const char *s = m->has_sex ? m->sex : (PQgetisnull(r, 0, 5) ? NULL : PQgetvalue(r, 0, 5));
+	const char *k = m->has_class ? m->school_class : (PQgetisnull(r, 0, 6) ? NULL : PQgetvalue(r, 0, 6));
+	snprintf(birth, sizeof(birth), "%s", b ? b : "");
+	snprintf(sex, sizeof(sex), "%s", s ? s : "");
+	snprintf(klass, sizeof(klass), "%s", k ? k : "");
+	PQclear(r);
+	if (account &&
+	    ((m->has_relation && strcmp(m->relation, "adult") != 0) || m->has_given || m->has_family)) {
+		m->outcome = 422;
+		m->field = m->has_relation && strcmp(m->relation, "adult") != 0 ? "relation"
+		           : m->has_given                                       ? "given_name"
+		                                                                : "family_name";
+		m->code = "not_allowed";
+		m->message = "An adult with an account changes their names on their own profile.";
+		return LC_TX_ROLLBACK;
+	}
+	char today[11];
+	fam_today(today);
+	const char *bad = fam_member_check(relation, b ? birth : NULL, k ? klass : NULL, account, today,
+	                                   &m->code, &m->message);
+	if (bad) {
+		m->outcome = 422;
+		m->field = bad;
+		return LC_TX_ROLLBACK;
+	}
+	const char *q[] = {m->id,          m->hh,           relation, given, family, b ? birth : NULL,
+	                   s ? sex : NULL, k ? klass : NULL};
+	if (fam_exec_first(db, "fam_member_update", 8, q, NULL, 0) != 1 ||
+	    fam_exec_first(db, "fam_hh_bump", 1, h, NULL, 0) < 0)
+		return LC_TX_ERROR;
+	return LC_TX_COMMIT;
+}
+
+int h_member_patch(struct lc_request *rq)
+{
+	struct member m = {.id = lc_rq_param(rq, "id")};
+	const struct lc_field spec[] = {
+	    {.name = "relation",
+	     .type = LC_J_ENUM,
+	     .enum_values = fam_relations,
+	     .out = &m.relation,
+	     .present = &m.has_relation},
+	    {.name = "given_name",
+	     .type = LC_J_STRING,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .pattern = NAME_PATTERN,
+	     .out = &m.given_name,
+	     .present = &m.has_given},
+	    {.name = "family_name",
+	     .type = LC_J_STRING,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .pattern = NAME_PATTERN,
+	     .out = &m.family_name,
+	     .present = &m.has_family},
+	    {.name = "birth_date", .type = LC_J_DATE, .out = &m.birth_date, .present = &m.has_birth},
+	    {.name = "sex",
+	     .type = LC_J_ENUM,
+	     .nullable = true,
+	     .enum_values = fam_sexes,
+	     .out = &m.sex,
+	     .present = &m.has_sex},
+	    {.name = "school_class",
+	     .type = LC_J_ENUM,
+	     .nullable = true,
+	     .enum_values = fam_school_classes,
+	     .out = &m.school_class,
+	     .present = &m.has_class},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (!lc_json_is_uuid(m.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	m.etag = lc_rq_header(rq, "If-Match");
+	if (!m.etag)
+		return lc_reply_problem(
+		    rq, 428, "precondition_required",
+		    "Send If-Match with the ETag you last read, so that no change is lost.");
+	m.hh = hh;
+	if (lc_db_tx(lc_rq_db(rq), patch_tx, &m) != LC_TX_COMMIT)
+		return reply_outcome(rq, &m);
+	return reply_member(rq, hh, m.id, 200);
+}
+
+static enum lc_tx_result delete_tx(struct lc_db *db, void *arg)
+{
+	struct member *m = arg;
+	const char *h[] = {m->hh};
+	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
+		return LC_TX_ERROR;
+	const char *p[] = {m->id, m->hh};
+	PGresult *r = lc_db_exec(db, "fam_member_get", 2, p);
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		m->outcome = 404;
+		return LC_TX_ROLLBACK;
+	}
+	char linked[37] = "";
+	if (!PQgetisnull(r, 0, 7))
+		snprintf(linked, sizeof(linked), "%s", PQgetvalue(r, 0, 7));
+	PQclear(r);
+	if (linked[0]) {
+		if (strcmp(linked, m->user_id) != 0) {
+			m->outcome = 409;
+			m->message = "An adult with an account leaves the household by themselves.";
+			return LC_TX_ROLLBACK;
+		}
+		r = lc_db_exec(db, "fam_hh_counts", 1, h);
+		if (!r)
+			return LC_TX_ERROR;
+		int accounts = atoi(PQgetvalue(r, 0, 1));
+		PQclear(r);
+		if (accounts < 2) {
+			m->outcome = 409;
+			m->message =
+			    "You are the only adult with an account here; delete your account instead.";
+			return LC_TX_ROLLBACK;
+		}
+	}
+	if (fam_exec_first(db, "fam_member_delete", 2, p, NULL, 0) < 0 ||
+	    fam_exec_first(db, "fam_hh_bump", 1, h, NULL, 0) < 0)
+		return LC_TX_ERROR;
+	return LC_TX_COMMIT;
+}
+
+int h_member_delete(struct lc_request *rq)
+{
+	struct member m = {.id = lc_rq_param(rq, "id"), .user_id = lc_rq_claims(rq)->sub};
+	if (!lc_json_is_uuid(m.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+	char hh[37];
+	if (!fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	m.hh = hh;
+	if (lc_db_tx(lc_rq_db(rq), delete_tx, &m) != LC_TX_COMMIT)
+		return reply_outcome(rq, &m);
+	return lc_reply_empty(rq, 204);
+}

@@ -1,0 +1,167 @@
+/* h_totp.c — TOTP enrolment: POST /me/totp/setup gives a new secret (as an otpauth:// URI for
+ * the authenticator app), POST /me/totp/confirm turns it on once a code from the app checks out.
+ * Either a signed-in person calls them, or an admin whose login answered
+ * totp_enrolment_required, with the enrolment_token of that answer (valid 15 minutes). */
+#include <ctype.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+#include "civitas/db.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/reply.h"
+
+#include "account.h"
+
+/* Who is enrolling: the token's subject, or the owner of a valid enrolment token. */
+static bool enrolling_user_or_reply(struct lc_request *rq, const char *enrol, char user_id[37])
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	if (c) {
+		snprintf(user_id, 37, "%.36s", c->sub);
+		return true;
+	}
+	if (enrol) {
+		char hash[65];
+		lc_sha256_hex(enrol, strlen(enrol), hash);
+		const char *p[] = {hash};
+		PGresult *r = lc_db_exec(lc_rq_db(rq), "enrol_token_check", 1, p);
+		if (!r) {
+			lc_db_fail_reply(rq);
+			return false;
+		}
+		bool ok = PQntuples(r) == 1;
+		if (ok)
+			snprintf(user_id, 37, "%s", PQgetvalue(r, 0, 0));
+		PQclear(r);
+		if (ok)
+			return true;
+	}
+	lc_rq_add_header(rq, "WWW-Authenticate", "Bearer realm=\"civitas\"");
+	lc_reply_problem(rq, 401, "unauthorized", "A valid access token or enrolment token is required.");
+	return false;
+}
+
+static void uri_escape(const char *s, char *out, size_t outlen)
+{
+	size_t o = 0;
+	for (; *s && o + 4 < outlen; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '.' || c == '-' || c == '_')
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "%%%02X", c);
+	}
+	out[o] = '\0';
+}
+
+int h_totp_setup(struct lc_request *rq)
+{
+	const char *enrol = NULL;
+	const struct lc_field spec[] = {
+	    {.name = "enrolment_token", .type = LC_J_STRING, .has_max = true, .max = 128, .out = &enrol},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	char id[37];
+	if (!enrolling_user_or_reply(rq, enrol, id))
+		return LC_REPLIED;
+	unsigned char raw[TOTP_SECRET_BYTES];
+	char secret[40];
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return lc_reply_problem(rq, 500, "internal", "No randomness.");
+	totp_base32_encode(raw, sizeof(raw), secret, sizeof(secret));
+	const char *u[] = {id};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "user_by_id", 1, u);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return lc_reply_problem(rq, 404, "not_found", "No such account.");
+	}
+	char label[600], uri[900];
+	uri_escape(PQgetvalue(r, 0, UC_EMAIL), label, sizeof(label));
+	PQclear(r);
+	const char *p[] = {id, secret};
+	int n = db_run(lc_rq_db(rq), "totp_pending_set", 2, p);
+	if (n < 0)
+		return lc_db_fail_reply(rq);
+	if (n == 0)
+		return lc_reply_problem(rq, 409, "conflict", "An authenticator app is already enrolled.");
+	snprintf(uri, sizeof(uri),
+	         "otpauth://totp/Civitas:%s?secret=%s&issuer=Civitas&algorithm=SHA1&digits=6&period=30",
+	         label, secret);
+	return lc_reply_json(rq, 200, json_pack("{s:s, s:s}", "secret", secret, "otpauth_uri", uri));
+}
+
+struct confirm {
+	struct lc_request *rq;
+	const char *code, *enrol;
+	char id[37];
+	enum { CF_OK, CF_NONE, CF_BAD } out;
+};
+
+static enum lc_tx_result confirm_tx(struct lc_db *db, void *arg)
+{
+	struct confirm *c = arg;
+	const char *p[] = {c->id};
+	PGresult *r = lc_db_exec(db, "user_auth_by_id", 1, p);
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) != 1 || PQgetisnull(r, 0, UC_N + 2)) {
+		PQclear(r);
+		c->out = CF_NONE;
+		return LC_TX_ROLLBACK;
+	}
+	unsigned char secret[64];
+	int n = totp_base32_decode(PQgetvalue(r, 0, UC_N + 2), secret, sizeof(secret));
+	PQclear(r);
+	int64_t step = n > 0 ? totp_check(secret, (size_t)n, c->code, (int64_t)time(NULL), 0) : -1;
+	if (step < 0) {
+		c->out = CF_BAD;
+		return LC_TX_ROLLBACK;
+	}
+	char st[24];
+	snprintf(st, sizeof(st), "%lld", (long long)step);
+	const char *q[] = {c->id, st};
+	if (db_run(db, "totp_enable", 2, q) != 1)
+		return LC_TX_ERROR;
+	if (c->enrol) {
+		char hash[65];
+		lc_sha256_hex(c->enrol, strlen(c->enrol), hash);
+		const char *e[] = {hash, "totp_enrol"};
+		if (db_run(db, "email_token_take", 2, e) < 0)
+			return LC_TX_ERROR;
+	}
+	c->out = CF_OK;
+	return lc_audit(db, c->rq, "totp.enabled", "user", c->id, NULL) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
+int h_totp_confirm(struct lc_request *rq)
+{
+	struct confirm c = {.rq = rq};
+	const struct lc_field spec[] = {
+	    {.name = "code", .type = LC_J_STRING, .required = true, .pattern = "^[0-9]{6}$", .out = &c.code},
+	    {.name = "enrolment_token", .type = LC_J_STRING, .has_max = true, .max = 128, .out = &c.enrol},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (!enrolling_user_or_reply(rq, c.enrol, c.id))
+		return LC_REPLIED;
+	if (lc_db_tx(lc_rq_db(rq), confirm_tx, &c) == LC_TX_ERROR)
+		return lc_db_fail_reply(rq);
+	if (c.out == CF_NONE)
+		return lc_reply_problem(rq, 409, "conflict", "Call /me/totp/setup first.");
+	if (c.out == CF_BAD)
+		return reply_field_error(rq, "code", "invalid_totp",
+		                         "The code does not match; check the clock of the device.");
+	return lc_reply_json(rq, 200, json_pack("{s:b}", "totp_enabled", true));
+}

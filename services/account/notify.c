@@ -1,0 +1,79 @@
+/* notify.c — notifying a person (notify.h): the idempotency key is claimed, the template rendered,
+ * an in-portal notification written and the e-mail queued in the outbox, all in the caller's
+ * transaction, so that a rolled-back request notifies nobody and a retried one notifies once. */
+#include "notify.h"
+
+#include <stdlib.h>
+
+#include "civitas/db.h"
+#include "civitas/outbox.h"
+
+#include "account.h"
+
+/* 1 when the key is new (or NULL: no deduplication), 0 when used, -1 on error. */
+static int claim_key(struct lc_db *db, const char *key)
+{
+	if (!key)
+		return 1;
+	const char *p[] = {key};
+	return db_run(db, "notify_key_claim", 1, p);
+}
+
+static int queue_mail(struct lc_db *db, const char *to, const char *subject, const char *body)
+{
+	json_t *m = json_pack("{s:s, s:s, s:s}", "to", to, "subject", subject, "body", body);
+	int rc = m ? lc_outbox_emit(db, "mail.send", m, NULL) : -1;
+	json_decref(m);
+	return rc;
+}
+
+int account_notify(struct lc_db *db, const char *user_id, const char *template_name, const json_t *data,
+                   const char *idempotency_key, const char *link)
+{
+	char *subject = NULL, *body = NULL;
+	int rc = mail_render(template_name, data, link, &subject, &body);
+	if (rc != 0)
+		return rc;
+	rc = claim_key(db, idempotency_key);
+	if (rc <= 0)
+		goto out;
+	const char *p[] = {user_id};
+	PGresult *u = lc_db_exec(db, "notify_user", 1, p);
+	if (!u || PQntuples(u) != 1) {
+		PQclear(u);
+		rc = -1;
+		goto out;
+	}
+	const char *email = PQgetvalue(u, 0, 0);
+	bool want_mail = PQgetvalue(u, 0, 1)[0] == 't', want_portal = PQgetvalue(u, 0, 2)[0] == 't';
+	rc = 1;
+	if (want_portal) {
+		const char *q[] = {user_id, template_name, subject, body, link, idempotency_key};
+		if (db_run(db, "notification_insert", 6, q) < 0)
+			rc = -1;
+	}
+	if (rc == 1 && want_mail && queue_mail(db, email, subject, body) < 0)
+		rc = -1;
+	PQclear(u);
+out:
+	free(subject);
+	free(body);
+	return rc;
+}
+
+int account_mail_to(struct lc_db *db, const char *email, const char *template_name, const json_t *data,
+                    const char *idempotency_key)
+{
+	char *subject = NULL, *body = NULL;
+	/* No page of the portal is concerned: data.link, when given, is the link. */
+	int rc = mail_render(template_name, data, json_string_value(json_object_get(data, "link")), &subject,
+	                     &body);
+	if (rc != 0)
+		return rc;
+	rc = claim_key(db, idempotency_key);
+	if (rc > 0)
+		rc = queue_mail(db, email, subject, body) < 0 ? -1 : 1;
+	free(subject);
+	free(body);
+	return rc;
+}

@@ -1,0 +1,181 @@
+/* tokens.c — the access tokens civitas-account signs (JWT ES256, 10 minutes) with the private key
+ * of CIVITAS_JWT_PRIVATE_KEY, the JWKS of its public half, and the random one-time tokens. */
+#include <errno.h>
+#include <jwt.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+
+#include "account.h"
+
+/* Written once at start, read-only while requests are served. */
+static struct {
+	unsigned char *pem;
+	size_t len;
+	char kid[64];
+	char x[64], y[64]; /* base64url coordinates of the public point */
+} K;
+
+void tokens_free(void)
+{
+	if (K.pem)
+		OPENSSL_cleanse(K.pem, K.len);
+	free(K.pem);
+	memset(&K, 0, sizeof(K));
+}
+
+static bool coordinate(const EVP_PKEY *pk, const char *name, char *out, size_t outlen)
+{
+	BIGNUM *bn = NULL;
+	unsigned char raw[32];
+	bool ok = EVP_PKEY_get_bn_param(pk, name, &bn) == 1 && BN_bn2binpad(bn, raw, sizeof(raw)) == 32;
+	BN_free(bn);
+	char *b = ok ? lc_b64url_encode(raw, sizeof(raw)) : NULL;
+	if (b)
+		snprintf(out, outlen, "%s", b);
+	free(b);
+	return b != NULL;
+}
+
+int tokens_init_pem(const char *pem, size_t len, char *err, size_t errlen)
+{
+	BIO *bio = BIO_new_mem_buf(pem, (int)len);
+	EVP_PKEY *pk = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+	BIO_free(bio);
+	char group[32] = "";
+	size_t glen = 0;
+	if (!pk || !EVP_PKEY_is_a(pk, "EC") ||
+	    EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group), &glen) !=
+	        1 ||
+	    (strcmp(group, "prime256v1") != 0 && strcmp(group, "P-256") != 0)) {
+		EVP_PKEY_free(pk);
+		snprintf(err, errlen, "the signing key is not an EC P-256 private key (ES256)");
+		return -1;
+	}
+	tokens_free();
+	bool ok = coordinate(pk, OSSL_PKEY_PARAM_EC_PUB_X, K.x, sizeof(K.x)) &&
+	          coordinate(pk, OSSL_PKEY_PARAM_EC_PUB_Y, K.y, sizeof(K.y));
+	EVP_PKEY_free(pk);
+	if (!ok) {
+		snprintf(err, errlen, "cannot read the public point of the signing key");
+		return -1;
+	}
+	/* RFC 7638 thumbprint: SHA-256 of the required members in lexical order. */
+	char canon[256];
+	snprintf(canon, sizeof(canon), "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}", K.x,
+	         K.y);
+	char hex[65];
+	lc_sha256_hex(canon, strlen(canon), hex);
+	snprintf(K.kid, sizeof(K.kid), "%.16s", hex);
+	K.pem = malloc(len + 1);
+	if (!K.pem) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(K.pem, pem, len);
+	K.pem[len] = '\0';
+	K.len = len;
+	return 0;
+}
+
+int tokens_init(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot read CIVITAS_JWT_PRIVATE_KEY %s: %s", path, strerror(errno));
+		return -1;
+	}
+	char buf[8192];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	if (n == 0 || n >= sizeof(buf) - 1) {
+		snprintf(err, errlen, "CIVITAS_JWT_PRIVATE_KEY %s is empty or too large", path);
+		return -1;
+	}
+	buf[n] = '\0';
+	int rc = tokens_init_pem(buf, n, err, errlen);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return rc;
+}
+
+char *tokens_issue(const char *sub, const char *role, const json_t *services, const char *sid, int64_t now)
+{
+	if (!K.pem)
+		return NULL;
+	if (now == 0)
+		now = (int64_t)time(NULL);
+	jwt_t *jwt = NULL;
+	if (jwt_new(&jwt) != 0)
+		return NULL;
+	char jti[37];
+	lc_uuid_v4(jti);
+	json_t *extra = json_pack("{s:O}", "services", services ? (json_t *)services : json_array());
+	char *extra_text = extra ? json_dumps(extra, JSON_COMPACT) : NULL;
+	json_decref(extra);
+	int bad = !extra_text;
+	bad |= jwt_add_header(jwt, "kid", K.kid);
+	bad |= jwt_add_grant(jwt, "iss", "civitas-account");
+	bad |= jwt_add_grant(jwt, "aud", "civitas");
+	bad |= jwt_add_grant(jwt, "sub", sub);
+	bad |= jwt_add_grant(jwt, "role", role);
+	bad |= jwt_add_grant(jwt, "jti", jti);
+	if (sid)
+		bad |= jwt_add_grant(jwt, "sid", sid);
+	bad |= jwt_add_grant_int(jwt, "iat", (long)now);
+	bad |= jwt_add_grant_int(jwt, "exp", (long)(now + ACCESS_TTL_S));
+	if (extra_text)
+		bad |= jwt_add_grants_json(jwt, extra_text);
+	free(extra_text);
+	bad |= jwt_set_alg(jwt, JWT_ALG_ES256, K.pem, (int)K.len);
+	char *tok = bad ? NULL : jwt_encode_str(jwt);
+	jwt_free(jwt);
+	return tok;
+}
+
+json_t *tokens_jwks(void)
+{
+	return json_pack("{s:[{s:s, s:s, s:s, s:s, s:s, s:s}]}", "keys", "kty", "EC", "crv", "P-256", "x",
+	                 K.x, "y", K.y, "kid", K.kid, "alg", "ES256", "use", "sig");
+}
+
+bool tokens_request_sid(struct lc_request *rq, char out[64])
+{
+	out[0] = '\0';
+	const char *h = lc_rq_claims(rq) ? lc_rq_header(rq, "Authorization") : NULL;
+	if (!h || strncmp(h, "Bearer ", 7) != 0)
+		return false;
+	/* The token was verified by libcommon before the handler ran: its payload can be trusted. */
+	const char *p = strchr(h + 7, '.');
+	const char *e = p ? strchr(p + 1, '.') : NULL;
+	if (!e)
+		return false;
+	size_t n = 0;
+	unsigned char *raw = lc_b64url_decode(p + 1, (size_t)(e - p - 1), &n);
+	json_t *claims = raw ? json_loadb((const char *)raw, n, 0, NULL) : NULL;
+	free(raw);
+	const char *sid = json_string_value(json_object_get(claims, "sid"));
+	bool ok = sid && lc_json_is_uuid(sid);
+	if (ok)
+		snprintf(out, 64, "%s", sid);
+	json_decref(claims);
+	return ok;
+}
+
+bool tokens_random(char token[48], char hash[65])
+{
+	if (!lc_random_token(token, 48, 32))
+		return false;
+	lc_sha256_hex(token, strlen(token), hash);
+	return true;
+}

@@ -1,0 +1,80 @@
+/* cache.c — the per-process micro-cache of public answers: fixed slots (no growth, no
+ * eviction policy beyond "last writer of a slot wins"), a generation counter for clears. */
+#include "cache.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct slot {
+	char key[CACHE_KEY_MAX + 1];
+	char *body;
+	size_t len;
+	char etag[72];
+	uint64_t expires_ms, gen;
+};
+
+static struct slot slots[CACHE_SLOTS];
+static uint64_t generation = 1;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+static size_t slot_of(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)(h % CACHE_SLOTS);
+}
+
+uint64_t cache_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const char *, size_t, const char *, void *),
+               void *arg)
+{
+	if (strlen(key) > CACHE_KEY_MAX)
+		return false;
+	bool hit = false;
+	pthread_mutex_lock(&lock);
+	struct slot *s = &slots[slot_of(key)];
+	if (s->body && s->gen == generation && s->expires_ms > now_ms && strcmp(s->key, key) == 0) {
+		fn(s->body, s->len, s->etag, arg);
+		hit = true;
+	}
+	pthread_mutex_unlock(&lock);
+	return hit;
+}
+
+void cache_put(const char *key, const char *body, size_t len, const char *etag, uint64_t now_ms)
+{
+	if (strlen(key) > CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag))
+		return;
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, body, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&lock);
+	struct slot *s = &slots[slot_of(key)];
+	char *old = s->body;
+	memcpy(s->key, key, strlen(key) + 1);
+	s->body = copy;
+	s->len = len;
+	memcpy(s->etag, etag, strlen(etag) + 1);
+	s->expires_ms = now_ms + CACHE_TTL_MS;
+	s->gen = generation;
+	pthread_mutex_unlock(&lock);
+	free(old);
+}
+
+void cache_clear(void)
+{
+	pthread_mutex_lock(&lock);
+	generation++;
+	pthread_mutex_unlock(&lock);
+}

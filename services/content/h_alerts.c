@@ -1,0 +1,195 @@
+/* h_alerts.c — the urgent information banner: the active alerts for every page (visible as
+ * soon as an editor saves them), and the editors' create / update (If-Match) / delete. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/reply.h"
+
+#include "common.h"
+#include "handlers.h"
+
+static const char *const levels[] = {"info", "warning", "critical", NULL};
+
+static json_t *rows_json(PGresult *r)
+{
+	json_t *items = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	return items;
+}
+
+int h_alerts_active(struct lc_request *rq)
+{
+	PGresult *r = sql(lc_rq_db(rq), "al_active", 0, NULL);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = rows_json(r);
+	PQclear(r);
+	/* no-cache: browsers revalidate (304) each time, so a new alert shows at once. */
+	return lc_reply_json_cached(rq, json_pack("{s:o, s:n}", "items", items, "next_cursor"), NULL);
+}
+
+int h_alerts_list(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	PGresult *r = sql(lc_rq_db(rq), "al_all", 0, NULL);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = rows_json(r);
+	PQclear(r);
+	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+struct al_ctx {
+	struct lc_request *rq;
+	struct outcome out;
+	const char *id;
+	json_t *patch;
+};
+
+static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
+{
+	struct al_ctx *c = arg;
+	json_decref(c->out.body);
+	json_decref(c->out.errors);
+	c->out = (struct outcome){0};
+	json_t *cur;
+	char id[37];
+	bool failed;
+	if (c->id) {
+		const char *p[] = {c->id};
+		PGresult *r = sql(db, "al_lock", 1, p);
+		if (!r)
+			return LC_TX_ERROR;
+		int found = PQntuples(r);
+		long long rev = found ? atoll(PQgetvalue(r, 0, 1)) : 0;
+		cur = found ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
+		PQclear(r);
+		if (!found)
+			return outcome_fail(&c->out, 404, "not_found", "No such alert.");
+		char etag[40];
+		content_etag(etag, rev);
+		const char *im = lc_rq_header(c->rq, "If-Match");
+		if (!im || !*im) {
+			json_decref(cur);
+			return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
+		}
+		if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
+			json_decref(cur);
+			snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
+			return outcome_fail(&c->out, 412, "precondition_failed",
+			                    "The alert changed since you read it.");
+		}
+		snprintf(id, sizeof(id), "%s", c->id);
+	} else {
+		lc_uuid_v4(id);
+		cur = json_pack("{s:n, s:n, s:n}", "link", "starts_at", "ends_at");
+	}
+	if (!cur)
+		return LC_TX_ERROR;
+	json_object_update(cur, c->patch);
+	const char *p[] = {id,
+	                   json_string_value(json_object_get(cur, "level")),
+	                   json_string_value(json_object_get(cur, "message")),
+	                   json_string_value(json_object_get(cur, "link")),
+	                   json_string_value(json_object_get(cur, "starts_at")),
+	                   json_string_value(json_object_get(cur, "ends_at")),
+	                   caller_id(c->rq)};
+	PGresult *r = sql(db, c->id ? "al_update" : "al_insert", c->id ? 6 : 7, p);
+	json_decref(cur);
+	if (!r) {
+		if (strcmp(lc_db_sqlstate(db), "23514") == 0)
+			return outcome_field(&c->out, "ends_at", "out_of_range",
+			                     "ends_at must come after starts_at.");
+		return LC_TX_ERROR;
+	}
+	PQclear(r);
+	const char *gp[] = {id};
+	c->out.body = sql_json(db, "al_get", 1, gp, &failed);
+	if (!c->out.body)
+		return LC_TX_ERROR;
+	if (lc_audit(db, c->rq, c->id ? "alert.update" : "alert.create", "alert", id, NULL) < 0)
+		return LC_TX_ERROR;
+	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
+	c->out.status = c->id ? 200 : 201;
+	if (!c->id)
+		snprintf(c->out.location, sizeof(c->out.location), "/api/content/v1/alerts/%s", id);
+	return LC_TX_COMMIT;
+}
+
+static int al_write(struct lc_request *rq, const char *id)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	bool create = id == NULL;
+	const struct lc_field spec[] = {
+	    {.name = "level", .type = LC_J_ENUM, .required = create, .enum_values = levels},
+	    {.name = "message",
+	     .type = LC_J_STRING,
+	     .required = create,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 500},
+	    {.name = "link",
+	     .type = LC_J_STRING,
+	     .nullable = true,
+	     .has_max = true,
+	     .max = 500,
+	     .pattern = "^(https?://|/)[^[:space:]]*$"},
+	    {.name = "starts_at", .type = LC_J_TIMESTAMP, .nullable = true},
+	    {.name = "ends_at", .type = LC_J_TIMESTAMP, .nullable = true},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (id && !lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such alert.");
+	struct al_ctx c = {.rq = rq, .id = id, .patch = lc_rq_json(rq)};
+	if (!c.patch || json_object_size(c.patch) == 0)
+		return reply_field(rq, "", "required", "Nothing to change.");
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), al_write_tx, &c), &c.out);
+}
+
+int h_alert_create(struct lc_request *rq)
+{
+	return al_write(rq, NULL);
+}
+
+int h_alert_update(struct lc_request *rq)
+{
+	return al_write(rq, lc_rq_param(rq, "id"));
+}
+
+static enum lc_tx_result al_delete_tx(struct lc_db *db, void *arg)
+{
+	struct al_ctx *c = arg;
+	c->out = (struct outcome){0};
+	const char *p[] = {c->id};
+	int n = sql_count(db, "al_delete", 1, p);
+	if (n < 0)
+		return LC_TX_ERROR;
+	if (n == 0)
+		return outcome_fail(&c->out, 404, "not_found", "No such alert.");
+	if (lc_audit(db, c->rq, "alert.delete", "alert", c->id, NULL) < 0)
+		return LC_TX_ERROR;
+	c->out.status = 204;
+	return LC_TX_COMMIT;
+}
+
+int h_alert_delete(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	struct al_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
+	if (!lc_json_is_uuid(c.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such alert.");
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), al_delete_tx, &c), &c.out);
+}

@@ -1,0 +1,438 @@
+/* h_directory.c — the directory of associations and partners. Partners edit their own entry
+ * through a pending change that an editor approves or rejects (the public keeps the approved
+ * version meanwhile); editors create entries and edit them directly. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/outbox.h"
+#include "civitas/reply.h"
+
+#include "common.h"
+#include "handlers.h"
+#include "markdown.h"
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int h_directory_list(struct lc_request *rq)
+{
+	const char *category = lc_rq_query(rq, "category"), *q = lc_rq_query(rq, "q");
+	if (category && !content_slug_ok(category, 40))
+		return reply_field(rq, "category", "invalid_format", "Unknown category.");
+	if (q && strlen(q) > 200)
+		return reply_field(rq, "q", "out_of_range", "At most 200 characters.");
+	char tsq[512];
+	int words = content_search_query(q, tsq, sizeof(tsq));
+	const char *p[] = {category, words ? tsq : NULL, words ? q : NULL};
+	return content_keyset_list(rq, "org_list", p, 3);
+}
+
+int h_directory_categories(struct lc_request *rq)
+{
+	PGresult *r = sql(lc_rq_db(rq), "org_categories", 0, NULL);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(items, json_pack("{s:s, s:i}", "category", PQgetvalue(r, i, 0), "count",
+		                                       atoi(PQgetvalue(r, i, 1))));
+	PQclear(r);
+	return lc_reply_json_cached(rq, json_pack("{s:o, s:n}", "items", items, "next_cursor"),
+	                            "public, max-age=60");
+}
+
+int h_directory_get(struct lc_request *rq)
+{
+	const char *p[] = {lc_rq_param(rq, "slug")};
+	bool failed;
+	json_t *o = sql_json(lc_rq_db(rq), "org_get_slug", 1, p, &failed);
+	if (failed)
+		return lc_db_fail_reply(rq);
+	if (!o)
+		return lc_reply_problem(rq, 404, "not_found", "No such organisation.");
+	return lc_reply_json_cached(rq, o, "public, max-age=60");
+}
+
+int h_directory_mine(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "partner"))
+		return LC_REPLIED;
+	const char *p[] = {caller_id(rq)};
+	PGresult *r = sql(lc_rq_db(rq), "org_mine", 1, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	PQclear(r);
+	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
+}
+
+struct org_ctx {
+	struct lc_request *rq;
+	struct outcome out;
+	const char *id;
+	json_t *patch;
+	const char *comment;
+};
+
+/* Fields a partner may change on its own entry; editors may also change the others. */
+static const char *const partner_fields[] = {"name",    "description_md", "address",       "phone", "email",
+                                             "website", "opening_hours",  "logo_media_id", NULL};
+
+/* Writes the organisation row from the full object o (new or merged). */
+static int org_store(struct lc_db *db, const char *stmt, const char *id, json_t *o)
+{
+	const char *md = jstr(o, "description_md");
+	char *html = md_render(md ? md : "", md ? strlen(md) : 0);
+	char *owners = json_dumps(json_object_get(o, "owner_user_ids"), JSON_COMPACT);
+	if (!html || !owners) {
+		free(html);
+		free(owners);
+		return -1;
+	}
+	const char *p[] = {id,
+	                   jstr(o, "slug"),
+	                   jstr(o, "name"),
+	                   jstr(o, "category"),
+	                   md ? md : "",
+	                   html,
+	                   jstr(o, "address") ?: "",
+	                   jstr(o, "phone") ?: "",
+	                   jstr(o, "email") ?: "",
+	                   jstr(o, "website") ?: "",
+	                   jstr(o, "opening_hours") ?: "",
+	                   jstr(o, "logo_media_id"),
+	                   owners};
+	int rc = sql_do(db, stmt, 13, p);
+	free(html);
+	free(owners);
+	return rc;
+}
+
+static enum lc_tx_result changed(struct lc_db *db, struct org_ctx *c, const char *id, const char *action)
+{
+	json_t *ev = json_pack("{s:s, s:s}", "organisation_id", id, "action", action);
+	int rc = lc_outbox_emit(db, "directory.changed", ev, NULL);
+	json_decref(ev);
+	if (rc < 0)
+		return LC_TX_ERROR;
+	const char *p[] = {id};
+	bool failed;
+	c->out.body = sql_json(db, "org_get_id", 1, p, &failed);
+	if (!c->out.body)
+		return LC_TX_ERROR;
+	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
+	return LC_TX_COMMIT;
+}
+
+static enum lc_tx_result org_create_tx(struct lc_db *db, void *arg)
+{
+	struct org_ctx *c = arg;
+	json_decref(c->out.body);
+	json_decref(c->out.errors);
+	c->out = (struct outcome){0};
+	char id[37], slug[121];
+	lc_uuid_v4(id);
+	json_t *o = json_deep_copy(c->patch);
+	if (!json_object_get(o, "owner_user_ids"))
+		json_object_set_new(o, "owner_user_ids", json_array());
+	if (!jstr(o, "slug")) {
+		content_slugify(jstr(o, "name"), slug, sizeof(slug));
+		json_object_set_new(o, "slug", json_string(slug[0] ? slug : "structure"));
+	}
+	int rc = org_store(db, "org_insert", id, o);
+	json_decref(o);
+	if (rc < 0) {
+		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
+			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+		return LC_TX_ERROR;
+	}
+	if (lc_audit(db, c->rq, "directory.create", "organisation", id, NULL) < 0)
+		return LC_TX_ERROR;
+	c->out.status = 201;
+	snprintf(c->out.location, sizeof(c->out.location), "/api/content/v1/directory/%s", id);
+	return changed(db, c, id, "created");
+}
+
+static bool owners_ok(const json_t *a)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(a, i, v) if (!lc_json_is_uuid(json_string_value(v))) return false;
+	return true;
+}
+
+#define ORG_SPEC(create)                                                                                     \
+	{.name = "name",                                                                                     \
+	 .type = LC_J_STRING,                                                                                \
+	 .required = (create),                                                                               \
+	 .has_min = true,                                                                                    \
+	 .min = 1,                                                                                           \
+	 .has_max = true,                                                                                    \
+	 .max = 200},                                                                                        \
+	    {.name = "slug",                                                                                 \
+	     .type = LC_J_STRING,                                                                            \
+	     .has_min = true,                                                                                \
+	     .min = 1,                                                                                       \
+	     .has_max = true,                                                                                \
+	     .max = 120,                                                                                     \
+	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"},                                                         \
+	    {.name = "category",                                                                             \
+	     .type = LC_J_STRING,                                                                            \
+	     .required = (create),                                                                           \
+	     .has_min = true,                                                                                \
+	     .min = 1,                                                                                       \
+	     .has_max = true,                                                                                \
+	     .max = 40,                                                                                      \
+	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"},                                                         \
+	    {.name = "description_md", .type = LC_J_STRING, .has_max = true, .max = 20000},                  \
+	    {.name = "address", .type = LC_J_STRING, .has_max = true, .max = 300},                           \
+	    {.name = "phone", .type = LC_J_STRING, .has_max = true, .max = 40, .pattern = "^[0-9 +().-]*$"}, \
+	    {.name = "email", .type = LC_J_STRING, .has_max = true, .max = 254},                             \
+	    {.name = "website",                                                                              \
+	     .type = LC_J_STRING,                                                                            \
+	     .has_max = true,                                                                                \
+	     .max = 300,                                                                                     \
+	     .pattern = "^(https?://[^[:space:]]+)?$"},                                                      \
+	    {.name = "opening_hours", .type = LC_J_STRING, .has_max = true, .max = 500},                     \
+	    {.name = "logo_media_id", .type = LC_J_UUID, .nullable = true},                                  \
+	    {.name = "owner_user_ids", .type = LC_J_ARRAY, .has_max = true, .max = 20},                      \
+	{                                                                                                    \
+		0                                                                                            \
+	}
+
+static bool email_field_ok(const json_t *patch)
+{
+	const char *e = jstr(patch, "email");
+	return !e || !*e || lc_json_is_email(e);
+}
+
+int h_directory_create(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	const struct lc_field spec[] = {ORG_SPEC(true)};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	json_t *patch = lc_rq_json(rq);
+	if (!email_field_ok(patch))
+		return reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
+	if (json_object_get(patch, "owner_user_ids") && !owners_ok(json_object_get(patch, "owner_user_ids")))
+		return reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
+	struct org_ctx c = {.rq = rq, .patch = patch};
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), org_create_tx, &c), &c.out);
+}
+
+static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
+{
+	struct org_ctx *c = arg;
+	json_decref(c->out.body);
+	json_decref(c->out.errors);
+	c->out = (struct outcome){0};
+	const char *p[] = {c->id, caller_id(c->rq)};
+	PGresult *r = sql(db, "org_lock", 2, p);
+	if (!r)
+		return LC_TX_ERROR;
+	bool editor = caller_is(c->rq, "editor");
+	int found = PQntuples(r);
+	bool owner = found && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+	long long rev = found ? atoll(PQgetvalue(r, 0, 1)) : 0;
+	json_t *cur = found ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
+	PQclear(r);
+	/* Someone else's entry does not exist for a partner. */
+	if (!found || (!editor && !owner)) {
+		json_decref(cur);
+		return outcome_fail(&c->out, 404, "not_found", "No such organisation.");
+	}
+	if (!cur)
+		return LC_TX_ERROR;
+	char etag[40];
+	content_etag(etag, rev);
+	const char *im = lc_rq_header(c->rq, "If-Match");
+	if (!im || !*im) {
+		json_decref(cur);
+		return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
+	}
+	if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
+		json_decref(cur);
+		snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
+		return outcome_fail(&c->out, 412, "precondition_failed",
+		                    "The entry changed since you read it.");
+	}
+	if (!editor) {
+		/* The partner's edit waits for an editor; a newer one replaces the older. */
+		const char *k;
+		json_t *v;
+		json_object_foreach(c->patch, k, v)
+		{
+			bool allowed = false;
+			for (int i = 0; partner_fields[i]; i++)
+				allowed = allowed || strcmp(k, partner_fields[i]) == 0;
+			if (!allowed) {
+				json_decref(cur);
+				return outcome_field(&c->out, k, "not_allowed",
+				                     "Only an editor may change this field.");
+			}
+		}
+		json_decref(cur);
+		char cid[37];
+		lc_uuid_v4(cid);
+		char *changes = json_dumps(c->patch, JSON_COMPACT);
+		const char *ps[] = {c->id};
+		const char *pi[] = {cid, c->id, caller_id(c->rq), changes};
+		int rc = sql_do(db, "chg_supersede", 1, ps);
+		rc = rc < 0 ? rc : sql_do(db, "chg_insert", 4, pi);
+		free(changes);
+		if (rc < 0)
+			return LC_TX_ERROR;
+		if (lc_audit(db, c->rq, "directory.submit", "organisation", c->id, NULL) < 0)
+			return LC_TX_ERROR;
+		const char *pg[] = {cid};
+		bool failed;
+		c->out.body = sql_json(db, "chg_get", 1, pg, &failed);
+		if (!c->out.body)
+			return LC_TX_ERROR;
+		c->out.status = 202;
+		snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
+		return LC_TX_COMMIT;
+	}
+	json_object_update(cur, c->patch);
+	int rc = org_store(db, "org_update", c->id, cur);
+	json_decref(cur);
+	if (rc < 0) {
+		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
+			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+		return LC_TX_ERROR;
+	}
+	if (lc_audit(db, c->rq, "directory.update", "organisation", c->id, NULL) < 0)
+		return LC_TX_ERROR;
+	c->out.status = 200;
+	return changed(db, c, c->id, "updated");
+}
+
+int h_directory_update(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "partner"))
+		return LC_REPLIED;
+	const struct lc_field spec[] = {ORG_SPEC(false)};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	const char *id = lc_rq_param(rq, "id");
+	json_t *patch = lc_rq_json(rq);
+	if (!lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such organisation.");
+	if (!patch || json_object_size(patch) == 0)
+		return reply_field(rq, "", "required", "Nothing to change.");
+	if (!email_field_ok(patch))
+		return reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
+	if (json_object_get(patch, "owner_user_ids") && !owners_ok(json_object_get(patch, "owner_user_ids")))
+		return reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
+	struct org_ctx c = {.rq = rq, .id = id, .patch = patch};
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), org_update_tx, &c), &c.out);
+}
+
+int h_moderation_list(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	return content_keyset_list(rq, "chg_queue", NULL, 0);
+}
+
+static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)
+{
+	struct org_ctx *c = arg;
+	json_decref(c->out.body);
+	c->out = (struct outcome){0};
+	const char *p[] = {c->id};
+	PGresult *r = sql(db, "chg_lock", 1, p);
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return outcome_fail(&c->out, 404, "not_found", "No such pending change.");
+	}
+	char org[37];
+	snprintf(org, sizeof(org), "%s", PQgetvalue(r, 0, 0));
+	json_t *changes = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+	PQclear(r);
+	if (!changes)
+		return LC_TX_ERROR;
+	bool approve = c->comment == NULL;
+	const char *pd[] = {c->id, approve ? "approved" : "rejected", caller_id(c->rq), c->comment};
+	if (sql_do(db, "chg_decide", 4, pd) < 0) {
+		json_decref(changes);
+		return LC_TX_ERROR;
+	}
+	if (lc_audit(db, c->rq, approve ? "directory.approve" : "directory.reject", "organisation", org,
+	             NULL) < 0) {
+		json_decref(changes);
+		return LC_TX_ERROR;
+	}
+	if (!approve) {
+		json_decref(changes);
+		c->out.status = 200;
+		bool failed;
+		c->out.body = sql_json(db, "chg_get", 1, p, &failed);
+		return c->out.body ? LC_TX_COMMIT : LC_TX_ERROR;
+	}
+	const char *po[] = {org};
+	bool failed;
+	json_t *cur = sql_json(db, "org_get_full", 1, po, &failed);
+	if (!cur) {
+		json_decref(changes);
+		return LC_TX_ERROR;
+	}
+	json_object_update(cur, changes);
+	json_decref(changes);
+	int rc = org_store(db, "org_update", org, cur);
+	json_decref(cur);
+	if (rc < 0)
+		return LC_TX_ERROR;
+	c->out.status = 200;
+	return changed(db, c, org, "approved");
+}
+
+int h_moderation_approve(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	const struct lc_field spec[] = {{0}};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	struct org_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
+	if (!lc_json_is_uuid(c.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such pending change.");
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), decide_tx, &c), &c.out);
+}
+
+int h_moderation_reject(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	struct org_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
+	const struct lc_field spec[] = {
+	    {.name = "comment",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 1000,
+	     .out = &c.comment},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (!lc_json_is_uuid(c.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such pending change.");
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), decide_tx, &c), &c.out);
+}

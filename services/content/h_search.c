@@ -1,0 +1,92 @@
+/* h_search.c — one search across published articles, upcoming events, the directory and
+ * live job offers: French stemming without accents (content.fr), ranked, prefix match on the
+ * last word for search-as-you-type, snippets with the matched words marked. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/buf.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/page.h"
+#include "civitas/reply.h"
+
+#include "common.h"
+#include "handlers.h"
+#include "markdown.h"
+
+/* ts_headline marks matches with \x01 ... \x02; the rest is escaped, then marks become <mark>. */
+static char *snippet_html(const char *raw)
+{
+	char *esc = content_html_escape(raw);
+	if (!esc)
+		return NULL;
+	struct lc_buf b;
+	lc_buf_init(&b, 0);
+	bool ok = true;
+	for (const char *p = esc; ok && *p; p++) {
+		if (*p == '\x01')
+			ok = lc_buf_append(&b, "<mark>", 6);
+		else if (*p == '\x02')
+			ok = lc_buf_append(&b, "</mark>", 7);
+		else
+			ok = lc_buf_append(&b, p, 1);
+	}
+	free(esc);
+	ok = ok && lc_buf_append(&b, "", 0);
+	lc_buf_cstr(&b);
+	if (!ok) {
+		lc_buf_free(&b);
+		return NULL;
+	}
+	return b.data ? lc_buf_steal(&b, NULL) : strdup("");
+}
+
+int h_search(struct lc_request *rq)
+{
+	const char *q = lc_rq_query(rq, "q");
+	if (!q || !*q)
+		return reply_field(rq, "q", "required", "Say what to search for.");
+	if (strlen(q) > 200)
+		return reply_field(rq, "q", "out_of_range", "At most 200 characters.");
+	struct lc_page pg;
+	if (!lc_page_or_reply(rq, &pg))
+		return LC_REPLIED;
+	long offset = 0;
+	if (pg.cursor) {
+		json_t *o = json_object_get(pg.cursor, "o");
+		if (!json_is_integer(o) || json_integer_value(o) < 0 || json_integer_value(o) > 1000)
+			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
+		offset = (long)json_integer_value(o);
+	}
+	char tsq[512];
+	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
+		return lc_reply_json(rq, 200, lc_page_body(json_array(), NULL));
+	char lim[16], off[16];
+	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
+	snprintf(off, sizeof(off), "%ld", offset);
+	const char *p[] = {tsq, lim, off};
+	PGresult *r = sql(lc_rq_db(rq), "search", 3, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array(), *next = NULL;
+	int n = PQntuples(r);
+	for (int i = 0; i < n && i < pg.limit; i++) {
+		char *snip = snippet_html(PQgetvalue(r, i, 4));
+		json_array_append_new(items,
+		                      json_pack("{s:s, s:s, s:s, s:s, s:s?, s:f}", "type",
+		                                PQgetvalue(r, i, 0), "id", PQgetvalue(r, i, 1), "title",
+		                                PQgetvalue(r, i, 2), "url", PQgetvalue(r, i, 3),
+		                                "snippet_html", snip, "rank", atof(PQgetvalue(r, i, 5))));
+		free(snip);
+	}
+	PQclear(r);
+	if (n > pg.limit) {
+		json_t *c = json_pack("{s:i}", "o", (int)(offset + pg.limit));
+		char *enc = lc_cursor_encode(c);
+		json_decref(c);
+		next = enc ? json_string(enc) : NULL;
+		free(enc);
+	}
+	return lc_reply_json_cached(rq, lc_page_body(items, next), "public, max-age=30");
+}

@@ -1,0 +1,321 @@
+/* h_sections.c — the sections tree (rubriques): public tree, and its editing by editors,
+ * who also decide who contributes where (contributor_ids). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/reply.h"
+
+#include "cache.h"
+#include "common.h"
+#include "handlers.h"
+#include "markdown.h"
+
+/* Builds the tree from the flat rows (already in position order). Steals nothing. */
+static json_t *tree(json_t *flat)
+{
+	json_t *roots = json_array();
+	json_t *byid = json_object();
+	size_t i;
+	json_t *s;
+	json_array_foreach(flat, i, s)
+	{
+		json_object_set_new(s, "children", json_array());
+		json_object_set(byid, json_string_value(json_object_get(s, "id")), s);
+	}
+	json_array_foreach(flat, i, s)
+	{
+		json_t *parent =
+		    json_object_get(byid, json_string_value(json_object_get(s, "parent_id")) ?: "");
+		json_array_append(parent ? json_object_get(parent, "children") : roots, s);
+	}
+	json_decref(byid);
+	return roots;
+}
+
+int h_sections_tree(struct lc_request *rq)
+{
+	bool agent = caller_is(rq, "agent");
+	const char *p[] = {agent ? "true" : "false"};
+	PGresult *r = sql(lc_rq_db(rq), "sec_all", 1, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *flat = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_t *s = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+		if (s && !agent)
+			json_object_del(s, "contributor_ids");
+		if (s)
+			json_array_append_new(flat, s);
+	}
+	PQclear(r);
+	json_t *body = json_pack("{s:o, s:O}", "items", tree(flat), "flat", flat);
+	json_decref(flat);
+	/* Agents see contributor lists: their answer must not sit in a shared cache. */
+	if (agent)
+		return lc_reply_json(rq, 200, body);
+	return lc_reply_json_cached(rq, body, "public, max-age=60");
+}
+
+struct sec_ctx {
+	struct lc_request *rq;
+	struct outcome out;
+	const char *id, *parent_id, *slug, *title, *description;
+	int64_t position;
+	json_t *contributors;
+	bool has_parent, has_slug, has_title, has_description, has_position, has_contributors;
+};
+
+static bool contributors_ok(const json_t *a)
+{
+	size_t i;
+	const json_t *v;
+	json_array_foreach(a, i,
+	                   v) if (!json_is_string(v) || !lc_json_is_uuid(json_string_value(v))) return false;
+	return true;
+}
+
+static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
+{
+	struct sec_ctx *c = arg;
+	json_decref(c->out.body);
+	c->out = (struct outcome){0};
+	bool failed;
+	json_t *cur = NULL;
+	char newid[37];
+	if (c->id) {
+		const char *p[] = {c->id};
+		PGresult *r = sql(db, "sec_lock", 1, p);
+		if (!r)
+			return LC_TX_ERROR;
+		int found = PQntuples(r);
+		long long rev = found ? atoll(PQgetvalue(r, 0, 0)) : 0;
+		PQclear(r);
+		if (!found)
+			return outcome_fail(&c->out, 404, "not_found", "No such section.");
+		char etag[40];
+		content_etag(etag, rev);
+		const char *im = lc_rq_header(c->rq, "If-Match");
+		if (!im || !*im)
+			return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
+		if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
+			snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
+			return outcome_fail(&c->out, 412, "precondition_failed",
+			                    "The section changed since you read it.");
+		}
+		cur = sql_json(db, "sec_get", 1, p, &failed);
+		if (failed || !cur)
+			return LC_TX_ERROR;
+	} else {
+		lc_uuid_v4(newid);
+		cur = json_pack("{s:s, s:n, s:s, s:s, s:i, s:[]}", "id", newid, "parent_id", "description",
+		                "", "slug", "", "position", 0, "contributor_ids");
+	}
+	if (c->has_parent)
+		json_object_set_new(cur, "parent_id", c->parent_id ? json_string(c->parent_id) : json_null());
+	if (c->has_title)
+		json_object_set_new(cur, "title", json_string(c->title));
+	if (c->has_slug)
+		json_object_set_new(cur, "slug", json_string(c->slug));
+	if (c->has_description)
+		json_object_set_new(cur, "description", json_string(c->description));
+	if (c->has_position)
+		json_object_set_new(cur, "position", json_integer(c->position));
+	if (c->has_contributors)
+		json_object_set(cur, "contributor_ids", c->contributors);
+	char slug[81];
+	const char *s = json_string_value(json_object_get(cur, "slug"));
+	if (!s || !*s) {
+		content_slugify(json_string_value(json_object_get(cur, "title")), slug, sizeof(slug));
+		json_object_set_new(cur, "slug", json_string(slug));
+	}
+	char id[37];
+	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(cur, "id")));
+	const char *parent = json_string_value(json_object_get(cur, "parent_id"));
+	if (parent) {
+		const char *p[] = {id, parent};
+		const char *pe[] = {parent};
+		PGresult *r = sql(db, c->id ? "sec_would_loop" : "sec_exists", c->id ? 2 : 1, c->id ? p : pe);
+		if (!r) {
+			json_decref(cur);
+			return LC_TX_ERROR;
+		}
+		bool bad = c->id ? PQntuples(r) > 0 : PQntuples(r) == 0;
+		PQclear(r);
+		if (!bad && c->id) {
+			r = sql(db, "sec_exists", 1, pe);
+			if (!r) {
+				json_decref(cur);
+				return LC_TX_ERROR;
+			}
+			bad = PQntuples(r) == 0;
+			PQclear(r);
+		}
+		if (bad) {
+			json_decref(cur);
+			return outcome_field(&c->out, "parent_id", "invalid_format",
+			                     "No such parent, or a loop.");
+		}
+	}
+	char pos[24];
+	snprintf(pos, sizeof(pos), "%lld", (long long)json_integer_value(json_object_get(cur, "position")));
+	char *contrib = json_dumps(json_object_get(cur, "contributor_ids"), JSON_COMPACT);
+	const char *p[] = {id,
+	                   parent,
+	                   json_string_value(json_object_get(cur, "slug")),
+	                   json_string_value(json_object_get(cur, "title")),
+	                   json_string_value(json_object_get(cur, "description")),
+	                   pos,
+	                   contrib};
+	PGresult *r = sql(db, c->id ? "sec_update" : "sec_insert", 7, p);
+	free(contrib);
+	if (!r) {
+		json_decref(cur);
+		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
+			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+		if (strcmp(lc_db_sqlstate(db), "23514") == 0)
+			return outcome_field(&c->out, "slug", "invalid_format", "Bad slug.");
+		return LC_TX_ERROR;
+	}
+	int rows = PQntuples(r);
+	PQclear(r);
+	if (rows != 1) {
+		json_decref(cur);
+		return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+	}
+	const char *gp[] = {id};
+	json_t *fresh = sql_json(db, "sec_get", 1, gp, &failed);
+	json_decref(cur);
+	if (!fresh)
+		return LC_TX_ERROR;
+	if (lc_audit(db, c->rq, c->id ? "section.update" : "section.create", "section", id, NULL) < 0) {
+		json_decref(fresh);
+		return LC_TX_ERROR;
+	}
+	content_etag(c->out.etag, json_integer_value(json_object_get(fresh, "revision")));
+	c->out.body = fresh;
+	c->out.status = c->id ? 200 : 201;
+	if (!c->id)
+		snprintf(c->out.location, sizeof(c->out.location), "/api/content/v1/sections/%s", id);
+	return LC_TX_COMMIT;
+}
+
+static int sec_write(struct lc_request *rq, const char *id)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	struct sec_ctx c = {.rq = rq, .id = id};
+	const struct lc_field spec[] = {
+	    {.name = "parent_id",
+	     .type = LC_J_UUID,
+	     .nullable = true,
+	     .out = &c.parent_id,
+	     .present = &c.has_parent},
+	    {.name = "slug",
+	     .type = LC_J_STRING,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 80,
+	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+	     .out = &c.slug,
+	     .present = &c.has_slug},
+	    {.name = "title",
+	     .type = LC_J_STRING,
+	     .required = id == NULL,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 120,
+	     .out = &c.title,
+	     .present = &c.has_title},
+	    {.name = "description",
+	     .type = LC_J_STRING,
+	     .has_max = true,
+	     .max = 500,
+	     .out = &c.description,
+	     .present = &c.has_description},
+	    {.name = "position",
+	     .type = LC_J_INT,
+	     .has_min = true,
+	     .min = 0,
+	     .has_max = true,
+	     .max = 10000,
+	     .out = &c.position,
+	     .present = &c.has_position},
+	    {.name = "contributor_ids",
+	     .type = LC_J_ARRAY,
+	     .has_max = true,
+	     .max = 200,
+	     .out = &c.contributors,
+	     .present = &c.has_contributors},
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (c.has_contributors && !contributors_ok(c.contributors))
+		return reply_field(rq, "contributor_ids", "invalid_format",
+		                   "contributor_ids are user UUIDs.");
+	if (id && !lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such section.");
+	c.parent_id = c.has_parent ? c.parent_id : NULL;
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), sec_write_tx, &c);
+	if (tx == LC_TX_COMMIT)
+		cache_clear(); /* breadcrumbs carry section titles */
+	return outcome_reply(rq, tx, &c.out);
+}
+
+int h_section_create(struct lc_request *rq)
+{
+	return sec_write(rq, NULL);
+}
+
+int h_section_update(struct lc_request *rq)
+{
+	return sec_write(rq, lc_rq_param(rq, "id"));
+}
+
+struct del_ctx {
+	struct lc_request *rq;
+	struct outcome out;
+	const char *id;
+};
+
+static enum lc_tx_result sec_delete_tx(struct lc_db *db, void *arg)
+{
+	struct del_ctx *c = arg;
+	c->out = (struct outcome){0};
+	const char *p[] = {c->id};
+	PGresult *r = sql(db, "sec_exists", 1, p);
+	if (!r)
+		return LC_TX_ERROR;
+	int found = PQntuples(r);
+	PQclear(r);
+	if (!found)
+		return outcome_fail(&c->out, 404, "not_found", "No such section.");
+	int n = sql_count(db, "sec_delete", 1, p);
+	if (n < 0)
+		return LC_TX_ERROR;
+	if (n == 0)
+		return outcome_fail(&c->out, 409, "conflict",
+		                    "The section still holds articles or subsections.");
+	if (lc_audit(db, c->rq, "section.delete", "section", c->id, NULL) < 0)
+		return LC_TX_ERROR;
+	c->out.status = 204;
+	return LC_TX_COMMIT;
+}
+
+int h_section_delete(struct lc_request *rq)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	struct del_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
+	if (!lc_json_is_uuid(c.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such section.");
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), sec_delete_tx, &c), &c.out);
+}

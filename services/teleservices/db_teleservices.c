@@ -1,0 +1,162 @@
+/* db_teleservices.c — every SQL statement of the teleservices service, named and prepared on
+ * each connection. JSON shapes are built by the SQL functions of the migrations. */
+#include <stddef.h>
+
+#include "ts.h"
+
+#define REQ_OPEN "('submitted', 'received', 'in_progress', 'incomplete')"
+
+const struct lc_sql ts_statements[] = {
+    /* procedures */
+    {"proc_list_public", "SELECT procedure_json(p)::text FROM procedures p WHERE p.status = 'published'"
+                         " AND ($1 = '' OR p.service = $1) ORDER BY p.title, p.id"},
+    {"proc_list_admin", "SELECT procedure_json(p)::text FROM procedures p WHERE p.status <> 'superseded'"
+                        " AND ($1 = '' OR p.service = $1) ORDER BY p.title, p.id"},
+    {"proc_get_published", "SELECT procedure_json(p)::text FROM procedures p"
+                           " WHERE p.slug = $1 AND p.status = 'published'"},
+    {"proc_get_current", "SELECT procedure_json(p)::text, p.id, p.status, p.version FROM procedures p"
+                         " WHERE p.slug = $1 AND p.status <> 'superseded' FOR UPDATE"},
+    {"proc_get_id", "SELECT procedure_json(p)::text FROM procedures p WHERE p.id = $1::uuid"},
+    {"proc_insert",
+     "INSERT INTO procedures (slug, version, title, description_md, service, life_event, audience,"
+     " member_filter, fields, required_documents, fee_cents, sla_days, status)"
+     " VALUES ($1, $2::int, $3, $4, $5, NULLIF($6, ''), $7, $8::jsonb, $9::jsonb, $10::jsonb,"
+     " $11::int, $12::int, $13) RETURNING procedure_json(procedures)::text"},
+    {"proc_update",
+     "UPDATE procedures SET title = $2, description_md = $3, service = $4, life_event = NULLIF($5, ''),"
+     " audience = $6, member_filter = $7::jsonb, fields = $8::jsonb, required_documents = $9::jsonb,"
+     " fee_cents = $10::int, sla_days = $11::int, status = $12, updated_at = now()"
+     " WHERE id = $1::uuid RETURNING procedure_json(procedures)::text"},
+    {"proc_supersede", "UPDATE procedures SET status = 'superseded', updated_at = now() WHERE id = $1::uuid"},
+    {"proc_exists", "SELECT 1 FROM procedures WHERE slug = $1"},
+    {"proc_services", "SELECT DISTINCT service FROM procedures ORDER BY service"},
+
+    /* requests */
+    {"req_insert",
+     "INSERT INTO requests (user_id, household_id, procedure_id, service, member_ids, beneficiaries, answers)"
+     " VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::uuid[], $6::jsonb, $7::jsonb) RETURNING id"},
+    {"req_json", "SELECT request_json(r, p, $2::boolean)::text FROM requests r"
+                 " JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid"},
+    {"req_lock",
+     "SELECT r.user_id, r.status, r.service, r.procedure_id, r.lock_version, coalesce(r.submit_key, ''),"
+     " coalesce(r.household_id::text, ''), to_json(r.member_ids)::text, r.answers::text,"
+     " coalesce(r.reference, ''), p.title, p.slug, p.sla_days,"
+     " running_seconds(r.processing_s, r.clock_since, now()), coalesce(r.bundle_id::text, '')"
+     " FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid FOR UPDATE OF r"},
+    {"req_update_draft",
+     "UPDATE requests SET household_id = $2::uuid, member_ids = $3::uuid[], beneficiaries = $4::jsonb,"
+     " answers = $5::jsonb, lock_version = lock_version + 1, updated_at = now()"
+     " WHERE id = $1::uuid AND status = 'draft'"},
+    {"req_list_user",
+     "SELECT request_summary_json(r, p)::text, iso(r.created_at), r.id FROM requests r"
+     " JOIN procedures p ON p.id = r.procedure_id WHERE r.user_id = $1::uuid"
+     " AND ($2 = '' OR (r.created_at, r.id) < (NULLIF($2, '')::timestamptz, NULLIF($3, '')::uuid))"
+     " ORDER BY r.created_at DESC, r.id DESC LIMIT $4::int"},
+    {"req_set_status",
+     "UPDATE requests SET status = $2,"
+     " processing_s = running_seconds(processing_s, clock_since, now()),"
+     " clock_since = CASE WHEN $3::boolean THEN now() END,"
+     " submitted_at = CASE WHEN $2 = 'submitted' THEN now() ELSE submitted_at END,"
+     " received_at = CASE WHEN $2 = 'received' THEN coalesce(received_at, now()) ELSE received_at END,"
+     " decided_at = CASE WHEN $2 IN ('accepted', 'rejected', 'cancelled') THEN now() ELSE decided_at END,"
+     " reference = coalesce(reference, NULLIF($4, '')), submit_key = coalesce(submit_key, NULLIF($5, '')),"
+     " bundle_id = coalesce(bundle_id, NULLIF($6, '')::uuid),"
+     " lock_version = lock_version + 1, updated_at = now() WHERE id = $1::uuid"
+     " RETURNING processing_s, extract(epoch FROM now() - coalesce(submitted_at, created_at))"},
+    {"req_assign", "UPDATE requests SET assignee_id = NULLIF($2, '')::uuid, lock_version = lock_version + 1,"
+                   " updated_at = now() WHERE id = $1::uuid"},
+    {"ref_next", "INSERT INTO reference_counters (year, code, n) VALUES ($1::int, $2, 1)"
+                 " ON CONFLICT (year, code) DO UPDATE SET n = reference_counters.n + 1 RETURNING n"},
+    {"step_insert", "INSERT INTO request_steps (request_id, from_status, to_status, by_id, by_role, comment)"
+                    " VALUES ($1::uuid, NULLIF($2, ''), $3, NULLIF($4, '')::uuid, $5, NULLIF($6, ''))"},
+    {"bundle_get", "SELECT id, to_json(request_ids)::text FROM bundles"
+                   " WHERE user_id = $1::uuid AND idempotency_key = $2"},
+    {"bundle_insert", "INSERT INTO bundles (user_id, idempotency_key, request_ids)"
+                      " VALUES ($1::uuid, NULLIF($2, ''), $3::uuid[]) RETURNING id"},
+
+    /* documents */
+    {"doc_list",
+     "SELECT id, kind, coalesce(member_id::text, ''), source, coalesce(vault_document_id::text, ''),"
+     " iso(document_date), content IS NULL, sha256, extract(epoch FROM now() - document_date) / 86400"
+     " FROM request_documents WHERE request_id = $1::uuid ORDER BY attached_at, id"},
+    {"doc_insert_vault",
+     "INSERT INTO request_documents (request_id, kind, member_id, source, vault_document_id, filename, mime,"
+     " size, sha256, document_date) VALUES ($1::uuid, $2, NULLIF($3, '')::uuid, 'vault', $4::uuid, $5, $6,"
+     " $7::bigint, $8, $9::timestamptz)"
+     " ON CONFLICT (request_id, vault_document_id) WHERE vault_document_id IS NOT NULL DO NOTHING"
+     " RETURNING id"},
+    {"doc_insert_upload",
+     "INSERT INTO request_documents (request_id, kind, member_id, source, filename, mime, size, sha256,"
+     " document_date, content, copied_at) VALUES ($1::uuid, $2, NULLIF($3, '')::uuid, 'upload', $4, $5,"
+     " $6::bigint, $7, now(), $8::bytea, now()) RETURNING id"},
+    {"doc_delete_vault_not_in",
+     "DELETE FROM request_documents WHERE request_id = $1::uuid AND source = 'vault'"
+     " AND NOT (vault_document_id = ANY($2::uuid[]))"},
+    {"doc_set_content", "UPDATE request_documents SET content = $2::bytea, copied_at = now()"
+                        " WHERE id = $1::uuid AND content IS NULL"},
+    {"doc_content", "SELECT mime, filename, content FROM request_documents"
+                    " WHERE id = $1::uuid AND request_id = $2::uuid AND content IS NOT NULL"},
+    {"doc_delete", "DELETE FROM request_documents WHERE id = $1::uuid AND request_id = $2::uuid"},
+
+    /* messages and notes */
+    {"msg_insert",
+     "INSERT INTO request_messages (request_id, author_id, author_role, internal, body)"
+     " VALUES ($1::uuid, $2::uuid, $3, $4::boolean, $5)"
+     " RETURNING jsonb_build_object('id', id, 'author_role', author_role, 'author_id', author_id,"
+     " 'body', body, 'internal', internal, 'created_at', iso(created_at))::text"},
+
+    /* agents */
+    {"queue",
+     "SELECT request_summary_json(r, p)::text FROM requests r JOIN procedures p ON p.id = r.procedure_id"
+     " WHERE r.service = ANY($1::text[]) AND r.status <> 'draft'"
+     " AND (CASE WHEN $2 = '' THEN r.status IN " REQ_OPEN " WHEN $2 = 'all' THEN true ELSE r.status = $2 END)"
+     " AND ($3 = '' OR (r.received_at IS NOT NULL AND r.status IN " REQ_OPEN
+     " AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0) = NULLIF($3, "
+     "'')::boolean)"
+     " AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"
+     " AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"
+     " || r.answers::text || ' ' || p.title), lower($5)) > 0)"
+     " ORDER BY (r.received_at IS NOT NULL AND r.status IN " REQ_OPEN
+     " AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0) DESC,"
+     " r.received_at ASC NULLS LAST, r.id LIMIT $6::int OFFSET $7::int"},
+    {"sla",
+     "WITH r AS (SELECT q.id, q.service, q.status, p.sla_days * 86400.0 AS sla_s,"
+     "  sla_processing_seconds(array_agg(s.at ORDER BY s.id), array_agg(s.to_status ORDER BY s.id), now())"
+     "  AS secs FROM requests q JOIN procedures p ON p.id = q.procedure_id"
+     "  JOIN request_steps s ON s.request_id = q.id"
+     "  WHERE q.received_at >= $1::timestamptz AND q.received_at < $2::timestamptz"
+     "  AND q.service = ANY($3::text[]) GROUP BY q.id, p.sla_days)"
+     " SELECT jsonb_build_object('service', service, 'count', count(*),"
+     " 'decided', count(*) FILTER (WHERE status IN ('accepted', 'rejected')),"
+     " 'median_seconds', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)"
+     "   FILTER (WHERE status IN ('accepted', 'rejected')))::numeric, 0),"
+     " 'p90_seconds', round((percentile_cont(0.9) WITHIN GROUP (ORDER BY secs)"
+     "   FILTER (WHERE status IN ('accepted', 'rejected')))::numeric, 0),"
+     " 'within_sla_share', round(count(*) FILTER (WHERE status IN ('accepted', 'rejected') AND secs <= "
+     "sla_s)::numeric"
+     "   / NULLIF(count(*) FILTER (WHERE status IN ('accepted', 'rejected')), 0), 4),"
+     " 'late', count(*) FILTER (WHERE status IN ('accepted', 'rejected') AND secs > sla_s),"
+     " 'open', count(*) FILTER (WHERE status IN " REQ_OPEN "),"
+     " 'open_late', count(*) FILTER (WHERE status IN " REQ_OPEN " AND secs > sla_s))::text"
+     " FROM r GROUP BY service ORDER BY service"},
+    {"sla_fn", "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)"},
+
+    /* connectors */
+    {"conn_upsert",
+     "INSERT INTO connectors (service, url, secret, events) VALUES ($1, $2, $3, $4::text[])"
+     " ON CONFLICT (service) DO UPDATE SET url = $2, secret = $3, events = $4::text[],"
+     " updated_at = now()"
+     " RETURNING jsonb_build_object('service', service, 'url', url, 'events', to_jsonb(events),"
+     " 'updated_at', iso(updated_at))::text"},
+    {"conn_list", "SELECT jsonb_build_object('service', service, 'url', url, 'events', to_jsonb(events),"
+                  " 'updated_at', iso(updated_at))::text FROM connectors ORDER BY service"},
+    {"conn_get", "SELECT url, secret, $2 = ANY(events) FROM connectors WHERE service = $1"},
+    {"req_by_ref", "SELECT id FROM requests WHERE reference = $1 AND service = $2"},
+    {"export", "SELECT r.reference, p.slug, p.version, r.status, iso(r.submitted_at), iso(r.received_at),"
+               " iso(r.decided_at), r.user_id, r.beneficiaries::text, r.answers::text,"
+               " round(running_seconds(r.processing_s, r.clock_since, now())::numeric, 0)"
+               " FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE r.service = $1"
+               " AND r.received_at >= $2::timestamptz AND r.received_at < $3::timestamptz"
+               " ORDER BY r.received_at, r.id LIMIT 100000"},
+    {NULL, NULL},
+};

@@ -1,0 +1,294 @@
+/* h_agent.c — what agents do: the queue of their services (late requests first), assignment,
+ * transitions (asking for a missing document, deciding), and the quality index (SLA). */
+#include "h_agent.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/audit.h"
+#include "civitas/auth.h"
+#include "civitas/http.h"
+#include "civitas/json.h"
+#include "civitas/page.h"
+#include "civitas/reply.h"
+
+#include "ts.h"
+
+static int bad_query(struct lc_request *rq, const char *field, const char *message)
+{
+	return lc_reply_problem_errors(
+	    rq, 422, "validation_failed", "A query parameter is not valid.",
+	    json_pack("[{s:s, s:s, s:s}]", "field", field, "code", "invalid_format", "message", message));
+}
+
+/* The services a staff query covers: ?service= (which must be the caller's) or all of theirs.
+ * NULL after replying 404. */
+static const char *services_or_reply(struct lc_request *rq)
+{
+	if (!ts_is_staff(rq)) {
+		ts_not_found(rq);
+		return NULL;
+	}
+	const char *service = lc_rq_query(rq, "service");
+	if (service && *service) {
+		if (!ts_agent_of(rq, service) || strlen(service) > 32 || strpbrk(service, "{},\"\\ ")) {
+			ts_not_found(rq);
+			return NULL;
+		}
+		char buf[40];
+		snprintf(buf, sizeof(buf), "{%s}", service);
+		return lc_rq_strdup(rq, buf);
+	}
+	return ts_staff_services(rq);
+}
+
+int h_queue(struct lc_request *rq)
+{
+	const char *services = services_or_reply(rq);
+	if (!services)
+		return LC_REPLIED;
+	struct lc_page page;
+	if (!lc_page_or_reply(rq, &page))
+		return LC_REPLIED;
+	const char *status = lc_rq_query(rq, "status"), *late = lc_rq_query(rq, "late");
+	const char *assignee = lc_rq_query(rq, "assignee"), *q = lc_rq_query(rq, "q");
+	if (status && *status && strcmp(status, "all") != 0 &&
+	    (!ts_status_known(status) || strcmp(status, "draft") == 0))
+		return bad_query(rq, "status", "a request status or all");
+	if (late && *late && strcmp(late, "true") != 0 && strcmp(late, "false") != 0)
+		return bad_query(rq, "late", "true or false");
+	if (assignee && *assignee && strcmp(assignee, "me") != 0 && !lc_json_is_uuid(assignee))
+		return bad_query(rq, "assignee", "me or an agent id");
+	if (q && lc_utf8_length(q) > 100)
+		return bad_query(rq, "q", "at most 100 characters");
+	const json_t *o = json_object_get(page.cursor, "o");
+	if (page.cursor &&
+	    (!json_is_integer(o) || json_integer_value(o) < 0 || json_integer_value(o) > 1000000))
+		return bad_query(rq, "cursor", "not a cursor of this list");
+	long offset = page.cursor ? (long)json_integer_value(o) : 0;
+	char lim[16], off[24];
+	snprintf(lim, sizeof(lim), "%d", page.limit + 1);
+	snprintf(off, sizeof(off), "%ld", offset);
+	const char *who = assignee && strcmp(assignee, "me") == 0 ? lc_rq_claims(rq)->sub : assignee;
+	const char *p[] = {services, status ? status : "", late ? late : "", who ? who : "", q ? q : "", lim,
+	                   off};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "queue", 7, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array(), *next = NULL;
+	int n = PQntuples(r);
+	for (int i = 0; i < n && i < page.limit; i++) {
+		json_t *j = ts_row_json(r, i, 0);
+		if (j)
+			json_array_append_new(items, j);
+	}
+	PQclear(r);
+	if (n > page.limit) {
+		json_t *c = json_pack("{s:I}", "o", (json_int_t)offset + page.limit);
+		char *enc = lc_cursor_encode(c);
+		json_decref(c);
+		next = enc ? json_string(enc) : NULL;
+		free(enc);
+	}
+	return lc_reply_json(rq, 200, lc_page_body(items, next));
+}
+
+struct act {
+	struct lc_request *rq;
+	const char *id, *to, *comment, *assignee;
+	bool assign;
+	int http;
+	const char *code, *detail;
+};
+
+static enum lc_tx_result act_tx(struct lc_db *db, void *arg)
+{
+	struct act *a = arg;
+	struct ts_req_row row;
+	int found = ts_req_lock(db, a->id, &row);
+	if (found < 0)
+		return LC_TX_ERROR;
+	enum lc_tx_result res = LC_TX_ROLLBACK;
+	const char *me = lc_rq_claims(a->rq)->sub;
+	if (!found || !ts_agent_of(a->rq, row.service) || strcmp(row.status, "draft") == 0) {
+		a->http = 404, a->code = "not_found", a->detail = "No such request.";
+		goto out;
+	}
+	if (a->assign) {
+		const char *p[] = {a->id, a->assignee ? a->assignee : ""};
+		PGresult *r = lc_db_exec(db, "req_assign", 2, p);
+		if (!r) {
+			res = LC_TX_ERROR;
+			goto out;
+		}
+		PQclear(r);
+		json_t *details = json_pack("{s:s?}", "assignee_id", a->assignee);
+		int rc = lc_audit(db, a->rq, "request.assign", "request", a->id, details);
+		json_decref(details);
+		res = rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+		goto out;
+	}
+	if (!ts_transition_allowed(row.status, a->to, TS_AGENT)) {
+		a->http = 409, a->code = "conflict",
+		a->detail = "This change of status is not allowed from the current one.";
+		goto out;
+	}
+	if (ts_transition(db, &row, a->to, "agent", me, a->comment) < 0) {
+		res = LC_TX_ERROR;
+		goto out;
+	}
+	if (a->comment && *a->comment && strcmp(a->to, "incomplete") == 0) {
+		/* The request for a missing document is also a message in the thread. */
+		const char *p[] = {a->id, me, "agent", "f", a->comment};
+		PGresult *r = lc_db_exec(db, "msg_insert", 5, p);
+		if (!r) {
+			res = LC_TX_ERROR;
+			goto out;
+		}
+		PQclear(r);
+	}
+	json_t *details = json_pack("{s:s}", "to", a->to);
+	json_object_set_new(details, "comment", a->comment ? json_string(a->comment) : json_null());
+	int rc = lc_audit(db, a->rq, "request.transition", "request", a->id, details);
+	json_decref(details);
+	res = rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+out:
+	if (found)
+		ts_req_row_free(&row);
+	return res;
+}
+
+static int run_act(struct lc_request *rq, struct act *a)
+{
+	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), act_tx, a);
+	if (t == LC_TX_ROLLBACK)
+		return lc_reply_problem(rq, (unsigned)a->http, a->code, a->detail);
+	if (t != LC_TX_COMMIT)
+		return lc_db_fail_reply(rq);
+	json_t *j = ts_request_json(lc_rq_db(rq), a->id, true);
+	return j ? lc_reply_json(rq, 200, j) : lc_db_fail_reply(rq);
+}
+
+int h_request_transition(struct lc_request *rq)
+{
+	static const char *const targets[] = {"in_progress", "incomplete", "accepted", "rejected", NULL};
+	const char *to = NULL, *comment = NULL;
+	const struct lc_field spec[] = {
+	    {.name = "to", .type = LC_J_ENUM, .required = true, .enum_values = targets, .out = &to},
+	    {.name = "comment", .type = LC_J_STRING, .has_max = true, .max = 4000, .out = &comment},
+	    {0},
+	};
+	if (!ts_is_staff(rq))
+		return ts_not_found(rq);
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id))
+		return ts_not_found(rq);
+	if ((strcmp(to, "incomplete") == 0 || strcmp(to, "rejected") == 0) && (!comment || !*comment))
+		return lc_reply_problem_errors(rq, 422, "validation_failed", "Say what is missing or why.",
+		                               json_pack("[{s:s, s:s, s:s}]", "field", "comment", "code",
+		                                         "required", "message",
+		                                         "a comment is required for this status"));
+	struct act a = {.rq = rq, .id = id, .to = to, .comment = comment};
+	return run_act(rq, &a);
+}
+
+int h_request_assign(struct lc_request *rq)
+{
+	const char *assignee = NULL;
+	bool present = false;
+	const struct lc_field spec[] = {
+	    {.name = "assignee_id",
+	     .type = LC_J_UUID,
+	     .nullable = true,
+	     .out = &assignee,
+	     .present = &present},
+	    {0},
+	};
+	if (!ts_is_staff(rq))
+		return ts_not_found(rq);
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id))
+		return ts_not_found(rq);
+	struct act a = {
+	    .rq = rq, .id = id, .assign = true, .assignee = present ? assignee : lc_rq_claims(rq)->sub};
+	return run_act(rq, &a);
+}
+
+/* A from/to query value: YYYY-MM-DD (start of that day, UTC) or an RFC 3339 timestamp. */
+static bool time_param(const char *v, char *out, size_t outlen)
+{
+	if (lc_json_is_date(v)) {
+		snprintf(out, outlen, "%sT00:00:00Z", v);
+		return true;
+	}
+	if (lc_json_is_timestamp(v)) {
+		snprintf(out, outlen, "%s", v);
+		return true;
+	}
+	return false;
+}
+
+/* Reads ?from=&to= (defaults: the last 30 days up to now). false after replying 422. */
+bool ts_period_or_reply(struct lc_request *rq, char from[40], char to[40])
+{
+	const char *f = lc_rq_query(rq, "from"), *t = lc_rq_query(rq, "to");
+	time_t now = time(NULL);
+	struct tm tm;
+	if (t && *t) {
+		if (!time_param(t, to, 40)) {
+			bad_query(rq, "to", "a date YYYY-MM-DD or an RFC 3339 timestamp");
+			return false;
+		}
+		if (lc_json_is_date(t)) { /* a date "to" includes that day */
+			snprintf(to, 40, "%sT23:59:59Z", t);
+		}
+	} else {
+		gmtime_r(&now, &tm);
+		strftime(to, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		to[39] = '\0';
+		/* one second later so that requests received this second count */
+		time_t later = now + 1;
+		gmtime_r(&later, &tm);
+		strftime(to, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	if (f && *f) {
+		if (!time_param(f, from, 40)) {
+			bad_query(rq, "from", "a date YYYY-MM-DD or an RFC 3339 timestamp");
+			return false;
+		}
+	} else {
+		time_t before = now - 30 * 86400;
+		gmtime_r(&before, &tm);
+		strftime(from, 40, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	return true;
+}
+
+int h_sla(struct lc_request *rq)
+{
+	const char *services = services_or_reply(rq);
+	if (!services)
+		return LC_REPLIED;
+	char from[40], to[40];
+	if (!ts_period_or_reply(rq, from, to))
+		return LC_REPLIED;
+	const char *p[] = {from, to, services};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "sla", 3, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_t *j = ts_row_json(r, i, 0);
+		if (j)
+			json_array_append_new(items, j);
+	}
+	PQclear(r);
+	return lc_reply_json(rq, 200,
+	                     json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "services", items));
+}

@@ -1,0 +1,264 @@
+/* ts_core.c — the transition core (one step: timings, timeline, notification, stats event,
+ * connector delivery, all in the caller's transaction), access helpers and account calls. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/auth.h"
+#include "civitas/buf.h"
+#include "civitas/client.h"
+#include "civitas/http.h"
+#include "civitas/log.h"
+#include "civitas/outbox.h"
+#include "civitas/reply.h"
+
+#include "ts.h"
+
+json_t *ts_row_json(PGresult *r, int row, int col)
+{
+	if (!r || PQntuples(r) <= row || PQgetisnull(r, row, col))
+		return NULL;
+	return json_loads(PQgetvalue(r, row, col), JSON_DECODE_ANY, NULL);
+}
+
+int ts_not_found(struct lc_request *rq)
+{
+	return lc_reply_problem(rq, 404, "not_found", "No such resource.");
+}
+
+bool ts_is_staff(const struct lc_request *rq)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	return c && lc_claims_at_least(c, "agent");
+}
+
+bool ts_agent_of(const struct lc_request *rq, const char *service)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	if (!c || !lc_claims_at_least(c, "agent"))
+		return false;
+	if (lc_claims_has_role(c, "admin"))
+		return true;
+	return service && lc_claims_has_service(c, service);
+}
+
+static bool service_name_ok(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return false;
+	return true;
+}
+
+const char *ts_staff_services(struct lc_request *rq)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	struct lc_buf b;
+	lc_buf_init(&b, 4096);
+	lc_buf_append(&b, "{", 1);
+	if (c && lc_claims_has_role(c, "admin")) {
+		PGresult *r = lc_db_exec(lc_rq_db(rq), "proc_services", 0, NULL);
+		for (int i = 0; r && i < PQntuples(r); i++)
+			lc_buf_printf(&b, "%s%s", i ? "," : "", PQgetvalue(r, i, 0));
+		PQclear(r);
+	} else if (c && lc_claims_at_least(c, "agent")) {
+		bool first = true;
+		for (size_t i = 0; i < c->nservices; i++) {
+			if (!service_name_ok(c->services[i]))
+				continue;
+			lc_buf_printf(&b, "%s%s", first ? "" : ",", c->services[i]);
+			first = false;
+		}
+	}
+	lc_buf_append(&b, "}", 1);
+	char *s = lc_rq_strdup(rq, lc_buf_cstr(&b));
+	lc_buf_free(&b);
+	return s ? s : "{}";
+}
+
+void ts_req_row_free(struct ts_req_row *r)
+{
+	json_decref(r->member_ids);
+	json_decref(r->answers);
+	r->member_ids = r->answers = NULL;
+}
+
+int ts_req_lock(struct lc_db *db, const char *id, struct ts_req_row *o)
+{
+	memset(o, 0, sizeof(*o));
+	const char *p[] = {id};
+	PGresult *r = lc_db_exec(db, "req_lock", 1, p);
+	if (!r)
+		return -1;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return 0;
+	}
+	snprintf(o->id, sizeof(o->id), "%s", id);
+	snprintf(o->user_id, sizeof(o->user_id), "%s", PQgetvalue(r, 0, 0));
+	snprintf(o->status, sizeof(o->status), "%s", PQgetvalue(r, 0, 1));
+	snprintf(o->service, sizeof(o->service), "%s", PQgetvalue(r, 0, 2));
+	snprintf(o->procedure_id, sizeof(o->procedure_id), "%s", PQgetvalue(r, 0, 3));
+	o->lock_version = atoi(PQgetvalue(r, 0, 4));
+	snprintf(o->submit_key, sizeof(o->submit_key), "%s", PQgetvalue(r, 0, 5));
+	snprintf(o->household_id, sizeof(o->household_id), "%s", PQgetvalue(r, 0, 6));
+	o->member_ids = ts_row_json(r, 0, 7);
+	o->answers = ts_row_json(r, 0, 8);
+	snprintf(o->reference, sizeof(o->reference), "%s", PQgetvalue(r, 0, 9));
+	snprintf(o->title, sizeof(o->title), "%s", PQgetvalue(r, 0, 10));
+	snprintf(o->slug, sizeof(o->slug), "%s", PQgetvalue(r, 0, 11));
+	o->sla_days = atoi(PQgetvalue(r, 0, 12));
+	o->running_s = atof(PQgetvalue(r, 0, 13));
+	snprintf(o->bundle_id, sizeof(o->bundle_id), "%s", PQgetvalue(r, 0, 14));
+	PQclear(r);
+	if (!o->member_ids)
+		o->member_ids = json_array();
+	if (!o->answers)
+		o->answers = json_object();
+	return 1;
+}
+
+static int exec_ok(struct lc_db *db, const char *name, int n, const char *const *p)
+{
+	PGresult *r = lc_db_exec(db, name, n, p);
+	if (!r)
+		return -1;
+	PQclear(r);
+	return 0;
+}
+
+int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json_t *data,
+                   const char *request_id)
+{
+	char link[128];
+	snprintf(link, sizeof(link), "/mes-demandes.html?id=%s", request_id);
+	char topic[96];
+	snprintf(topic, sizeof(topic), "notify.%s", tmpl);
+	json_t *ev = json_pack("{s:s, s:s, s:O, s:s}", "user_id", user_id, "template", tmpl, "data", data,
+	                       "link", link);
+	int rc = ev ? lc_outbox_emit(db, topic, ev, NULL) : -1;
+	json_decref(ev);
+	return rc;
+}
+
+json_t *ts_request_json(struct lc_db *db, const char *id, bool for_agent)
+{
+	const char *p[] = {id, for_agent ? "t" : "f"};
+	PGresult *r = lc_db_exec(db, "req_json", 2, p);
+	json_t *j = ts_row_json(r, 0, 0);
+	PQclear(r);
+	if (j)
+		json_object_set_new(
+		    j, "next_step",
+		    json_string(ts_next_step(json_string_value(json_object_get(j, "status")))));
+	return j;
+}
+
+static int new_reference(struct lc_db *db, const char *service, char *out, size_t outlen)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char year[16], code[4];
+	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
+	ts_service_code(service, code);
+	const char *p[] = {year, code};
+	PGresult *r = lc_db_exec(db, "ref_next", 2, p);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return -1;
+	}
+	ts_reference(tm.tm_year + 1900, code, atol(PQgetvalue(r, 0, 0)), out, outlen);
+	PQclear(r);
+	return 0;
+}
+
+static int emit_connector(struct lc_db *db, struct ts_req_row *req, const char *to)
+{
+	char ev[48];
+	snprintf(ev, sizeof(ev), "%s", to);
+	const char *p[] = {req->service, ev};
+	PGresult *r = lc_db_exec(db, "conn_get", 2, p);
+	if (!r)
+		return -1;
+	bool wanted = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+	PQclear(r);
+	if (!wanted)
+		return 0;
+	json_t *body = ts_request_json(db, req->id, false);
+	if (!body)
+		return -1;
+	json_object_del(body, "messages");
+	json_t *data = json_pack("{s:s, s:s, s:o}", "service", req->service, "event", to, "request", body);
+	char topic[64];
+	snprintf(topic, sizeof(topic), "connector.%s", to);
+	int rc = data ? lc_outbox_emit(db, topic, data, NULL) : -1;
+	json_decref(data);
+	return rc;
+}
+
+int ts_transition(struct lc_db *db, struct ts_req_row *req, const char *to, const char *by_role,
+                  const char *by_id, const char *comment)
+{
+	char from[16];
+	snprintf(from, sizeof(from), "%s", req->status);
+	if (strcmp(to, "received") == 0 && !req->reference[0] &&
+	    new_reference(db, req->service, req->reference, sizeof(req->reference)) < 0)
+		return -1;
+	const char *p[] = {req->id,       to, ts_clock_runs(to) ? "t" : "f", req->reference, req->submit_key,
+	                   req->bundle_id};
+	PGresult *r = lc_db_exec(db, "req_set_status", 6, p);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return -1;
+	}
+	double processing = atof(PQgetvalue(r, 0, 0)), since_submit = atof(PQgetvalue(r, 0, 1));
+	PQclear(r);
+	req->running_s = processing;
+	const char *sp[] = {req->id, from, to, by_id ? by_id : "", by_role, comment ? comment : ""};
+	if (exec_ok(db, "step_insert", 6, sp) < 0)
+		return -1;
+	snprintf(req->status, sizeof(req->status), "%s", to);
+
+	const char *tmpl = strcmp(from, "draft") == 0 ? NULL : ts_template_for(to);
+	if (tmpl) {
+		json_t *data = json_pack("{s:s, s:s, s:s, s:s}", "reference", req->reference, "procedure",
+		                         req->title, "status", to, "message", comment ? comment : "");
+		int rc = data ? ts_emit_notify(db, req->user_id, tmpl, data, req->id) : -1;
+		json_decref(data);
+		if (rc < 0)
+			return -1;
+	}
+	bool late = processing > req->sla_days * 86400.0;
+	json_t *stat =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:i, s:b}", "request_id", req->id,
+	              "reference", req->reference, "service", req->service, "procedure", req->slug, "from",
+	              from, "to", to, "by", by_role, "processing_seconds", processing,
+	              "since_submission_seconds", since_submit, "sla_days", req->sla_days, "late", late);
+	int rc = stat ? lc_outbox_emit(db, "request.status_changed", stat, NULL) : -1;
+	if (rc == 0 && strcmp(to, "submitted") == 0)
+		rc = lc_outbox_emit(db, "request.submitted", stat, NULL);
+	json_decref(stat);
+	if (rc < 0)
+		return -1;
+	return emit_connector(db, req, to);
+}
+
+long ts_account_get(struct lc_request *rq, const char *path, json_t **out)
+{
+	*out = NULL;
+	struct lc_http_resp resp;
+	lc_internal_call("account", "GET", path, NULL, rq ? lc_rq_id(rq) : NULL, &resp);
+	long st = resp.status;
+	if (st == 200 && resp.json)
+		*out = json_incref(resp.json);
+	else if (st == 200)
+		st = 0; /* not the JSON the contract promises */
+	if (st == 0 || st >= 500)
+		lc_warn("account %s: %ld %s", path, resp.status, resp.error);
+	lc_http_resp_free(&resp);
+	return st;
+}

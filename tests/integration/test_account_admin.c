@@ -1,0 +1,323 @@
+/* test_account_admin.c — civitas-account in-process: role changes by an admin (If-Match, audit
+ * row), admins' mandatory TOTP enrolment and login with replay refused, notify idempotency
+ * (one notification, one e-mail), audit events from other services stored once, lookups. */
+#include "civitas/crypto.h"
+
+#include "account_itest.h"
+
+static char *j(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *j(const char *fmt, ...)
+{
+	static char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+#define PW "un mot de passe solide"
+
+START_TEST(admin_changes_a_role_audited)
+{
+	char admin_mail[128], agent_mail[128], admin_id[64], agent_id[64], bearer[4300], url[200];
+	struct itest_resp r;
+	unique_email(admin_mail, sizeof(admin_mail), "admin");
+	unique_email(agent_mail, sizeof(agent_mail), "agent");
+	snprintf(admin_id, sizeof(admin_id), "%s", make_user(admin_mail, PW, "admin"));
+	snprintf(agent_id, sizeof(agent_id), "%s", make_user(agent_mail, PW, "citizen"));
+	/* not an admin: the admin routes do not exist */
+	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(agent_id, "editor", NULL));
+	ck_assert_int_eq(call("GET", API "/admin/users", NULL, &r, bearer, NULL), 404);
+	itest_resp_free(&r);
+	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(admin_id, "admin", NULL));
+	ck_assert_int_eq(call("GET", j(API "/admin/users?q=%s&limit=5", agent_mail), NULL, &r, bearer, NULL),
+	                 200);
+	json_t *list = itest_json(&r);
+	json_t *u = json_array_get(json_object_get(list, "items"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(u, "id")), agent_id);
+	char im[120];
+	snprintf(im, sizeof(im), "If-Match: %s", json_string_value(json_object_get(u, "etag")));
+	json_decref(list);
+	itest_resp_free(&r);
+	snprintf(url, sizeof(url), API "/admin/users/%s", agent_id);
+	const char *change = "{\"role\":\"agent\",\"services\":[\"scolaire\",\"jeunesse\"]}";
+	ck_assert_int_eq(call("PATCH", url, change, &r, bearer, NULL), 428);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("PATCH", url, "{\"role\":\"chef\"}", &r, bearer, im, NULL), 422);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("PATCH", url, "{\"services\":[\"Bad Name\"]}", &r, bearer, im, NULL), 422);
+	itest_resp_free(&r);
+	ck_assert_str_eq(sql("SELECT role FROM users WHERE id = $1", agent_id),
+	                 "citizen"); /* bad input changed nothing */
+	ck_assert_int_eq(call("PATCH", url, change, &r, bearer, im, NULL), 200);
+	ck_assert(strstr(r.body, "\"role\":\"agent\""));
+	ck_assert(strstr(r.body, "[\"scolaire\",\"jeunesse\"]"));
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("PATCH", url, "{\"disabled\":true}", &r, bearer, im, NULL),
+	                 412); /* stale ETag */
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("GET", j(API "/admin/audit?action=user.role_change&actor=%s", admin_mail), NULL,
+	                      &r, bearer, NULL),
+	                 200);
+	json_t *a = itest_json(&r);
+	json_t *e = json_array_get(json_object_get(a, "items"), 0);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "target_id")), agent_id);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "actor_id")), admin_id);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "actor_email")), admin_mail);
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_object_get(json_object_get(e, "details"), "before"), "role")),
+	                 "citizen");
+	ck_assert_str_eq(json_string_value(json_object_get(
+	                     json_object_get(json_object_get(e, "details"), "after"), "role")),
+	                 "agent");
+	json_decref(a);
+	itest_resp_free(&r);
+	/* the new role is in the next token */
+	ck_assert_int_eq(
+	    call("POST", API "/login", j("{\"email\":\"%s\",\"password\":\"" PW "\"}", agent_mail), &r, NULL),
+	    200);
+	ck_assert(strstr(r.body, "\"role\":\"agent\""));
+	itest_resp_free(&r);
+	/* an admin cannot demote themselves */
+	snprintf(url, sizeof(url), API "/admin/users/%s", admin_id);
+	ck_assert_int_eq(call("PATCH", url, "{\"role\":\"citizen\"}", &r, bearer, "If-Match: *", NULL), 409);
+	itest_resp_free(&r);
+	/* creating an agent account: 201 + Location, a link to choose a password */
+	char newbie[128];
+	unique_email(newbie, sizeof(newbie), "nouvel.agent");
+	ck_assert_int_eq(
+	    call("POST", API "/admin/users",
+	         j("{\"email\":\"%s\",\"given_name\":\"Noé\",\"family_name\":\"Arnaud\",\"role\":\"agent\","
+	           "\"services\":[\"etat-civil\"]}",
+	           newbie),
+	         &r, bearer, NULL),
+	    201);
+	char loc[200];
+	ck_assert_ptr_nonnull(itest_header(&r, "Location", loc, sizeof(loc)));
+	itest_resp_free(&r);
+	free(wait_mail(newbie, "reinitialisation.html?token=", 1));
+	ck_assert_int_eq(
+	    call(
+	        "POST", API "/admin/users",
+	        j("{\"email\":\"%s\",\"given_name\":\"N\",\"family_name\":\"A\",\"role\":\"agent\"}", newbie),
+	        &r, bearer, NULL),
+	    409);
+	itest_resp_free(&r);
+}
+END_TEST
+
+static const char *current_code(const char *base32)
+{
+	static char code[8];
+	unsigned char secret[64];
+	int n = totp_base32_decode(base32, secret, sizeof(secret));
+	ck_assert_int_eq(n, 20);
+	snprintf(code, sizeof(code), "%06u", totp_code(secret, (size_t)n, (uint64_t)(time(NULL) / 30)));
+	return code;
+}
+
+START_TEST(admin_must_enrol_totp)
+{
+	char email[128], enrol[64], secret[64];
+	struct itest_resp r;
+	unique_email(email, sizeof(email), "admin.totp");
+	make_user(email, PW, "admin");
+	const char *creds = j("{\"email\":\"%s\",\"password\":\"" PW "\"}", email);
+	char body[512];
+	snprintf(body, sizeof(body), "%s", creds);
+	ck_assert_int_eq(call("POST", API "/login", body, &r, NULL), 403);
+	json_t *p = itest_json(&r);
+	ck_assert_str_eq(json_string_value(json_object_get(p, "code")), "totp_enrolment_required");
+	snprintf(enrol, sizeof(enrol), "%s", json_string_value(json_object_get(p, "enrolment_token")));
+	json_decref(p);
+	char sc[64];
+	ck_assert_ptr_null(itest_header(&r, "Set-Cookie", sc, sizeof(sc))); /* no session yet */
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", API "/me/totp/setup", "{\"enrolment_token\":\"nope\"}", &r, NULL), 401);
+	itest_resp_free(&r);
+	ck_assert_int_eq(
+	    call("POST", API "/me/totp/setup", j("{\"enrolment_token\":\"%s\"}", enrol), &r, NULL), 200);
+	json_t *s = itest_json(&r);
+	snprintf(secret, sizeof(secret), "%s", json_string_value(json_object_get(s, "secret")));
+	ck_assert(strncmp(json_string_value(json_object_get(s, "otpauth_uri")),
+	                  "otpauth://totp/Civitas:", 23) == 0);
+	json_decref(s);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", API "/me/totp/confirm",
+	                      j("{\"enrolment_token\":\"%s\",\"code\":\"000000\"}", enrol), &r, NULL),
+	                 strcmp(current_code(secret), "000000") == 0 ? 200 : 422);
+	itest_resp_free(&r);
+	char code[8];
+	snprintf(code, sizeof(code), "%s", current_code(secret));
+	ck_assert_int_eq(call("POST", API "/me/totp/confirm",
+	                      j("{\"enrolment_token\":\"%s\",\"code\":\"%s\"}", enrol, code), &r, NULL),
+	                 200);
+	itest_resp_free(&r);
+	/* the enrolment grant is spent */
+	ck_assert_int_eq(
+	    call("POST", API "/me/totp/setup", j("{\"enrolment_token\":\"%s\"}", enrol), &r, NULL), 401);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", API "/login", body, &r, NULL), 401);
+	ck_assert_str_eq(code_of(&r), "totp_required");
+	itest_resp_free(&r);
+	/* the code used to confirm cannot log in (replay of its step); wait for the next step */
+	ck_assert_int_eq(call("POST", API "/login",
+	                      j("{\"email\":\"%s\",\"password\":\"" PW "\",\"totp\":\"%s\"}", email, code),
+	                      &r, NULL),
+	                 401);
+	ck_assert_str_eq(code_of(&r), "invalid_totp");
+	itest_resp_free(&r);
+	while (strcmp(current_code(secret), code) == 0)
+		sleep(1);
+	snprintf(code, sizeof(code), "%s", current_code(secret));
+	ck_assert_int_eq(call("POST", API "/login",
+	                      j("{\"email\":\"%s\",\"password\":\"" PW "\",\"totp\":\"%s\"}", email, code),
+	                      &r, NULL),
+	                 200);
+	ck_assert(strstr(r.body, "\"role\":\"admin\""));
+	ck_assert(strstr(r.body, "\"totp_enabled\":true"));
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", API "/login",
+	                      j("{\"email\":\"%s\",\"password\":\"" PW "\",\"totp\":\"%s\"}", email, code),
+	                      &r, NULL),
+	                 401); /* the same code twice */
+	itest_resp_free(&r);
+}
+END_TEST
+
+START_TEST(notify_is_idempotent)
+{
+	char email[128], id[64], key[80], bearer[4300];
+	struct itest_resp r;
+	unique_email(email, sizeof(email), "notifie");
+	snprintf(id, sizeof(id), "%s", make_user(email, PW, "citizen"));
+	snprintf(key, sizeof(key), "itest-%ld-%ld", (long)getpid(), random());
+	const char *ia = itest_internal_auth();
+	char body[1024];
+	snprintf(
+	    body, sizeof(body),
+	    "{\"user_id\":\"%s\",\"template\":\"password_changed\",\"data\":{},\"idempotency_key\":\"%s\","
+	    "\"link\":\"/mon-espace.html\"}",
+	    id, key);
+	ck_assert_int_eq(call("POST", "/internal/v1/notify", body, &r, NULL), 404); /* no secret: not there */
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", "/internal/v1/notify", body, &r, ia, NULL), 202);
+	ck_assert(strstr(r.body, "\"duplicate\":false"));
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", "/internal/v1/notify", body, &r, ia, NULL), 202);
+	ck_assert(strstr(r.body, "\"duplicate\":true"));
+	itest_resp_free(&r);
+	ck_assert_int_eq(
+	    call("POST", "/internal/v1/notify",
+	         j("{\"user_id\":\"%s\",\"template\":\"no_such_template\",\"idempotency_key\":\"k-%s\"}", id,
+	           key),
+	         &r, ia, NULL),
+	    422);
+	itest_resp_free(&r);
+	ck_assert_int_eq(
+	    call("POST", "/internal/v1/notify",
+	         "{\"user_id\":\"00000000-0000-4000-8000-000000000000\",\"template\":\"password_changed\","
+	         "\"idempotency_key\":\"x-unknown\"}",
+	         &r, ia, NULL),
+	    404);
+	itest_resp_free(&r);
+	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(id, "citizen", NULL));
+	ck_assert_int_eq(call("GET", API "/me/notifications", NULL, &r, bearer, NULL), 200);
+	json_t *n = itest_json(&r);
+	ck_assert_int_eq(json_array_size(json_object_get(n, "items")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(n, "unread")), 1);
+	char nid[64];
+	snprintf(nid, sizeof(nid), "%s",
+	         json_string_value(json_object_get(json_array_get(json_object_get(n, "items"), 0), "id")));
+	json_decref(n);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", j(API "/me/notifications/%s/read", nid), NULL, &r, bearer, NULL), 204);
+	itest_resp_free(&r);
+	/* someone else's notification does not exist for this caller */
+	ck_assert_int_eq(call("POST", j(API "/me/notifications/%s/read", nid), NULL, &r,
+	                      itest_bearer("00000000-0000-4000-8000-000000000001", "citizen", NULL), NULL),
+	                 404);
+	itest_resp_free(&r);
+	free(wait_mail(email, "/mon-espace.html", 1));
+	sleep(1); /* a second e-mail would have been sent by now */
+	ck_assert_int_eq(count_mail(email, "/mon-espace.html", NULL), 1);
+	/* lookups other services use */
+	ck_assert_int_eq(call("GET", j("/internal/v1/users?email=%s", email), NULL, &r, ia, NULL), 200);
+	ck_assert(strstr(r.body, id));
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("GET", j("/internal/v1/users/%s", id), NULL, &r, ia, NULL), 200);
+	ck_assert(strstr(r.body, "\"household_id\":null"));
+	itest_resp_free(&r);
+	ck_assert_int_eq(
+	    call("GET", "/internal/v1/users?email=absent.person@example.org", NULL, &r, ia, NULL), 404);
+	itest_resp_free(&r);
+}
+END_TEST
+
+START_TEST(audit_events_and_jwks)
+{
+	struct itest_resp r;
+	const char *ia = itest_internal_auth();
+	char ev_id[37], body[1024];
+	lc_uuid_v4(ev_id);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"id\":\"%s\",\"topic\":\"audit.document.download\",\"source\":\"teleservices\","
+	    "\"occurred_at\":\"2026-01-05T10:00:00Z\",\"data\":{\"at\":\"2026-01-05T10:00:00Z\",\"service\":"
+	    "\"teleservices\",\"actor_id\":\"%s\",\"actor_role\":\"agent\",\"action\":\"document.download\","
+	    "\"target_type\":\"document\",\"target_id\":\"%s\",\"details\":{}}}",
+	    ev_id, ev_id, ev_id);
+	ck_assert_int_eq(call("POST", "/internal/v1/events", body, &r, ia, NULL), 200);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", "/internal/v1/events", body, &r, ia, NULL), 200);
+	ck_assert(strstr(r.body, "\"duplicate\":true"));
+	itest_resp_free(&r);
+	ck_assert_str_eq(sql("SELECT count(*) FROM audit WHERE target_id = $1", ev_id), "1");
+	char other[37];
+	lc_uuid_v4(other);
+	ck_assert_int_eq(call("POST", "/internal/v1/events",
+	                      j("{\"id\":\"%s\",\"topic\":\"request.submitted\",\"source\":\"teleservices\","
+	                        "\"occurred_at\":\"2026-01-05T10:00:00Z\",\"data\":{}}",
+	                        other),
+	                      &r, ia, NULL),
+	                 200);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("GET", API "/.well-known/jwks.json", NULL, &r, NULL), 200);
+	ck_assert(strstr(r.body, "\"kty\":\"EC\""));
+	itest_resp_free(&r);
+	ck_assert_int_eq(
+	    call("POST", "/internal/v1/demo", "{\"password\":\"civitas-demo-2026\"}", &r, ia, NULL), 200);
+	itest_resp_free(&r);
+	ck_assert_int_eq(
+	    call("POST", "/internal/v1/demo", "{\"password\":\"civitas-demo-2026\"}", &r, ia, NULL), 200);
+	ck_assert(strstr(r.body, "\"created\":0"));
+	itest_resp_free(&r);
+	ck_assert_str_eq(
+	    sql("SELECT role || ':' || array_to_string(services, ',') FROM users WHERE email = $1",
+	        "agent.scolaire@mairie.example"),
+	    "agent:scolaire");
+}
+END_TEST
+
+int main(void)
+{
+	itest_env("CIVITAS_TEST_ACCOUNT_DB_URL");
+	itest_env("CIVITAS_TEST_MAIL");
+	srandom((unsigned)getpid() ^ (unsigned)time(NULL));
+	Suite *s = suite_create("account_admin");
+	TCase *tc = tcase_create("account in-process");
+	tcase_add_checked_fixture(tc, account_setup, account_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, admin_changes_a_role_audited);
+	tcase_add_test(tc, admin_must_enrol_totp);
+	tcase_add_test(tc, notify_is_idempotent);
+	tcase_add_test(tc, audit_events_and_jwks);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,775 @@
+/* test_teleservices_requests.c — civitas-teleservices in-process against the stack's database
+ * and its real account daemon: procedures (validation, versions), requests for a child with
+ * vault documents copied at submission, every missing field and document listed, idempotent
+ * submit, the status machine (legal and illegal steps) with its timeline and notifications,
+ * 404 for other citizens and other services, bundles all or nothing, the SLA arithmetic in
+ * SQL and /sla, uploads, and connectors (signature, retry, status callback). */
+#include <check.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "test_teleservices_itest.h"
+#include "ts_logic.h"
+
+static struct person citizen, other, agent_sco, agent_jeu, admin;
+
+static void setup(void)
+{
+	ts_start();
+	seed_demo();
+	person_make(&citizen, "camille", "citizen", NULL);
+	household_make(&citizen);
+	person_make(&other, "paul", "citizen", NULL);
+	person_make(&agent_sco, "agent-sco", "agent", "scolaire");
+	person_make(&agent_jeu, "agent-jeu", "agent", "jeunesse");
+	person_make(&admin, "admin", "admin", NULL);
+}
+
+static void teardown(void)
+{
+	ts_stop();
+}
+
+/* A school draft for the 7-year-old with the given answers and vault documents. Returns id. */
+static const char *school_draft(const char *answers, bool with_docs, char id[37])
+{
+	char body[1024];
+	if (with_docs)
+		snprintf(body, sizeof(body),
+		         "{\"procedure\":\"inscription-scolaire\",\"member_ids\":[\"%s\"],\"answers\":%s,"
+		         "\"document_ids\":[\"%s\",\"%s\",\"%s\"]}",
+		         citizen.child, answers, citizen.doc_book, citizen.doc_address, citizen.doc_health);
+	else
+		snprintf(body, sizeof(body),
+		         "{\"procedure\":\"inscription-scolaire\",\"member_ids\":[\"%s\"],\"answers\":%s}",
+		         citizen.child, answers);
+	struct itest_resp r;
+	call(&r, "POST", "/requests", citizen.auth, body, NULL);
+	char loc[256];
+	ck_assert_ptr_nonnull(itest_header(&r, "Location", loc, sizeof(loc)));
+	json_t *j = expect(&r, 201);
+	ck_assert_str_eq(jstr(j, "status"), "draft");
+	snprintf(id, 37, "%s", jstr(j, "id"));
+	ck_assert_ptr_nonnull(strstr(loc, id));
+	json_decref(j);
+	return id;
+}
+
+static json_t *transition(const char *auth, const char *id, const char *to, const char *comment, long status)
+{
+	char path[128], body[512];
+	snprintf(path, sizeof(path), "/requests/%s/transition", id);
+	if (comment)
+		snprintf(body, sizeof(body), "{\"to\":\"%s\",\"comment\":\"%s\"}", to, comment);
+	else
+		snprintf(body, sizeof(body), "{\"to\":\"%s\"}", to);
+	struct itest_resp r;
+	call(&r, "POST", path, auth, body, NULL);
+	return expect(&r, status);
+}
+
+static json_t *submit(const char *auth, const char *id, const char *key, long status)
+{
+	char path[128], h[200];
+	snprintf(path, sizeof(path), "/requests/%s/submit", id);
+	snprintf(h, sizeof(h), "Idempotency-Key: %s", key ? key : "");
+	struct itest_resp r;
+	call(&r, "POST", path, auth, NULL, key ? h : NULL);
+	return expect(&r, status);
+}
+
+static const char *GOOD = "{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"cantine\":true}";
+
+START_TEST(procedures_validation_and_versions)
+{
+	struct itest_resp r;
+	/* The four demo procedures are public. */
+	call(&r, "GET", "/procedures?service=scolaire", NULL, NULL, NULL);
+	json_t *j = expect(&r, 200);
+	ck_assert_int_ge(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	static const char *const slugs[] = {"acte-de-naissance", "inscription-scolaire", "accueil-de-loisirs",
+	                                    "inscription-conservatoire"};
+	for (int i = 0; i < 4; i++) {
+		char path[96];
+		snprintf(path, sizeof(path), "/procedures/%s", slugs[i]);
+		call(&r, "GET", path, NULL, NULL, NULL);
+		j = expect(&r, 200);
+		ck_assert_int_eq(json_integer_value(json_object_get(j, "sla_days")), 6);
+		json_decref(j);
+	}
+	/* Only admins create; a citizen gets 404, a bad definition 422 with every problem. */
+	char slug[40], body[2048], rnd[37];
+	lc_uuid_v4(rnd);
+	snprintf(slug, sizeof(slug), "test-%.8s", rnd);
+	snprintf(body, sizeof(body),
+	         "{\"slug\":\"%s\",\"title\":\"Test\",\"service\":\"scolaire\",\"audience\":\"self\","
+	         "\"fields\":[{\"name\":\"q\",\"label\":\"Q\",\"type\":\"text\",\"required\":true}],"
+	         "\"required_documents\":[],\"status\":\"published\"}",
+	         slug);
+	call(&r, "POST", "/procedures", citizen.auth, body, NULL);
+	json_decref(expect(&r, 404));
+	call(&r, "POST", "/procedures", admin.auth,
+	     "{\"slug\":\"Bad Slug\",\"title\":\"\",\"service\":\"scolaire\",\"audience\":\"nobody\","
+	     "\"fields\":[{\"name\":\"x\",\"label\":\"X\",\"type\":\"select\"}],"
+	     "\"required_documents\":[{\"kind\":\"passport\",\"label\":\"P\"}]}",
+	     NULL);
+	j = expect(&r, 422);
+	ck_assert(has_error(j, "slug") && has_error(j, "title") && has_error(j, "audience"));
+	ck_assert(has_error(j, "fields[0].options") && has_error(j, "required_documents[0].kind"));
+	json_decref(j);
+	call(&r, "POST", "/procedures", admin.auth, body, NULL);
+	char etag[64];
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
+	j = expect(&r, 201);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
+	char v1[37];
+	snprintf(v1, sizeof(v1), "%s", jstr(j, "id"));
+	json_decref(j);
+	call(&r, "POST", "/procedures", admin.auth, body, NULL);
+	json_decref(expect(&r, 409));
+	/* A request made with version 1... */
+	call(&r, "POST", "/requests", citizen.auth,
+	     strcat(strcat(strcpy((char[200]){0}, "{\"procedure\":\""), slug),
+	            "\",\"answers\":{\"q\":\"a\"}}"),
+	     NULL);
+	j = expect(&r, 201);
+	char req[37];
+	snprintf(req, sizeof(req), "%s", jstr(j, "id"));
+	json_decref(j);
+	/* ...PATCH without If-Match is 428, with a stale one 412, then a new version. */
+	char path[96], im[96];
+	snprintf(path, sizeof(path), "/procedures/%s", slug);
+	call(&r, "PATCH", path, admin.auth, "{\"sla_days\":10}", NULL);
+	json_decref(expect(&r, 428));
+	call(&r, "PATCH", path, admin.auth, "{\"sla_days\":10}", "If-Match: \"0000\"");
+	json_decref(expect(&r, 412));
+	snprintf(im, sizeof(im), "If-Match: %s", etag);
+	call(&r, "PATCH", path, admin.auth,
+	     "{\"sla_days\":10,\"fields\":[{\"name\":\"q\",\"label\":\"Q2\",\"type\":\"number\"}]}", im);
+	j = expect(&r, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 2);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "sla_days")), 10);
+	json_decref(j);
+	/* The draft keeps version 1 (its text answer stays valid). */
+	snprintf(path, sizeof(path), "/requests/%s", req);
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_str_eq(jstr(json_object_get(j, "procedure"), "id"), v1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "procedure"), "version")), 1);
+	json_decref(j);
+	json_decref(submit(citizen.auth, req, NULL, 200));
+}
+END_TEST
+
+START_TEST(school_request_flow)
+{
+	struct itest_resp r;
+	char id[37], path[160];
+	/* Wrong member: the baby is too young, the other citizen's request is refused. */
+	char body[512];
+	snprintf(body, sizeof(body), "{\"procedure\":\"inscription-scolaire\",\"member_ids\":[\"%s\"]}",
+	         citizen.baby);
+	call(&r, "POST", "/requests", citizen.auth, body, NULL);
+	json_t *j = expect(&r, 422);
+	ck_assert(has_error(j, "member_ids[0]"));
+	json_decref(j);
+	/* A vault document of another household is not found. */
+	snprintf(body, sizeof(body), "{\"procedure\":\"inscription-scolaire\",\"document_ids\":[\"%s\"]}",
+	         citizen.doc_book);
+	call(&r, "POST", "/requests", other.auth, body, NULL);
+	j = expect(&r, 422);
+	ck_assert(has_error(j, "document_ids[0]"));
+	json_decref(j);
+
+	/* A draft without documents nor answers: submit lists every missing thing. */
+	school_draft("{}", false, id);
+	j = submit(citizen.auth, id, NULL, 422);
+	ck_assert(has_error(j, "answers.niveau") && has_error(j, "answers.ecole"));
+	char f[128];
+	snprintf(f, sizeof(f), "documents.family_record_book.%s", citizen.child);
+	ck_assert(has_error(j, f));
+	snprintf(f, sizeof(f), "documents.proof_of_address.%s", citizen.child);
+	ck_assert(has_error(j, f));
+	snprintf(f, sizeof(f), "documents.health_record.%s", citizen.child);
+	ck_assert(has_error(j, f));
+	json_decref(j);
+	/* visible_if: a derogation needs its reason. */
+	char etag[64], im[96];
+	snprintf(path, sizeof(path), "/requests/%s", id);
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
+	json_decref(expect(&r, 200));
+	snprintf(im, sizeof(im), "If-Match: %s", etag);
+	snprintf(body, sizeof(body),
+	         "{\"answers\":{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"derogation\":true},"
+	         "\"document_ids\":[\"%s\",\"%s\",\"%s\"]}",
+	         citizen.doc_book, citizen.doc_address, citizen.doc_health);
+	call(&r, "PATCH", path, citizen.auth, body, NULL);
+	json_decref(expect(&r, 428));
+	call(&r, "PATCH", path, citizen.auth, body, im);
+	j = expect(&r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "documents")), 3);
+	json_decref(j);
+	call(&r, "PATCH", path, citizen.auth, body, im); /* the ETag changed */
+	json_decref(expect(&r, 412));
+	j = submit(citizen.auth, id, "key-1", 422);
+	ck_assert(has_error(j, "answers.motif_derogation"));
+	ck_assert_int_eq(json_array_size(json_object_get(j, "errors")), 1);
+	json_decref(j);
+	/* Someone else cannot see, edit, submit or cancel it. */
+	call(&r, "GET", path, other.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	json_decref(submit(other.auth, id, NULL, 404));
+	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
+	call(&r, "POST", path, other.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	/* Answer the reason: submitted and received with a reference, documents copied. */
+	snprintf(path, sizeof(path), "/requests/%s", id);
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
+	json_decref(expect(&r, 200));
+	snprintf(im, sizeof(im), "If-Match: %s", etag);
+	call(&r, "PATCH", path, citizen.auth,
+	     "{\"answers\":{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"derogation\":true,"
+	     "\"motif_derogation\":\"Garde par les grands-parents\"}}",
+	     im);
+	json_decref(expect(&r, 200));
+	j = submit(citizen.auth, id, "key-1", 200);
+	ck_assert_str_eq(jstr(j, "status"), "received");
+	regex_t re;
+	ck_assert_int_eq(regcomp(&re, "^[0-9]{4}-SCO-[0-9]{6}$", REG_EXTENDED | REG_NOSUB), 0);
+	ck_assert_int_eq(regexec(&re, jstr(j, "reference"), 0, NULL, 0), 0);
+	regfree(&re);
+	char reference[32];
+	snprintf(reference, sizeof(reference), "%s", jstr(j, "reference"));
+	json_t *tl = json_object_get(j, "timeline");
+	ck_assert_int_eq(json_array_size(tl), 2);
+	ck_assert_str_eq(jstr(json_array_get(tl, 0), "to"), "submitted");
+	ck_assert_str_eq(jstr(json_array_get(tl, 1), "from"), "submitted");
+	ck_assert_str_eq(jstr(json_array_get(tl, 1), "to"), "received");
+	ck_assert_str_eq(jstr(json_array_get(tl, 1), "by"), "system");
+	size_t i;
+	json_t *d;
+	char copied_doc[37] = "";
+	json_array_foreach(json_object_get(j, "documents"), i, d)
+	{
+		ck_assert(json_is_true(json_object_get(d, "copied")));
+		if (strcmp(jstr(d, "vault_document_id"), citizen.doc_book) == 0)
+			snprintf(copied_doc, sizeof(copied_doc), "%s", jstr(d, "id"));
+	}
+	json_decref(j);
+	/* Idempotent: the same key answers the same request, another key is a conflict. */
+	j = submit(citizen.auth, id, "key-1", 200);
+	ck_assert_str_eq(jstr(j, "reference"), reference);
+	json_decref(j);
+	json_decref(submit(citizen.auth, id, "key-2", 409));
+	/* The vault changes afterwards; the request keeps what was sent. */
+	const char *pv[] = {citizen.doc_book};
+	PQclear(
+	    sql_on(acc_pg, "UPDATE document_contents SET content = 'changed' WHERE document_id = $1", 1, pv));
+	snprintf(path, sizeof(path), "/requests/%s/documents/%s", id, copied_doc);
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.len, strlen("%PDF-1.4 livret de famille"));
+	ck_assert(memcmp(r.body, "%PDF-1.4 livret de famille", r.len) == 0);
+	itest_resp_free(&r);
+	/* Agents: another service sees nothing; the school agent finds it in the queue. */
+	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	snprintf(path, sizeof(path), "/requests/%s", id);
+	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	call(&r, "GET", "/queue?service=scolaire", agent_jeu.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	call(&r, "GET", "/queue", citizen.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	char q[160];
+	snprintf(q, sizeof(q), "/queue?service=scolaire&q=%s", reference);
+	call(&r, "GET", q, agent_sco.auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	call(&r, "GET", "/queue", agent_jeu.auth, NULL, NULL);
+	j = expect(&r, 200);
+	json_array_foreach(json_object_get(j, "items"), i, d)
+	    ck_assert_str_eq(jstr(d, "service"), "jeunesse");
+	json_decref(j);
+	/* Agent download is audited (an audit.* outbox event). */
+	snprintf(path, sizeof(path), "/requests/%s/documents/%s", id, copied_doc);
+	call(&r, "GET", path, agent_sco.auth, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+	const char *pa[] = {id};
+	ck_assert_str_eq(sql1(tele_pg,
+	                      "SELECT count(*) FROM outbox WHERE topic = 'audit.document.download'"
+	                      " AND payload->'data'->>'target_id' = $1",
+	                      1, pa),
+	                 "1");
+
+	/* Illegal steps answer 409 and change nothing. */
+	json_decref(transition(agent_sco.auth, id, "accepted", NULL, 409));
+	json_decref(transition(agent_jeu.auth, id, "in_progress", NULL, 404));
+	json_decref(transition(citizen.auth, id, "in_progress", NULL, 404));
+	json_decref(transition(agent_sco.auth, id, "incomplete", NULL, 422)); /* needs a message */
+	/* Ask for a missing document; the citizen adds one and resubmits: back to received. */
+	j = transition(agent_sco.auth, id, "incomplete", "Merci de joindre un justificatif plus récent.",
+	               200);
+	ck_assert_str_eq(jstr(j, "status"), "incomplete");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "messages")), 1);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/requests/%s/documents?kind=proof_of_address&filename=facture.pdf", id);
+	const char *pdf = "%PDF-1.7 nouvelle facture";
+	const char *hu[] = {citizen.auth, "Content-Type: application/pdf", NULL};
+	ck_assert_int_eq(itest_http("POST", ts_url(path), hu, pdf, strlen(pdf), &r), 0);
+	json_decref(expect(&r, 201));
+	j = submit(citizen.auth, id, NULL, 200);
+	ck_assert_str_eq(jstr(j, "status"), "received");
+	json_decref(j);
+	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 200));
+	/* Cancelling once in progress is refused. */
+	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
+	call(&r, "POST", path, citizen.auth, NULL, NULL);
+	json_decref(expect(&r, 409));
+	/* Private note and message. */
+	snprintf(path, sizeof(path), "/requests/%s/notes", id);
+	call(&r, "POST", path, agent_sco.auth, "{\"body\":\"Dossier vérifié par téléphone\"}", NULL);
+	json_decref(expect(&r, 201));
+	call(&r, "POST", path, citizen.auth, "{\"body\":\"je peux ?\"}", NULL);
+	json_decref(expect(&r, 404));
+	j = transition(agent_sco.auth, id, "accepted", "Bienvenue à l'école Jules-Ferry", 200);
+	ck_assert_str_eq(jstr(j, "status"), "accepted");
+	ck_assert_int_eq(json_array_size(json_object_get(j, "notes")), 1);
+	json_decref(j);
+	json_decref(transition(agent_sco.auth, id, "rejected", "trop tard", 409));
+	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 409));
+	/* The citizen sees the whole timeline, no notes. */
+	snprintf(path, sizeof(path), "/requests/%s", id);
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_ptr_null(json_object_get(j, "notes"));
+	tl = json_object_get(j, "timeline");
+	static const char *const path_to[] = {"submitted", "received",    "incomplete",
+	                                      "received",  "in_progress", "accepted"};
+	ck_assert_int_eq(json_array_size(tl), 6);
+	for (i = 0; i < 6; i++) {
+		json_t *s = json_array_get(tl, i);
+		ck_assert_str_eq(jstr(s, "to"), path_to[i]);
+		ck_assert(json_is_string(json_object_get(s, "at")));
+		ck_assert(json_object_get(s, "from") && json_object_get(s, "by") &&
+		          json_object_get(s, "comment"));
+	}
+	ck_assert_str_eq(jstr(json_array_get(tl, 2), "comment"),
+	                 "Merci de joindre un justificatif plus récent.");
+	json_decref(j);
+	/* Mes demandes lists it with its next step. */
+	call(&r, "GET", "/me/requests", citizen.auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
+	ck_assert(
+	    json_is_string(json_object_get(json_array_get(json_object_get(j, "items"), 0), "next_step")));
+	json_decref(j);
+	/* Every notice went through the outbox to account: received ×2, incomplete, in_progress,
+	 * accepted — each once, naming the reference. */
+	const char *pn[] = {citizen.id};
+	ck_assert_msg(
+	    wait_sql(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pn, "5", 30),
+	    "notifications: %s",
+	    sql1(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pn));
+	const char *pr[] = {citizen.id, reference};
+	ck_assert_str_eq(sql1(acc_pg,
+	                      "SELECT count(*) FROM notifications WHERE user_id = $1::uuid AND template = "
+	                      "'request_incomplete'"
+	                      " AND strpos(body, $2) > 0 AND strpos(body, 'justificatif plus récent') > 0",
+	                      2, pr),
+	                 "1");
+	/* Stats received request.submitted and status changes with durations. */
+	ck_assert_str_eq(
+	    sql1(tele_pg,
+	         "SELECT count(*) FROM outbox WHERE target = 'stats' AND topic = 'request.submitted'"
+	         " AND payload->'data'->>'request_id' = $1",
+	         1, pa),
+	    "1");
+	ck_assert_str_eq(
+	    sql1(tele_pg,
+	         "SELECT count(*) FROM outbox WHERE target = 'stats' AND topic = 'request.status_changed'"
+	         " AND payload->'data'->>'request_id' = $1 AND payload->'data' ? 'processing_seconds'",
+	         1, pa),
+	    "6");
+}
+END_TEST
+
+START_TEST(cancel_and_uploads)
+{
+	struct itest_resp r;
+	char id[37], path[200];
+	school_draft(GOOD, true, id);
+	/* Upload rules: the declared type must be what the bytes are; size capped. */
+	snprintf(path, sizeof(path), "/requests/%s/documents?kind=other&filename=x.pdf", id);
+	const char *hpng[] = {citizen.auth, "Content-Type: image/png", NULL};
+	ck_assert_int_eq(itest_http("POST", ts_url(path), hpng, "%PDF-1.4 x", 10, &r), 0);
+	json_decref(expect(&r, 415));
+	const char *htxt[] = {citizen.auth, "Content-Type: text/plain", NULL};
+	ck_assert_int_eq(itest_http("POST", ts_url(path), htxt, "hello", 5, &r), 0);
+	json_decref(expect(&r, 415));
+	size_t big = 10u * 1024 * 1024 + 1;
+	char *buf = calloc(1, big);
+	memcpy(buf, "%PDF-1.4", 8);
+	const char *hpdf[] = {citizen.auth, "Content-Type: application/pdf", "Expect:", NULL};
+	ck_assert_int_eq(itest_http("POST", ts_url(path), hpdf, buf, big, &r), 0);
+	json_decref(expect(&r, 413));
+	free(buf);
+	const char *hother[] = {other.auth, "Content-Type: application/pdf", NULL};
+	ck_assert_int_eq(itest_http("POST", ts_url(path), hother, "%PDF-1.4 x", 10, &r), 0);
+	json_decref(expect(&r, 404));
+	snprintf(path, sizeof(path), "/requests/%s/documents?kind=passport&filename=x.pdf", id);
+	ck_assert_int_eq(itest_http("POST", ts_url(path), hpdf, "%PDF-1.4 x", 10, &r), 0);
+	json_decref(expect(&r, 422));
+	/* Cancel a received request; then nothing more can happen to it. */
+	json_t *j = submit(citizen.auth, id, NULL, 200);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
+	call(&r, "POST", path, citizen.auth, "{\"comment\":\"Nous déménageons\"}", NULL);
+	j = expect(&r, 200);
+	ck_assert_str_eq(jstr(j, "status"), "cancelled");
+	json_decref(j);
+	call(&r, "POST", path, citizen.auth, NULL, NULL);
+	json_decref(expect(&r, 409));
+	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 409));
+	json_decref(submit(citizen.auth, id, NULL, 409));
+}
+END_TEST
+
+START_TEST(bundles_all_or_nothing)
+{
+	struct itest_resp r;
+	char school[37], leisure[37], body[1024];
+	school_draft(GOOD, true, school);
+	/* Leisure centre without its quotient certificate. */
+	snprintf(body, sizeof(body),
+	         "{\"procedure\":\"accueil-de-loisirs\",\"member_ids\":[\"%s\"],\"answers\":{\"periode\":"
+	         "\"mercredis\","
+	         "\"jours\":[\"mercredi\"],\"contact_urgence\":\"Mamie\",\"telephone_urgence\":\"06 12 34 56 "
+	         "78\"},"
+	         "\"document_ids\":[\"%s\"]}",
+	         citizen.child, citizen.doc_health);
+	call(&r, "POST", "/requests", citizen.auth, body, NULL);
+	json_t *j = expect(&r, 201);
+	snprintf(leisure, sizeof(leisure), "%s", jstr(j, "id"));
+	json_decref(j);
+	snprintf(body, sizeof(body), "{\"requests\":[\"%s\",\"%s\"]}", school, leisure);
+	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-1");
+	j = expect(&r, 422);
+	ck_assert(has_error(j, "requests[1].documents.qf_certificate"));
+	json_decref(j);
+	/* Nothing moved: the school request is still a draft. */
+	char path[128];
+	snprintf(path, sizeof(path), "/requests/%s", school);
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_str_eq(jstr(j, "status"), "draft");
+	json_decref(j);
+	/* Attach the certificate from the vault, then both go at once. */
+	snprintf(path, sizeof(path), "/requests/%s/documents", leisure);
+	snprintf(body, sizeof(body), "{\"document_id\":\"%s\"}", citizen.doc_qf);
+	call(&r, "POST", path, citizen.auth, body, NULL);
+	json_decref(expect(&r, 201));
+	snprintf(body, sizeof(body), "{\"requests\":[\"%s\",\"%s\"]}", school, leisure);
+	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-1");
+	j = expect(&r, 201);
+	json_t *reqs = json_object_get(j, "requests");
+	ck_assert_int_eq(json_array_size(reqs), 2);
+	ck_assert_str_eq(jstr(json_array_get(reqs, 0), "status"), "received");
+	ck_assert_str_eq(jstr(json_array_get(reqs, 1), "status"), "received");
+	ck_assert(strstr(jstr(json_array_get(reqs, 1), "reference"), "-JEU-") != NULL);
+	char bid[37];
+	snprintf(bid, sizeof(bid), "%s", jstr(j, "id"));
+	json_decref(j);
+	/* Replay with the same key answers the same bundle. */
+	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-1");
+	j = expect(&r, 200);
+	ck_assert_str_eq(jstr(j, "id"), bid);
+	json_decref(j);
+	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-2");
+	json_decref(expect(&r, 422));
+}
+END_TEST
+
+START_TEST(sla_arithmetic)
+{
+	/* The SQL function on its own: 1 day received, 5 days incomplete, 2 days in progress. */
+	static const char ats[] = "{2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2026-01-02T00:00:00Z,"
+	                          "2026-01-07T00:00:00Z,2026-01-07T00:00:00Z,2026-01-09T00:00:00Z}";
+	const char *p[] = {ats, "{submitted,received,incomplete,received,in_progress,accepted}",
+	                   "2026-03-01T00:00:00Z"};
+	ck_assert_str_eq(sql1(tele_pg,
+	                      "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)",
+	                      3, p),
+	                 "259200");
+	/* The same with the C twin. */
+	struct ts_step s[] = {{0, "submitted"},           {0, "received"},
+	                      {86400, "incomplete"},      {6 * 86400, "received"},
+	                      {6 * 86400, "in_progress"}, {8 * 86400, "accepted"}};
+	ck_assert_double_eq(ts_processing_seconds(s, 6, 100 * 86400), 259200);
+	/* Open and in progress: runs to now. */
+	const char *p2[] = {"{2026-01-01T00:00:00Z,2026-01-03T00:00:00Z}", "{received,in_progress}",
+	                    "2026-01-05T12:00:00Z"};
+	ck_assert_str_eq(sql1(tele_pg,
+	                      "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)",
+	                      3, p2),
+	                 "388800");
+
+	/* /sla over requests of a throwaway service: three decided (2, 4 and 9 days, one with 20
+	 * days incomplete in between), one open and late. */
+	char svc[40], rnd[37], slug[48], body[1024];
+	lc_uuid_v4(rnd);
+	snprintf(svc, sizeof(svc), "sla-%.8s", rnd);
+	snprintf(slug, sizeof(slug), "sla-%.8s", rnd);
+	snprintf(body, sizeof(body),
+	         "{\"slug\":\"%s\",\"title\":\"SLA\",\"service\":\"%s\",\"audience\":\"self\",\"fields\":[],"
+	         "\"status\":\"published\"}",
+	         slug, svc);
+	struct itest_resp r;
+	call(&r, "POST", "/procedures", admin.auth, body, NULL);
+	json_decref(expect(&r, 201));
+	char agent_auth[4200];
+	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
+	char ids[4][37];
+	for (int i = 0; i < 4; i++) {
+		snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
+		call(&r, "POST", "/requests", citizen.auth, body, NULL);
+		json_t *j = expect(&r, 201);
+		snprintf(ids[i], 37, "%s", jstr(j, "id"));
+		json_decref(j);
+		json_decref(submit(citizen.auth, ids[i], NULL, 200));
+		if (i == 2) {
+			json_decref(transition(agent_auth, ids[i], "incomplete", "pièce", 200));
+			json_decref(submit(citizen.auth, ids[i], NULL, 200));
+		}
+		json_decref(transition(agent_auth, ids[i], "in_progress", NULL, 200));
+		if (i < 3)
+			json_decref(
+			    transition(agent_auth, ids[i], i == 1 ? "rejected" : "accepted", "ok", 200));
+	}
+	/* Rewrite the timelines from T0 = 40 days ago: 2 and 4 days; 1 day then 20 days incomplete
+	 * then 8 days (9 counted); an open one in progress for 40 days. */
+	static const char *const tl[4][2] = {
+	    {"{0,0,1,2}", "{submitted,received,in_progress,accepted}"},
+	    {"{0,0,1,4}", "{submitted,received,in_progress,rejected}"},
+	    {"{0,0,1,21,21,29}", "{submitted,received,incomplete,received,in_progress,accepted}"},
+	    {"{0,0,1}", "{submitted,received,in_progress}"},
+	};
+	for (int i = 0; i < 4; i++) {
+		const char *q[] = {ids[i], tl[i][0], tl[i][1]};
+		PQclear(sql_on(tele_pg, "DELETE FROM request_steps WHERE request_id = $1::uuid", 1, q));
+		PQclear(
+		    sql_on(tele_pg,
+		           "INSERT INTO request_steps (request_id, at, to_status, by_role)"
+		           " SELECT $1::uuid, now() - interval '40 days' + d * interval '1 day', st, 'system'"
+		           " FROM unnest($2::int[], $3::text[]) WITH ORDINALITY AS u(d, st, n) ORDER BY n",
+		           3, q));
+		PQclear(sql_on(
+		    tele_pg,
+		    "UPDATE requests SET received_at = now() - interval '40 days',"
+		    " processing_s = CASE WHEN status = 'in_progress' THEN 0 ELSE processing_s END,"
+		    " clock_since = CASE WHEN status = 'in_progress' THEN now() - interval '39 days' END"
+		    " WHERE id = $1::uuid",
+		    1, q));
+	}
+	char path[160];
+	snprintf(path, sizeof(path), "/sla?service=%s&from=2000-01-01", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	json_t *j = expect(&r, 200);
+	json_t *row = json_array_get(json_object_get(j, "services"), 0);
+	ck_assert_msg(row != NULL, "no SLA row");
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "count")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "decided")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "median_seconds")), 4 * 86400);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "late")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "open_late")), 1);
+	double share = json_number_value(json_object_get(row, "within_sla_share"));
+	ck_assert(share > 0.66 && share < 0.67);
+	json_decref(j);
+	/* Late requests come first in the queue. */
+	snprintf(path, sizeof(path), "/queue?service=%s&status=all", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "items"), 0), "id"), ids[3]);
+	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(j, "items"), 0), "late")));
+	json_decref(j);
+	snprintf(path, sizeof(path), "/queue?service=%s&late=true", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = expect(&r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	/* Another service's agent: 404; the CSV export for the service. */
+	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	snprintf(path, sizeof(path), "/exports/%s.csv?from=2000-01-01", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert(strncmp(r.body, "reference,procedure,", 20) == 0);
+	int lines = 0;
+	for (const char *c = r.body; *c; c++)
+		lines += *c == '\n';
+	ck_assert_int_eq(lines, 5);
+	itest_resp_free(&r);
+	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+}
+END_TEST
+
+/* ---------- connector: a receiver that fails once, then checks signatures ---------- */
+
+static atomic_int hits, good_sigs;
+static char received_body[65536];
+static const char *CONN_SECRET = "connector-secret-for-tests-0123";
+
+struct upload {
+	char *data;
+	size_t len;
+};
+
+static enum MHD_Result on_conn(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                               const char *version, const char *data, size_t *size, void **state)
+{
+	struct upload *u = *state;
+	if (!u) {
+		u = calloc(1, sizeof(*u));
+		*state = u;
+		return MHD_YES;
+	}
+	if (*size) {
+		u->data = realloc(u->data, u->len + *size + 1);
+		memcpy(u->data + u->len, data, *size);
+		u->len += *size;
+		u->data[u->len] = '\0';
+		*size = 0;
+		return MHD_YES;
+	}
+	int n = atomic_fetch_add(&hits, 1) + 1;
+	const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Civitas-Signature");
+	if (ts_signature_ok(sig, CONN_SECRET, u->data ? u->data : "", u->len, time(NULL), 300)) {
+		atomic_fetch_add(&good_sigs, 1);
+		snprintf(received_body, sizeof(received_body), "%s", u->data ? u->data : "");
+	}
+	struct MHD_Response *resp = MHD_create_response_from_buffer(2, (void *)"{}", MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result rc = MHD_queue_response(c, n == 1 ? 503 : 200, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **state, enum MHD_RequestTerminationCode t)
+{
+	struct upload *u = *state;
+	if (u) {
+		free(u->data);
+		free(u);
+	}
+	*state = NULL;
+}
+
+START_TEST(connector_signature_retry_and_status)
+{
+	struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_conn, NULL,
+	                                        MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_END);
+	ck_assert_ptr_nonnull(d);
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = info->port;
+	char svc[40], rnd[37], slug[48], body[1024], path[160];
+	lc_uuid_v4(rnd);
+	snprintf(svc, sizeof(svc), "conn-%.8s", rnd);
+	snprintf(slug, sizeof(slug), "conn-%.8s", rnd);
+	struct itest_resp r;
+	snprintf(path, sizeof(path), "/connectors/%s", svc);
+	snprintf(body, sizeof(body),
+	         "{\"url\":\"http://127.0.0.1:%u/hook\",\"secret\":\"%s\",\"events\":[\"accepted\"]}", port,
+	         CONN_SECRET);
+	call(&r, "PUT", path, agent_sco.auth, body, NULL);
+	json_decref(expect(&r, 404));
+	call(&r, "PUT", path, admin.auth, body, NULL);
+	json_t *j = expect(&r, 200);
+	ck_assert_ptr_null(json_object_get(j, "secret"));
+	json_decref(j);
+	snprintf(body, sizeof(body),
+	         "{\"slug\":\"%s\",\"title\":\"Conn\",\"service\":\"%s\",\"audience\":\"self\",\"fields\":[],"
+	         "\"status\":\"published\"}",
+	         slug, svc);
+	call(&r, "POST", "/procedures", admin.auth, body, NULL);
+	json_decref(expect(&r, 201));
+	snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
+	call(&r, "POST", "/requests", citizen.auth, body, NULL);
+	j = expect(&r, 201);
+	char id[37];
+	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
+	json_decref(j);
+	j = submit(citizen.auth, id, NULL, 200);
+	char reference[32];
+	snprintf(reference, sizeof(reference), "%s", jstr(j, "reference"));
+	json_decref(j);
+
+	/* The software moves it to in_progress through the signed callback. */
+	snprintf(path, sizeof(path), "/connectors/%s/status", svc);
+	char cb[256], sig[160], sigh[200];
+	snprintf(cb, sizeof(cb), "{\"reference\":\"%s\",\"status\":\"in_progress\"}", reference);
+	ts_sign(CONN_SECRET, time(NULL) - 400, cb, strlen(cb), sig, sizeof(sig)); /* stale */
+	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
+	call(&r, "POST", path, NULL, cb, sigh);
+	json_decref(expect(&r, 401));
+	ts_sign("wrong-secret-0123456789", time(NULL), cb, strlen(cb), sig, sizeof(sig));
+	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
+	call(&r, "POST", path, NULL, cb, sigh);
+	json_decref(expect(&r, 401));
+	call(&r, "POST", path, NULL, cb, NULL);
+	json_decref(expect(&r, 401));
+	ts_sign(CONN_SECRET, time(NULL), cb, strlen(cb), sig, sizeof(sig));
+	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
+	call(&r, "POST", path, NULL, cb, sigh);
+	j = expect(&r, 200);
+	ck_assert_str_eq(jstr(j, "status"), "in_progress");
+	json_decref(j);
+	/* Accepted by an agent: posted to the software, refused once (503), retried, signed. */
+	char agent_auth[4200];
+	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
+	json_decref(transition(agent_auth, id, "accepted", "ok", 200));
+	for (int i = 0; i < 200 && atomic_load(&good_sigs) < 2; i++)
+		usleep(100 * 1000);
+	ck_assert_int_ge(atomic_load(&hits), 2);
+	ck_assert_int_eq(atomic_load(&good_sigs), 2);
+	json_t *sent = json_loads(received_body, 0, NULL);
+	ck_assert_ptr_nonnull(sent);
+	ck_assert_str_eq(jstr(sent, "event"), "request.accepted");
+	ck_assert_str_eq(jstr(json_object_get(sent, "request"), "reference"), reference);
+	json_decref(sent);
+	/* The callback cannot move a decided request. */
+	snprintf(cb, sizeof(cb), "{\"request_id\":\"%s\",\"status\":\"rejected\",\"comment\":\"x\"}", id);
+	ts_sign(CONN_SECRET, time(NULL), cb, strlen(cb), sig, sizeof(sig));
+	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
+	call(&r, "POST", path, NULL, cb, sigh);
+	json_decref(expect(&r, 409));
+	MHD_stop_daemon(d);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("teleservices_requests");
+	TCase *tc = tcase_create("requests");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, procedures_validation_and_versions);
+	tcase_add_test(tc, school_request_flow);
+	tcase_add_test(tc, cancel_and_uploads);
+	tcase_add_test(tc, bundles_all_or_nothing);
+	tcase_add_test(tc, sla_arithmetic);
+	tcase_add_test(tc, connector_signature_retry_and_status);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,109 @@
+/* test_account_tokens.c — access tokens signed by tokens.c verify with libcommon's verifier
+ * (claims, 10-minute expiry), the JWKS matches the key, and one-time tokens are stored as the
+ * SHA-256 of what is sent. A throwaway P-256 key is made for the test. */
+#include <check.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "civitas/auth.h"
+#include "civitas/crypto.h"
+
+#include "account.h"
+
+static char priv[4096], pub[4096];
+
+static void make_key(void)
+{
+	EVP_PKEY *pk = EVP_EC_gen("P-256");
+	ck_assert_ptr_nonnull(pk);
+	BIO *b = BIO_new(BIO_s_mem());
+	PEM_write_bio_PrivateKey(b, pk, NULL, NULL, 0, NULL, NULL);
+	int n = BIO_read(b, priv, sizeof(priv) - 1);
+	priv[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+	b = BIO_new(BIO_s_mem());
+	PEM_write_bio_PUBKEY(b, pk);
+	n = BIO_read(b, pub, sizeof(pub) - 1);
+	pub[n > 0 ? n : 0] = '\0';
+	BIO_free(b);
+	EVP_PKEY_free(pk);
+	char err[256];
+	ck_assert_int_eq(tokens_init_pem(priv, strlen(priv), err, sizeof(err)), 0);
+	ck_assert_int_eq(lc_auth_init_pem(pub, strlen(pub), "civitas-account", "civitas", err, sizeof(err)),
+	                 0);
+}
+
+START_TEST(sign_and_verify)
+{
+	make_key();
+	json_t *svc = json_pack("[s, s]", "scolaire", "jeunesse");
+	int64_t now = (int64_t)time(NULL);
+	char *tok = tokens_issue("0b6f3c1e-1111-4c8a-9d5e-2a2b2c2d2e2f", "agent", svc,
+	                         "5d0f3c1e-2222-4c8a-9d5e-2a2b2c2d2e2f", now);
+	json_decref(svc);
+	ck_assert_ptr_nonnull(tok);
+	struct lc_claims c;
+	char why[128];
+	ck_assert_msg(lc_auth_verify(tok, now, &c, why, sizeof(why)) == 0, "%s", why);
+	ck_assert_str_eq(c.sub, "0b6f3c1e-1111-4c8a-9d5e-2a2b2c2d2e2f");
+	ck_assert_str_eq(c.role, "agent");
+	ck_assert_uint_eq(c.nservices, 2);
+	ck_assert_str_eq(c.services[1], "jeunesse");
+	ck_assert_int_eq(c.exp - c.iat, ACCESS_TTL_S);
+	ck_assert_uint_eq(strlen(c.jti), 36);
+	/* expired 10 minutes (+ the verifier's 30 s leeway) later */
+	ck_assert_int_eq(lc_auth_verify(tok, now + ACCESS_TTL_S + 31, &c, why, sizeof(why)), -1);
+	/* a modified payload does not verify */
+	char *dot = strchr(tok, '.');
+	dot[3] = dot[3] == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(lc_auth_verify(tok, now, &c, why, sizeof(why)), -1);
+	free(tok);
+	json_t *jwks = tokens_jwks();
+	json_t *k = json_array_get(json_object_get(jwks, "keys"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(k, "alg")), "ES256");
+	ck_assert_uint_eq(strlen(json_string_value(json_object_get(k, "x"))), 43);
+	json_decref(jwks);
+	tokens_free();
+	lc_auth_free();
+}
+END_TEST
+
+START_TEST(refuses_wrong_key)
+{
+	char err[256];
+	ck_assert_int_eq(tokens_init_pem("not a key", 9, err, sizeof(err)), -1);
+	ck_assert_ptr_null(tokens_issue("x", "citizen", NULL, NULL, 0));
+}
+END_TEST
+
+START_TEST(random_tokens_hashed)
+{
+	char t1[48], h1[65], t2[48], h2[65];
+	ck_assert(tokens_random(t1, h1));
+	ck_assert(tokens_random(t2, h2));
+	ck_assert_uint_eq(strlen(t1), 43); /* 256 bits in base64url */
+	ck_assert_str_ne(t1, t2);
+	char h[65];
+	lc_sha256_hex(t1, strlen(t1), h);
+	ck_assert_str_eq(h, h1);
+	ck_assert_uint_eq(strlen(h1), 64);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("account_tokens");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, sign_and_verify);
+	tcase_add_test(tc, refuses_wrong_key);
+	tcase_add_test(tc, random_tokens_hashed);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

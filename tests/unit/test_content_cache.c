@@ -1,0 +1,72 @@
+/* test_content_cache.c — the content service's one-second micro-cache of public answers:
+ * hits before the TTL, misses after it, a clear forgets everything, long keys are not kept. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+
+static char got[256];
+static char got_etag[80];
+
+static void copy(const char *body, size_t len, const char *etag, void *arg)
+{
+	(void)arg;
+	memcpy(got, body, len);
+	got[len] = '\0';
+	strcpy(got_etag, etag);
+}
+
+START_TEST(hit_then_expiry)
+{
+	cache_clear();
+	cache_put("a:slug", "{\"x\":1}", 7, "\"e1\"", 1000);
+	ck_assert(cache_get("a:slug", 1000, copy, NULL));
+	ck_assert_str_eq(got, "{\"x\":1}");
+	ck_assert_str_eq(got_etag, "\"e1\"");
+	ck_assert(cache_get("a:slug", 1000 + CACHE_TTL_MS - 1, copy, NULL));
+	ck_assert(!cache_get("a:slug", 1000 + CACHE_TTL_MS, copy, NULL)); /* expired */
+	ck_assert(!cache_get("a:other", 1000, copy, NULL));
+}
+END_TEST
+
+START_TEST(clear_and_replace)
+{
+	cache_clear();
+	cache_put("a:k", "one", 3, "\"1\"", 5000);
+	cache_put("a:k", "two", 3, "\"2\"", 5000);
+	ck_assert(cache_get("a:k", 5001, copy, NULL));
+	ck_assert_str_eq(got, "two");
+	cache_clear();
+	ck_assert(!cache_get("a:k", 5001, copy, NULL));
+	/* An entry stored after the clear is valid again. */
+	cache_put("a:k", "three", 5, "\"3\"", 5000);
+	ck_assert(cache_get("a:k", 5001, copy, NULL));
+	ck_assert_str_eq(got, "three");
+}
+END_TEST
+
+START_TEST(long_keys_not_cached)
+{
+	char key[CACHE_KEY_MAX + 10];
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	cache_put(key, "v", 1, "\"v\"", 1);
+	ck_assert(!cache_get(key, 1, copy, NULL));
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("content_cache");
+	TCase *tc = tcase_create("cache");
+	tcase_add_test(tc, hit_then_expiry);
+	tcase_add_test(tc, clear_and_replace);
+	tcase_add_test(tc, long_keys_not_cached);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,101 @@
+// One request for an agent: answers, documents (download is audited), timeline, messages,
+// private notes, assignment and the allowed changes of status.
+
+import { api } from '/lib/api.js';
+import { h, replaceChildren } from '/lib/dom.js';
+import { authFetch, claims, KIND_LABELS, spaLink, STATUS_LABELS, subnav, TS, when } from './ts-common.js';
+
+const ACTIONS = {
+  received: [['in_progress', 'Prendre en charge'], ['incomplete', 'Demander une pièce ou une information']],
+  in_progress: [['accepted', 'Accepter'], ['rejected', 'Refuser'], ['incomplete', 'Demander une pièce ou une information']],
+};
+
+function answerText(v) {
+  if (Array.isArray(v)) return v.join(', ');
+  if (v === true) return 'Oui';
+  if (v === false) return 'Non';
+  return String(v);
+}
+
+async function download(r, d) {
+  const res = await authFetch(`${TS}/requests/${r.id}/documents/${d.id}`);
+  if (!res.ok) throw new Error('Téléchargement impossible.');
+  const url = URL.createObjectURL(await res.blob());
+  const a = h('a', { href: url, download: d.filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+export async function renderRequest(main) {
+  const id = new URLSearchParams(location.search).get('id');
+  const status = h('p', { role: 'status', class: 'visually-hidden', 'aria-live': 'polite' });
+  const errors = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
+  const fail = (err) => {
+    replaceChildren(errors, h('ul', {}, (err.fields?.length ? err.fields : [{ message: err.message }]).map((f) => h('li', {}, f.message))));
+    errors.hidden = false;
+    errors.focus();
+  };
+  let r;
+  try {
+    r = await api.get(`${TS}/requests/${id}`);
+  } catch (err) {
+    replaceChildren(main, h('h1', {}, 'Demande introuvable'), subnav(''), h('p', {}, err.message));
+    return;
+  }
+  const fields = Object.fromEntries((r.procedure.fields || []).map((f) => [f.name, f.label]));
+  const reload = async (text) => { await renderRequest(main); status.textContent = text; main.querySelector('#ts-agent-status')?.focus(); };
+  const comment = h('textarea', { id: 'ts-action-comment', rows: 3 });
+  const actions = (ACTIONS[r.status] || []).map(([to, label]) => h('button', {
+    type: 'button', class: to === 'rejected' ? 'btn btn-secondary' : 'btn', dataset: { to },
+    onclick: async () => {
+      try {
+        await api.post(`${TS}/requests/${r.id}/transition`, { to, comment: comment.value || undefined });
+        await reload(`Statut : ${STATUS_LABELS[to]}.`);
+      } catch (err) { fail(err); }
+    },
+  }, label));
+  const mkForm = (idName, label, button, path) => {
+    const ta = h('textarea', { id: idName, rows: 3, required: true });
+    const f = h('form', {}, h('div', { class: 'field' }, h('label', { for: idName }, label), ta), h('button', { type: 'submit', class: 'btn btn-secondary' }, button));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try { await api.post(`${TS}/requests/${r.id}/${path}`, { body: ta.value }); await reload('Enregistré.'); } catch (err) { fail(err); }
+    });
+    return f;
+  };
+  const me = claims().sub;
+  replaceChildren(main,
+    h('h1', {}, `Demande ${r.reference || ''} — ${r.procedure.title}`),
+    subnav(''),
+    h('p', {}, spaLink('/admin/demarches', 'Retour à la file')),
+    status, errors,
+    h('dl', { class: 'ts-summary' },
+      h('dt', {}, 'Statut'), h('dd', { id: 'ts-agent-status', tabindex: '-1' }, STATUS_LABELS[r.status] || r.status, r.late ? ' — en retard' : ''),
+      h('dt', {}, 'Demandeur'), h('dd', {}, r.citizen ? `${r.citizen.given_name} ${r.citizen.family_name} (${r.citizen.email})` : r.user_id),
+      h('dt', {}, 'Pour'), h('dd', {}, r.beneficiaries.map((b) => `${b.given_name} ${b.family_name}${b.birth_date ? ` (né·e le ${b.birth_date})` : ''}`).join(', ') || 'le demandeur'),
+      h('dt', {}, 'Reçue le'), h('dd', {}, when(r.received_at)),
+      h('dt', {}, 'Attribuée à'), h('dd', {}, r.assignee_id ? (r.assignee_id === me ? 'vous' : r.assignee_id) : 'personne',
+        r.assignee_id !== me ? [' ', h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+          try { await api.post(`${TS}/requests/${r.id}/assign`, {}); await reload('Demande attribuée.'); } catch (err) { fail(err); }
+        } }, 'Me l’attribuer')] : null)),
+    actions.length ? h('section', { 'aria-labelledby': 'ts-actions-title', class: 'ts-agent-actions' },
+      h('h2', { id: 'ts-actions-title' }, 'Traiter la demande'),
+      h('div', { class: 'field' }, h('label', { for: 'ts-action-comment' }, 'Message au demandeur (obligatoire pour une pièce manquante ou un refus)'), comment),
+      h('div', { class: 'ts-actions' }, actions)) : null,
+    h('h2', {}, 'Réponses'),
+    h('dl', { class: 'ts-summary' }, Object.entries(r.answers).map(([k, v]) => [h('dt', {}, fields[k] || k), h('dd', {}, answerText(v))])),
+    h('h2', {}, 'Pièces'),
+    r.documents.length ? h('ul', {}, r.documents.map((d) => h('li', {}, `${KIND_LABELS[d.kind] || d.kind} : ${d.filename} `,
+      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => download(r, d).catch(fail) }, 'Télécharger',
+        h('span', { class: 'visually-hidden' }, ` ${d.filename}`))))) : h('p', {}, 'Aucune pièce.'),
+    h('h2', {}, 'Historique'),
+    h('ol', { class: 'ts-timeline' }, r.timeline.map((s) => h('li', {}, `${when(s.at)} — ${STATUS_LABELS[s.to] || s.to}`, s.comment ? ` : ${s.comment}` : ''))),
+    h('h2', {}, 'Messages'),
+    h('ul', { class: 'ts-messages' }, r.messages.map((m) => h('li', {}, `${when(m.created_at)} — ${m.author_role === 'agent' ? 'Service' : 'Demandeur'} : ${m.body}`))),
+    mkForm('ts-msg', 'Écrire au demandeur', 'Envoyer le message', 'messages'),
+    h('h2', {}, 'Notes internes'),
+    h('ul', {}, (r.notes || []).map((n) => h('li', {}, `${when(n.created_at)} : ${n.body}`))),
+    mkForm('ts-note', 'Ajouter une note (jamais visible du demandeur)', 'Enregistrer la note', 'notes'));
+}

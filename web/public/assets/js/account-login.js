@@ -1,0 +1,35 @@
+// Se connecter: POST /login, with the one-time code field shown when the account has TOTP.
+// On success the access token stays in memory and the refresh cookie carries the session to
+// the next page: "Mon espace" (or the page given in ?retour=, same site only).
+import { setAccessToken } from '/lib/api.js';
+import { ACCOUNT, api, bindForm, showErrors } from './account-common.js';
+
+const form = document.getElementById('login-form');
+const totpField = document.getElementById('totp-field');
+
+function nextPage() {
+  const back = new URL(location.href).searchParams.get('retour') || '';
+  return /^\/[a-z0-9-]+\.html$/.test(back) ? back : '/mon-espace.html';
+}
+
+bindForm(form, async (v) => {
+  const body = { email: v.email, password: v.password };
+  if (!totpField.hidden && v.totp) body.totp = v.totp;
+  try {
+    const data = await api.post(`${ACCOUNT}/login`, body, { retry: false });
+    setAccessToken(data.access_token);
+    location.assign(nextPage());
+  } catch (err) {
+    if (err.code === 'totp_required' || err.code === 'invalid_totp') {
+      totpField.hidden = false;
+      showErrors(form, 'Code à usage unique requis', [{ field: 'totp', message: err.message }]);
+      return;
+    }
+    if (err.code === 'email_not_verified') {
+      showErrors(form, 'Adresse non confirmée', [{ message: err.message },
+        { message: 'Vous pouvez demander un nouveau lien depuis la page « Confirmer mon adresse ».' }]);
+      return;
+    }
+    throw err;
+  }
+}, { title: 'Connexion impossible' });

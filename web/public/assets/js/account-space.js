@@ -1,0 +1,102 @@
+// Mon espace: restores the session from the refresh cookie, then shows the profile (PATCH /me
+// with If-Match), the notifications (marked read one by one), the open sessions (each can be
+// ended), the password change and logout. Without a session it invites to sign in.
+import { h, replaceChildren, formatDate } from '/lib/dom.js';
+import { getAccessToken, request, setAccessToken } from '/lib/api.js';
+import { ACCOUNT, api, bindForm, restoreSession } from './account-common.js';
+
+const $ = (id) => document.getElementById(id);
+let etag = null;
+
+function when(ts) {
+  return formatDate(ts, { day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+async function fetchMe() {
+  // The ETag is needed for If-Match: read it with a plain fetch through the shared client.
+  const res = await fetch(`${ACCOUNT}/me`, {
+    headers: { Accept: 'application/json', Authorization: `Bearer ${getAccessToken()}` },
+    credentials: 'same-origin',
+  });
+  if (!res.ok) throw new Error(`me ${res.status}`);
+  etag = res.headers.get('ETag');
+  return res.json();
+}
+
+function showProfile(me) {
+  $('space-hello').textContent = `Bonjour ${me.given_name} ${me.family_name}.`;
+  $('profile-email').textContent = me.email;
+  $('f-given-name').value = me.given_name;
+  $('f-family-name').value = me.family_name;
+  $('f-phone').value = me.phone || '';
+  $('f-notify-email').checked = me.notify_email;
+  $('f-notify-portal').checked = me.notify_portal;
+}
+
+async function loadNotifications() {
+  const data = await api.get(`${ACCOUNT}/me/notifications?limit=20`);
+  $('notif-unread').textContent = data.unread ? `(${data.unread} non lue${data.unread > 1 ? 's' : ''})` : '';
+  if (!data.items.length) {
+    replaceChildren($('notif-list'), h('p', { class: 'empty-state' }, 'Aucune notification pour le moment.'));
+    return;
+  }
+  replaceChildren($('notif-list'), h('ul', { class: 'account-list' }, data.items.map((n) => h('li', { class: n.read ? '' : 'unread' },
+    h('h3', {}, n.subject),
+    h('p', { class: 'meta' }, when(n.created_at), n.read ? '' : ' — non lue'),
+    n.link ? h('p', {}, h('a', { href: n.link }, 'Voir la page concernée')) : null,
+    n.read ? null : h('button', {
+      class: 'btn btn-secondary', type: 'button',
+      onclick: async () => { await api.post(`${ACCOUNT}/me/notifications/${n.id}/read`); loadNotifications(); },
+    }, 'Marquer comme lue', h('span', { class: 'visually-hidden' }, ` : ${n.subject}`))))));
+}
+
+async function loadSessions() {
+  const data = await api.get(`${ACCOUNT}/sessions`);
+  replaceChildren($('sessions-list'), h('ul', { class: 'account-list' }, data.items.map((s) => h('li', {},
+    h('h3', {}, s.current ? 'Cette session' : (s.user_agent || 'Appareil inconnu')),
+    h('p', { class: 'meta' }, `Ouverte le ${when(s.created_at)}, utilisée le ${when(s.last_used_at)}`),
+    s.current ? null : h('button', {
+      class: 'btn btn-secondary', type: 'button',
+      onclick: async () => {
+        await api.delete(`${ACCOUNT}/sessions/${s.id}`);
+        $('sessions-status').textContent = 'La session a été fermée.';
+        loadSessions();
+      },
+    }, 'Fermer cette session')))));
+}
+
+bindForm($('profile-form'), async (v) => {
+  const body = { given_name: v.given_name, family_name: v.family_name, phone: v.phone || null,
+    notify_email: v.notify_email, notify_portal: v.notify_portal };
+  const me = await request('PATCH', `${ACCOUNT}/me`, { body, headers: { 'If-Match': etag || '*' } });
+  showProfile(me);
+  await fetchMe();
+  $('profile-status').textContent = 'Votre profil est enregistré.';
+});
+
+bindForm($('password-form'), async (v) => {
+  await api.post(`${ACCOUNT}/me/password`, { current_password: v.current_password, new_password: v.new_password });
+  $('password-form').reset();
+  $('password-status').textContent = 'Votre mot de passe est changé ; vos autres sessions sont fermées.';
+  loadSessions();
+});
+
+$('logout').addEventListener('click', async () => {
+  try {
+    await fetch(`${ACCOUNT}/session/logout`, { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
+  } finally {
+    setAccessToken(null);
+    location.assign('/');
+  }
+});
+
+async function start() {
+  if (!(await restoreSession())) return; // the invitation to sign in stays
+  const me = await fetchMe();
+  showProfile(me);
+  $('space-anon').hidden = true;
+  $('space').hidden = false;
+  await Promise.all([loadNotifications(), loadSessions()]);
+}
+
+start();

@@ -1,0 +1,152 @@
+// Shared by the family pages of « Mon espace » (ma famille, mes documents, mes données): the
+// session check, French labels of the API's codes, form errors and authenticated downloads.
+
+import { ApiError, getAccessToken, isAuthenticated, refreshSession } from '/lib/api.js';
+import { formatDate, h, replaceChildren } from '/lib/dom.js';
+
+export const ACCOUNT = '/api/account/v1';
+export const LOGIN_PAGE = '/connexion.html';
+
+export const RELATIONS = { adult: 'Adulte', child: 'Enfant', other: 'Autre personne du foyer' };
+export const SEXES = { F: 'Féminin', M: 'Masculin' };
+export const CLASSES = {
+  tps: 'Toute petite section', ps: 'Petite section', ms: 'Moyenne section', gs: 'Grande section',
+  cp: 'CP', ce1: 'CE1', ce2: 'CE2', cm1: 'CM1', cm2: 'CM2',
+  '6e': 'Sixième', '5e': 'Cinquième', '4e': 'Quatrième', '3e': 'Troisième',
+  '2nde': 'Seconde', '1re': 'Première', tle: 'Terminale',
+};
+export const KINDS = {
+  identity: 'Pièce d’identité',
+  family_record_book: 'Livret de famille',
+  proof_of_address: 'Justificatif de domicile',
+  qf_certificate: 'Attestation de quotient familial',
+  health_record: 'Carnet de santé (vaccinations)',
+  other: 'Autre document',
+};
+export const QF_STATES = {
+  declared: 'Déclaré, en attente de vérification par la mairie',
+  verified: 'Vérifié par la mairie',
+  expired: 'Expiré : déposez une nouvelle attestation',
+};
+
+// Field names of the API → French sentence when the generic one is not precise enough.
+const FIELD_TEXT = {
+  'birth_date:out_of_range': 'La date de naissance ne correspond pas à ce type de membre (un adulte a au moins 18 ans, un enfant au plus 25 ans) ou est dans le futur.',
+  'school_class:not_allowed': 'Seul un enfant peut avoir une classe.',
+  'address.postcode:invalid_format': 'Le code postal comporte 5 chiffres, par exemple 45630.',
+  'document_id:not_allowed': 'Choisissez une attestation de quotient familial déposée dans vos documents.',
+  'member_id:not_allowed': 'Ce membre ne fait pas partie de votre foyer.',
+  'given_name:not_allowed': 'Un adulte qui a son propre compte modifie son nom dans son profil.',
+  'family_name:not_allowed': 'Un adulte qui a son propre compte modifie son nom dans son profil.',
+};
+
+const PROBLEM_TEXT = {
+  payload_too_large: 'Le fichier est trop volumineux : 10 Mo au plus par fichier et 100 Mo pour l’ensemble des documents du foyer.',
+  unsupported_media_type: 'Ce fichier n’est pas accepté : déposez un PDF, une image JPEG ou PNG dont le contenu correspond bien au format.',
+  invalid_credentials: 'Le mot de passe saisi n’est pas celui de votre compte.',
+};
+
+/** True once a session is there; otherwise shows a sign-in invitation in `where`. */
+export async function requireSession(where) {
+  if (isAuthenticated() || (await refreshSession())) return true;
+  const back = encodeURIComponent(location.pathname + location.search);
+  replaceChildren(where, h('div', { class: 'notice' },
+    h('p', {}, 'Connectez-vous pour accéder à cette page de votre espace.'),
+    h('p', {}, h('a', { class: 'btn', href: `${LOGIN_PAGE}?retour=${back}` }, 'Me connecter'))));
+  return false;
+}
+
+/** « 12 mars 2031 » from YYYY-MM-DD (no time-zone shift). */
+export function formatDay(ymd) {
+  if (!ymd) return '';
+  return formatDate(`${ymd}T12:00:00Z`, { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
+/** Where a document stands against its end of validity: expired, soon (30 days) or fine. */
+export function expiry(validUntil, today = new Date()) {
+  if (!validUntil) return { state: 'none', text: 'Pas de date de fin de validité' };
+  const end = Date.parse(`${validUntil}T23:59:59Z`);
+  const days = Math.floor((end - today.getTime()) / 86400000);
+  if (days < 0) return { state: 'expired', text: `Expiré depuis le ${formatDay(validUntil)}` };
+  if (days <= 30) return { state: 'soon', text: `Expire bientôt : le ${formatDay(validUntil)}` };
+  return { state: 'ok', text: `Valable jusqu’au ${formatDay(validUntil)}` };
+}
+
+function fieldText(field, e) {
+  return FIELD_TEXT[`${field}:${e.code}`] || e.message;
+}
+
+/**
+ * Shows an API error: the summary box (focused, with links to the fields) and, next to each
+ * field the API named, its message (inputs carry data-field="<api field>").
+ */
+export function showError(summary, form, err) {
+  clearErrors(summary, form);
+  const apiErr = err instanceof ApiError ? err : new ApiError({ status: 0, code: 'internal', message: String(err) });
+  const items = [];
+  for (const f of apiErr.fields) {
+    const input = form?.querySelector(`[data-field="${CSS.escape(f.field)}"]`);
+    const text = fieldText(f.field, f);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      const slot = document.getElementById(`${input.id}-error`);
+      if (slot) slot.textContent = text;
+      items.push(h('li', {}, h('a', { href: `#${input.id}` }, text)));
+    } else {
+      items.push(h('li', {}, text));
+    }
+  }
+  replaceChildren(summary,
+    h('h2', {}, 'Votre demande n’a pas abouti'),
+    h('p', {}, PROBLEM_TEXT[apiErr.code] || apiErr.message),
+    items.length ? h('ul', {}, items) : null);
+  summary.focus();
+}
+
+export function clearErrors(summary, form) {
+  summary.replaceChildren();
+  for (const el of form?.querySelectorAll('[aria-invalid]') || []) el.removeAttribute('aria-invalid');
+  for (const el of form?.querySelectorAll('.field-error') || []) el.textContent = '';
+}
+
+/** Polite announcement in the page's status region. */
+export function announce(text) {
+  const status = document.getElementById('statut');
+  if (status) status.textContent = text;
+}
+
+/** Fetches a protected file with the access token and hands it to the browser as a download. */
+export async function download(path, filename) {
+  const send = () => fetch(path, {
+    headers: { Authorization: `Bearer ${getAccessToken()}`, 'X-Requested-With': 'civitas' },
+    credentials: 'same-origin',
+  });
+  let response = await send();
+  if (response.status === 401 && (await refreshSession())) response = await send();
+  if (!response.ok) throw new ApiError({ status: response.status, code: 'not_found', message: 'Le document n’a pas pu être téléchargé.' });
+  const url = URL.createObjectURL(await response.blob());
+  const a = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/** <div class="field"> with label, optional hint, the control and its error slot. */
+export function field(id, label, control, hint) {
+  control.id = id;
+  const described = [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' ');
+  control.setAttribute('aria-describedby', described);
+  return h('div', { class: 'field' },
+    h('label', { for: id }, label),
+    hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    control,
+    h('span', { class: 'field-error', id: `${id}-error` }));
+}
+
+/** A <select> from a {value: label} map, with an optional empty first choice. */
+export function select(map, { empty, value, ...attrs } = {}) {
+  return h('select', attrs,
+    empty !== undefined ? h('option', { value: '' }, empty) : null,
+    Object.entries(map).map(([v, label]) => h('option', { value: v, selected: v === value }, label)));
+}
