@@ -2,6 +2,8 @@
 // cacheable (ETag, 304, Cache-Control survive nginx), feeds have their types, search ignores
 // accents, editorial routes need a token, internal routes are not routed, the job form works.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
@@ -105,5 +107,20 @@ describe('civitas-content through the gateway', () => {
     assert.match(res.headers.get('location'), new RegExp(`/jobs/${created.id}$`));
     const pub = await fetch(`${API}/jobs/${created.id}`);
     assert.equal(pub.status, 404, 'not public before an editor publishes it');
+    // The employer gets the edit link by e-mail: content's outbox → account → SMTP catcher.
+    const folder = process.env.CIVITAS_TEST_MAIL;
+    if (folder) {
+      let mail = null;
+      for (let i = 0; i < 100 && !mail; i++) {
+        for (const name of readdirSync(folder).filter((n) => n.endsWith('.eml'))) {
+          let text = '';
+          try { text = readFileSync(path.join(folder, name), 'utf8'); } catch { continue; }
+          if (text.includes('rh@test-systeme.example') && text.includes(created.id)) mail = text;
+        }
+        if (!mail) await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.ok(mail, 'an e-mail with the edit link reached the employer');
+      assert.match(mail, /#cle=/, 'the secret is in the fragment of the link');
+    }
   });
 });
