@@ -16,6 +16,7 @@
 #include "civitas/client.h"
 #include "civitas/crypto.h"
 #include "civitas/db.h"
+#include "civitas/json.h"
 #include "civitas/log.h"
 
 #define MAX_TARGETS 16
@@ -107,6 +108,34 @@ int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char
 		PQclear(r);
 	}
 	return rc;
+}
+
+bool lc_event_parse_or_reply(struct lc_request *rq, struct lc_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	const struct lc_field spec[] = {
+	    {.name = "id", .type = LC_J_UUID, .required = true, .out = &ev->id},
+	    {.name = "topic",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 100,
+	     .out = &ev->topic},
+	    {.name = "source",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 32,
+	     .out = &ev->source},
+	    {.name = "occurred_at", .type = LC_J_TIMESTAMP, .required = true, .out = &ev->occurred_at},
+	    {.name = "data", .type = LC_J_OBJECT, .required = true, .out = &ev->data},
+	    {0},
+	};
+	return lc_json_parse_or_reply(rq, spec);
 }
 
 int lc_inbox_claim(struct lc_db *db, const char *event_id)

@@ -127,8 +127,7 @@ int h_internal_notify(struct lc_request *rq)
 /* --- POST /internal/v1/events --- */
 
 struct event {
-	const char *id, *topic;
-	json_t *data;
+	struct lc_event ev;
 	bool duplicate;
 };
 
@@ -140,33 +139,33 @@ static const char *const external_templates[] = {"job_edit_link", NULL};
  * (an employer's edit link), sent from this service's outbox like every other e-mail. */
 static enum lc_tx_result mail_event(struct lc_db *db, struct event *e)
 {
-	const char *email = json_string_value(json_object_get(e->data, "email"));
-	const char *tpl = json_string_value(json_object_get(e->data, "template"));
-	const char *key = json_string_value(json_object_get(e->data, "idempotency_key"));
-	json_t *data = json_object_get(e->data, "data");
+	const char *email = json_string_value(json_object_get(e->ev.data, "email"));
+	const char *tpl = json_string_value(json_object_get(e->ev.data, "template"));
+	const char *key = json_string_value(json_object_get(e->ev.data, "idempotency_key"));
+	json_t *data = json_object_get(e->ev.data, "data");
 	bool allowed = false;
 	for (size_t i = 0; tpl && external_templates[i]; i++)
 		allowed = allowed || strcmp(tpl, external_templates[i]) == 0;
 	if (!allowed || !email || !lc_json_is_email(email) || !json_is_object(data)) {
-		lc_warn("mail event %s refused: template or address not acceptable", e->id);
+		lc_warn("mail event %s refused: template or address not acceptable", e->ev.id);
 		return LC_TX_COMMIT; /* a bad event is dropped, not retried for ever */
 	}
-	int rc = account_mail_to(db, email, tpl, data, key ? key : e->id);
+	int rc = account_mail_to(db, email, tpl, data, key ? key : e->ev.id);
 	return rc == -1 ? LC_TX_ERROR : LC_TX_COMMIT;
 }
 
 static enum lc_tx_result event_tx(struct lc_db *db, void *arg)
 {
 	struct event *e = arg;
-	int fresh = lc_inbox_claim(db, e->id);
+	int fresh = lc_inbox_claim(db, e->ev.id);
 	if (fresh < 0)
 		return LC_TX_ERROR;
 	e->duplicate = fresh == 0;
 	if (e->duplicate)
 		return LC_TX_COMMIT;
-	if (strncmp(e->topic, "audit.", 6) == 0)
-		return account_audit_sink(db, e->data) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
-	if (strncmp(e->topic, "mail.", 5) == 0)
+	if (strncmp(e->ev.topic, "audit.", 6) == 0)
+		return account_audit_sink(db, e->ev.data) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	if (strncmp(e->ev.topic, "mail.", 5) == 0)
 		return mail_event(db, e);
 	return LC_TX_COMMIT; /* other topics are not for this service: acknowledged, ignored */
 }
@@ -174,26 +173,11 @@ static enum lc_tx_result event_tx(struct lc_db *db, void *arg)
 int h_internal_events(struct lc_request *rq)
 {
 	struct event e = {0};
-	const struct lc_field spec[] = {
-	    {.name = "id", .type = LC_J_UUID, .required = true, .out = &e.id},
-	    {.name = "topic",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 100,
-	     .out = &e.topic},
-	    {.name = "source", .type = LC_J_STRING, .required = true, .has_max = true, .max = 32},
-	    {.name = "occurred_at", .type = LC_J_TIMESTAMP, .required = true},
-	    {.name = "data", .type = LC_J_OBJECT, .required = true, .out = &e.data},
-	    {0},
-	};
-	if (!lc_json_parse_or_reply(rq, spec))
+	if (!lc_event_parse_or_reply(rq, &e.ev))
 		return LC_REPLIED;
 	if (lc_db_tx(lc_rq_db(rq), event_tx, &e) != LC_TX_COMMIT)
 		return lc_db_fail_reply(rq);
-	return lc_reply_json(rq, 200, json_pack("{s:s, s:b}", "id", e.id, "duplicate", e.duplicate));
+	return lc_reply_json(rq, 200, json_pack("{s:s, s:b}", "id", e.ev.id, "duplicate", e.duplicate));
 }
 
 /* --- POST /internal/v1/demo --- */

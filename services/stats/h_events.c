@@ -6,65 +6,41 @@
 
 #include "civitas/db.h"
 #include "civitas/http.h"
-#include "civitas/json.h"
 #include "civitas/outbox.h"
 #include "civitas/reply.h"
 
-struct event {
-	const char *id, *topic, *source, *occurred_at;
-	json_t *data;
+struct received {
+	struct lc_event ev;
 	bool duplicate;
 };
 
 static enum lc_tx_result store(struct lc_db *db, void *arg)
 {
-	struct event *e = arg;
-	int fresh = lc_inbox_claim(db, e->id);
+	struct received *r = arg;
+	int fresh = lc_inbox_claim(db, r->ev.id);
 	if (fresh < 0)
 		return LC_TX_ERROR;
-	e->duplicate = fresh == 0;
-	if (e->duplicate)
+	r->duplicate = fresh == 0;
+	if (r->duplicate)
 		return LC_TX_COMMIT;
-	char *data = json_dumps(e->data, JSON_COMPACT);
+	char *data = json_dumps(r->ev.data, JSON_COMPACT);
 	if (!data)
 		return LC_TX_ERROR;
-	const char *p[] = {e->id, e->topic, e->source, e->occurred_at, data};
-	PGresult *r = lc_db_exec(db, "event_insert", 5, p);
+	const char *p[] = {r->ev.id, r->ev.topic, r->ev.source, r->ev.occurred_at, data};
+	PGresult *res = lc_db_exec(db, "event_insert", 5, p);
 	free(data);
-	if (!r)
+	if (!res)
 		return LC_TX_ERROR;
-	PQclear(r);
+	PQclear(res);
 	return LC_TX_COMMIT;
 }
 
 int h_event_receive(struct lc_request *rq)
 {
-	struct event e = {0};
-	const struct lc_field spec[] = {
-	    {.name = "id", .type = LC_J_UUID, .required = true, .out = &e.id},
-	    {.name = "topic",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 100,
-	     .out = &e.topic},
-	    {.name = "source",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 32,
-	     .out = &e.source},
-	    {.name = "occurred_at", .type = LC_J_TIMESTAMP, .required = true, .out = &e.occurred_at},
-	    {.name = "data", .type = LC_J_OBJECT, .required = true, .out = &e.data},
-	    {0},
-	};
-	if (!lc_json_parse_or_reply(rq, spec))
+	struct received r = {0};
+	if (!lc_event_parse_or_reply(rq, &r.ev))
 		return LC_REPLIED;
-	if (lc_db_tx(lc_rq_db(rq), store, &e) != LC_TX_COMMIT)
+	if (lc_db_tx(lc_rq_db(rq), store, &r) != LC_TX_COMMIT)
 		return lc_db_fail_reply(rq);
-	return lc_reply_json(rq, 200, json_pack("{s:s, s:b}", "id", e.id, "duplicate", e.duplicate));
+	return lc_reply_json(rq, 200, json_pack("{s:s, s:b}", "id", r.ev.id, "duplicate", r.duplicate));
 }

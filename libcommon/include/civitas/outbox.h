@@ -39,6 +39,16 @@ void lc_outbox_stop(void);
  * one hour. Pure; used by the delivery loop and tested on its own. */
 uint64_t lc_outbox_backoff_ms(unsigned attempt, unsigned base_ms);
 
+/* For receivers of POST /internal/v1/events: the envelope lc_outbox_emit writes. */
+struct lc_event {
+	const char *id, *topic, *source, *occurred_at; /* borrowed from the request body */
+	json_t *data;                                  /* the emitter's object, borrowed */
+};
+struct lc_request;
+/* Checks the request body against the envelope (uuid id, topic 1-100, source 1-32, RFC 3339
+ * occurred_at, object data); on failure replies 422 and returns false. */
+bool lc_event_parse_or_reply(struct lc_request *rq, struct lc_event *ev);
+
 /* For receivers: records event_id in <schema>.inbox inside the current transaction.
  * Returns 1 when new (process it), 0 when already seen (skip, still answer 200), -1 on error. */
 int lc_inbox_claim(struct lc_db *db, const char *event_id);
