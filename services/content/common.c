@@ -1,11 +1,12 @@
 /* common.c — outcomes of transactions turned into replies, JSON read from statements,
- * roles of the caller, ETags, and the public address of the site. */
+ * roles of the caller, ETags, the public address of the site, and the editors' deletes. */
 #include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "civitas/audit.h"
 #include "civitas/auth.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
@@ -175,4 +176,38 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 	}
 	PQclear(r);
 	return lc_reply_json(rq, 200, lc_page_body(items, next));
+}
+
+struct delete_ctx {
+	struct lc_request *rq;
+	const char *id, *stmt, *kind;
+	struct outcome out;
+};
+
+static enum lc_tx_result delete_tx(struct lc_db *db, void *arg)
+{
+	struct delete_ctx *c = arg;
+	c->out = (struct outcome){0};
+	const char *p[] = {c->id};
+	int n = sql_count(db, c->stmt, 1, p);
+	if (n < 0)
+		return LC_TX_ERROR;
+	if (n == 0)
+		return outcome_fail(&c->out, 404, "not_found", "No such object.");
+	char action[64];
+	snprintf(action, sizeof(action), "%s.delete", c->kind);
+	if (lc_audit(db, c->rq, action, c->kind, c->id, NULL) < 0)
+		return LC_TX_ERROR;
+	c->out.status = 204;
+	return LC_TX_COMMIT;
+}
+
+int content_delete_by_id(struct lc_request *rq, const char *stmt, const char *kind)
+{
+	if (!lc_require_role_or_reply(rq, "editor"))
+		return LC_REPLIED;
+	struct delete_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id"), .stmt = stmt, .kind = kind};
+	if (!lc_json_is_uuid(c.id))
+		return lc_reply_problem(rq, 404, "not_found", "No such object.");
+	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), delete_tx, &c), &c.out);
 }

@@ -29,6 +29,10 @@ enum lc_tx_result outcome_field(struct outcome *o, const char *field, const char
 /* Replies from the outcome (or the database failure) and frees what it owns. */
 int outcome_reply(struct lc_request *rq, enum lc_tx_result tx, struct outcome *o);
 
+/* DELETE of one object by the id in the path, for editors: stmt deletes by $1 and reports the
+ * rows; kind names the object in the 404 ("alert") and the audit action ("alert.delete"). */
+int content_delete_by_id(struct lc_request *rq, const char *stmt, const char *kind);
+
 /* Runs a statement; on success returns the result (PQclear it), NULL on failure. */
 PGresult *sql(struct lc_db *db, const char *name, int n, const char *const *params);
 /* First column of the first row parsed as JSON (new reference). *failed tells a statement

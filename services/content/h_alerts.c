@@ -168,28 +168,7 @@ int h_alert_update(struct lc_request *rq)
 	return al_write(rq, lc_rq_param(rq, "id"));
 }
 
-static enum lc_tx_result al_delete_tx(struct lc_db *db, void *arg)
-{
-	struct al_ctx *c = arg;
-	c->out = (struct outcome){0};
-	const char *p[] = {c->id};
-	int n = sql_count(db, "al_delete", 1, p);
-	if (n < 0)
-		return LC_TX_ERROR;
-	if (n == 0)
-		return outcome_fail(&c->out, 404, "not_found", "No such alert.");
-	if (lc_audit(db, c->rq, "alert.delete", "alert", c->id, NULL) < 0)
-		return LC_TX_ERROR;
-	c->out.status = 204;
-	return LC_TX_COMMIT;
-}
-
 int h_alert_delete(struct lc_request *rq)
 {
-	if (!lc_require_role_or_reply(rq, "editor"))
-		return LC_REPLIED;
-	struct al_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
-	if (!lc_json_is_uuid(c.id))
-		return lc_reply_problem(rq, 404, "not_found", "No such alert.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), al_delete_tx, &c), &c.out);
+	return content_delete_by_id(rq, "al_delete", "alert");
 }

@@ -242,28 +242,7 @@ int h_event_update(struct lc_request *rq)
 	return ev_write(rq, lc_rq_param(rq, "id"));
 }
 
-static enum lc_tx_result ev_delete_tx(struct lc_db *db, void *arg)
-{
-	struct ev_ctx *c = arg;
-	c->out = (struct outcome){0};
-	const char *p[] = {c->id};
-	int n = sql_count(db, "ev_delete", 1, p);
-	if (n < 0)
-		return LC_TX_ERROR;
-	if (n == 0)
-		return outcome_fail(&c->out, 404, "not_found", "No such event.");
-	if (lc_audit(db, c->rq, "event.delete", "event", c->id, NULL) < 0)
-		return LC_TX_ERROR;
-	c->out.status = 204;
-	return LC_TX_COMMIT;
-}
-
 int h_event_delete(struct lc_request *rq)
 {
-	if (!lc_require_role_or_reply(rq, "editor"))
-		return LC_REPLIED;
-	struct ev_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
-	if (!lc_json_is_uuid(c.id))
-		return lc_reply_problem(rq, 404, "not_found", "No such event.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), ev_delete_tx, &c), &c.out);
+	return content_delete_by_id(rq, "ev_delete", "event");
 }

@@ -725,8 +725,14 @@ START_TEST(events_alerts_feeds)
 	c = req("GET", V1 "/alerts/active", NULL, NULL, NULL);
 	ck_assert_ptr_nonnull(strstr(c.body, w));
 	done(&c);
+	c = req("DELETE", path, as(editor, "agent"), NULL, NULL); /* below editor: not even seen */
+	expect_code(&c, 404, "not_found");
+	done(&c);
 	c = req("DELETE", path, as(editor, "editor"), NULL, NULL);
 	ck_assert_int_eq(c.status, 204);
+	done(&c);
+	c = req("DELETE", path, as(editor, "editor"), NULL, NULL); /* gone: a second delete is a 404 */
+	expect_code(&c, 404, "not_found");
 	done(&c);
 	c = req("GET", V1 "/alerts/active", NULL, NULL, NULL);
 	ck_assert_ptr_null(strstr(c.body, w));
