@@ -16,6 +16,19 @@ struct lc_request;
 
 /* --- password.c --- */
 #define ACCOUNT_PHC_MAX 128
+
+/* A person's given or family name, and a phone number: one rule for every form that takes them
+ * (registration, profile, admin creation, household members). pattern may be NULL. */
+#define ACCOUNT_NAME_FIELD(field, req, pat, outp, presentp)                                                  \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_STRING, .required = (req), .has_min = true, .min = 1,          \
+		.has_max = true, .max = 100, .pattern = (pat), .out = (outp), .present = (presentp)          \
+	}
+#define ACCOUNT_PHONE_FIELD(outp, presentp)                                                                  \
+	{                                                                                                    \
+		.name = "phone", .type = LC_J_STRING, .nullable = true, .has_max = true, .max = 32,          \
+		.pattern = "^\\+?[0-9 .()-]{6,32}$", .out = (outp), .present = (presentp)                    \
+	}
 /* argon2id m=19456 KiB t=2 p=1 with a random 16-byte salt, PHC string in out. 0 or -1. */
 int account_password_hash(const char *password, char out[ACCOUNT_PHC_MAX]);
 /* true when password matches the PHC string. A NULL or malformed hash still costs one hash
