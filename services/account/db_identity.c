@@ -101,11 +101,15 @@ const struct lc_sql identity_sql[] = {
      "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_enabled_at = now(),"
      " totp_last_step = $2::bigint, updated_at = now() WHERE id = $1::uuid AND totp_pending IS NOT NULL"},
     /* admin */
+    /* q= is a substring of e-mail and names, found through the trigram index of
+     * 0090_town_indexes.sql (LIKE with its wildcards escaped, so the planner sees a constant). The
+     * order names the table: a bare created_at would be the text column of the select list. */
     {"admin_users_list", "SELECT " USER_COLUMNS ", created_at::text FROM users WHERE erased_at IS NULL"
-                         " AND ($1::text IS NULL OR role = $1)" PAGE_AFTER(
-                             "created_at", "id") " AND ($5::text IS NULL OR strpos(lower(email || ' ' || "
-                                                 "given_name || ' ' || family_name), lower($5)) > 0)"
-                                                 " ORDER BY created_at DESC, id DESC LIMIT $4::int"},
+                         " AND ($1::text IS NULL OR role = $1)" PAGE_AFTER("created_at", "id")
+                         " AND ($5::text IS NULL OR lower(email || ' ' || given_name || ' ' || family_name)"
+                         " LIKE '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+                         " || '%')"
+                         " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int"},
     {"admin_user_insert",
      "INSERT INTO users (email, given_name, family_name, phone, role, services, email_verified_at)"
      " VALUES ($1, $2, $3, $4, $5, $6::text[], now()) RETURNING " USER_COLUMNS},
@@ -125,11 +129,11 @@ const struct lc_sql identity_sql[] = {
                " details::text, at::text, (SELECT email FROM users u WHERE u.id = a.actor_id) FROM audit a "
                "WHERE true" PAGE_AFTER(
                    "at", "id") " AND ($1::text IS NULL OR actor_id::text = $1 OR actor_id IN"
-                               " (SELECT id FROM users WHERE lower(email) = lower($1)))"
+                               " (SELECT id FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL))"
                                " AND ($5::text IS NULL OR action = $5 OR starts_with(action, $5 || '.'))"
                                " AND ($6::timestamptz IS NULL OR at >= $6::timestamptz) AND ($7::timestamptz "
                                "IS NULL OR at < $7::timestamptz)"
-                               " ORDER BY at DESC, id DESC LIMIT $4::int"},
+                               " ORDER BY a.at DESC, a.id DESC LIMIT $4::int"},
     /* demo */
     {"demo_user_insert",
      "INSERT INTO users (email, password_hash, given_name, family_name, role, services, email_verified_at)"

@@ -114,7 +114,8 @@ const struct lc_sql family_sql[] = {
          "h.qf_declared_at") ", d.filename, d.mime FROM households h LEFT JOIN documents d ON d.id = "
                              "h.qf_document_id"
                              " WHERE " HH_QF_STATE
-                             " = $1 AND (h.qf_declared_at, h.id) > ($2::timestamptz, $3::uuid)"
+                             " = $1 AND h.qf_state = CASE $1 WHEN 'expired' THEN 'verified' ELSE $1 END"
+                             " AND (h.qf_declared_at, h.id) > ($2::timestamptz, $3::uuid)"
                              " ORDER BY h.qf_declared_at, h.id LIMIT $4::int"},
     {"fam_qf_certificate", "SELECT d.mime, d.filename, c.content, d.id FROM households h JOIN documents d ON "
                            "d.id = h.qf_document_id"

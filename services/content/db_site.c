@@ -4,6 +4,11 @@
 
 #include "db.h"
 
+/* The public order of articles (an expression index of 0090_town_indexes.sql fits it). */
+#define LIVE_ORDER "coalesce(a.pub_publish_at, a.published_at)"
+/* Matches of each kind that are ranked: the newest ones (a common word matches thousands). */
+#define SEARCH_CANDIDATES "200"
+
 #define HEADLINE_OPTS                                                                                        \
 	"'StartSel=' || chr(1) || ', StopSel=' || chr(2) || ', MaxWords=28, MinWords=10, MaxFragments=1'"
 
@@ -156,26 +161,42 @@ const struct lc_sql content_sql_site[] = {
                    " ($2::timestamptz, $3::uuid)) ORDER BY created_at DESC, id DESC LIMIT $1::int"},
     {"media_set_alt", "UPDATE media SET alt = $2 WHERE id = $1::uuid"},
 
-    /* search: rank first, headline only for the page that is shown */
+    /* search: the GIN index finds the matches, the newest SEARCH_CANDIDATES of each kind (through
+     * its list index) are ranked, headlines only for the page that is shown. The query is a
+     * constant of each execution, so the planner sees its words and picks the cheaper path. */
     {"search",
-     "WITH q AS (SELECT to_tsquery('content.fr', $1) AS tq), hits AS (SELECT * FROM ("
-     " SELECT 'article' AS type, a.id::text AS id, a.pub_title AS title, '/page.html?slug=' || a.slug AS url,"
-     " coalesce(a.pub_summary, '') || ' ' || coalesce(a.pub_body_md, '') AS body, ts_rank(a.search, q.tq) AS "
-     "rank"
-     " FROM articles a, q WHERE a.search @@ q.tq AND article_live(a)"
-     " UNION ALL SELECT 'event', e.id::text, e.title, '/agenda.html?evenement=' || e.slug,"
-     " e.summary || ' ' || e.location || ' ' || e.body_md, ts_rank(e.search, q.tq) FROM events e, q"
-     " WHERE e.search @@ q.tq AND e.ends_at >= now()"
-     " UNION ALL SELECT 'organisation', o.id::text, o.name, '/associations.html?structure=' || o.slug,"
-     " o.description_md || ' ' || o.address, ts_rank(o.search, q.tq) FROM organisations o, q"
-     " WHERE o.search @@ q.tq"
-     " UNION ALL SELECT 'job', j.id::text, j.title, '/emploi.html?offre=' || j.id,"
-     " j.employer || ' — ' || j.location || ' ' || j.description_md, ts_rank(j.search, q.tq) FROM jobs j, q"
-     " WHERE j.search @@ q.tq AND j.status = 'published' AND j.expires_at > now()"
+     "WITH hits AS (SELECT * FROM ("
+     " (SELECT 'article' AS type, a.id::text AS id, a.pub_title AS title, '/page.html?slug=' || a.slug AS url,"
+     " coalesce(a.pub_summary, '') || ' ' || coalesce(a.pub_body_md, '') AS body,"
+     " ts_rank(a.search, to_tsquery('content.fr', $1)) AS rank FROM articles a"
+     " WHERE a.search @@ to_tsquery('content.fr', $1) AND article_live(a)"
+     " ORDER BY " LIVE_ORDER " DESC, a.id DESC LIMIT " SEARCH_CANDIDATES ")"
+     " UNION ALL (SELECT 'event', e.id::text, e.title, '/agenda.html?evenement=' || e.slug,"
+     " e.summary || ' ' || e.location || ' ' || e.body_md, ts_rank(e.search, to_tsquery('content.fr', $1))"
+     " FROM events e WHERE e.search @@ to_tsquery('content.fr', $1) AND e.ends_at >= now()"
+     " ORDER BY e.ends_at LIMIT " SEARCH_CANDIDATES ")"
+     " UNION ALL (SELECT 'organisation', o.id::text, o.name, '/associations.html?structure=' || o.slug,"
+     " o.description_md || ' ' || o.address, ts_rank(o.search, to_tsquery('content.fr', $1))"
+     " FROM organisations o WHERE o.search @@ to_tsquery('content.fr', $1)"
+     " ORDER BY o.name, o.id LIMIT " SEARCH_CANDIDATES ")"
+     " UNION ALL (SELECT 'job', j.id::text, j.title, '/emploi.html?offre=' || j.id,"
+     " j.employer || ' — ' || j.location || ' ' || j.description_md, ts_rank(j.search, to_tsquery('content.fr', $1))"
+     " FROM jobs j WHERE j.search @@ to_tsquery('content.fr', $1) AND j.status = 'published'"
+     " AND j.expires_at > now() ORDER BY j.published_at DESC, j.id DESC LIMIT " SEARCH_CANDIDATES ")"
      ") s ORDER BY rank DESC, title, id LIMIT $2::int OFFSET $3::int)"
-     " SELECT h.type, h.id, h.title, h.url, ts_headline('content.fr', h.body, q.tq, " HEADLINE_OPTS
-     "), h.rank"
-     " FROM hits h, q ORDER BY h.rank DESC, h.title, h.id"},
+     " SELECT h.type, h.id, h.title, h.url, ts_headline('content.fr', h.body, to_tsquery('content.fr', $1), "
+     HEADLINE_OPTS "), h.rank FROM hits h ORDER BY h.rank DESC, h.title, h.id"},
+    /* as-you-type: titles of live articles (their own small index), upcoming events and the
+     * directory, newest first; a JSON array of {type, title, url} */
+    {"search_suggest",
+     "SELECT coalesce(json_agg(json_build_object('type', type, 'title', title, 'url', url)), '[]')::text"
+     " FROM ((SELECT 'article' AS type, a.pub_title AS title, '/page.html?slug=' || a.slug AS url"
+     " FROM articles a WHERE a.title_search @@ to_tsquery('content.fr', $1) AND article_live(a)"
+     " ORDER BY " LIVE_ORDER " DESC, a.id DESC LIMIT $2::int)"
+     " UNION ALL (SELECT 'event', e.title, '/agenda.html?evenement=' || e.slug FROM events e"
+     " WHERE e.search @@ to_tsquery('content.fr', $1) AND e.ends_at >= now() ORDER BY e.ends_at LIMIT 3)"
+     " UNION ALL (SELECT 'organisation', o.name, '/associations.html?structure=' || o.slug"
+     " FROM organisations o WHERE o.search @@ to_tsquery('content.fr', $1) ORDER BY o.name, o.id LIMIT 3)) s"},
 
     /* sections for the sitemap */
     {"sec_sitemap", "SELECT slug, ts(updated_at) FROM sections ORDER BY position, slug"},

@@ -6,6 +6,21 @@
 
 #define REQ_OPEN "('submitted', 'received', 'in_progress', 'incomplete')"
 
+/* The agents' queue: its filters ($1 services, $2 status, $3 late, $4 assignee, $5 text), the
+ * "late" rule and the columns each branch gives to the late-first ordering. */
+#define QUEUE_LATE                                                                                           \
+	"(r.received_at IS NOT NULL AND r.status IN " REQ_OPEN                                                   \
+	" AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0)"
+#define QUEUE_WHERE                                                                                          \
+	"r.service = ANY($1::text[]) AND r.status <> 'draft'"                                                    \
+	" AND (CASE WHEN $2 = '' THEN r.status IN " REQ_OPEN " WHEN $2 = 'all' THEN true ELSE r.status = $2 END)" \
+	" AND ($3 = '' OR " QUEUE_LATE " = NULLIF($3, '')::boolean)"                                             \
+	" AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"                                                 \
+	" AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"          \
+	" || r.answers::text || ' ' || p.title), lower($5)) > 0)"
+#define QUEUE_COLS                                                                                           \
+	"request_summary_json(r, p)::text AS j, " QUEUE_LATE " AS late, r.received_at, r.id"
+
 const struct lc_sql ts_statements[] = {
     /* procedures */
     {"proc_list_public", "SELECT procedure_json(p)::text FROM procedures p WHERE p.status = 'published'"
@@ -106,19 +121,17 @@ const struct lc_sql ts_statements[] = {
      " 'body', body, 'internal', internal, 'created_at', iso(created_at))::text"},
 
     /* agents */
+    /* Late first: two walks of the open-work index in reception order, the late requests and
+     * the others, each cut at offset + limit, so that only a page's worth is sorted whatever
+     * the history holds (late depends on the clock, so no index can hold it). */
     {"queue",
-     "SELECT request_summary_json(r, p)::text FROM requests r JOIN procedures p ON p.id = r.procedure_id"
-     " WHERE r.service = ANY($1::text[]) AND r.status <> 'draft'"
-     " AND (CASE WHEN $2 = '' THEN r.status IN " REQ_OPEN " WHEN $2 = 'all' THEN true ELSE r.status = $2 END)"
-     " AND ($3 = '' OR (r.received_at IS NOT NULL AND r.status IN " REQ_OPEN
-     " AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0) = NULLIF($3, "
-     "'')::boolean)"
-     " AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"
-     " AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"
-     " || r.answers::text || ' ' || p.title), lower($5)) > 0)"
-     " ORDER BY (r.received_at IS NOT NULL AND r.status IN " REQ_OPEN
-     " AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0) DESC,"
-     " r.received_at ASC NULLS LAST, r.id LIMIT $6::int OFFSET $7::int"},
+     "SELECT j FROM ((SELECT " QUEUE_COLS " FROM requests r JOIN procedures p ON p.id = r.procedure_id"
+     " WHERE " QUEUE_WHERE " AND " QUEUE_LATE " ORDER BY r.received_at ASC NULLS LAST, r.id"
+     " LIMIT $6::int + $7::int)"
+     " UNION ALL (SELECT " QUEUE_COLS " FROM requests r JOIN procedures p ON p.id = r.procedure_id"
+     " WHERE " QUEUE_WHERE " AND (" QUEUE_LATE ") IS NOT TRUE ORDER BY r.received_at ASC NULLS LAST, r.id"
+     " LIMIT $6::int + $7::int)) x"
+     " ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $6::int OFFSET $7::int"},
     {"sla",
      "WITH r AS (SELECT q.id, q.service, q.status, p.sla_days * 86400.0 AS sla_s,"
      "  sla_processing_seconds(array_agg(s.at ORDER BY s.id), array_agg(s.to_status ORDER BY s.id), now())"

@@ -19,12 +19,14 @@ ALTER SCHEMA :"svc" OWNER TO :"role";
 REVOKE ALL ON SCHEMA :"svc" FROM PUBLIC;
 
 -- The database: CONNECT for the service roles only; PUBLIC loses CONNECT and TEMPORARY. The public
--- schema holds only the extensions the superuser installs (unaccent, for French full-text search):
+-- schema holds only the extensions the superuser installs (unaccent, for French full-text search;
+-- pg_trgm, for the admins' substring search of accounts):
 -- everyone may use them, nobody but the superuser may create anything there.
 SELECT current_database() AS dbname \gset
 REVOKE ALL ON DATABASE :"dbname" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"dbname" TO :"role";
 CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
+CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO PUBLIC;
 

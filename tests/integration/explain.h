@@ -1,0 +1,31 @@
+/* explain.h — the plan check of issue 11: a service's statements, EXPLAINed against the "town"
+ * fixture (tests/bench/town/<svc>.sql, loaded at a smaller scale inside a transaction that is
+ * rolled back), must not scan a large table sequentially nor sort more than a page's worth. */
+#ifndef CIVITAS_EXPLAIN_H
+#define CIVITAS_EXPLAIN_H
+
+#include <libpq-fe.h>
+
+#include "civitas/db.h"
+
+/* Rows a Sort node may take in: a page and its neighbours, or a bounded candidate set
+ * (search ranks at most 4 × 200); more means the statement sorts what the table holds. */
+#define EXPLAIN_SORT_MAX 1000
+
+/* One statement of a service and literal values for its $n (NULL is SQL NULL). */
+struct explain_case {
+	const char *stmt;
+	const char *params[10];
+	int nparams;
+};
+
+/* Connects to the service's database as its role, opens a transaction, loads the town fixture
+ * at the given scale (TOWN_SCALE in the environment overrides it) and analyses the tables. */
+PGconn *explain_town(const char *service, const char *url, const char *scale);
+/* Checks every case (statements looked up in tables, NULL-terminated list of statement tables);
+ * large is the NULL-terminated list of tables that grow with the town. Reports every offence
+ * before failing. Rolls back and closes the connection. */
+void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const struct explain_case *cases, size_t n,
+                       const char *const *large);
+
+#endif

@@ -1,0 +1,69 @@
+/* test_account_explain.c — what a signed-in person reads (/me, the household, its documents,
+ * notifications) and the admins' lists (accounts by role and q=, the audit trail by actor and
+ * action, the quotient queue) against the town fixture: each plan fits the volume (explain.h). */
+#include <check.h>
+#include <stdlib.h>
+
+#include "account.h"
+#include "explain.h"
+#include "family.h"
+#include "itest.h"
+
+#define NONE NULL
+#define PAGE "21"
+/* md5 ids of the fixture: town-user-77 (a citizen), town-user-3 (an agent), town-hh-77 */
+#define USER  "3c99e5ac-6839-e8f1-3afc-8b56b12c772c"
+#define AGENT "f97626c5-6b1b-49d0-a15a-d024dad31e9c"
+#define HH    "df9b6cc1-d391-5ef7-bd2a-6dc9cfec88c8"
+#define T_MAX "infinity"
+#define ID0   "ffffffff-ffff-ffff-ffff-ffffffffffff"
+
+static const struct explain_case cases[] = {
+    {"user_by_id", {USER}, 1},
+    {"user_by_email", {"Habitant77@town.example"}, 1},
+    {"fam_hh_of_user", {USER}, 1},
+    {"fam_hh_get", {HH}, 1},
+    {"fam_members_list", {HH}, 1},
+    {"fam_hh_counts", {HH}, 1},
+    {"fam_doc_list", {HH, T_MAX, ID0, NONE, NONE, PAGE}, 6},
+    {"notifications_list", {USER, NONE, NONE, PAGE}, 4},
+    {"notifications_unread", {USER}, 1},
+    {"sessions_list", {USER, NONE, NONE, PAGE}, 4},
+    /* admins: every account, a role, a substring (common and rare), a later page */
+    {"admin_users_list", {NONE, NONE, NONE, PAGE, NONE}, 5},
+    {"admin_users_list", {"agent", NONE, NONE, PAGE, NONE}, 5},
+    {"admin_users_list", {NONE, NONE, NONE, PAGE, "habitant4242"}, 5},
+    {"admin_users_list", {NONE, NONE, NONE, PAGE, "lefèvre"}, 5},
+    {"admin_users_list", {NONE, "2025-06-01T00:00:00Z", ID0, PAGE, NONE}, 5},
+    {"audit_list", {NONE, NONE, NONE, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_list", {AGENT, NONE, NONE, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_list", {"habitant3@town.example", NONE, NONE, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_list", {NONE, NONE, NONE, PAGE, "request", NONE, NONE}, 7},
+    {"audit_list", {NONE, NONE, NONE, PAGE, NONE, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"}, 7},
+    {"fam_qf_queue", {"declared", "-infinity", "00000000-0000-0000-0000-000000000000", PAGE}, 4},
+};
+
+static const char *const large[] = {"users", "households", "household_members", "documents", "audit",
+                                    "notifications", NULL};
+
+START_TEST(account_plans_fit_the_town)
+{
+	PGconn *c = explain_town("account", itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"), "0.25");
+	const struct lc_sql *const tables[] = {identity_sql, family_sql, NULL};
+	explain_check_all(c, tables, cases, sizeof(cases) / sizeof(cases[0]), large);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("account_explain");
+	TCase *tc = tcase_create("plans");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, account_plans_fit_the_town);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
