@@ -104,12 +104,14 @@ const struct lc_sql identity_sql[] = {
     /* q= is a substring of e-mail and names, found through the trigram index of
      * 0090_town_indexes.sql (LIKE with its wildcards escaped, so the planner sees a constant). The
      * order names the table: a bare created_at would be the text column of the select list. */
-    {"admin_users_list", "SELECT " USER_COLUMNS ", created_at::text FROM users WHERE erased_at IS NULL"
-                         " AND ($1::text IS NULL OR role = $1)" PAGE_AFTER("created_at", "id")
-                         " AND ($5::text IS NULL OR lower(email || ' ' || given_name || ' ' || family_name)"
-                         " LIKE '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
-                         " || '%')"
-                         " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int"},
+    {"admin_users_list",
+     "SELECT " USER_COLUMNS ", created_at::text FROM users WHERE erased_at IS NULL"
+     " AND ($1::text IS NULL OR role = $1)" PAGE_AFTER(
+         "created_at",
+         "id") " AND ($5::text IS NULL OR lower(email || ' ' || given_name || ' ' || family_name)"
+               " LIKE '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
+               " || '%')"
+               " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int"},
     {"admin_user_insert",
      "INSERT INTO users (email, given_name, family_name, phone, role, services, email_verified_at)"
      " VALUES ($1, $2, $3, $4, $5, $6::text[], now()) RETURNING " USER_COLUMNS},

@@ -166,7 +166,8 @@ const struct lc_sql content_sql_site[] = {
      * constant of each execution, so the planner sees its words and picks the cheaper path. */
     {"search",
      "WITH hits AS (SELECT * FROM ("
-     " (SELECT 'article' AS type, a.id::text AS id, a.pub_title AS title, '/page.html?slug=' || a.slug AS url,"
+     " (SELECT 'article' AS type, a.id::text AS id, a.pub_title AS title, '/page.html?slug=' || a.slug AS "
+     "url,"
      " coalesce(a.pub_summary, '') || ' ' || coalesce(a.pub_body_md, '') AS body,"
      " ts_rank(a.search, to_tsquery('content.fr', $1)) AS rank FROM articles a"
      " WHERE a.search @@ to_tsquery('content.fr', $1) AND article_live(a)"
@@ -180,12 +181,13 @@ const struct lc_sql content_sql_site[] = {
      " FROM organisations o WHERE o.search @@ to_tsquery('content.fr', $1)"
      " ORDER BY o.name, o.id LIMIT " SEARCH_CANDIDATES ")"
      " UNION ALL (SELECT 'job', j.id::text, j.title, '/emploi.html?offre=' || j.id,"
-     " j.employer || ' — ' || j.location || ' ' || j.description_md, ts_rank(j.search, to_tsquery('content.fr', $1))"
+     " j.employer || ' — ' || j.location || ' ' || j.description_md, ts_rank(j.search, "
+     "to_tsquery('content.fr', $1))"
      " FROM jobs j WHERE j.search @@ to_tsquery('content.fr', $1) AND j.status = 'published'"
      " AND j.expires_at > now() ORDER BY j.published_at DESC, j.id DESC LIMIT " SEARCH_CANDIDATES ")"
      ") s ORDER BY rank DESC, title, id LIMIT $2::int OFFSET $3::int)"
-     " SELECT h.type, h.id, h.title, h.url, ts_headline('content.fr', h.body, to_tsquery('content.fr', $1), "
-     HEADLINE_OPTS "), h.rank FROM hits h ORDER BY h.rank DESC, h.title, h.id"},
+     " SELECT h.type, h.id, h.title, h.url, ts_headline('content.fr', h.body, to_tsquery('content.fr', "
+     "$1), " HEADLINE_OPTS "), h.rank FROM hits h ORDER BY h.rank DESC, h.title, h.id"},
     /* as-you-type: titles of live articles (their own small index), upcoming events and the
      * directory, newest first; a JSON array of {type, title, url} */
     {"search_suggest",
@@ -196,7 +198,8 @@ const struct lc_sql content_sql_site[] = {
      " UNION ALL (SELECT 'event', e.title, '/agenda.html?evenement=' || e.slug FROM events e"
      " WHERE e.search @@ to_tsquery('content.fr', $1) AND e.ends_at >= now() ORDER BY e.ends_at LIMIT 3)"
      " UNION ALL (SELECT 'organisation', o.name, '/associations.html?structure=' || o.slug"
-     " FROM organisations o WHERE o.search @@ to_tsquery('content.fr', $1) ORDER BY o.name, o.id LIMIT 3)) s"},
+     " FROM organisations o WHERE o.search @@ to_tsquery('content.fr', $1) ORDER BY o.name, o.id LIMIT 3)) "
+     "s"},
 
     /* sections for the sitemap */
     {"sec_sitemap", "SELECT slug, ts(updated_at) FROM sections ORDER BY position, slug"},

@@ -9,17 +9,17 @@
 /* The agents' queue: its filters ($1 services, $2 status, $3 late, $4 assignee, $5 text), the
  * "late" rule and the columns each branch gives to the late-first ordering. */
 #define QUEUE_LATE                                                                                           \
-	"(r.received_at IS NOT NULL AND r.status IN " REQ_OPEN                                                   \
+	"(r.received_at IS NOT NULL AND r.status IN " REQ_OPEN                                               \
 	" AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0)"
 #define QUEUE_WHERE                                                                                          \
-	"r.service = ANY($1::text[]) AND r.status <> 'draft'"                                                    \
-	" AND (CASE WHEN $2 = '' THEN r.status IN " REQ_OPEN " WHEN $2 = 'all' THEN true ELSE r.status = $2 END)" \
-	" AND ($3 = '' OR " QUEUE_LATE " = NULLIF($3, '')::boolean)"                                             \
-	" AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"                                                 \
-	" AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"          \
+	"r.service = ANY($1::text[]) AND r.status <> 'draft'"                                                \
+	" AND (CASE WHEN $2 = '' THEN r.status IN " REQ_OPEN                                                 \
+	" WHEN $2 = 'all' THEN true ELSE r.status = $2 END)"                                                 \
+	" AND ($3 = '' OR " QUEUE_LATE " = NULLIF($3, '')::boolean)"                                         \
+	" AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"                                             \
+	" AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"     \
 	" || r.answers::text || ' ' || p.title), lower($5)) > 0)"
-#define QUEUE_COLS                                                                                           \
-	"request_summary_json(r, p)::text AS j, " QUEUE_LATE " AS late, r.received_at, r.id"
+#define QUEUE_COLS "request_summary_json(r, p)::text AS j, " QUEUE_LATE " AS late, r.received_at, r.id"
 
 const struct lc_sql ts_statements[] = {
     /* procedures */

@@ -14,7 +14,8 @@ static void exec_ok(PGconn *c, const char *sql)
 {
 	PGresult *r = PQexec(c, sql);
 	ExecStatusType st = PQresultStatus(r);
-	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%.200s: %s", sql, PQresultErrorMessage(r));
+	ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%.200s: %s", sql,
+	              PQresultErrorMessage(r));
 	PQclear(r);
 }
 
@@ -51,8 +52,9 @@ PGconn *explain_town(const char *service, const char *url, const char *scale)
 	exec_ok(c, sql);
 	free(sql);
 	/* ANALYZE of the schema's own tables only (others belong to other roles). */
-	exec_ok(c, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables"
-	           " WHERE schemaname = current_schema() LOOP EXECUTE format('ANALYZE %I', t); END LOOP; END $$");
+	exec_ok(
+	    c, "DO $$ DECLARE t text; BEGIN FOR t IN SELECT tablename FROM pg_tables"
+	       " WHERE schemaname = current_schema() LOOP EXECUTE format('ANALYZE %I', t); END LOOP; END $$");
 	return c;
 }
 
@@ -95,8 +97,8 @@ static int walk(json_t *node, const char *const *large, char *report, size_t cap
 	return bad;
 }
 
-void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const struct explain_case *cases, size_t n,
-                       const char *const *large)
+void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const struct explain_case *cases,
+                       size_t n, const char *const *large)
 {
 	static char report[16384];
 	report[0] = '\0';
@@ -108,19 +110,24 @@ void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const stru
 		char pname[80];
 		snprintf(pname, sizeof(pname), "x%zu_%s", i, k->stmt);
 		PGresult *r = PQprepare(c, pname, text, 0, NULL);
-		ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", k->stmt, PQresultErrorMessage(r));
+		ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", k->stmt,
+		              PQresultErrorMessage(r));
 		PQclear(r);
 		char q[4096];
-		int len = snprintf(q, sizeof(q), "EXPLAIN (FORMAT JSON) EXECUTE %s%s", pname, k->nparams ? "(" : "");
+		int len = snprintf(q, sizeof(q), "EXPLAIN (FORMAT JSON) EXECUTE %s%s", pname,
+		                   k->nparams ? "(" : "");
 		for (int p = 0; p < k->nparams; p++) {
-			char *lit = k->params[p] ? PQescapeLiteral(c, k->params[p], strlen(k->params[p])) : NULL;
-			len += snprintf(q + len, sizeof(q) - (size_t)len, "%s%s", p ? ", " : "", lit ? lit : "NULL");
+			char *lit =
+			    k->params[p] ? PQescapeLiteral(c, k->params[p], strlen(k->params[p])) : NULL;
+			len += snprintf(q + len, sizeof(q) - (size_t)len, "%s%s", p ? ", " : "",
+			                lit ? lit : "NULL");
 			PQfreemem(lit);
 		}
 		if (k->nparams)
 			snprintf(q + len, sizeof(q) - (size_t)len, ")");
 		r = PQexec(c, q);
-		ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", k->stmt, PQresultErrorMessage(r));
+		ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", k->stmt,
+		              PQresultErrorMessage(r));
 		json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 		PQclear(r);
 		ck_assert_ptr_nonnull(plan);

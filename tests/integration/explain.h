@@ -25,7 +25,7 @@ PGconn *explain_town(const char *service, const char *url, const char *scale);
 /* Checks every case (statements looked up in tables, NULL-terminated list of statement tables);
  * large is the NULL-terminated list of tables that grow with the town. Reports every offence
  * before failing. Rolls back and closes the connection. */
-void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const struct explain_case *cases, size_t n,
-                       const char *const *large);
+void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const struct explain_case *cases,
+                       size_t n, const char *const *large);
 
 #endif

@@ -43,7 +43,7 @@ static const struct explain_case cases[] = {
     {"fam_qf_queue", {"declared", "-infinity", "00000000-0000-0000-0000-000000000000", PAGE}, 4},
 };
 
-static const char *const large[] = {"users", "households", "household_members", "documents", "audit",
+static const char *const large[] = {"users",         "households", "household_members", "documents", "audit",
                                     "notifications", NULL};
 
 START_TEST(account_plans_fit_the_town)
