@@ -12,6 +12,7 @@ struct slot {
 	char *body;
 	size_t len;
 	char etag[72];
+	const char *type;
 	uint64_t expires_ms, gen;
 };
 
@@ -34,8 +35,7 @@ uint64_t cache_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const char *, size_t, const char *, void *),
-               void *arg)
+bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct cache_entry *, void *), void *arg)
 {
 	if (strlen(key) > CACHE_KEY_MAX)
 		return false;
@@ -43,14 +43,16 @@ bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const char *, size_t
 	pthread_mutex_lock(&lock);
 	struct slot *s = &slots[slot_of(key)];
 	if (s->body && s->gen == generation && s->expires_ms > now_ms && strcmp(s->key, key) == 0) {
-		fn(s->body, s->len, s->etag, arg);
+		struct cache_entry e = {.body = s->body, .etag = s->etag, .type = s->type, .len = s->len};
+		fn(&e, arg);
 		hit = true;
 	}
 	pthread_mutex_unlock(&lock);
 	return hit;
 }
 
-void cache_put(const char *key, const char *body, size_t len, const char *etag, uint64_t now_ms)
+void cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
+               uint64_t now_ms)
 {
 	if (strlen(key) > CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag))
 		return;
@@ -66,6 +68,7 @@ void cache_put(const char *key, const char *body, size_t len, const char *etag, 
 	s->body = copy;
 	s->len = len;
 	memcpy(s->etag, etag, strlen(etag) + 1);
+	s->type = type;
 	s->expires_ms = now_ms + CACHE_TTL_MS;
 	s->gen = generation;
 	pthread_mutex_unlock(&lock);

@@ -1,4 +1,5 @@
-/* cache.h — a one-second micro-cache of public answers (an article by slug) in each process.
+/* cache.h — a one-second micro-cache of public answers (an article, the lists, search, feeds) in
+ * each process.
  * It only spares the database identical reads under load: any change made through this process
  * clears it at once, other replicas see it within CACHE_TTL_MS (clients cache 30 s anyway). */
 #ifndef CIVITAS_CONTENT_CACHE_H
@@ -9,16 +10,22 @@
 #include <stdint.h>
 
 #define CACHE_TTL_MS  1000
-#define CACHE_SLOTS   256
-#define CACHE_KEY_MAX 128
+#define CACHE_SLOTS   1024
+#define CACHE_KEY_MAX 256
 
-/* Looks key up at now_ms; on a hit calls fn(body, len, etag, arg) under the cache lock (fn must
- * copy what it keeps) and returns true. */
-bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const char *, size_t, const char *, void *),
-               void *arg);
-/* Stores a copy of body with its ETag, valid until now_ms + CACHE_TTL_MS. Keys longer than
- * CACHE_KEY_MAX are not cached. */
-void cache_put(const char *key, const char *body, size_t len, const char *etag, uint64_t now_ms);
+/* What a hit hands over: the body, its ETag and its Content-Type (a static string). */
+struct cache_entry {
+	const char *body, *etag, *type;
+	size_t len;
+};
+
+/* Looks key up at now_ms; on a hit calls fn(entry, arg) under the cache lock (fn must copy what
+ * it keeps) and returns true. */
+bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct cache_entry *, void *), void *arg);
+/* Stores a copy of body with its ETag and type (a static string), valid until now_ms +
+ * CACHE_TTL_MS. Keys longer than CACHE_KEY_MAX are not cached. */
+void cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
+               uint64_t now_ms);
 /* Forgets everything (after a write that may change a public answer). */
 void cache_clear(void);
 /* Milliseconds of a monotonic clock. */

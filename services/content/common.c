@@ -13,6 +13,8 @@
 #include "civitas/page.h"
 #include "civitas/reply.h"
 
+#include "public_reply.h"
+
 char *content_public_url_setting;
 
 enum lc_tx_result outcome_fail(struct outcome *o, unsigned status, const char *code, const char *detail)
@@ -46,6 +48,9 @@ int outcome_reply(struct lc_request *rq, enum lc_tx_result tx, struct outcome *o
 		return lc_reply_problem(rq, o->status, o->code, o->detail);
 	}
 	json_decref(o->errors);
+	/* A committed change may show in a public answer: this replica forgets them at once, the
+	 * others within CACHE_TTL_MS. */
+	cache_clear();
 	if (o->etag[0])
 		lc_rq_add_header(rq, "ETag", o->etag);
 	if (o->location[0])
@@ -138,8 +143,11 @@ int reply_field(struct lc_request *rq, const char *field, const char *code, cons
 	    json_pack("[{s:s, s:s, s:s}]", "field", field, "code", code, "message", detail));
 }
 
-/* A keyset list whose rows are (json, key text, id); cursor {"t", "id"}. */
-int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed)
+/* A keyset list whose rows are (json, key text, id); cursor {"t", "id"}. The body is written
+ * from the rows' JSON text; a public list (cache_tag) goes through the micro-cache, keyed on the
+ * query parameters that make it (names, then limit and cursor). */
+int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed,
+                        const char *cache_tag, const char *const *names)
 {
 	struct lc_page pg;
 	if (!lc_page_or_reply(rq, &pg))
@@ -150,6 +158,14 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 		cid = json_string_value(json_object_get(pg.cursor, "id"));
 		if (!ct || !cid || !lc_json_is_uuid(cid))
 			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
+	}
+	char key[CACHE_KEY_MAX + 1];
+	const char *kp = NULL;
+	int rc;
+	if (cache_tag && public_key(key, cache_tag, rq, names)) {
+		kp = key;
+		if (public_hit(rq, key, PUBLIC_LIST_CC, &rc))
+			return rc;
 	}
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
@@ -162,20 +178,26 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 	PGresult *r = sql(lc_rq_db(rq), stmt, nfixed + 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array(), *next = NULL;
 	int n = PQntuples(r);
-	for (int i = 0; i < n && i < pg.limit; i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	char *next = NULL;
 	if (n > pg.limit) {
 		json_t *cur = json_pack("{s:s, s:s}", "t", PQgetvalue(r, pg.limit - 1, 1), "id",
 		                        PQgetvalue(r, pg.limit - 1, 2));
-		char *enc = lc_cursor_encode(cur);
+		next = lc_cursor_encode(cur);
 		json_decref(cur);
-		next = enc ? json_string(enc) : NULL;
-		free(enc);
 	}
+	size_t len;
+	char *body = public_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
+	free(next);
 	PQclear(r);
-	return lc_reply_json(rq, 200, lc_page_body(items, next));
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	if (cache_tag)
+		rc = public_store_reply(rq, kp, body, len, "application/json", PUBLIC_LIST_CC);
+	else
+		rc = lc_reply_bytes(rq, 200, "application/json", body, len);
+	free(body);
+	return rc;
 }
 
 struct delete_ctx {

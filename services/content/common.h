@@ -59,8 +59,15 @@ bool query_flag(struct lc_request *rq, const char *name);
 /* Replies 422 for a field and returns LC_REPLIED. */
 int reply_field(struct lc_request *rq, const char *field, const char *code, const char *detail);
 
+/* Cache-Control of the public lists. */
+#define PUBLIC_LIST_CC "public, max-age=30"
+
 /* A keyset list: stmt takes params[0..nfixed-1], then limit+1, cursor t, cursor id, and
- * returns rows (json, key text, id). Replies {items, next_cursor} (cursor {"t", "id"}). */
-int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed);
+ * returns rows (json, key text, id). Replies {items, next_cursor} (cursor {"t", "id"}). A public
+ * list passes cache_tag and the query parameters (names, NULL-terminated, with "limit" and
+ * "cursor") that make its answer: it is then served from the micro-cache. Agents' lists pass
+ * NULL, NULL. */
+int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed,
+                        const char *cache_tag, const char *const *names);
 
 #endif

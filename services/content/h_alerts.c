@@ -13,6 +13,7 @@
 
 #include "common.h"
 #include "handlers.h"
+#include "public_reply.h"
 
 static const char *const levels[] = {"info", "warning", "critical", NULL};
 
@@ -24,15 +25,24 @@ static json_t *rows_json(PGresult *r)
 	return items;
 }
 
+/* The banner of every page: from the micro-cache, cleared by any alert change on this replica. */
 int h_alerts_active(struct lc_request *rq)
 {
+	/* no-cache: browsers revalidate (304) each time, so a new alert shows at once. */
+	int rc;
+	if (public_hit(rq, "alerts/active", "no-cache", &rc))
+		return rc;
 	PGresult *r = sql(lc_rq_db(rq), "al_active", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = rows_json(r);
+	size_t len;
+	char *body = public_items_text(r, PQntuples(r), 0, NULL, &len);
 	PQclear(r);
-	/* no-cache: browsers revalidate (304) each time, so a new alert shows at once. */
-	return lc_reply_json_cached(rq, json_pack("{s:o, s:n}", "items", items, "next_cursor"), NULL);
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	rc = public_store_reply(rq, "alerts/active", body, len, "application/json", "no-cache");
+	free(body);
+	return rc;
 }
 
 int h_alerts_list(struct lc_request *rq)

@@ -19,6 +19,7 @@
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
+#include "public_reply.h"
 
 #define SLUG_MAX 120
 
@@ -134,6 +135,8 @@ static enum lc_tx_result take_work(PGresult *r, struct outcome *o, unsigned stat
 
 /* --- public reads ------------------------------------------------------------------------- */
 
+/* The public list (the home page's news too): from the micro-cache, keyed on its query; the
+ * body is written from the rows' JSON text. */
 int h_articles_public(struct lc_request *rq)
 {
 	struct lc_page pg;
@@ -149,60 +152,50 @@ int h_articles_public(struct lc_request *rq)
 		if (!ct || !cid || !lc_json_is_uuid(cid))
 			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
 	}
+	static const char *const names[] = {"section", "kind", "tag", "limit", "cursor", NULL};
+	char key[CACHE_KEY_MAX + 1];
+	const char *kp = public_key(key, "articles", rq, names) ? key : NULL;
+	int rc;
+	if (kp && public_hit(rq, kp, PUBLIC_LIST_CC, &rc))
+		return rc;
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
 	const char *p[] = {lc_rq_query(rq, "section"), kind, lc_rq_query(rq, "tag"), lim, ct, cid};
 	PGresult *r = sql(lc_rq_db(rq), "art_list_public", 6, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
 	int n = PQntuples(r);
-	json_t *next = NULL;
-	for (int i = 0; i < n && i < pg.limit; i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	char *next = NULL;
 	if (n > pg.limit) {
 		json_t *c = json_pack("{s:s, s:s}", "t", PQgetvalue(r, pg.limit - 1, 1), "id",
 		                      PQgetvalue(r, pg.limit - 1, 2));
-		char *enc = lc_cursor_encode(c);
+		next = lc_cursor_encode(c);
 		json_decref(c);
-		next = enc ? json_string(enc) : NULL;
-		free(enc);
 	}
+	size_t len;
+	char *body = public_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
+	free(next);
 	PQclear(r);
-	return lc_reply_json_cached(rq, lc_page_body(items, next), "public, max-age=30");
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	rc = public_store_reply(rq, kp, body, len, "application/json", PUBLIC_LIST_CC);
+	free(body);
+	return rc;
 }
 
 /* The published article by slug, through the micro-cache: the JSON text comes from the
  * database as is, with a strong ETag over it; If-None-Match answers 304. */
-struct cached_reply {
-	struct lc_request *rq;
-	int rc;
-};
-
-static int send_article(struct lc_request *rq, const char *body, size_t len, const char *etag)
-{
-	lc_rq_add_header(rq, "ETag", etag);
-	lc_rq_add_header(rq, "Cache-Control", "public, max-age=30");
-	const char *inm = lc_rq_header(rq, "If-None-Match");
-	if (inm && (strcmp(inm, "*") == 0 || strstr(inm, etag)))
-		return lc_reply_empty(rq, 304);
-	return lc_reply_bytes(rq, 200, "application/json", body, len);
-}
-
-static void on_hit(const char *body, size_t len, const char *etag, void *arg)
-{
-	struct cached_reply *c = arg;
-	c->rc = send_article(c->rq, body, len, etag);
-}
-
 static int public_article(struct lc_request *rq, const char *slug)
 {
 	char key[CACHE_KEY_MAX + 1];
-	uint64_t now = cache_now_ms();
-	snprintf(key, sizeof(key), "a:%.*s", CACHE_KEY_MAX - 2, slug);
-	struct cached_reply c = {.rq = rq};
-	if (strlen(slug) <= CACHE_KEY_MAX - 2 && cache_get(key, now, on_hit, &c))
-		return c.rc;
+	const char *kp = NULL;
+	int rc;
+	if (strlen(slug) <= CACHE_KEY_MAX - 2) {
+		snprintf(key, sizeof(key), "a:%s", slug);
+		kp = key;
+		if (public_hit(rq, kp, "public, max-age=30", &rc))
+			return rc;
+	}
 	const char *p[] = {slug};
 	PGresult *r = sql(lc_rq_db(rq), "art_get_public", 1, p);
 	if (!r)
@@ -211,14 +204,8 @@ static int public_article(struct lc_request *rq, const char *slug)
 		PQclear(r);
 		return lc_reply_problem(rq, 404, "not_found", "No such article.");
 	}
-	const char *body = PQgetvalue(r, 0, 0);
-	size_t len = (size_t)PQgetlength(r, 0, 0);
-	char hex[65], etag[40];
-	lc_sha256_hex(body, len, hex);
-	snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
-	if (strlen(slug) <= CACHE_KEY_MAX - 2)
-		cache_put(key, body, len, etag, now);
-	int rc = send_article(rq, body, len, etag);
+	rc = public_store_reply(rq, kp, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), "application/json",
+	                        "public, max-age=30");
 	PQclear(r);
 	return rc;
 }
@@ -785,7 +772,7 @@ int h_review_queue(struct lc_request *rq)
 	if (!lc_require_role_or_reply(rq, "editor"))
 		return LC_REPLIED;
 	/* art_review takes (limit, cursor t, cursor id). */
-	return content_keyset_list(rq, "art_review", NULL, 0);
+	return content_keyset_list(rq, "art_review", NULL, 0, NULL, NULL);
 }
 
 int h_articles_admin(struct lc_request *rq)
@@ -806,7 +793,7 @@ int h_articles_admin(struct lc_request *rq)
 	if (q && strlen(q) > 100)
 		return reply_field(rq, "q", "out_of_range", "At most 100 characters.");
 	const char *p[] = {status, section, kind, q && *q ? q : NULL};
-	return content_keyset_list(rq, "art_admin_list", p, 4);
+	return content_keyset_list(rq, "art_admin_list", p, 4, NULL, NULL);
 }
 
 int h_article_revisions(struct lc_request *rq)

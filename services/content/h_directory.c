@@ -32,7 +32,8 @@ int h_directory_list(struct lc_request *rq)
 	char tsq[512];
 	int words = content_search_query(q, tsq, sizeof(tsq));
 	const char *p[] = {category, words ? tsq : NULL, words ? q : NULL};
-	return content_keyset_list(rq, "org_list", p, 3);
+	static const char *const names[] = {"category", "q", "limit", "cursor", NULL};
+	return content_keyset_list(rq, "org_list", p, 3, "directory", names);
 }
 
 int h_directory_categories(struct lc_request *rq)
@@ -344,7 +345,7 @@ int h_moderation_list(struct lc_request *rq)
 {
 	if (!lc_require_role_or_reply(rq, "editor"))
 		return LC_REPLIED;
-	return content_keyset_list(rq, "chg_queue", NULL, 0);
+	return content_keyset_list(rq, "chg_queue", NULL, 0, NULL, NULL);
 }
 
 static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)

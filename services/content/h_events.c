@@ -16,6 +16,7 @@
 #include "handlers.h"
 #include "ical.h"
 #include "markdown.h"
+#include "public_reply.h"
 
 int h_events_list(struct lc_request *rq)
 {
@@ -25,7 +26,8 @@ int h_events_list(struct lc_request *rq)
 	if (to && !lc_json_is_timestamp(to) && !lc_json_is_date(to))
 		return reply_field(rq, "to", "invalid_format", "to is a date or an RFC 3339 timestamp.");
 	const char *p[] = {from, to};
-	return content_keyset_list(rq, "ev_list", p, 2);
+	static const char *const names[] = {"from", "to", "limit", "cursor", NULL};
+	return content_keyset_list(rq, "ev_list", p, 2, "events", names);
 }
 
 int h_event_get(struct lc_request *rq)
@@ -42,6 +44,10 @@ int h_event_get(struct lc_request *rq)
 
 int h_events_ics(struct lc_request *rq)
 {
+	int rc;
+	lc_rq_add_header(rq, "Content-Disposition", "inline; filename=\"agenda.ics\"");
+	if (public_hit(rq, "events.ics", "public, max-age=300", &rc))
+		return rc;
 	PGresult *r = sql(lc_rq_db(rq), "ev_ics", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
@@ -75,9 +81,10 @@ int h_events_ics(struct lc_request *rq)
 	}
 	size_t len;
 	char *data = lc_buf_steal(&b, &len);
-	lc_rq_add_header(rq, "Cache-Control", "public, max-age=300");
-	lc_rq_add_header(rq, "Content-Disposition", "inline; filename=\"agenda.ics\"");
-	return lc_reply_bytes_owned(rq, 200, "text/calendar; charset=utf-8", data, len);
+	rc = public_store_reply(rq, "events.ics", data, len, "text/calendar; charset=utf-8",
+	                        "public, max-age=300");
+	free(data);
+	return rc;
 }
 
 struct ev_ctx {

@@ -11,6 +11,7 @@
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
+#include "public_reply.h"
 
 /* Appends s escaped for XML; false on overflow or OOM. */
 static bool xml(struct lc_buf *b, const char *s)
@@ -23,7 +24,8 @@ static bool xml(struct lc_buf *b, const char *s)
 	return ok;
 }
 
-static int reply_xml(struct lc_request *rq, struct lc_buf *b, bool ok, const char *type)
+/* Replies with the document and keeps it in the micro-cache under key. */
+static int reply_xml(struct lc_request *rq, struct lc_buf *b, bool ok, const char *type, const char *key)
 {
 	if (!ok) {
 		lc_buf_free(b);
@@ -31,12 +33,16 @@ static int reply_xml(struct lc_request *rq, struct lc_buf *b, bool ok, const cha
 	}
 	size_t len;
 	char *data = lc_buf_steal(b, &len);
-	lc_rq_add_header(rq, "Cache-Control", "public, max-age=300");
-	return lc_reply_bytes_owned(rq, 200, type, data, len);
+	int rc = public_store_reply(rq, key, data ? data : "", data ? len : 0, type, "public, max-age=300");
+	free(data);
+	return rc;
 }
 
 int h_feed_atom(struct lc_request *rq)
 {
+	int rc;
+	if (public_hit(rq, "feed.atom", "public, max-age=300", &rc))
+		return rc;
 	PGresult *r = sql(lc_rq_db(rq), "art_feed", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
@@ -68,7 +74,7 @@ int h_feed_atom(struct lc_request *rq)
 	}
 	PQclear(r);
 	ok = ok && lc_buf_printf(&b, "</feed>\n");
-	return reply_xml(rq, &b, ok, "application/atom+xml; charset=utf-8");
+	return reply_xml(rq, &b, ok, "application/atom+xml; charset=utf-8", "feed.atom");
 }
 
 static bool url_entry(struct lc_buf *b, const char *base, const char *path, const char *slug,
@@ -104,6 +110,9 @@ int h_sitemap(struct lc_request *rq)
 	    {"ev_sitemap", "/agenda.html?evenement="},
 	    {"org_sitemap", "/associations.html?structure="},
 	};
+	int rc;
+	if (public_hit(rq, "sitemap.xml", "public, max-age=300", &rc))
+		return rc;
 	const char *base = content_public_url();
 	struct lc_buf b;
 	lc_buf_init(&b, 16u << 20);
@@ -122,5 +131,5 @@ int h_sitemap(struct lc_request *rq)
 		PQclear(r);
 	}
 	ok = ok && lc_buf_printf(&b, "</urlset>\n");
-	return reply_xml(rq, &b, ok, "application/xml; charset=utf-8");
+	return reply_xml(rq, &b, ok, "application/xml; charset=utf-8", "sitemap.xml");
 }

@@ -37,7 +37,8 @@ int h_jobs_list(struct lc_request *rq)
 	if (!ok)
 		return reply_field(rq, "contract", "not_allowed", "Unknown contract type.");
 	const char *p[] = {contract};
-	return content_keyset_list(rq, "job_list", p, 1);
+	static const char *const names[] = {"contract", "limit", "cursor", NULL};
+	return content_keyset_list(rq, "job_list", p, 1, "jobs", names);
 }
 
 /* The employer's secret from X-Job-Token, hashed; "" when absent. */
@@ -440,5 +441,5 @@ int h_jobs_admin(struct lc_request *rq)
 	if (!ok)
 		return reply_field(rq, "status", "not_allowed", "Unknown status.");
 	const char *p[] = {status};
-	return content_keyset_list(rq, "job_admin_list", p, 1);
+	return content_keyset_list(rq, "job_admin_list", p, 1, NULL, NULL);
 }

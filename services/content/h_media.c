@@ -133,7 +133,7 @@ int h_media_list(struct lc_request *rq)
 {
 	if (!lc_require_role_or_reply(rq, "agent"))
 		return LC_REPLIED;
-	return content_keyset_list(rq, "media_list", NULL, 0);
+	return content_keyset_list(rq, "media_list", NULL, 0, NULL, NULL);
 }
 
 static enum lc_tx_result alt_tx(struct lc_db *db, void *arg)

@@ -1,6 +1,7 @@
 /* h_search.c — one search across published articles, upcoming events, the directory and
  * live job offers: French stemming without accents (content.fr), ranked, prefix match on the
- * last word for search-as-you-type, snippets with the matched words marked. */
+ * last word for search-as-you-type, snippets with the matched words marked; and the titles
+ * that complete what is being typed (/search/suggest). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
+#include "public_reply.h"
 
 /* ts_headline marks matches with \x01 ... \x02; the rest is escaped, then marks become <mark>. */
 static char *snippet_html(const char *raw)
@@ -59,6 +61,12 @@ int h_search(struct lc_request *rq)
 			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
 		offset = (long)json_integer_value(o);
 	}
+	static const char *const names[] = {"q", "limit", "cursor", NULL};
+	char key[CACHE_KEY_MAX + 1];
+	const char *kp = public_key(key, "search", rq, names) ? key : NULL;
+	int rc;
+	if (kp && public_hit(rq, kp, "public, max-age=30", &rc))
+		return rc;
 	char tsq[512];
 	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
 		return lc_reply_json(rq, 200, lc_page_body(json_array(), NULL));
@@ -88,5 +96,56 @@ int h_search(struct lc_request *rq)
 		next = enc ? json_string(enc) : NULL;
 		free(enc);
 	}
-	return lc_reply_json_cached(rq, lc_page_body(items, next), "public, max-age=30");
+	json_t *body = lc_page_body(items, next);
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(body);
+	if (!text)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	rc = public_store_reply(rq, kp, text, strlen(text), "application/json", "public, max-age=30");
+	free(text);
+	return rc;
+}
+
+/* GET /search/suggest?q=: titles that complete what is being typed (live articles, upcoming
+ * events, the directory), at most SUGGEST_MAX, as one JSON array built by the database. A
+ * prefix typed by many visitors at once is answered from the micro-cache. */
+#define SUGGEST_MAX "8"
+#define EMPTY_ITEMS "{\"items\":[]}"
+
+int h_search_suggest(struct lc_request *rq)
+{
+	const char *q = lc_rq_query(rq, "q");
+	if (!q || !*q)
+		return reply_field(rq, "q", "required", "Say what to complete.");
+	if (strlen(q) > 100)
+		return reply_field(rq, "q", "out_of_range", "At most 100 characters.");
+	static const char *const names[] = {"q", NULL};
+	char key[CACHE_KEY_MAX + 1];
+	const char *kp = public_key(key, "suggest", rq, names) ? key : NULL;
+	int rc;
+	if (kp && public_hit(rq, kp, "public, max-age=60", &rc))
+		return rc;
+	char tsq[512];
+	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
+		return public_store_reply(rq, kp, EMPTY_ITEMS, strlen(EMPTY_ITEMS), "application/json",
+		                          "public, max-age=60");
+	const char *p[] = {tsq, SUGGEST_MAX};
+	PGresult *r = sql(lc_rq_db(rq), "search_suggest", 2, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	struct lc_buf b;
+	lc_buf_init(&b, 0);
+	bool ok = PQntuples(r) == 1 && lc_buf_append(&b, "{\"items\":", 9) &&
+	          lc_buf_append(&b, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0)) &&
+	          lc_buf_append(&b, "}", 1);
+	PQclear(r);
+	size_t len = 0;
+	char *text = ok ? lc_buf_steal(&b, &len) : NULL;
+	if (!text) {
+		lc_buf_free(&b);
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	}
+	rc = public_store_reply(rq, kp, text, len, "application/json", "public, max-age=60");
+	free(text);
+	return rc;
 }

@@ -62,6 +62,7 @@ int h_media_list(struct lc_request *rq);
 int h_media_update(struct lc_request *rq);
 /* h_search.c */
 int h_search(struct lc_request *rq);
+int h_search_suggest(struct lc_request *rq);
 /* h_feeds.c */
 int h_feed_atom(struct lc_request *rq);
 int h_sitemap(struct lc_request *rq);

@@ -72,6 +72,7 @@ static const struct lc_route routes[] = {
     {"PATCH", V1 "/media/{id}", LC_AUTH_USER, h_media_update, 4 * KB, 0},
     /* search and feeds */
     {"GET", V1 "/search", LC_AUTH_NONE, h_search, 0, 0},
+    {"GET", V1 "/search/suggest", LC_AUTH_NONE, h_search_suggest, 0, 0},
     {"GET", V1 "/feed.atom", LC_AUTH_NONE, h_feed_atom, 0, 0},
     {"GET", V1 "/sitemap.xml", LC_AUTH_NONE, h_sitemap, 0, 0},
     /* internal */

@@ -37,11 +37,11 @@ static const struct explain_case cases[] = {
     {"job_list", {NONE, PAGE, NONE, NONE}, 4},
     {"job_list", {"cdd", PAGE, NONE, NONE}, 4},
     /* search: a common word, a rare pair, a prefix being typed */
-    {"search", {"ecol", PAGE, "0"}, 3},
-    {"search", {"conseil & municipal & piscin", PAGE, "0"}, 3},
-    {"search", {"bibliothequ:*", PAGE, "20"}, 3},
-    {"search_suggest", {"e:*", "5"}, 2},
-    {"search_suggest", {"mediathequ:*", "5"}, 2},
+    {"search", {"école:*", PAGE, "0"}, 3},
+    {"search", {"conseil & municipal & piscine:*", PAGE, "0"}, 3},
+    {"search", {"bibliothèque:*", PAGE, "20"}, 3},
+    {"search_suggest", {"e:*", "8"}, 2},
+    {"search_suggest", {"médiathèque:*", "8"}, 2},
     /* editors */
     {"art_review", {PAGE, NONE, NONE}, 3},
     {"art_admin_list", {NONE, NONE, NONE, NONE, PAGE, NONE, NONE}, 7},

@@ -8,22 +8,25 @@
 
 static char got[256];
 static char got_etag[80];
+static const char *got_type;
 
-static void copy(const char *body, size_t len, const char *etag, void *arg)
+static void copy(const struct cache_entry *e, void *arg)
 {
 	(void)arg;
-	memcpy(got, body, len);
-	got[len] = '\0';
-	strcpy(got_etag, etag);
+	memcpy(got, e->body, e->len);
+	got[e->len] = '\0';
+	strcpy(got_etag, e->etag);
+	got_type = e->type;
 }
 
 START_TEST(hit_then_expiry)
 {
 	cache_clear();
-	cache_put("a:slug", "{\"x\":1}", 7, "\"e1\"", 1000);
+	cache_put("a:slug", "{\"x\":1}", 7, "\"e1\"", "application/json", 1000);
 	ck_assert(cache_get("a:slug", 1000, copy, NULL));
 	ck_assert_str_eq(got, "{\"x\":1}");
 	ck_assert_str_eq(got_etag, "\"e1\"");
+	ck_assert_str_eq(got_type, "application/json");
 	ck_assert(cache_get("a:slug", 1000 + CACHE_TTL_MS - 1, copy, NULL));
 	ck_assert(!cache_get("a:slug", 1000 + CACHE_TTL_MS, copy, NULL)); /* expired */
 	ck_assert(!cache_get("a:other", 1000, copy, NULL));
@@ -33,14 +36,14 @@ END_TEST
 START_TEST(clear_and_replace)
 {
 	cache_clear();
-	cache_put("a:k", "one", 3, "\"1\"", 5000);
-	cache_put("a:k", "two", 3, "\"2\"", 5000);
+	cache_put("a:k", "one", 3, "\"1\"", "application/json", 5000);
+	cache_put("a:k", "two", 3, "\"2\"", "application/json", 5000);
 	ck_assert(cache_get("a:k", 5001, copy, NULL));
 	ck_assert_str_eq(got, "two");
 	cache_clear();
 	ck_assert(!cache_get("a:k", 5001, copy, NULL));
 	/* An entry stored after the clear is valid again. */
-	cache_put("a:k", "three", 5, "\"3\"", 5000);
+	cache_put("a:k", "three", 5, "\"3\"", "application/json", 5000);
 	ck_assert(cache_get("a:k", 5001, copy, NULL));
 	ck_assert_str_eq(got, "three");
 }
@@ -51,7 +54,7 @@ START_TEST(long_keys_not_cached)
 	char key[CACHE_KEY_MAX + 10];
 	memset(key, 'k', sizeof(key) - 1);
 	key[sizeof(key) - 1] = '\0';
-	cache_put(key, "v", 1, "\"v\"", 1);
+	cache_put(key, "v", 1, "\"v\"", "application/json", 1);
 	ck_assert(!cache_get(key, 1, copy, NULL));
 }
 END_TEST
