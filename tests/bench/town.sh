@@ -19,7 +19,7 @@ PG_PORT=$((HTTP_PORT + 30))
 url() { echo "postgresql://civitas_$1:$(cat "$VAR/keys/db-$1.password")@127.0.0.1:$PG_PORT/civitas"; }
 t0=$SECONDS
 # account first: the others' rows point at its users and households (by the same derived ids).
-for svc in account content teleservices; do
+for svc in account content teleservices stats; do
   t=$SECONDS
   PGOPTIONS="-c town.scale=$SCALE -c client_min_messages=warning" \
     psql -X -q -v ON_ERROR_STOP=1 -1 -d "$(url "$svc")" -f "$HERE/town/$svc.sql" >/dev/null
