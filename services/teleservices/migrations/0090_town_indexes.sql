@@ -9,5 +9,5 @@ DROP INDEX requests_queue;
 DROP INDEX requests_user;
 CREATE INDEX requests_user ON requests (user_id, created_at DESC, id DESC);
 DROP INDEX requests_received;
-CREATE INDEX requests_received ON requests (received_at)
-    INCLUDE (service, status, procedure_id) WHERE received_at IS NOT NULL;
+CREATE INDEX requests_received ON requests (received_at) WHERE received_at IS NOT NULL;
+CREATE INDEX requests_service_received ON requests (service, received_at) WHERE received_at IS NOT NULL;
