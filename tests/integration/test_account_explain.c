@@ -48,7 +48,9 @@ static const char *const large[] = {"users",         "households", "household_me
 
 START_TEST(account_plans_fit_the_town)
 {
-	PGconn *c = explain_town("account", itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"), "0.25");
+	/* The whole town: with fewer accounts a scan beats the trigram index for q=, and the plan
+	 * would not be the one 50,000 accounts get. */
+	PGconn *c = explain_town("account", itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"), "1");
 	const struct lc_sql *const tables[] = {identity_sql, family_sql, NULL};
 	explain_check_all(c, tables, cases, sizeof(cases) / sizeof(cases[0]), large);
 }
