@@ -19,7 +19,7 @@
 	" AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"                                             \
 	" AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"     \
 	" || r.answers::text || ' ' || p.title), lower($5)) > 0)"
-#define QUEUE_COLS "request_summary_json(r, p)::text AS j, " QUEUE_LATE " AS late, r.received_at, r.id"
+#define QUEUE_COLS QUEUE_LATE " AS late, r.received_at, r.id"
 
 const struct lc_sql ts_statements[] = {
     /* procedures */
@@ -123,15 +123,17 @@ const struct lc_sql ts_statements[] = {
     /* agents */
     /* Late first: two walks of the open-work index in reception order, the late requests and
      * the others, each cut at offset + limit, so that only a page's worth is sorted whatever
-     * the history holds (late depends on the clock, so no index can hold it). */
+     * the history holds (late depends on the clock, so no index can hold it); the JSON is built
+     * for the page's rows only. */
     {"queue",
-     "SELECT j FROM ((SELECT " QUEUE_COLS " FROM requests r JOIN procedures p ON p.id = r.procedure_id"
-     " WHERE " QUEUE_WHERE " AND " QUEUE_LATE " ORDER BY r.received_at ASC NULLS LAST, r.id"
-     " LIMIT $6::int + $7::int)"
+     "SELECT request_summary_json(r, p)::text FROM (SELECT * FROM ((SELECT " QUEUE_COLS
+     " FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE " QUEUE_WHERE " AND " QUEUE_LATE
+     " ORDER BY r.received_at ASC NULLS LAST, r.id LIMIT $6::int + $7::int)"
      " UNION ALL (SELECT " QUEUE_COLS " FROM requests r JOIN procedures p ON p.id = r.procedure_id"
      " WHERE " QUEUE_WHERE " AND (" QUEUE_LATE ") IS NOT TRUE ORDER BY r.received_at ASC NULLS LAST, r.id"
-     " LIMIT $6::int + $7::int)) x"
-     " ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $6::int OFFSET $7::int"},
+     " LIMIT $6::int + $7::int)) b ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $6::int"
+     " OFFSET $7::int) x JOIN requests r ON r.id = x.id JOIN procedures p ON p.id = r.procedure_id"
+     " ORDER BY x.late DESC, x.received_at ASC NULLS LAST, x.id"},
     {"sla",
      "WITH r AS (SELECT q.id, q.service, q.status, p.sla_days * 86400.0 AS sla_s,"
      "  sla_processing_seconds(array_agg(s.at ORDER BY s.id), array_agg(s.to_status ORDER BY s.id), now())"

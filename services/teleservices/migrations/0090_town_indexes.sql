@@ -4,6 +4,9 @@
 -- (created_at, id); the SLA figures read a period of receptions.
 CREATE INDEX requests_open_received ON requests (received_at, id)
     WHERE status IN ('submitted', 'received', 'in_progress', 'incomplete');
+-- The same open work per service: an agent of one service walks only theirs.
+CREATE INDEX requests_open_service ON requests (service, received_at, id)
+    WHERE status IN ('submitted', 'received', 'in_progress', 'incomplete');
 CREATE INDEX requests_submitted_received ON requests (received_at, id) WHERE status <> 'draft';
 DROP INDEX requests_queue;
 DROP INDEX requests_user;
