@@ -1,13 +1,13 @@
 /* h_events.c — receives one outbox event {id, topic, source, occurred_at, data} and stores it
  * once: a redelivery of the same id answers 200 without a second row (at-least-once upstream). */
-#include "h_events.h"
-
 #include <stdlib.h>
 
 #include "civitas/db.h"
 #include "civitas/http.h"
 #include "civitas/outbox.h"
 #include "civitas/reply.h"
+
+#include "handlers.h"
 
 struct received {
 	struct lc_event ev;

@@ -18,6 +18,7 @@ import { renderQueue } from './views/queue.js';
 import { renderRequest } from './views/request.js';
 import { renderSla } from './views/sla.js';
 import { renderQuotient } from './views/quotient.js';
+import { renderComments, renderStats } from './views/stats.js';
 
 // Switch on in the issue where civitas-account serves /session/refresh and DELETE /session:
 // until then these calls would answer 404, which Chromium logs as a console error.
@@ -40,7 +41,8 @@ const ROUTES = {
   '/demarches/procedures': { title: 'Procédures', render: renderProcedures },
   '/demarches/qualite': { title: 'Indice de qualité', render: renderSla },
   '/paiements': { title: 'Paiements', render: renderSection('paiements') },
-  '/statistiques': { title: 'Statistiques', render: renderSection('statistiques') },
+  '/statistiques': { title: 'Statistiques', render: renderStats },
+  '/statistiques/avis': { title: 'Avis des lecteurs', render: renderComments },
   '/utilisateurs': { title: 'Utilisateurs', render: renderUsers },
   '/audit': { title: 'Journal d’audit', render: renderAudit },
   '/quotient-familial': { title: 'Quotient familial', render: renderQuotient },

@@ -1,0 +1,334 @@
+/* test_stats_audience.c — the statistics service in-process against the test database: beacons
+ * become daily figures, a redelivered event is counted once, retention deletes only what is
+ * older than 25 months (and salts older than 48 h), and a stop under load writes every beacon
+ * that was accepted. */
+#include <check.h>
+#include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "civitas/crypto.h"
+#include "civitas/service.h"
+
+#include "itest.h"
+#include "routes.h"
+#include "stats.h"
+
+#define UA       "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+#define ADMIN_ID "0000aaaa-0000-4000-8000-00000000a001"
+
+static struct lc_running *svc;
+static char base[96];
+
+static void start(void)
+{
+	itest_stats_env();
+	setenv("CIVITAS_STATS_BATCH", "50", 1);
+	svc = lc_service_start(&stats_service);
+	ck_assert_ptr_nonnull(svc);
+	snprintf(base, sizeof(base), "http://127.0.0.1:%u", lc_service_port(svc));
+}
+
+static long post(const char *path, const char *body, const char *extra)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	const char *h[] = {"Content-Type: application/json", UA, extra, NULL};
+	struct itest_resp r;
+	itest_http("POST", url, h, body, strlen(body), &r);
+	long st = r.status;
+	itest_resp_free(&r);
+	return st;
+}
+
+static json_t *get_json(const char *path, long *status)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	const char *h[] = {itest_bearer(ADMIN_ID, "admin", NULL), NULL};
+	struct itest_resp r;
+	itest_http("GET", url, h, NULL, 0, &r);
+	*status = r.status;
+	json_t *j = itest_json(&r);
+	itest_resp_free(&r);
+	return j;
+}
+
+static PGconn *db(void)
+{
+	PGconn *c = PQconnectdb(getenv("CIVITAS_DB_URL"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	return c;
+}
+
+static long count(PGconn *c, const char *sql, const char *param)
+{
+	const char *p[] = {param};
+	PGresult *r = PQexecParams(c, sql, param ? 1 : 0, NULL, param ? p : NULL, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_TUPLES_OK);
+	long n = atol(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return n;
+}
+
+static void hit(const char *path, const char *extra, long expect)
+{
+	char pv[37], body[400];
+	lc_uuid_v4(pv);
+	snprintf(body, sizeof(body),
+	         "{\"pv\":\"%s\",\"path\":\"%s\",\"screen\":\"small\",\"returning\":true}", pv, path);
+	ck_assert_int_eq(post("/api/stats/v1/hits", body, extra), expect);
+	snprintf(body, sizeof(body), "{\"pv\":\"%s\",\"visible_ms\":12000}", pv);
+	ck_assert_int_eq(post("/api/stats/v1/engagement", body, extra), expect);
+}
+
+START_TEST(beacons_become_daily_figures)
+{
+	start();
+	char path[96], body[300];
+	snprintf(path, sizeof(path), "/page.html?slug=itest-%08x", (unsigned)random());
+	for (int i = 0; i < 3; i++)
+		hit(path, NULL, 202);
+	/* A robot is answered like anyone but counted nowhere. */
+	hit(path, "User-Agent: Mozilla/5.0 (compatible; Googlebot/2.1)", 202);
+	/* Bad input changes nothing. */
+	ck_assert_int_eq(post("/api/stats/v1/hits", "{\"pv\":\"x\",\"path\":\"/\"}", NULL), 422);
+	ck_assert_int_eq(post("/api/stats/v1/hits",
+	                      "{\"pv\":\"0b0c6a6e-8ce0-4a41-9b0e-3f0f7a3c1d11\","
+	                      "\"path\":\"/verification.html?token=secret\"}",
+	                      NULL),
+	                 422);
+	snprintf(body, sizeof(body),
+	         "{\"path\":\"%s\",\"question\":\"useful\",\"answer\":true,\"comment\":\"Clair, "
+	         "écrivez-moi à moi@example.org\"}",
+	         path);
+	ck_assert_int_eq(post("/api/stats/v1/feedback", body, NULL), 201);
+	ck_assert_int_eq(post("/api/stats/v1/feedback", body, NULL), 409); /* once per question, page, day */
+	snprintf(body, sizeof(body), "{\"path\":\"%s\",\"question\":\"easy_to_find\",\"answer\":false}",
+	         path);
+	ck_assert_int_eq(post("/api/stats/v1/feedback", body, NULL), 201);
+
+	/* Rebuild today's figures (admin), then read them as the dashboard does. */
+	time_t now = time(NULL);
+	char today[11], req[200];
+	stats_format_day((int64_t)(now / 86400), today);
+	snprintf(body, sizeof(body), "{\"from\":\"%s\",\"to\":\"%s\"}", today, today);
+	ck_assert_int_eq(post("/api/stats/v1/admin/rebuild", body, itest_bearer(ADMIN_ID, "admin", NULL)),
+	                 200);
+	ck_assert_int_eq(post("/api/stats/v1/admin/rebuild", body, itest_bearer(ADMIN_ID, "editor", NULL)),
+	                 404);
+
+	long st;
+	snprintf(req, sizeof(req), "/api/stats/v1/pages?from=%s&to=%s&limit=100", today, today);
+	json_t *pages = get_json(req, &st);
+	ck_assert_int_eq(st, 200);
+	size_t i;
+	json_t *p, *mine = NULL;
+	json_array_foreach(json_object_get(pages, "items"), i,
+	                   p) if (strcmp(json_string_value(json_object_get(p, "path")), path) == 0) mine = p;
+	ck_assert_ptr_nonnull(mine);
+	ck_assert_int_eq(json_integer_value(json_object_get(mine, "views")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(mine, "entries")), 1); /* one visit */
+	ck_assert_double_eq_tol(json_number_value(json_object_get(mine, "avg_visible_seconds")), 12.0, 0.01);
+	json_t *sat = json_object_get(mine, "satisfaction");
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(sat, "useful"), "yes")), 1);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(sat, "easy_to_find"), "no")), 1);
+	json_decref(pages);
+
+	snprintf(req, sizeof(req), "/api/stats/v1/dashboard?from=%s&to=%s&compare=last_year", today, today);
+	json_t *d = get_json(req, &st);
+	ck_assert_int_eq(st, 200);
+	ck_assert(json_number_value(json_object_get(
+	              json_object_get(json_object_get(d, "figures"), "page_views"), "value")) >= 3);
+	ck_assert_str_eq(json_string_value(json_object_get(d, "visitors_counted")), "per_day");
+	json_decref(d);
+	/* Not for citizens, nor for agents (404: nothing to see here). */
+	char url[300];
+	snprintf(url, sizeof(url), "%s%s", base, req);
+	const char *h[] = {itest_bearer(ADMIN_ID, "agent", "etat-civil"), NULL};
+	struct itest_resp r;
+	itest_http("GET", url, h, NULL, 0, &r);
+	ck_assert_int_eq(r.status, 404);
+	itest_resp_free(&r);
+
+	/* The comment reached the review queue without the address. */
+	PGconn *c = db();
+	PQclear(PQexec(c, "SET search_path TO stats"));
+	ck_assert_int_eq(count(c,
+	                       "SELECT count(*) FROM feedback WHERE path = $1 AND comment LIKE '%[masqué]%'"
+	                       " AND comment NOT LIKE '%example.org%'",
+	                       path),
+	                 1);
+	/* Neither the address nor the User-Agent is stored anywhere. */
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM hits WHERE path = $1 AND length(visitor) = 16", path),
+	                 3);
+	PQfinish(c);
+	lc_service_stop(svc);
+}
+END_TEST
+
+START_TEST(an_event_is_counted_once)
+{
+	start();
+	char id[37], body[400], day[11];
+	lc_uuid_v4(id);
+	/* A day of its own in the past, so that other tests' events do not mix in. */
+	int64_t d = 4000 + (int64_t)(random() % 6000);
+	stats_format_day(d, day);
+	snprintf(body, sizeof(body),
+	         "{\"id\":\"%s\",\"topic\":\"account.registered\",\"source\":\"account\",\"occurred_at\":\"%"
+	         "sT10:00:00Z\","
+	         "\"data\":{\"user_id\":\"%s\"}}",
+	         id, day, id);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(post("/internal/v1/events", body, itest_internal_auth()), 200);
+	snprintf(body, sizeof(body), "{\"from\":\"%s\",\"to\":\"%s\"}", day, day);
+	ck_assert_int_eq(post("/api/stats/v1/admin/rebuild", body, itest_bearer(ADMIN_ID, "admin", NULL)),
+	                 200);
+	ck_assert_int_eq(post("/api/stats/v1/admin/rebuild", body, itest_bearer(ADMIN_ID, "admin", NULL)),
+	                 200);
+	char req[200];
+	long st;
+	snprintf(req, sizeof(req),
+	         "/api/stats/v1/timeseries?metric=accounts_created&interval=day&from=%s&to=%s", day, day);
+	json_t *j = get_json(req, &st);
+	ck_assert_int_eq(st, 200);
+	json_t *pts = json_object_get(j, "points");
+	ck_assert_int_eq(json_array_size(pts), 1);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(pts, 0), "value")), 1, 1e-9);
+	json_decref(j);
+	lc_service_stop(svc);
+}
+END_TEST
+
+START_TEST(retention_deletes_only_what_is_older_than_25_months)
+{
+	start();
+	PGconn *c = db();
+	PQclear(PQexec(c, "SET search_path TO stats"));
+	char old[37], young[37], path[64];
+	lc_uuid_v4(old);
+	lc_uuid_v4(young);
+	snprintf(path, sizeof(path), "/retention-%08x.html", (unsigned)random());
+	const char *p[] = {old, young, path};
+	PGresult *r = PQexecParams(c,
+	                           "INSERT INTO hits (pv, at, day, visitor, path) VALUES"
+	                           " ($1::uuid, now() - interval '25 months' - interval '1 hour', (now() - "
+	                           "interval '25 months')::date,"
+	                           "  '\\x00112233445566778899aabbccddeeff', $3),"
+	                           " ($2::uuid, now() - interval '25 months' + interval '1 hour', (now() - "
+	                           "interval '25 months')::date,"
+	                           "  '\\x00112233445566778899aabbccddeeff', $3)",
+	                           3, NULL, p, NULL, NULL, 0);
+	ck_assert_int_eq(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+	PQclear(PQexec(
+	    c, "INSERT INTO daily (day, metric, dim, value) VALUES ((now() - interval '26 months')::date,"
+	       " 'page_views', 'itest-retention', 1) ON CONFLICT DO NOTHING"));
+	PQclear(PQexec(c, "DELETE FROM salts WHERE day >= current_date - 3"));
+	PQclear(
+	    PQexec(c, "INSERT INTO salts (day, salt) SELECT current_date - k, decode(repeat('ab', 32), 'hex')"
+	              " FROM generate_series(0, 3) k"));
+
+	ck_assert_int_ge(stats_retention(lc_db_thread(), time(NULL)), 1);
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM hits WHERE path = $1", path), 1);
+	ck_assert_int_eq(
+	    count(c, "SELECT count(*) FROM hits WHERE path = $1 AND at > now() - interval '25 months'", path),
+	    1);
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM daily WHERE dim = 'itest-retention'", NULL), 1);
+	/* Today's and yesterday's salts stay, older ones are gone (they could link days). */
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day >= current_date - 3", NULL), 2);
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day < current_date - 1", NULL), 0);
+	PQclear(PQexec(c, "DELETE FROM daily WHERE dim = 'itest-retention'"));
+	PQfinish(c);
+	lc_service_stop(svc);
+}
+END_TEST
+
+struct sender {
+	char url[128], path[64];
+	long accepted, refused;
+};
+
+/* Sends hits on one keep-alive connection until the server stops answering. */
+static void *send_hits(void *arg)
+{
+	struct sender *s = arg;
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	h = curl_slist_append(h, UA);
+	FILE *devnull = fopen("/dev/null", "w");
+	curl_easy_setopt(c, CURLOPT_URL, s->url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, devnull);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	for (int i = 0; i < 100000; i++) {
+		char pv[37], body[200];
+		lc_uuid_v4(pv);
+		snprintf(body, sizeof(body), "{\"pv\":\"%s\",\"path\":\"%s\"}", pv, s->path);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		if (curl_easy_perform(c) != CURLE_OK)
+			break;
+		long st = 0;
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+		if (st == 202)
+			s->accepted++;
+		else
+			s->refused++;
+	}
+	fclose(devnull);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	return NULL;
+}
+
+START_TEST(stop_under_load_writes_every_accepted_hit)
+{
+	start();
+	enum { SENDERS = 8 };
+	struct sender s[SENDERS] = {0};
+	pthread_t t[SENDERS];
+	char path[64];
+	snprintf(path, sizeof(path), "/sigterm-%08x.html", (unsigned)random());
+	for (int i = 0; i < SENDERS; i++) {
+		snprintf(s[i].url, sizeof(s[i].url), "%s/api/stats/v1/hits", base);
+		snprintf(s[i].path, sizeof(s[i].path), "%s", path);
+		pthread_create(&t[i], NULL, send_hits, &s[i]);
+	}
+	sleep(2);
+	lc_service_stop(svc); /* what SIGTERM does in lc_service_main */
+	long accepted = 0;
+	for (int i = 0; i < SENDERS; i++) {
+		pthread_join(t[i], NULL);
+		accepted += s[i].accepted;
+	}
+	ck_assert_int_gt(accepted, 0);
+	PGconn *c = db();
+	PQclear(PQexec(c, "SET search_path TO stats"));
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM hits WHERE path = $1", path), accepted);
+	PQfinish(c);
+}
+END_TEST
+
+int main(void)
+{
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	Suite *s = suite_create("stats_audience");
+	TCase *tc = tcase_create("audience");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, beacons_become_daily_figures);
+	tcase_add_test(tc, an_event_is_counted_once);
+	tcase_add_test(tc, retention_deletes_only_what_is_older_than_25_months);
+	tcase_add_test(tc, stop_under_load_writes_every_accepted_hit);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
