@@ -12,6 +12,7 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/log.h"
+#include "civitas/outbox.h"
 #include "civitas/reply.h"
 
 #include "account.h"
@@ -123,6 +124,12 @@ static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (session_create(db, id, lc_rq_client_ip(l->rq), lc_rq_header(l->rq, "User-Agent"), l->sid,
 	                   l->token) < 0)
+		return LC_TX_ERROR;
+	/* For the statistics (accounts active per day): the user id only. */
+	json_t *ev = json_pack("{s:s}", "user_id", id);
+	int rc = ev ? lc_outbox_emit(db, "account.login", ev, NULL) : -1;
+	json_decref(ev);
+	if (rc < 0)
 		return LC_TX_ERROR;
 	return audit_user(l, db, "login.succeeded",
 	                  json_pack("{s:s, s:b}", "session_id", l->sid, "totp", l->step > 0)) < 0
