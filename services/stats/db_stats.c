@@ -17,10 +17,10 @@ const struct lc_sql stats_statements[] = {
                      " VALUES ($1::uuid, $2, $3, $4::timestamptz, $5::jsonb)"},
     /* ingest */
     {"hits_insert",
-     "INSERT INTO hits (pv, at, day, visitor, path, referrer_host, screen, utm_campaign, returning, demo)"
+     "INSERT INTO hits (pv, at, day, visitor, path, referrer_host, screen, utm_campaign, is_returning, demo)"
      " SELECT pv, at, (at AT TIME ZONE 'UTC')::date, decode(visitor, 'hex'), path, referrer_host, screen,"
-     " utm_campaign, returning, demo FROM jsonb_to_recordset($1::jsonb) AS x(pv uuid, at timestamptz,"
-     " visitor text, path text, referrer_host text, screen text, utm_campaign text, returning boolean,"
+     " utm_campaign, is_returning, demo FROM jsonb_to_recordset($1::jsonb) AS x(pv uuid, at timestamptz,"
+     " visitor text, path text, referrer_host text, screen text, utm_campaign text, is_returning boolean,"
      " demo boolean) ON CONFLICT (pv) DO NOTHING"},
     {"engagement_upsert",
      "INSERT INTO engagement (pv, at, visible_ms)"
@@ -61,7 +61,7 @@ const struct lc_sql stats_statements[] = {
     {"rollup_clear", "DELETE FROM daily WHERE day BETWEEN $1::date AND $2::date"},
     {"rollup_pages_clear", "DELETE FROM page_daily WHERE day = $1::date"},
     {"rollup_hits",
-     "SELECT encode(h.visitor, 'hex'), extract(epoch FROM h.at)::bigint, h.path, h.returning::text,"
+     "SELECT encode(h.visitor, 'hex'), extract(epoch FROM h.at)::bigint, h.path, h.is_returning::text,"
      " COALESCE(e.visible_ms, -1), COALESCE(h.referrer_host, ''), COALESCE(h.screen, ''),"
      " COALESCE(h.utm_campaign, '') FROM hits h LEFT JOIN engagement e ON e.pv = h.pv"
      " WHERE h.day = $1::date ORDER BY h.visitor, h.at"},

@@ -107,7 +107,7 @@ static char *rows_json(const struct stats_item *items, size_t n, enum stats_item
 			row = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:b}", "pv", it->pv, "at",
 			                at, "visitor", it->visitor, "path", it->path, "referrer_host",
 			                opt_str(it->referrer_host), "screen", opt_str(it->screen),
-			                "utm_campaign", opt_str(it->utm_campaign), "returning",
+			                "utm_campaign", opt_str(it->utm_campaign), "is_returning",
 			                it->returning < 0 ? json_null() : json_boolean(it->returning), "demo",
 			                it->demo);
 		else

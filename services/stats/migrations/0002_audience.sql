@@ -22,7 +22,7 @@ CREATE TABLE hits (
     referrer_host text CHECK (length(referrer_host) <= 253),
     screen        text CHECK (screen IN ('small', 'medium', 'large')),
     utm_campaign  text CHECK (length(utm_campaign) <= 100),
-    returning     boolean, -- NULL: unknown (objection, Sec-GPC, DNT or first visit storage refused)
+    is_returning  boolean, -- NULL: unknown (objection, Sec-GPC, DNT or first visit storage refused)
     demo          boolean NOT NULL DEFAULT false
 );
 CREATE INDEX hits_day_visitor ON hits (day, visitor, at);
