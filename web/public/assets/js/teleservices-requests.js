@@ -3,6 +3,7 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
+import { ratingForm } from '/lib/rating.js';
 import { ACCOUNT, ensureSignedIn, formatDateTime, KIND_LABELS, params, randomKey, statusBadge, STATUS_LABELS, TS, tsFieldMessage } from './teleservices-common.js';
 
 const root = document.getElementById('ts-requests');
@@ -93,6 +94,7 @@ async function renderOne(id) {
       h('dt', {}, 'Prochaine étape'), h('dd', {}, r.next_step),
       r.beneficiaries.length ? [h('dt', {}, 'Pour'), h('dd', {}, r.beneficiaries.map((b) => `${b.given_name} ${b.family_name}`).join(', '))] : null),
     complete,
+    ['accepted', 'rejected'].includes(r.status) ? ratingForm(r.id) : null,
     h('h2', {}, 'Historique'), timeline(r),
     h('h2', {}, 'Pièces jointes'),
     h('ul', {}, r.documents.map((d) => h('li', {}, `${KIND_LABELS[d.kind] || d.kind} : ${d.filename}`))),
