@@ -602,5 +602,6 @@ int h_rebuild(struct lc_request *rq)
 	if (lc_db_tx(db, audit_tx, &au) != LC_TX_COMMIT)
 		lc_warn("stats.rebuild not audited (%s)", lc_db_sqlstate(db));
 	return lc_reply_json(
-	    rq, 200, json_pack("{s:s, s:s, s:I}", "from", a, "to", b, "days", (json_int_t)(t - f + 1)));
+	    rq, 200,
+	    json_pack("{s:s, s:s, s:I}", "from", a, "to", b, "days", (json_int_t)t - (json_int_t)f + 1));
 }
