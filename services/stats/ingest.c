@@ -222,6 +222,11 @@ static void *writer(void *arg)
 int stats_ingest_start(size_t capacity, unsigned batch)
 {
 	pthread_mutex_lock(&q.mu);
+	if (q.running) { /* one queue per process: a second service start is a bug */
+		pthread_mutex_unlock(&q.mu);
+		lc_error("audience ingest already running");
+		return -1;
+	}
 	q.ring = calloc(capacity, sizeof(*q.ring));
 	q.cap = capacity;
 	q.batch = batch;

@@ -33,7 +33,7 @@ static const struct lc_route routes[] = {
 static long queue_size, batch_size;
 
 static const struct lc_config_item config[] = {
-    {"CIVITAS_STATS_QUEUE", LC_CFG_INT, "65536", false, 16, 4194304, &queue_size},
+    {"CIVITAS_STATS_QUEUE", LC_CFG_INT, "16384", false, 16, 4194304, &queue_size},
     {"CIVITAS_STATS_BATCH", LC_CFG_INT, "1000", false, 1, 20000, &batch_size},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };

@@ -5,6 +5,7 @@
 #include <check.h>
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,14 @@
 static struct lc_running *svc;
 static char base[96];
 
+/* Runs after every test, failed or not: a service left running would share the next one's queue. */
+static void stop(void)
+{
+	if (svc)
+		lc_service_stop(svc);
+	svc = NULL;
+}
+
 static void start(void)
 {
 	itest_stats_env();
@@ -33,11 +42,14 @@ static void start(void)
 	snprintf(base, sizeof(base), "http://127.0.0.1:%u", lc_service_port(svc));
 }
 
+/* extra: one more header; a User-Agent there replaces the browser's. */
 static long post(const char *path, const char *body, const char *extra)
 {
 	char url[256];
 	snprintf(url, sizeof(url), "%s%s", base, path);
-	const char *h[] = {"Content-Type: application/json", UA, extra, NULL};
+	bool own_ua = extra && strncmp(extra, "User-Agent:", 11) == 0;
+	const char *h[] = {"Content-Type: application/json", own_ua ? extra : UA, own_ua ? NULL : extra,
+	                   NULL};
 	struct itest_resp r;
 	itest_http("POST", url, h, body, strlen(body), &r);
 	long st = r.status;
@@ -167,7 +179,7 @@ START_TEST(beacons_become_daily_figures)
 	ck_assert_int_eq(count(c, "SELECT count(*) FROM hits WHERE path = $1 AND length(visitor) = 16", path),
 	                 3);
 	PQfinish(c);
-	lc_service_stop(svc);
+	stop();
 }
 END_TEST
 
@@ -201,7 +213,7 @@ START_TEST(an_event_is_counted_once)
 	ck_assert_int_eq(json_array_size(pts), 1);
 	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(pts, 0), "value")), 1, 1e-9);
 	json_decref(j);
-	lc_service_stop(svc);
+	stop();
 }
 END_TEST
 
@@ -234,7 +246,8 @@ START_TEST(retention_deletes_only_what_is_older_than_25_months)
 	    PQexec(c, "INSERT INTO salts (day, salt) SELECT current_date - k, decode(repeat('ab', 32), 'hex')"
 	              " FROM generate_series(0, 3) k"));
 
-	ck_assert_int_ge(stats_retention(lc_db_thread(), time(NULL)), 1);
+	/* The scheduler may have run the same job meanwhile: what counts is what is left. */
+	ck_assert_int_ge(stats_retention(lc_db_thread(), time(NULL)), 0);
 	ck_assert_int_eq(count(c, "SELECT count(*) FROM hits WHERE path = $1", path), 1);
 	ck_assert_int_eq(
 	    count(c, "SELECT count(*) FROM hits WHERE path = $1 AND at > now() - interval '25 months'", path),
@@ -245,7 +258,7 @@ START_TEST(retention_deletes_only_what_is_older_than_25_months)
 	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day < current_date - 1", NULL), 0);
 	PQclear(PQexec(c, "DELETE FROM daily WHERE dim = 'itest-retention'"));
 	PQfinish(c);
-	lc_service_stop(svc);
+	stop();
 }
 END_TEST
 
@@ -300,7 +313,7 @@ START_TEST(stop_under_load_writes_every_accepted_hit)
 		pthread_create(&t[i], NULL, send_hits, &s[i]);
 	}
 	sleep(2);
-	lc_service_stop(svc); /* what SIGTERM does in lc_service_main */
+	stop(); /* what SIGTERM does in lc_service_main */
 	long accepted = 0;
 	for (int i = 0; i < SENDERS; i++) {
 		pthread_join(t[i], NULL);
@@ -321,6 +334,7 @@ int main(void)
 	Suite *s = suite_create("stats_audience");
 	TCase *tc = tcase_create("audience");
 	tcase_set_timeout(tc, 120);
+	tcase_add_checked_fixture(tc, NULL, stop);
 	tcase_add_test(tc, beacons_become_daily_figures);
 	tcase_add_test(tc, an_event_is_counted_once);
 	tcase_add_test(tc, retention_deletes_only_what_is_older_than_25_months);
