@@ -322,8 +322,13 @@ START_TEST(stop_under_load_writes_every_accepted_hit)
 	ck_assert_int_gt(accepted, 0);
 	PGconn *c = db();
 	PQclear(PQexec(c, "SET search_path TO stats"));
-	ck_assert_int_eq(count(c, "SELECT count(*) FROM hits WHERE path = $1", path), accepted);
+	long rows = count(c, "SELECT count(*) FROM hits WHERE path = $1", path);
 	PQfinish(c);
+	/* Every 202 is in the database. A request cut at the stop may have been written without its
+	 * answer reaching the client (at most one per connection): a browser resending that beacon
+	 * is not counted twice, since its page-view id is the primary key. */
+	ck_assert_int_ge(rows, accepted);
+	ck_assert_int_le(rows, accepted + SENDERS);
 }
 END_TEST
 
