@@ -13,8 +13,6 @@
 #include "handlers.h"
 #include "stats.h"
 
-const char *const stats_path_pattern = "^/[A-Za-z0-9/._~-]{0,200}([?](slug|rubrique)=[a-z0-9-]{1,100})?$";
-
 static const char *const screens[] = {"small", "medium", "large", NULL};
 
 /* Sec-GPC: 1 or DNT: 1 — the browser objects for its user: no returning-visitor figure. */
@@ -44,6 +42,13 @@ int64_t stats_now_ms(void)
 	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+int stats_format_problem(struct lc_request *rq, const char *field)
+{
+	json_t *errors = json_pack("[{s:s, s:s, s:s}]", "field", field, "code", LC_JERR_FORMAT, "message",
+	                           "Not a value this API accepts (see the specification).");
+	return lc_reply_problem_errors(rq, 422, "validation_failed", "The body has invalid fields.", errors);
+}
+
 static int queued_or_busy(struct lc_request *rq, const struct stats_item *it)
 {
 	if (!stats_queue_push(it)) {
@@ -68,19 +73,12 @@ int h_hit(struct lc_request *rq)
 	    {.name = "path",
 	     .type = LC_J_STRING,
 	     .required = true,
-	     .pattern = stats_path_pattern,
+	     .has_max = true,
+	     .max = 320,
 	     .out = &path},
-	    {.name = "referrer_host",
-	     .type = LC_J_STRING,
-	     .nullable = true,
-	     .pattern = "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$",
-	     .out = &ref},
+	    {.name = "referrer_host", .type = LC_J_STRING, .nullable = true, .out = &ref},
 	    {.name = "screen", .type = LC_J_ENUM, .nullable = true, .enum_values = screens, .out = &screen},
-	    {.name = "utm_campaign",
-	     .type = LC_J_STRING,
-	     .nullable = true,
-	     .pattern = "^[A-Za-z0-9 _.+-]{1,100}$",
-	     .out = &utm},
+	    {.name = "utm_campaign", .type = LC_J_STRING, .nullable = true, .out = &utm},
 	    {.name = "returning",
 	     .type = LC_J_BOOL,
 	     .nullable = true,
@@ -90,6 +88,10 @@ int h_hit(struct lc_request *rq)
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
+	if (!stats_path_ok(path) || (ref && !stats_host_ok(ref)) || (utm && !stats_campaign_ok(utm)))
+		return stats_format_problem(rq, !stats_path_ok(path)         ? "path"
+		                                : ref && !stats_host_ok(ref) ? "referrer_host"
+		                                                             : "utm_campaign");
 	if (robot(rq))
 		return lc_reply_empty(rq, 202); /* answered like the others, counted nowhere */
 	struct stats_item it = {.kind = STATS_HIT, .at_ms = stats_now_ms(), .returning = -1};

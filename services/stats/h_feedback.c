@@ -84,7 +84,8 @@ int h_feedback(struct lc_request *rq)
 	    {.name = "path",
 	     .type = LC_J_STRING,
 	     .required = true,
-	     .pattern = stats_path_pattern,
+	     .has_max = true,
+	     .max = 320,
 	     .out = &path},
 	    {.name = "question",
 	     .type = LC_J_ENUM,
@@ -102,6 +103,8 @@ int h_feedback(struct lc_request *rq)
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
+	if (!stats_path_ok(path))
+		return stats_format_problem(rq, "path");
 	if (stats_is_robot(lc_rq_header(rq, "User-Agent")))
 		return lc_reply_problem(rq, 422, "validation_failed", "Automated clients cannot answer.");
 	int64_t now = stats_now_ms();

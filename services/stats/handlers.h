@@ -13,7 +13,8 @@ struct lc_request;
 /* h_beacons.c */
 int h_hit(struct lc_request *rq);
 int h_engagement(struct lc_request *rq);
-extern const char *const stats_path_pattern; /* the page paths the beacons may name */
+/* 422 validation_failed naming one field whose format is wrong. */
+int stats_format_problem(struct lc_request *rq, const char *field);
 int64_t stats_now_ms(void);
 /* The caller's visitor id of the day of now_ms; false after a 503 (no salt without the database). */
 bool stats_visitor_or_reply(struct lc_request *rq, int64_t now_ms, char visitor[2 * STATS_VISITOR_LEN + 1]);

@@ -270,3 +270,57 @@ int64_t stats_oldest_salt_day(time_t now)
 	/* The salt of day D is made at the earliest at D 00:00 and goes once D + 2 starts. */
 	return (int64_t)(now / 86400) - 1;
 }
+
+/* A run of 1..max characters of [a-z0-9-]. */
+static size_t slug_len(const char *s, size_t max)
+{
+	size_t n = 0;
+	while (s[n] && n <= max &&
+	       (islower((unsigned char)s[n]) || isdigit((unsigned char)s[n]) || s[n] == '-'))
+		n++;
+	return n;
+}
+
+bool stats_path_ok(const char *p)
+{
+	if (!p || p[0] != '/')
+		return false;
+	size_t n = 1;
+	while (p[n] && p[n] != '?') {
+		if (!isalnum((unsigned char)p[n]) && !strchr("/._~-", p[n]))
+			return false;
+		if (++n > 201)
+			return false;
+	}
+	if (!p[n])
+		return true;
+	const char *q = p + n + 1;
+	size_t k = strncmp(q, "slug=", 5) == 0 ? 5 : strncmp(q, "rubrique=", 9) == 0 ? 9 : 0;
+	if (k == 0)
+		return false;
+	size_t v = slug_len(q + k, 100);
+	return v >= 1 && v <= 100 && q[k + v] == '\0';
+}
+
+bool stats_host_ok(const char *h)
+{
+	size_t n = h ? strlen(h) : 0;
+	if (n == 0 || n > 253 || h[0] == '.' || h[0] == '-' || h[n - 1] == '.' || h[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!islower((unsigned char)h[i]) && !isdigit((unsigned char)h[i]) && h[i] != '.' &&
+		    h[i] != '-')
+			return false;
+	return true;
+}
+
+bool stats_campaign_ok(const char *c)
+{
+	size_t n = c ? strlen(c) : 0;
+	if (n == 0 || n > 100)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)c[i]) && !strchr(" _.+-", c[i]))
+			return false;
+	return true;
+}

@@ -43,6 +43,13 @@ void stats_format_day(int64_t days, char out[11]);
  * not to write personal data, and editors must not receive it when they do. Returns a new
  * string (caller frees) or NULL on out of memory. */
 char *stats_scrub_comment(const char *comment);
+/* What the beacons may name (checked in C: the beacon path must not compile a regex per call):
+ * a page path of [A-Za-z0-9/._~-] (at most 200 after the slash), optionally "?slug=" or
+ * "?rubrique=" and 1-100 of [a-z0-9-], nothing else — so tokens in URLs are never stored;
+ * a lower-case host name; a campaign name of [A-Za-z0-9 _.+-], 1-100. */
+bool stats_path_ok(const char *path);
+bool stats_host_ok(const char *host);
+bool stats_campaign_ok(const char *campaign);
 /* Raw rows older than this instant (25 calendar months before now, day clamped to the
  * month's end) are deleted: RFC 3339 into out. */
 void stats_raw_cutoff(time_t now, char out[32]);

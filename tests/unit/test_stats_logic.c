@@ -185,6 +185,33 @@ START_TEST(comments_lose_personal_data)
 }
 END_TEST
 
+START_TEST(beacon_values)
+{
+	ck_assert(stats_path_ok("/"));
+	ck_assert(stats_path_ok("/page.html?slug=carte-identite-passeport"));
+	ck_assert(stats_path_ok("/page.html?rubrique=mairie"));
+	ck_assert(!stats_path_ok("/verification.html?token=abc")); /* never a token from a URL */
+	ck_assert(!stats_path_ok("/page.html?slug=a&token=b"));
+	ck_assert(!stats_path_ok("/page.html?slug="));
+	ck_assert(!stats_path_ok("/page.html?slug=Majuscule"));
+	ck_assert(!stats_path_ok("page.html"));
+	ck_assert(!stats_path_ok("/a b"));
+	ck_assert(!stats_path_ok(NULL));
+	char longp[260] = "/";
+	memset(longp + 1, 'a', 201);
+	ck_assert(!stats_path_ok(longp));
+	longp[201] = '\0';
+	ck_assert(stats_path_ok(longp));
+	ck_assert(stats_host_ok("www.google.com"));
+	ck_assert(!stats_host_ok("www.google.com/path"));
+	ck_assert(!stats_host_ok("User@host"));
+	ck_assert(!stats_host_ok(".x"));
+	ck_assert(stats_campaign_ok("lettre-municipale 2026"));
+	ck_assert(!stats_campaign_ok("<script>"));
+	ck_assert(!stats_campaign_ok(""));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("stats_logic");
@@ -197,6 +224,7 @@ int main(void)
 	tcase_add_test(tc, reference_periods);
 	tcase_add_test(tc, days_round_trip);
 	tcase_add_test(tc, comments_lose_personal_data);
+	tcase_add_test(tc, beacon_values);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
