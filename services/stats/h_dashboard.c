@@ -315,7 +315,7 @@ int h_dashboard(struct lc_request *rq)
 		                              has ? json_real(round(pct * 10) / 10) : json_null()));
 	}
 	json_t *body = json_pack(
-	    "{s:{s:s, s:s}, s:{s:s, s:s, s:s}, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:O}", "period",
+	    "{s:{s:s, s:s}, s:{s:s, s:s}, s:s, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:O}", "period",
 	    "from", from, "to", to, "reference", "from", rf, "to", rt, "compare", mode, "demo",
 	    demo_figures(db), "visitors_counted", "per_day", "figures", figs, "services", services(pd),
 	    "procedures", dim_list(pd, "requests_submitted", "procedure:", "procedure"), "referrers",
