@@ -83,7 +83,8 @@ hits_rps=$(awk -v a="$accepted" -v s="$secs" 'BEGIN { if (s > 0) printf "%.0f", 
 rows_rps=$(awk -v r="$rows" -v a="$start" -v b="$end" 'BEGIN { if (b > a) printf "%.0f", r / (b - a); else print 0 }')
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print "?" }'; }
 times() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "?" }'; }
-lost=$((accepted - rows))
+lost=$((accepted > rows ? accepted - rows : 0))
+extra=$((rows > accepted ? rows - accepted : 0)) # answered after wrk stopped counting (at most one per connection)
 
 echo
 echo "stats: audience beacons with $C connections (wrk -d$DUR -t$T; $(nproc) CPUs shared with wrk and PostgreSQL)"
@@ -94,10 +95,10 @@ printf '%-52s %12s\n' "rows written (accepted rows / time to write them)" "$rows
 printf '%-52s %12s\n' "pgbench single-row INSERT, $C clients" "${pg_tps:-?} tps"
 echo
 echo "beacons = $(pct "$hits_rps" "$hz") % of healthz (target >= 50 %); $(times "$rows_rps" "${pg_tps:-0}")x single-row inserts (target >= 3x)"
-echo "accepted $accepted, refused $refused (503 when the queue is full), in the database $rows: lost $lost"
+echo "accepted $accepted, refused $refused (503 when the queue is full), in the database $rows: lost $lost ($extra more rows: requests still in flight when wrk stopped)"
 cat >"$OUT/stats.json" <<JSON
 {"healthz_rps": ${hz:-null}, "hits_accepted_per_s": ${hits_rps:-null}, "rows_written_per_s": ${rows_rps:-null},
- "pgbench_single_insert_tps": ${pg_tps:-null}, "accepted": $accepted, "refused": $refused, "rows": $rows, "lost": $lost}
+ "pgbench_single_insert_tps": ${pg_tps:-null}, "accepted": $accepted, "refused": $refused, "rows": $rows, "lost": $lost, "in_flight_at_end": $extra}
 JSON
 sql "DELETE FROM stats.hits WHERE path IN ('/$TAG.html', '/$TAG-pgbench.html')" >/dev/null 2>&1 || true
 exit 0
