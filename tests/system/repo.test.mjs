@@ -47,12 +47,12 @@ describe('repository files', () => {
     const dir = path.join(ROOT, 'openapi');
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort() : [];
     for (const svc of SERVICES) assert.ok(files.includes(`${svc}.yaml`), `openapi/${svc}.yaml exists`);
-    // The glob is expanded here (no shell); --no-install: never fetch redocly at test time.
-    const local = path.join(ROOT, 'node_modules', '.bin', 'redocly');
-    const [cmd, args] = existsSync(local)
-      ? [local, ['lint', ...files.map((f) => `openapi/${f}`)]]
-      : ['npx', ['--no-install', 'redocly', 'lint', ...files.map((f) => `openapi/${f}`)]];
-    const r = run(cmd, args, { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' });
+    // The glob is expanded here (no shell). Redocly runs on this very Node (the one ./civitas test
+    // pins), from the version package-lock.json installed: never fetched at test time.
+    const cli = path.join(ROOT, 'node_modules', '@redocly', 'cli', 'bin', 'cli.js');
+    assert.ok(existsSync(cli), 'Redocly is installed (npm ci from package-lock.json)');
+    const r = run(process.execPath, [cli, 'lint', ...files.map((f) => `openapi/${f}`)],
+      { REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' });
     assert.equal(r.status, 0, `redocly lint failed:\n${r.stdout}${r.stderr}`);
   });
 });
