@@ -18,6 +18,7 @@ struct slot {
 
 static struct slot slots[CACHE_SLOTS];
 static uint64_t generation = 1;
+static size_t total_bytes; /* bodies held by the slots */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 static size_t slot_of(const char *key)
@@ -54,7 +55,7 @@ bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct cache_e
 void cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
                uint64_t now_ms)
 {
-	if (strlen(key) > CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag))
+	if (strlen(key) > CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag) || len > CACHE_BYTES_MAX)
 		return;
 	char *copy = malloc(len + 1);
 	if (!copy)
@@ -64,6 +65,15 @@ void cache_put(const char *key, const char *body, size_t len, const char *etag, 
 	pthread_mutex_lock(&lock);
 	struct slot *s = &slots[slot_of(key)];
 	char *old = s->body;
+	total_bytes -= old ? s->len : 0;
+	if (total_bytes + len > CACHE_BYTES_MAX) { /* full: this answer is not kept, the slot empties */
+		s->body = NULL;
+		pthread_mutex_unlock(&lock);
+		free(old);
+		free(copy);
+		return;
+	}
+	total_bytes += len;
 	memcpy(s->key, key, strlen(key) + 1);
 	s->body = copy;
 	s->len = len;

@@ -12,6 +12,9 @@
 #define CACHE_TTL_MS  1000
 #define CACHE_SLOTS   1024
 #define CACHE_KEY_MAX 256
+/* At most this many bytes of bodies in all (an answer that would pass it is not kept): many
+ * distinct large lists (limit=100, any tag) cannot grow a process without bound. */
+#define CACHE_BYTES_MAX (16u << 20)
 
 /* What a hit hands over: the body, its ETag and its Content-Type (a static string). */
 struct cache_entry {
@@ -23,7 +26,8 @@ struct cache_entry {
  * it keeps) and returns true. */
 bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct cache_entry *, void *), void *arg);
 /* Stores a copy of body with its ETag and type (a static string), valid until now_ms +
- * CACHE_TTL_MS. Keys longer than CACHE_KEY_MAX are not cached. */
+ * CACHE_TTL_MS. Keys longer than CACHE_KEY_MAX are not cached, nor bodies past CACHE_BYTES_MAX
+ * in all. */
 void cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
                uint64_t now_ms);
 /* Forgets everything (after a write that may change a public answer). */

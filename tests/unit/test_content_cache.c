@@ -1,6 +1,7 @@
 /* test_content_cache.c — the content service's one-second micro-cache of public answers:
  * hits before the TTL, misses after it, a clear forgets everything, long keys are not kept. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,12 @@
 static char got[256];
 static char got_etag[80];
 static const char *got_type;
+
+static void copy_len(const struct cache_entry *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+}
 
 static void copy(const struct cache_entry *e, void *arg)
 {
@@ -59,6 +66,27 @@ START_TEST(long_keys_not_cached)
 }
 END_TEST
 
+START_TEST(bytes_bounded)
+{
+	cache_clear();
+	size_t big = CACHE_BYTES_MAX / 4 + 1;
+	char *body = malloc(big);
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'x', big);
+	char key[32];
+	int kept = 0;
+	for (int i = 0; i < 8; i++) {
+		snprintf(key, sizeof(key), "big:%d", i);
+		cache_put(key, body, big, "\"b\"", "application/json", 100);
+		kept += cache_get(key, 100, copy_len, NULL);
+	}
+	ck_assert_int_eq(kept, 3); /* three fit under the bound, the others are not kept */
+	cache_put("small", body, 1, "\"s\"", "application/json", 100); /* a small one still fits */
+	ck_assert(cache_get("small", 100, copy_len, NULL));
+	free(body);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("content_cache");
@@ -66,6 +94,7 @@ int main(void)
 	tcase_add_test(tc, hit_then_expiry);
 	tcase_add_test(tc, clear_and_replace);
 	tcase_add_test(tc, long_keys_not_cached);
+	tcase_add_test(tc, bytes_bounded);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
