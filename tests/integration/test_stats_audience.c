@@ -262,6 +262,79 @@ START_TEST(retention_deletes_only_what_is_older_than_25_months)
 }
 END_TEST
 
+static json_t *get_as(const char *path, const char *bearer, long *status)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "%s%s", base, path);
+	const char *h[] = {bearer, NULL};
+	struct itest_resp r;
+	itest_http("GET", url, h, NULL, 0, &r);
+	*status = r.status;
+	json_t *j = itest_json(&r);
+	itest_resp_free(&r);
+	return j;
+}
+
+/* Is the comment with this text in the caller's pending queue? */
+static const char *find_comment(json_t *list, const char *text)
+{
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(list, "items"), i, c)
+	{
+		if (strcmp(json_string_value(json_object_get(c, "comment")), text) == 0)
+			return json_string_value(json_object_get(c, "id"));
+	}
+	return NULL;
+}
+
+START_TEST(comments_reach_the_service_of_the_procedure_only)
+{
+	start();
+	/* A visitor of its own (another User-Agent), so that a rerun on the same day may answer again. */
+	char ua[128], body[300], text[64];
+	snprintf(ua, sizeof(ua), "User-Agent: Mozilla/5.0 (itest %08x)", (unsigned)random());
+	snprintf(text, sizeof(text), "Délai pas clair %08x", (unsigned)random());
+	snprintf(body, sizeof(body),
+	         "{\"path\":\"/"
+	         "demarche.html?slug=acte-de-naissance\",\"question\":\"easy_to_find\",\"answer\":false,"
+	         "\"comment\":\"%s\"}",
+	         text);
+	ck_assert_int_eq(post("/api/stats/v1/feedback", body, ua), 201);
+
+	long st;
+	char etat[2048], scol[2048];
+	snprintf(etat, sizeof(etat), "%s",
+	         itest_bearer("0000aaaa-0000-4000-8000-00000000a002", "agent", "etat-civil"));
+	snprintf(scol, sizeof(scol), "%s",
+	         itest_bearer("0000aaaa-0000-4000-8000-00000000a003", "agent", "scolaire"));
+	json_t *mine = get_as("/api/stats/v1/feedback/comments?limit=100", etat, &st);
+	ck_assert_int_eq(st, 200);
+	const char *found = find_comment(mine, text);
+	ck_assert_ptr_nonnull(found); /* the procedure's treating service reads it */
+	char id[37];
+	snprintf(id, sizeof(id), "%s", found);
+	json_decref(mine);
+	json_t *other = get_as("/api/stats/v1/feedback/comments?limit=100", scol, &st);
+	ck_assert_int_eq(st, 200);
+	ck_assert_ptr_null(find_comment(other, text)); /* another service does not */
+	json_decref(other);
+	json_t *citizen =
+	    get_as("/api/stats/v1/feedback/comments", itest_bearer(ADMIN_ID, "citizen", NULL), &st);
+	ck_assert_int_eq(st, 404);
+	json_decref(citizen);
+
+	char path[128];
+	snprintf(path, sizeof(path), "/api/stats/v1/feedback/comments/%s/review", id);
+	ck_assert_int_eq(post(path, "{\"status\":\"read\"}", scol), 404);
+	ck_assert_int_eq(post(path, "{\"status\":\"read\"}", etat), 200);
+	json_t *after = get_as("/api/stats/v1/feedback/comments?status=read&limit=100", etat, &st);
+	ck_assert_ptr_nonnull(find_comment(after, text));
+	json_decref(after);
+	stop();
+}
+END_TEST
+
 struct sender {
 	char url[128], path[64];
 	long accepted, refused;
@@ -342,6 +415,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, NULL, stop);
 	tcase_add_test(tc, beacons_become_daily_figures);
 	tcase_add_test(tc, an_event_is_counted_once);
+	tcase_add_test(tc, comments_reach_the_service_of_the_procedure_only);
 	tcase_add_test(tc, retention_deletes_only_what_is_older_than_25_months);
 	tcase_add_test(tc, stop_under_load_writes_every_accepted_hit);
 	suite_add_tcase(s, tc);
