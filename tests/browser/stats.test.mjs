@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, BASE_URL, DESKTOP, launch } from './helpers.mjs';
+import { assertAccessible, BASE_URL, DESKTOP, launch, PHONE } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const ACCOUNT_DIRECT = BASE_URL.replace(/:(\d+)$/, (_, p) => `:${Number(p) + 22}`);
@@ -16,14 +16,15 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function editorToken() {
+async function tokenOf(email) {
   const res = await fetch(`${ACCOUNT_DIRECT}/api/account/v1/login`, {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: 'editeur@mairie.example', password: PASSWORD }),
+    body: JSON.stringify({ email, password: PASSWORD }),
   });
   assert.equal(res.status, 200);
   return (await res.json()).access_token;
 }
+const editorToken = () => tokenOf('editeur@mairie.example');
 
 async function today(token) {
   const day = new Date().toISOString().slice(0, 10);
@@ -94,6 +95,39 @@ describe('statistics in the browser', () => {
       const sat = page.locator('#graphe-satisfaction-titre');
       await sat.waitFor();
       await assertAccessible(page, '/admin/statistiques');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a decided request offers its rating to its author, once; axe clean on a phone', { timeout: 180_000 }, async (t) => {
+    const token = await tokenOf('citoyen@example.org');
+    const mine = await (await fetch(`${BASE_URL}/api/teleservices/v1/me/requests`, { headers: { Authorization: `Bearer ${token}` } })).json();
+    const decided = mine.items.find((r) => r.status === 'accepted' || r.status === 'rejected');
+    if (!decided) return t.skip('the demo citizen has no decided request');
+    const context = await browser.newContext({ viewport: PHONE, locale: 'fr-FR', userAgent: UA });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${BASE_URL}/mes-demandes.html?id=${decided.id}`, { waitUntil: 'networkidle' });
+      await page.getByLabel('Adresse électronique').fill('citoyen@example.org');
+      await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByRole('heading', { name: 'Votre avis sur cette démarche' }).waitFor();
+      await assertAccessible(page, 'decided request with its rating form (360 px)');
+      await page.getByLabel('4').check();
+      await page.getByRole('button', { name: 'Envoyer mon avis' }).click();
+      await page.getByText(/Merci pour votre avis|déjà donné votre avis/).waitFor();
+      // Once only, and only its author.
+      const again = await fetch(`${BASE_URL}/api/stats/v1/ratings`, {
+        method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ request_id: decided.id, rating: 5 }),
+      });
+      assert.equal(again.status, 409);
+      const other = await fetch(`${BASE_URL}/api/stats/v1/ratings`, {
+        method: 'POST', headers: { Authorization: `Bearer ${await editorToken()}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ request_id: decided.id, rating: 1 }),
+      });
+      assert.equal(other.status, 404);
     } finally {
       await context.close();
     }
