@@ -28,7 +28,9 @@ describe('teleservices in the browser', () => {
       await assertAccessible(page, 'catalogue');
       await page.getByRole('link', { name: 'Inscription scolaire' }).first().click();
       await page.waitForURL(/demarche\.html\?slug=inscription-scolaire/);
+      await page.locator('.ts-presentation').getByRole('link', { name: 'Se connecter' }).click();
       await signIn(page, 'citoyen@example.org');
+      await page.waitForURL(/demarche\.html\?slug=inscription-scolaire/);
       await page.getByRole('heading', { name: /Étape 1 sur 4/ }).waitFor();
       await assertAccessible(page, 'step 1');
       await page.getByLabel(/^Léa /).check();
@@ -40,8 +42,7 @@ describe('teleservices in the browser', () => {
       await assertAccessible(page, 'step 2');
       await page.getByRole('button', { name: 'Continuer' }).click();
       await page.getByRole('heading', { name: /Étape 3 sur 4/ }).waitFor();
-      assert.equal(await page.locator('.ts-checklist > li.missing').count(), 3, 'three documents missing at first');
-      for (const fs of await page.locator('.ts-checklist fieldset').all()) await fs.locator('input[type=radio]').first().check();
+      assert.equal(await page.locator('.ts-checklist > li.missing').count(), 0, 'the vault documents are chosen already');
       await assertAccessible(page, 'step 3');
       await page.getByRole('button', { name: 'Continuer' }).click();
       await page.getByRole('heading', { name: /Étape 4 sur 4/ }).waitFor();
@@ -69,8 +70,14 @@ describe('teleservices in the browser', () => {
         // The citizen sees it, adds the document from her vault and sends the request back.
         await page.reload();
         await page.locator('#ts-request-status', { hasText: 'manquante' }).waitFor();
-        assert.ok(await page.getByText('carte d’identité du responsable légal').first().isVisible());
+        // The agent's words are in the box where the citizen answers them.
+        const box = page.locator('.ts-complete');
+        assert.match(await box.locator('.ts-asked').innerText(), /carte d’identité du responsable légal/);
         await assertAccessible(page, 'incomplete request');
+        // Sent back unchanged: a warning first, and nothing sent.
+        await page.getByRole('button', { name: 'Renvoyer ma demande complétée' }).click();
+        await box.getByRole('alert').filter({ hasText: 'aucun document' }).waitFor();
+        assert.match(await page.locator('#ts-request-status').innerText(), /manquante/);
         const pick = page.getByLabel('Ajouter un document de mon espace');
         const value = await pick.locator('option', { hasText: 'Pièce d’identité' }).first().getAttribute('value');
         await pick.selectOption(value);

@@ -2,20 +2,14 @@
 // private notes, assignment and the allowed changes of status.
 
 import { api } from '/lib/api.js';
+import { answerText, formatDay } from '/lib/answers.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { authFetch, claims, KIND_LABELS, spaLink, STATUS_LABELS, subnav, TS, when } from './ts-common.js';
+import { authFetch, claims, KIND_LABELS, SERVICE_LABELS, spaLink, STATUS_LABELS, subnav, TS, when } from './ts-common.js';
 
 const ACTIONS = {
   received: [['in_progress', 'Prendre en charge'], ['incomplete', 'Demander une pièce ou une information']],
   in_progress: [['accepted', 'Accepter'], ['rejected', 'Refuser'], ['incomplete', 'Demander une pièce ou une information']],
 };
-
-function answerText(v) {
-  if (Array.isArray(v)) return v.join(', ');
-  if (v === true) return 'Oui';
-  if (v === false) return 'Non';
-  return String(v);
-}
 
 async function download(r, d) {
   const res = await authFetch(`${TS}/requests/${r.id}/documents/${d.id}`);
@@ -44,7 +38,8 @@ export async function renderRequest(main) {
     replaceChildren(main, h('h1', {}, 'Demande introuvable'), subnav(''), h('p', {}, err.message));
     return;
   }
-  const fields = Object.fromEntries((r.procedure.fields || []).map((f) => [f.name, f.label]));
+  const defs = Object.fromEntries((r.procedure.fields || []).map((f) => [f.name, f]));
+  const memberName = (mid) => { const b = r.beneficiaries.find((x) => x.member_id === mid); return b ? `${b.given_name} ${b.family_name}` : mid; };
   const reload = async (text) => { await renderRequest(main); status.textContent = text; main.querySelector('#ts-agent-status')?.focus(); };
   const comment = h('textarea', { id: 'ts-action-comment', rows: 3 });
   const actions = (ACTIONS[r.status] || []).map(([to, label]) => h('button', {
@@ -74,7 +69,8 @@ export async function renderRequest(main) {
     h('dl', { class: 'ts-summary' },
       h('dt', {}, 'Statut'), h('dd', { id: 'ts-agent-status', tabindex: '-1' }, STATUS_LABELS[r.status] || r.status, r.late ? ' — en retard' : ''),
       h('dt', {}, 'Demandeur'), h('dd', {}, r.citizen ? `${r.citizen.given_name} ${r.citizen.family_name} (${r.citizen.email})` : r.user_id),
-      h('dt', {}, 'Pour'), h('dd', {}, r.beneficiaries.map((b) => `${b.given_name} ${b.family_name}${b.birth_date ? ` (né·e le ${b.birth_date})` : ''}`).join(', ') || 'le demandeur'),
+      h('dt', {}, 'Pour'), h('dd', {}, r.beneficiaries.map((b) => `${b.given_name} ${b.family_name}${b.birth_date ? ` (né·e le ${formatDay(b.birth_date)})` : ''}`).join(', ') || 'le demandeur'),
+      h('dt', {}, 'Service'), h('dd', {}, SERVICE_LABELS[r.service] || r.service),
       h('dt', {}, 'Reçue le'), h('dd', {}, when(r.received_at)),
       h('dt', {}, 'Attribuée à'), h('dd', {}, r.assignee_id ? (r.assignee_id === me ? 'vous' : r.assignee_id) : 'personne',
         r.assignee_id !== me ? [' ', h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
@@ -85,7 +81,7 @@ export async function renderRequest(main) {
       h('div', { class: 'field' }, h('label', { for: 'ts-action-comment' }, 'Message au demandeur (obligatoire pour une pièce manquante ou un refus)'), comment),
       h('div', { class: 'ts-actions' }, actions)) : null,
     h('h2', {}, 'Réponses'),
-    h('dl', { class: 'ts-summary' }, Object.entries(r.answers).map(([k, v]) => [h('dt', {}, fields[k] || k), h('dd', {}, answerText(v))])),
+    h('dl', { class: 'ts-summary' }, Object.entries(r.answers).map(([k, v]) => [h('dt', {}, defs[k]?.label || k), h('dd', {}, answerText(defs[k], v, memberName))])),
     h('h2', {}, 'Pièces'),
     r.documents.length ? h('ul', {}, r.documents.map((d) => h('li', {}, `${KIND_LABELS[d.kind] || d.kind} : ${d.filename} `,
       h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => download(r, d).catch(fail) }, 'Télécharger',

@@ -9,7 +9,10 @@ const totpField = document.getElementById('totp-field');
 
 function nextPage() {
   const back = new URL(location.href).searchParams.get('retour') || '';
-  return /^\/[a-z0-9-]+\.html$/.test(back) ? back : '/mon-espace.html';
+  // A page of this site, with its query (the procedure being done): never another origin.
+  if (!/^\/[a-z0-9-]+\.html(\?[^#]*)?$/.test(back)) return '/mon-espace.html';
+  const url = new URL(back, location.origin);
+  return url.origin === location.origin ? `${url.pathname}${url.search}` : '/mon-espace.html';
 }
 
 bindForm(form, async (v) => {

@@ -90,13 +90,47 @@ $('logout').addEventListener('click', async () => {
   }
 });
 
+const plural = (n, one, many) => `${n} ${n > 1 ? many : one}`;
+
+/** What waits behind each tile: requests to complete, drafts, documents to renew, no member yet. */
+async function loadWaits(me) {
+  $('tile-structure').hidden = me.role !== 'partner';
+  const today = new Date().toISOString().slice(0, 10);
+  const soon = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
+  const [reqs, docs, hh] = await Promise.all([
+    api.get('/api/teleservices/v1/me/requests?limit=100').catch(() => null),
+    api.get(`${ACCOUNT}/me/documents?limit=100`).catch(() => null),
+    api.get(`${ACCOUNT}/me/household`).catch(() => null),
+  ]);
+  const say = (id, parts) => { $(id).textContent = parts.filter(Boolean).join(' · '); };
+  if (reqs) {
+    const count = (s) => reqs.items.filter((r) => r.status === s).length;
+    const open = reqs.items.filter((r) => ['submitted', 'received', 'in_progress'].includes(r.status)).length;
+    say('waits-requests', [
+      count('incomplete') && `${plural(count('incomplete'), 'demande incomplète', 'demandes incomplètes')} à compléter`,
+      count('draft') && plural(count('draft'), 'brouillon', 'brouillons'),
+      open && `${plural(open, 'demande', 'demandes')} en cours`,
+    ]);
+  }
+  if (docs) {
+    const expired = docs.items.filter((d) => d.valid_until && d.valid_until < today).length;
+    const expiring = docs.items.filter((d) => d.valid_until && d.valid_until >= today && d.valid_until <= soon).length;
+    say('waits-documents', [
+      plural(docs.items.length, 'document', 'documents'),
+      expired && plural(expired, 'expiré', 'expirés'),
+      expiring && `${plural(expiring, 'expire', 'expirent')} bientôt`,
+    ]);
+  }
+  if (hh) say('waits-family', [plural(hh.members.length, 'membre', 'membres')]);
+}
+
 async function start() {
   if (!(await restoreSession())) return; // the invitation to sign in stays
   const me = await fetchMe();
   showProfile(me);
   $('space-anon').hidden = true;
   $('space').hidden = false;
-  await Promise.all([loadNotifications(), loadSessions()]);
+  await Promise.all([loadNotifications(), loadSessions(), loadWaits(me)]);
 }
 
 start();

@@ -9,7 +9,31 @@ const form = document.getElementById('recherche');
 const input = document.getElementById('q');
 const status = document.getElementById('etat');
 const results = document.getElementById('resultats');
-const TYPES = { article: 'Page', event: 'Agenda', organisation: 'Association', job: 'Emploi' };
+const TYPES = { article: 'Page', page: 'Page', news: 'Actualité', event: 'Agenda', organisation: 'Association', job: 'Offre d’emploi', procedure: 'Démarche en ligne' };
+let procedures = null;
+
+// Markdown marks a person should never see in an excerpt: emphasis, headings, list bullets, links.
+export function plainText(text) {
+  return String(text)
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/(\*\*|__|\*|`)/g, '')
+    .replace(/^\s{0,3}(#{1,6}|[-+]|\d+\.|>)\s+/gm, '')
+    .replace(/\s+/g, ' ');
+}
+
+const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+
+/** The published procedures whose title or description holds every word of q (teleservices). */
+async function matchingProcedures(q, signal) {
+  if (!procedures) {
+    procedures = api.get('/api/teleservices/v1/procedures', { signal }).then((d) => d.items).catch(() => { procedures = null; return []; });
+  }
+  const words = fold(q).split(/\s+/).filter((w) => w.length > 1);
+  return (await procedures).filter((p) => {
+    const hay = fold(`${p.title} ${p.description_md}`);
+    return words.every((w) => hay.includes(w));
+  }).map((p) => ({ type: 'procedure', title: p.title, url: `/demarche.html?slug=${encodeURIComponent(p.slug)}`, text: p.description_md }));
+}
 let controller = null;
 let timer = null;
 
@@ -20,8 +44,8 @@ function snippet(html) {
   tpl.innerHTML = html || '';
   const out = h('p');
   for (const node of tpl.content.childNodes) {
-    if (node.nodeType === Node.TEXT_NODE) out.append(node.textContent);
-    else if (node.nodeName === 'MARK') out.append(h('mark', {}, node.textContent));
+    if (node.nodeType === Node.TEXT_NODE) out.append(plainText(node.textContent));
+    else if (node.nodeName === 'MARK') out.append(h('mark', {}, plainText(node.textContent)));
   }
   return out;
 }
@@ -40,14 +64,19 @@ async function run() {
   controller?.abort();
   controller = new AbortController();
   try {
-    const data = await api.get(`${CONTENT_API}/search?${new URLSearchParams({ q, limit: '20' })}`, { signal: controller.signal });
-    replaceChildren(results, data.items.length
-      ? h('ol', { class: 'content-list' }, data.items.map((r) => h('li', { class: 'card' },
-        h('span', { class: 'result-type' }, TYPES[r.type] || r.type),
+    const [data, procs] = await Promise.all([
+      api.get(`${CONTENT_API}/search?${new URLSearchParams({ q, limit: '20' })}`, { signal: controller.signal }),
+      matchingProcedures(q, controller.signal),
+    ]);
+    // Procedures first: a person searching « inscription » most often wants to do it.
+    const items = [...procs, ...data.items];
+    replaceChildren(results, items.length
+      ? h('ol', { class: 'content-list' }, items.map((r) => h('li', { class: 'card', dataset: { type: r.kind || r.type } },
+        h('span', { class: 'result-type' }, TYPES[r.kind] || TYPES[r.type] || r.type),
         h('h2', {}, h('a', { href: r.url }, r.title)),
-        snippet(r.snippet_html))))
+        r.snippet_html !== undefined ? snippet(r.snippet_html) : h('p', {}, plainText(r.text).slice(0, 220)))))
       : h('p', { class: 'empty-state' }, 'Aucun résultat. Essayez un autre mot.'));
-    status.textContent = `${data.items.length} résultat${data.items.length > 1 ? 's' : ''} pour « ${q} ».`;
+    status.textContent = `${items.length} résultat${items.length > 1 ? 's' : ''} pour « ${q} ».`;
   } catch (err) {
     if (err.name === 'AbortError') return;
     status.textContent = `La recherche n’a pas abouti : ${err.message}`;

@@ -1,7 +1,9 @@
 // Behaviour shared by every public page: town name and logo from /site.json, and the
-// collapsible main menu for small screens (the button reports its state with aria-expanded).
+// collapsible main menu for small screens (the button reports its state with aria-expanded), and
+// the header's account bar (who is signed in).
 
 import { applySite } from '/lib/site.js';
+import { setupAccountBar } from './header-session.js';
 
 function setupMenu() {
   const button = document.querySelector('.menu-toggle');
@@ -27,3 +29,4 @@ function setupMenu() {
 
 setupMenu();
 applySite();
+setupAccountBar();

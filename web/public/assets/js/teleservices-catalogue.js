@@ -3,6 +3,7 @@
 import { api } from '/lib/api.js';
 import { h, replaceChildren, formatCents } from '/lib/dom.js';
 import { LIFE_EVENTS, serviceLabel, TS } from './teleservices-common.js';
+import { basket } from './teleservices-basket.js';
 
 const root = document.getElementById('ts-catalogue');
 
@@ -34,7 +35,12 @@ async function start() {
     byEvent.get(key).push(p);
   }
   const services = [...new Set(list.map((p) => p.service))];
+  const waiting = basket();
   replaceChildren(root,
+    waiting.length ? h('div', { class: 'notice', role: 'status' },
+      h('p', {}, `Envoi groupé en préparation : ${waiting.map((b) => b.title).join(', ')}.`),
+      h('p', {}, 'Choisissez la démarche à ajouter (pour la même personne ou une autre) : vous relirez et enverrez tout en une fois.'),
+      h('p', {}, h('a', { href: `/demarche.html?slug=${encodeURIComponent(waiting[waiting.length - 1].slug)}&draft=${waiting[waiting.length - 1].id}` }, 'Revenir à ma démarche sans en ajouter'))) : null,
     h('h2', {}, 'Par moment de vie'),
     [...byEvent.entries()].map(([key, items]) => h('section', { class: 'ts-group', 'aria-labelledby': `ev-${key}` },
       h('h3', { id: `ev-${key}`, class: 'ts-group-title' }, LIFE_EVENTS[key] || 'Autres démarches'),

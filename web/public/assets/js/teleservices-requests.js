@@ -9,28 +9,120 @@ import { ACCOUNT, ensureSignedIn, formatDateTime, KIND_LABELS, params, randomKey
 const root = document.getElementById('ts-requests');
 const status = document.getElementById('ts-status');
 
+// Success is shown, not only announced: the status line is a visible notice.
 function say(text) {
-  if (status) status.textContent = text;
+  if (!status) return;
+  status.textContent = text;
+  status.hidden = !text;
+}
+
+// What waits for the citizen comes first (a request to complete, then a draft), then the newest.
+const ACTION_FIRST = { incomplete: 0, draft: 1 };
+
+function order(a, b) {
+  const ra = ACTION_FIRST[a.status] ?? 2, rb = ACTION_FIRST[b.status] ?? 2;
+  if (ra !== rb) return ra - rb;
+  return String(b.updated_at || b.created_at).localeCompare(String(a.updated_at || a.created_at));
 }
 
 async function renderList() {
-  const data = await api.get(`${TS}/me/requests?limit=50`);
-  if (!data.items.length) {
-    replaceChildren(root, h('p', { class: 'empty-state' }, 'Vous n’avez encore fait aucune demande. ',
+  const data = await api.get(`${TS}/me/requests?limit=100`);
+  // A deleted draft was never sent: it is gone for the citizen.
+  const items = data.items.filter((r) => !(r.status === 'cancelled' && !r.reference)).sort(order);
+  const note = params().get('brouillon') === 'supprime' ? h('p', { class: 'notice notice-success', role: 'status' }, 'Le brouillon a été supprimé.') : null;
+  if (!items.length) {
+    replaceChildren(root, note, h('p', { class: 'empty-state' }, 'Vous n’avez encore fait aucune demande. ',
       h('a', { href: '/demarches.html' }, 'Voir les démarches en ligne'), '.'));
     return;
   }
-  replaceChildren(root, h('ul', { class: 'ts-request-list' }, data.items.map((r) => h('li', { class: 'ts-request-item' },
+  replaceChildren(root, note, h('ul', { class: 'ts-request-list' }, items.map((r) => h('li', { class: `ts-request-item${r.status in ACTION_FIRST ? ' ts-request-action' : ''}`, dataset: { status: r.status } },
     h('h2', {}, h('a', { href: r.status === 'draft' ? `/demarche.html?slug=${encodeURIComponent(r.procedure.slug)}&draft=${r.id}` : `/mes-demandes.html?id=${r.id}` },
       r.procedure.title, r.reference ? ` — ${r.reference}` : '')),
-    h('p', {}, statusBadge(r.status), r.beneficiaries.length ? ` · pour ${r.beneficiaries.map((b) => b.given_name).join(', ')}` : ''),
-    h('p', { class: 'ts-meta' }, `Prochaine étape : ${r.next_step}`)))));
+    h('p', {}, statusBadge(r.status), r.beneficiaries.length ? ` · pour ${r.beneficiaries.map((b) => b.given_name).join(', ')}` : '',
+      ` · ${r.status === 'draft' ? 'commencée' : 'mise à jour'} le ${formatDateTime(r.updated_at || r.created_at)}`),
+    h('p', { class: 'ts-meta' }, r.status === 'incomplete' ? h('strong', {}, 'À faire : compléter la demande. ') : null, `Prochaine étape : ${r.next_step}`)))));
+}
+
+/** The acknowledgement of several procedures sent at once: every reference, one page. */
+async function renderBundle(ids) {
+  const list = await Promise.all(ids.slice(0, 10).map((id) => api.get(`${TS}/requests/${id}`)));
+  replaceChildren(root,
+    h('div', { class: 'notice notice-success', role: 'status' },
+      h('h2', {}, `Vos ${list.length} demandes ont bien été envoyées`),
+      h('p', {}, 'Un accusé de réception vous a été adressé par courriel. Conservez ces références :'),
+      h('ul', { class: 'ts-bundle-refs' }, list.map((r) => h('li', {},
+        h('a', { href: `/mes-demandes.html?id=${r.id}` }, r.procedure.title), ' — référence ', h('strong', {}, r.reference),
+        r.beneficiaries.length ? ` (pour ${r.beneficiaries.map((b) => b.given_name).join(', ')})` : '')))),
+    h('p', {}, h('a', { href: '/mes-demandes.html' }, 'Toutes mes demandes')));
 }
 
 function timeline(r) {
   return h('ol', { class: 'ts-timeline' }, r.timeline.map((s) => h('li', {},
     h('p', {}, h('strong', {}, STATUS_LABELS[s.to] || s.to), ' — ', h('time', { datetime: s.at }, formatDateTime(s.at))),
     s.comment ? h('p', { class: 'ts-comment' }, s.comment) : null)));
+}
+
+/**
+ * The box where the citizen answers a request for more: the agent's words first, the vault's
+ * documents of the kinds the procedure asks for, a file, a reply; sending it back unchanged
+ * takes a second, deliberate click.
+ */
+function completeSection(r, vaultItems, { fail, reload }) {
+  const id = r.id;
+  const asked = [...r.timeline].reverse().find((s) => s.to === 'incomplete');
+  const since = asked?.at || '';
+  const kinds = [...new Set((r.procedure.required_documents || []).map((d) => d.kind))];
+  // The kinds the agent most likely asks for (the procedure's) come first; an agent may ask for any.
+  const usable = vaultItems.filter((v) => !r.documents.some((d) => d.vault_document_id === v.id));
+  const option = (v) => h('option', { value: v.id }, `${KIND_LABELS[v.kind] || v.kind} : ${v.filename}`);
+  const mine = usable.filter((v) => kinds.includes(v.kind)), others = usable.filter((v) => !kinds.includes(v.kind));
+  const pick = h('select', { id: 'ts-vault-pick' }, h('option', { value: '' }, '— Choisir un document de mon espace —'),
+    mine.length ? h('optgroup', { label: 'Pièces de cette démarche' }, mine.map(option)) : null,
+    others.length ? h('optgroup', { label: 'Mes autres documents' }, others.map(option)) : null);
+  const kind = h('select', { id: 'ts-upload-kind' }, [...kinds, ...Object.keys(KIND_LABELS).filter((k) => !kinds.includes(k))]
+    .map((k) => h('option', { value: k }, KIND_LABELS[k] || k)));
+  const file = h('input', { type: 'file', id: 'ts-upload-file', accept: 'application/pdf,image/jpeg,image/png' });
+  const reply = h('textarea', { id: 'ts-complete-reply', rows: 3, 'aria-describedby': asked?.comment ? 'ts-complete-asked' : null });
+  const warning = h('div', { class: 'ts-warning', role: 'alert', hidden: true });
+  const changed = () => r.documents.some((d) => (d.attached_at || '') > since) || r.messages.some((m) => m.author_role !== 'agent' && m.created_at > since);
+  const resend = async (force) => {
+    const text = reply.value.trim();
+    if (!force && !text && !changed()) {
+      replaceChildren(warning, h('p', {}, 'Vous n’avez ajouté aucun document ni écrit de réponse depuis la demande du service. Votre demande risque de revenir incomplète.'),
+        h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => resend(true) }, 'Renvoyer quand même'));
+      warning.hidden = false;
+      return;
+    }
+    try {
+      if (text) await api.post(`${TS}/requests/${id}/messages`, { body: text });
+      await api.post(`${TS}/requests/${id}/submit`, undefined, { headers: { 'Idempotency-Key': randomKey() } });
+      await reload('Demande renvoyée au service.');
+    } catch (err) { fail(err); }
+  };
+  return h('section', { class: 'ts-complete', 'aria-labelledby': 'ts-complete-title' },
+    h('h2', { id: 'ts-complete-title' }, 'Compléter ma demande'),
+    asked?.comment ? h('div', { class: 'ts-asked', id: 'ts-complete-asked' },
+      h('p', { class: 'ts-meta' }, `Le service vous a écrit le ${formatDateTime(asked.at)} :`),
+      h('blockquote', { class: 'ts-comment' }, asked.comment)) : null,
+    usable.length ? [
+      h('div', { class: 'field' }, h('label', { for: 'ts-vault-pick' }, 'Ajouter un document de mon espace'), pick),
+      h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+        if (!pick.value) return;
+        try { await api.post(`${TS}/requests/${id}/documents`, { document_id: pick.value }); await reload('Document ajouté.'); } catch (err) { fail(err); }
+      } }, 'Ajouter ce document')] : h('p', {}, 'Tous les documents de votre espace sont déjà joints.'),
+    h('div', { class: 'field' }, h('label', { for: 'ts-upload-kind' }, 'Ou envoyer un fichier : type de pièce'), kind),
+    h('div', { class: 'field' }, h('label', { for: 'ts-upload-file' }, 'Fichier (PDF, JPEG ou PNG, 10 Mo au plus)'), file),
+    h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
+      const f = file.files[0];
+      if (!f) return;
+      try {
+        await api.post(`${TS}/requests/${id}/documents?${new URLSearchParams({ kind: kind.value, filename: f.name })}`, f);
+        await reload('Fichier envoyé.');
+      } catch (err) { fail(err); }
+    } }, 'Envoyer le fichier'),
+    h('div', { class: 'field' }, h('label', { for: 'ts-complete-reply' }, 'Votre réponse au service (facultatif)'), reply),
+    warning,
+    h('button', { type: 'button', class: 'btn', onclick: () => resend(false) }, 'Renvoyer ma demande complétée'));
 }
 
 async function renderOne(id) {
@@ -56,32 +148,7 @@ async function renderOne(id) {
     try { await api.post(`${TS}/requests/${id}/messages`, { body: msg.value }); await reload('Message envoyé.'); } catch (err) { fail(err); }
   });
   let complete = null;
-  if (r.status === 'incomplete') {
-    const pick = h('select', { id: 'ts-vault-pick' }, h('option', { value: '' }, '— Choisir un document de mon espace —'),
-      vault.items.filter((v) => !r.documents.some((d) => d.vault_document_id === v.id)).map((v) => h('option', { value: v.id }, `${KIND_LABELS[v.kind] || v.kind} : ${v.filename}`)));
-    const kind = h('select', { id: 'ts-upload-kind' }, Object.entries(KIND_LABELS).map(([k, l]) => h('option', { value: k }, l)));
-    const file = h('input', { type: 'file', id: 'ts-upload-file', accept: 'application/pdf,image/jpeg,image/png' });
-    complete = h('section', { class: 'ts-complete', 'aria-labelledby': 'ts-complete-title' },
-      h('h2', { id: 'ts-complete-title' }, 'Compléter ma demande'),
-      h('div', { class: 'field' }, h('label', { for: 'ts-vault-pick' }, 'Ajouter un document de mon espace'), pick),
-      h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
-        if (!pick.value) return;
-        try { await api.post(`${TS}/requests/${id}/documents`, { document_id: pick.value }); await reload('Document ajouté.'); } catch (err) { fail(err); }
-      } }, 'Ajouter ce document'),
-      h('div', { class: 'field' }, h('label', { for: 'ts-upload-kind' }, 'Ou envoyer un fichier : type de pièce'), kind),
-      h('div', { class: 'field' }, h('label', { for: 'ts-upload-file' }, 'Fichier (PDF, JPEG ou PNG, 10 Mo au plus)'), file),
-      h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => {
-        const f = file.files[0];
-        if (!f) return;
-        try {
-          await api.post(`${TS}/requests/${id}/documents?${new URLSearchParams({ kind: kind.value, filename: f.name })}`, f);
-          await reload('Fichier envoyé.');
-        } catch (err) { fail(err); }
-      } }, 'Envoyer le fichier'),
-      h('button', { type: 'button', class: 'btn', onclick: async () => {
-        try { await api.post(`${TS}/requests/${id}/submit`, undefined, { headers: { 'Idempotency-Key': randomKey() } }); await reload('Demande renvoyée au service.'); } catch (err) { fail(err); }
-      } }, 'Renvoyer ma demande complétée'));
-  }
+  if (r.status === 'incomplete') complete = completeSection(r, vault.items, { fail, reload });
   const cancellable = ['draft', 'submitted', 'received', 'incomplete'].includes(r.status);
   replaceChildren(root,
     h('p', {}, h('a', { href: '/mes-demandes.html' }, 'Toutes mes demandes')),
@@ -114,7 +181,9 @@ async function start() {
   await ensureSignedIn(root, 'Pour suivre vos demandes, connectez-vous à votre espace.');
   const id = params().get('id');
   try {
+    const lot = (params().get('lot') || '').split(',').filter((x) => /^[0-9a-f-]{36}$/i.test(x));
     if (id) await renderOne(id);
+    else if (lot.length) await renderBundle(lot);
     else await renderList();
   } catch (err) {
     replaceChildren(root, h('p', { class: 'notice' }, err.message));
