@@ -533,6 +533,16 @@ int h_request_get(struct lc_request *rq)
 			                              json_object_get(user, "email"), "phone",
 			                              json_object_get(user, "phone")));
 		json_decref(user);
+		/* Who has taken the request, by name: « Prendre en charge » must say who holds it. */
+		const char *assignee = json_string_value(json_object_get(j, "assignee_id"));
+		user = NULL;
+		snprintf(path, sizeof(path), "/internal/v1/users/%s", assignee ? assignee : "");
+		if (assignee && ts_account_get(rq, path, &user) == 200)
+			json_object_set_new(j, "assignee",
+			                    json_pack("{s:O?, s:O?}", "given_name",
+			                              json_object_get(user, "given_name"), "family_name",
+			                              json_object_get(user, "family_name")));
+		json_decref(user);
 	}
 	const char *etag = json_string_value(json_object_get(j, "etag"));
 	if (etag)

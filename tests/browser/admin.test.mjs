@@ -150,8 +150,12 @@ describe('agent SPA', { timeout: 240_000 }, () => {
       await page.getByRole('heading', { level: 1, name: 'Contenus' }).waitFor();
       assert.deepEqual(bodies[1].body, { email: 'agent@exemple.fr', password: 'un-mot-de-passe-long', totp: '123456' });
       const nav = page.getByRole('navigation', { name: 'Navigation de l’espace agents' });
-      for (const name of ['Tableau de bord', 'Contenus', 'Démarches', 'Paiements', 'Statistiques', 'Utilisateurs']) {
+      for (const name of ['Tableau de bord', 'Contenus', 'Paiements', 'Statistiques']) {
         assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, `side nav ${name}`);
+      }
+      // An agent of no procedure service is not offered the queue, nor the admins' pages.
+      for (const name of ['Démarches', 'Utilisateurs', 'Journal d’audit']) {
+        assert.equal(await nav.getByRole('link', { name, exact: true }).isVisible(), false, `no side nav ${name}`);
       }
       assert.equal(await nav.getByRole('link', { name: 'Contenus' }).getAttribute('aria-current'), 'page');
       assert.ok(await page.getByText('Camille Agent').isVisible());

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, launch, openPage, PHONE } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const allow = [/status of 401/];
@@ -162,6 +162,74 @@ describe('the citizen journey through the wizard', () => {
       assertNoProblems(ag.problems, 'agent');
     } finally {
       await ag.context.close();
+    }
+  });
+
+  it('signed-in header on every page, Mon espace says what waits, search finds a procedure, each demo procedure can be sent', { timeout: 300_000 }, async () => {
+    const cit = await openPage(browser, '/connexion.html', { allow, viewport: PHONE });
+    const { page } = cit;
+    try {
+      await signIn(page, 'citoyen@example.org');
+      await page.waitForURL(/mon-espace\.html/);
+      // Mon espace: each tile says what waits behind it.
+      await page.locator('#waits-requests').filter({ hasText: /en cours|brouillon|incomplète/ }).waitFor();
+      assert.match(await page.locator('#waits-documents').innerText(), /\d+ documents/);
+      assert.ok(await page.getByRole('link', { name: 'Mes demandes' }).first().isVisible());
+      await assertAccessible(page, 'mon espace with what waits');
+      for (const path of ['/', '/actualites.html', '/agenda.html', '/demarches.html', '/emploi.html', '/mes-demandes.html']) {
+        await page.goto(BASE_URL + path, { waitUntil: 'networkidle' });
+        const bar = page.locator('[data-account-bar]');
+        await bar.getByText('Sophie Lefèvre').waitFor();
+        assert.ok(await bar.getByRole('link', { name: 'Mes demandes' }).isVisible(), `${path}: Mes demandes`);
+        assert.ok(await bar.getByRole('link', { name: 'Mon espace' }).isVisible(), `${path}: Mon espace`);
+        assert.ok(await bar.getByRole('button', { name: 'Se déconnecter' }).isVisible(), `${path}: Se déconnecter`);
+        assert.ok(await page.getByRole('search', { name: 'Rechercher sur le site' }).isVisible(), `${path}: search field`);
+        assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), true, `${path}: no sideways scroll`);
+      }
+      await assertAccessible(page, 'mes demandes signed in');
+
+      // Search from the header finds the procedure, labelled as one, in plain text.
+      await page.getByRole('searchbox', { name: 'Rechercher sur le site' }).fill('conservatoire');
+      await page.getByRole('search', { name: 'Rechercher sur le site' }).getByRole('button', { name: 'Rechercher' }).click();
+      await page.waitForURL(/recherche\.html\?q=conservatoire/);
+      const hit = page.locator('#resultats li', { hasText: 'Inscription au conservatoire' }).first();
+      await hit.waitFor();
+      assert.match(await hit.locator('.result-type').textContent(), /Démarche en ligne/);
+      assert.doesNotMatch(await page.locator('#resultats').innerText(), /\*\*|^#/m, 'no Markdown marks in excerpts');
+      await assertAccessible(page, 'search results');
+
+      // The conservatoire (Léa's identity card is in the demo vault) and the birth certificate go through at once.
+      for (const [slug, member, fill] of [
+        ['inscription-conservatoire', /^Léa /, async () => {
+          await page.getByLabel(/^Discipline/).selectOption('piano');
+          await page.getByLabel(/^Niveau/).selectOption('debutant');
+          await page.getByLabel(/Courriel de contact/).fill('sophie@example.org');
+        }],
+        ['acte-de-naissance', /^Sophie /, async () => {
+          await page.getByLabel(/Type d'acte/).selectOption('copie_integrale');
+          await page.getByLabel(/Motif de la demande/).selectOption('identite');
+          await page.getByLabel(/Nombre d'exemplaires/).fill('1');
+          await page.getByLabel(/Mode de délivrance/).selectOption('mairie');
+        }],
+      ]) {
+        await page.goto(`${BASE_URL}/demarche.html?slug=${slug}`, { waitUntil: 'networkidle' });
+        await page.getByRole('heading', { name: /Étape 1 sur 4/ }).waitFor();
+        await page.getByLabel(member).check();
+        await page.getByRole('button', { name: 'Continuer' }).click();
+        await page.getByRole('heading', { name: /Étape 2 sur 4/ }).waitFor();
+        await fill();
+        await page.getByRole('button', { name: 'Continuer' }).click();
+        await page.getByRole('heading', { name: /Étape 3 sur 4/ }).waitFor();
+        assert.equal(await page.locator('.ts-checklist > li.missing').count(), 0, `${slug}: every piece in the vault`);
+        await page.getByRole('button', { name: 'Continuer' }).click();
+        await page.getByRole('heading', { name: /Étape 4 sur 4/ }).waitFor();
+        await page.getByRole('button', { name: 'Envoyer la demande' }).click();
+        await page.waitForURL(/mes-demandes\.html\?id=/);
+        await page.locator('#ts-request-status').waitFor();
+      }
+      assertNoProblems(cit.problems, 'citizen');
+    } finally {
+      await cit.context.close();
     }
   });
 });

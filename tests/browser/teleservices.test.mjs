@@ -90,8 +90,14 @@ describe('teleservices in the browser', () => {
         await ag.page.reload();
         await ag.page.getByRole('button', { name: 'Prendre en charge' }).click();
         await ag.page.locator('#ts-agent-status', { hasText: 'En cours' }).waitFor();
+        // Accepting asks for confirmation and shows what the citizen will receive.
         await ag.page.getByRole('button', { name: 'Accepter' }).click();
+        const confirmBox = ag.page.getByRole('alertdialog');
+        await confirmBox.waitFor();
+        assert.match(await confirmBox.locator('.ts-mail-preview').innerText(), new RegExp(`${reference}\\) a été acceptée`));
+        await confirmBox.getByRole('button', { name: 'Confirmer : accepter' }).click();
         await ag.page.locator('#ts-agent-status', { hasText: 'Acceptée' }).waitFor();
+        assert.ok(await ag.page.getByRole('status').filter({ hasText: 'Statut : Acceptée' }).isVisible(), 'the success is visible');
         await ag.page.getByRole('link', { name: 'Indice de qualité' }).click();
         await ag.page.getByRole('table').waitFor();
         await assertAccessible(ag.page, 'sla dashboard');

@@ -3,16 +3,18 @@
 
 import { api, isAuthenticated, onAuthChange, refreshSession, setAccessToken } from '/lib/api.js';
 import { applySite, loadSite } from '/lib/site.js';
+import { mayUse, rememberUser } from './access.js';
 import { renderAudit } from './views/audit.js';
 import { renderLogin } from './views/login.js';
 import { renderArticleEditor, renderArticles, renderContentHub } from './views/articles.js';
 import { renderAlerts } from './views/alerts.js';
+import { renderEvents } from './views/events.js';
 import { renderDirectoryModeration } from './views/directory-moderation.js';
 import { renderJobsModeration } from './views/jobs-moderation.js';
 import { renderMedia } from './views/media.js';
 import { renderReview } from './views/review.js';
 import { renderUsers } from './views/users.js';
-import { renderDashboard, renderNotFound, renderSection } from './views/pages.js';
+import { renderDashboard, renderForbidden, renderNotFound, renderSection } from './views/pages.js';
 import { renderProcedures } from './views/procedures.js';
 import { renderQueue } from './views/queue.js';
 import { renderRequest } from './views/request.js';
@@ -33,6 +35,7 @@ const ROUTES = {
   '/articles/edition': { title: 'Édition d’un article', render: renderArticleEditor },
   '/relecture': { title: 'Relecture', render: renderReview },
   '/alertes': { title: 'Bandeau d’alerte', render: renderAlerts },
+  '/agenda': { title: 'Agenda', render: renderEvents },
   '/annuaire': { title: 'Annuaire', render: renderDirectoryModeration },
   '/offres-emploi': { title: 'Offres d’emploi', render: renderJobsModeration },
   '/medias': { title: 'Médiathèque', render: renderMedia },
@@ -80,10 +83,14 @@ function updateLayout() {
   const signedIn = isAuthenticated();
   nav.hidden = !signedIn;
   userBox.hidden = !signedIn;
-  userName.textContent = currentUser?.display_name || currentUser?.email || '';
+  const fullName = [currentUser?.given_name, currentUser?.family_name].filter(Boolean).join(' ');
+  userName.textContent = currentUser?.display_name || fullName || currentUser?.email || '';
   const path = routePath();
   for (const a of nav.querySelectorAll('a[href]')) {
-    if (routePath(new URL(a.href).pathname) === path) a.setAttribute('aria-current', 'page');
+    const target = routePath(new URL(a.href).pathname);
+    // The menu offers only what the signed-in role may use.
+    a.closest('li').hidden = signedIn && !mayUse(target);
+    if (target === path) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
 }
@@ -102,6 +109,7 @@ function focusHeading(announce) {
 let firstRender = true;
 
 function render() {
+  rememberUser(isAuthenticated() ? currentUser : null);
   const path = routePath();
   const route = ROUTES[path];
   let title;
@@ -116,6 +124,9 @@ function render() {
         else render();
       },
     });
+  } else if (route && !mayUse(path)) {
+    title = 'Accès refusé';
+    renderForbidden(main, { user: currentUser, title: route.title });
   } else if (route) {
     title = route.title;
     route.render(main, { user: currentUser });

@@ -13,6 +13,7 @@ const HUB = [
   ['/articles', 'Pages et actualités', 'Rédiger, faire relire et publier les pages du site et les actualités.'],
   ['/relecture', 'Relecture', 'Les contenus soumis par les contributeurs, à valider ou à renvoyer.'],
   ['/alertes', 'Bandeau d’alerte', 'Informations urgentes affichées en haut de toutes les pages.'],
+  ['/agenda', 'Agenda', 'Créer et modifier les événements de la ville.'],
   ['/annuaire', 'Annuaire des partenaires', 'Valider les modifications proposées par les associations.'],
   ['/offres-emploi', 'Offres d’emploi', 'Publier ou refuser les offres déposées par les employeurs.'],
   ['/medias', 'Médiathèque', 'Images de couverture et logos, avec leur texte alternatif.'],

@@ -2,6 +2,7 @@
 // Later issues replace each section's placeholder with its real screens.
 
 import { h, replaceChildren } from '/lib/dom.js';
+import { mayUse, ROLE_LABELS, who } from '../access.js';
 
 const SECTIONS = {
   contenus: {
@@ -34,11 +35,11 @@ const KPIS = [
 ];
 
 export function renderDashboard(main, { user }) {
-  const who = user?.display_name || user?.email;
+  const who = user?.display_name || [user?.given_name, user?.family_name].filter(Boolean).join(' ') || user?.email;
   replaceChildren(main,
     h('h1', {}, 'Tableau de bord'),
     h('p', { class: 'admin-lead' }, who ? `Bonjour ${who}. Voici l’essentiel de l’activité du portail.` : 'Voici l’essentiel de l’activité du portail.'),
-    h('ul', { class: 'kpis' }, KPIS.map(([label, section]) =>
+    h('ul', { class: 'kpis' }, KPIS.filter(([, section]) => mayUse(`/${section}`)).map(([label, section]) =>
       h('li', { class: 'kpi' },
         h('h2', {}, label),
         h('p', { class: 'kpi-value' }, h('span', { 'aria-hidden': 'true' }, '—'), h('span', { class: 'visually-hidden' }, 'donnée non disponible')),
@@ -59,5 +60,15 @@ export function renderNotFound(main) {
   replaceChildren(main,
     h('h1', {}, 'Page introuvable'),
     h('p', {}, 'Cette page n’existe pas dans l’espace agents.'),
+    h('p', {}, h('a', { href: '/admin/', dataset: { link: '' } }, 'Revenir au tableau de bord')));
+}
+
+/** A page that exists but that the signed-in role may not use (403): say so, and where to ask. */
+export function renderForbidden(main, { title }) {
+  const role = ROLE_LABELS[who().role] || who().role || 'inconnu';
+  replaceChildren(main,
+    h('h1', {}, 'Accès refusé'),
+    h('p', { class: 'admin-lead' }, `La page « ${title} » n’est pas ouverte à votre rôle (${role}).`),
+    h('p', {}, 'Si vous en avez besoin pour votre travail, demandez l’accès à un administrateur du portail.'),
     h('p', {}, h('a', { href: '/admin/', dataset: { link: '' } }, 'Revenir au tableau de bord')));
 }

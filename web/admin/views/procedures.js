@@ -4,7 +4,8 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { authFetch, KIND_LABELS, subnav, TS } from './ts-common.js';
+import { atLeast } from '../access.js';
+import { authFetch, KIND_LABELS, SERVICE_LABELS, subnav, TS } from './ts-common.js';
 
 const TYPES = ['text', 'textarea', 'number', 'date', 'email', 'phone', 'select', 'multiselect', 'checkbox', 'member'];
 const TYPE_LABELS = { text: 'Texte court', textarea: 'Texte long', number: 'Nombre', date: 'Date', email: 'Courriel', phone: 'Téléphone', select: 'Liste', multiselect: 'Choix multiples', checkbox: 'Case à cocher', member: 'Membre du foyer' };
@@ -136,11 +137,14 @@ export async function renderProcedures(main) {
     replaceChildren(main, h('h1', {}, 'Procédures'), h('p', {}, err.message));
     return;
   }
+  // Only administrators may save a procedure: the others read the catalogue without forms.
+  const canEdit = atLeast('admin');
   replaceChildren(main, h('h1', {}, 'Démarches : procédures'), subnav('/admin/demarches/procedures'),
-    h('p', {}, h('button', { type: 'button', class: 'btn', onclick: () => editor(main, null) }, 'Nouvelle procédure')),
+    canEdit ? h('p', {}, h('button', { type: 'button', class: 'btn', onclick: () => editor(main, null) }, 'Nouvelle procédure'))
+      : h('p', { class: 'admin-lead' }, 'Seul un administrateur peut créer ou modifier une procédure.'),
     h('table', { class: 'ts-table' }, h('caption', {}, 'Procédures du catalogue'),
       h('thead', {}, h('tr', {}, ['Titre', 'Service', 'Version', 'État', 'Délai', ''].map((c) => h('th', { scope: 'col' }, c)))),
-      h('tbody', {}, list.map((p) => h('tr', {}, h('td', {}, p.title), h('td', {}, p.service), h('td', {}, String(p.version)),
+      h('tbody', {}, list.map((p) => h('tr', {}, h('td', {}, p.title), h('td', {}, SERVICE_LABELS[p.service] || p.service), h('td', {}, String(p.version)),
         h('td', {}, p.status === 'published' ? 'Publiée' : 'Brouillon'), h('td', {}, `${p.sla_days} j`),
-        h('td', {}, h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => editor(main, p.slug) }, 'Modifier', h('span', { class: 'visually-hidden' }, ` ${p.title}`))))))));
+        h('td', {}, canEdit ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => editor(main, p.slug) }, 'Modifier', h('span', { class: 'visually-hidden' }, ` ${p.title}`)) : ''))))));
 }

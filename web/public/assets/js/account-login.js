@@ -3,6 +3,7 @@
 // the next page: "Mon espace" (or the page given in ?retour=, same site only).
 import { setAccessToken } from '/lib/api.js';
 import { ACCOUNT, api, bindForm, showErrors } from './account-common.js';
+import { rememberName } from './header-session.js';
 
 const form = document.getElementById('login-form');
 const totpField = document.getElementById('totp-field');
@@ -20,6 +21,7 @@ bindForm(form, async (v) => {
   if (!totpField.hidden && v.totp) body.totp = v.totp;
   try {
     const data = await api.post(`${ACCOUNT}/login`, body, { retry: false });
+    rememberName(data.user);
     setAccessToken(data.access_token);
     location.assign(nextPage());
   } catch (err) {

@@ -85,6 +85,7 @@ $('logout').addEventListener('click', async () => {
   try {
     await fetch(`${ACCOUNT}/session/logout`, { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
   } finally {
+    try { sessionStorage.removeItem('civitas-nom'); } catch { /* the header's cached name */ }
     setAccessToken(null);
     location.assign('/');
   }

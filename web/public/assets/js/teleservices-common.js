@@ -4,6 +4,7 @@
 import { api, ApiError, isAuthenticated, refreshSession, setAccessToken } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import { fieldMessage } from '/lib/messages-fr.js';
+import { rememberName } from './header-session.js';
 
 export const TS = '/api/teleservices/v1';
 export const ACCOUNT = '/api/account/v1';
@@ -91,6 +92,7 @@ export async function ensureSignedIn(container, intro) {
       errors.hidden = true;
       try {
         const data = await api.post(`${ACCOUNT}/login`, { email: email.value.trim(), password: password.value }, { retry: false });
+        rememberName(data.user);
         setAccessToken(data.access_token);
         resolve(true);
       } catch (err) {
