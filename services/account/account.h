@@ -161,6 +161,7 @@ int h_me_password(struct lc_request *rq);
 int h_me_email(struct lc_request *rq);
 int h_totp_setup(struct lc_request *rq);
 int h_totp_confirm(struct lc_request *rq);
+int h_totp_qr(struct lc_request *rq); /* h_totp_qr.c */
 int h_notifications_list(struct lc_request *rq);
 int h_notification_read(struct lc_request *rq);
 int h_admin_users_list(struct lc_request *rq);

@@ -36,6 +36,7 @@ static const struct lc_route routes[] = {
     {"POST", API "/me/email", LC_AUTH_USER, h_me_email, 2 * KB, 0},
     {"POST", API "/me/totp/setup", LC_AUTH_NONE, h_totp_setup, 1 * KB, 0},
     {"POST", API "/me/totp/confirm", LC_AUTH_NONE, h_totp_confirm, 1 * KB, 0},
+    {"POST", API "/totp/qr", LC_AUTH_NONE, h_totp_qr, 1 * KB, 0},
     {"GET", API "/me/notifications", LC_AUTH_USER, h_notifications_list, 0, 0},
     {"POST", API "/me/notifications/{id}/read", LC_AUTH_USER, h_notification_read, 0, 0},
     {"GET", API "/admin/users", LC_AUTH_USER, h_admin_users_list, 0, 0},

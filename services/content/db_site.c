@@ -54,6 +54,7 @@ const struct lc_sql content_sql_site[] = {
      " starts_at), ends_at = $6::timestamptz, revision = revision + 1, updated_at = now()"
      " WHERE id = $1::uuid"},
     {"al_delete", "DELETE FROM alerts WHERE id = $1::uuid"},
+    {"al_link_target", "SELECT 1 FROM articles WHERE slug = $1 AND pub_revision IS NOT NULL"},
 
     /* directory */
     {"org_list",

@@ -57,6 +57,28 @@ int h_alerts_list(struct lc_request *rq)
 	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
 
+/* « En savoir plus » must lead somewhere: a link to a page of the site (/page.html?slug=…) names
+ * a published article. 1: it does, 0: it does not, -1: database error. Other links pass. */
+static int link_target_ok(struct lc_db *db, const char *link)
+{
+	static const char prefix[] = "/page.html?slug=";
+	if (!link || strncmp(link, prefix, sizeof(prefix) - 1) != 0)
+		return 1;
+	char slug[256];
+	size_t n = strcspn(link + sizeof(prefix) - 1, "&#");
+	if (n == 0 || n >= sizeof(slug))
+		return 0;
+	memcpy(slug, link + sizeof(prefix) - 1, n);
+	slug[n] = '\0';
+	const char *p[] = {slug};
+	PGresult *r = sql(db, "al_link_target", 1, p);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
+}
+
 struct al_ctx {
 	struct lc_request *rq;
 	struct outcome out;
@@ -105,6 +127,13 @@ static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 	if (!cur)
 		return LC_TX_ERROR;
 	json_object_update(cur, c->patch);
+	int target = link_target_ok(db, json_string_value(json_object_get(cur, "link")));
+	if (target <= 0) {
+		json_decref(cur);
+		return target < 0 ? LC_TX_ERROR
+		                  : outcome_field(&c->out, "link", "not_found",
+		                                  "No published page of the site has this slug.");
+	}
 	const char *p[] = {id,
 	                   json_string_value(json_object_get(cur, "level")),
 	                   json_string_value(json_object_get(cur, "message")),

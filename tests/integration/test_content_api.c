@@ -735,6 +735,14 @@ START_TEST(events_alerts_feeds)
 	c = req("POST", V1 "/events", as(editor, "editor"), body, NULL);
 	expect_code(&c, 422, NULL);
 	done(&c);
+	/* « En savoir plus » to a page that does not exist (or is not published) is refused. */
+	snprintf(body, sizeof(body),
+	         "{\"level\":\"info\",\"message\":\"Lien %s\",\"link\":\"/page.html?slug=nulle-part-%s\"}", w,
+	         w);
+	c = req("POST", V1 "/alerts", as(editor, "editor"), body, NULL);
+	expect_code(&c, 422, "validation_failed");
+	ck_assert_ptr_nonnull(strstr(c.body, "\"link\""));
+	done(&c);
 	/* An alert shows at once. */
 	snprintf(body, sizeof(body), "{\"level\":\"critical\",\"message\":\"Alerte %s\"}", w);
 	c = req("POST", V1 "/alerts", as(editor, "editor"), body, NULL);

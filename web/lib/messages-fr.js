@@ -46,6 +46,7 @@ export const FIELD_MESSAGES = Object.freeze({
 // Some fields deserve a more precise sentence than the generic one (RGAA 11.11: suggest a fix).
 const FIELD_OVERRIDES = Object.freeze({
   'email:required': 'Saisissez votre adresse électronique.',
+  'link:not_found': 'Aucune page publiée du site n’a cette adresse : vérifiez le slug (/page.html?slug=…).',
   'email:invalid_format': 'Saisissez une adresse électronique valide, par exemple prenom.nom@exemple.fr.',
   'password:required': 'Saisissez votre mot de passe.',
   'password:out_of_range': 'Le mot de passe doit contenir entre 12 et 128 caractères.',

@@ -50,6 +50,13 @@ const ACCOUNT = '/api/account/v1';
  */
 async function enrol(container, enrolmentToken, done) {
   const setup = await api.post(`${ACCOUNT}/me/totp/setup`, { enrolment_token: enrolmentToken }, { retry: false });
+  // The same link as a QR code to scan (drawn by the account service); the secret stays readable.
+  const qr = h('p', { class: 'enrol-qr' });
+  api.post(`${ACCOUNT}/totp/qr`, { uri: setup.otpauth_uri }, { retry: false }).then((svg) => {
+    // A data: URL: the page's CSP allows img-src 'self' data: (not blob:).
+    const url = `data:image/svg+xml,${encodeURIComponent(svg)}`;
+    qr.append(h('img', { src: url, width: 200, height: 200, alt: 'QR code du lien de configuration, à scanner avec l’application d’authentification' }));
+  }).catch(() => { qr.textContent = 'Le QR code n’a pas pu être affiché : saisissez la clé secrète.'; });
   const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' });
   const code = h('input', { id: 'enrol-code', name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code',
     maxlength: '6', required: true, 'aria-describedby': 'enrol-code-hint' });
@@ -61,6 +68,7 @@ async function enrol(container, enrolmentToken, done) {
     h('h1', {}, 'Protéger votre compte administrateur'),
     h('p', {}, 'Les administrateurs doivent utiliser une application d’authentification (FreeOTP, Aegis, Google Authenticator…). Ajoutez-y un compte avec cette clé secrète :'),
     h('p', {}, h('code', { id: 'enrol-secret' }, setup.secret)),
+    qr,
     h('p', {}, 'ou avec ce lien de configuration : ', h('code', {}, setup.otpauth_uri)),
     summary, form)));
   container.querySelector('h1').focus?.();

@@ -58,7 +58,7 @@ function renderMonth(events) {
       cells.push(h('td', { class: classes || null },
         h('span', { class: 'day-num' }, String(day.getDate()),
           h('span', { class: 'visually-hidden' }, ` ${formatDate(day, { weekday: 'long', month: 'long' })}`)),
-        evs.length ? h('ul', {}, evs.map((e) => h('li', {}, h('a', { href: `?evenement=${encodeURIComponent(e.slug)}` }, e.title)))) : null));
+        evs.length ? h('ul', {}, evs.map((e) => h('li', {}, h('a', { href: `?evenement=${encodeURIComponent(e.slug)}` }, h('span', { class: 'ev-title' }, e.title))))) : null));
     }
     rows.push(h('tr', {}, cells));
     if (new Date(start.getFullYear(), start.getMonth(), start.getDate() + (w + 1) * 7).getMonth() !== month && w >= 3) break;
