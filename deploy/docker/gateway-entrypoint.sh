@@ -40,6 +40,13 @@ done
 # Logs go to the container's stdout/stderr. Reopening /dev/stdout needs the uid that owns the
 # runtime's pipe (root), so the master runs as root and the workers as www-data; as non-root, set
 # CIVITAS_ACCESS_LOG to a writable file if the runtime refuses /dev/stdout.
+# Strict-Transport-Security only when the operator says the portal is reached over HTTPS only.
+case ${CIVITAS_HSTS:-off} in
+on) hsts="max-age=31536000" ;;
+off | "") hsts="" ;;
+*) fail "CIVITAS_HSTS=\"$CIVITAS_HSTS\" must be on or off" ;;
+esac
+
 user_directive=""
 [ "$(id -u)" = 0 ] && user_directive="user www-data;"
 access_log=${CIVITAS_ACCESS_LOG:-/dev/stdout}
@@ -58,6 +65,7 @@ sed -e "s|@USER_DIRECTIVE@|$user_directive|" \
 	-e "s|@UPSTREAM_TELESERVICES@|$UPSTREAM_TELESERVICES|" \
 	-e "s|@UPSTREAM_PAYMENT@|$UPSTREAM_PAYMENT|" \
 	-e "s|@UPSTREAM_STATS@|$UPSTREAM_STATS|" \
+	-e "s|@HSTS@|$hsts|" \
 	"$template" >"$conf"
 
 if [ "${1:-}" = "--check" ]; then

@@ -288,7 +288,8 @@ static int check_claims(json_t *claims, int64_t now, struct lc_claims *out, cons
 	}
 	if (copy_claim(claims, "sub", out->sub, sizeof out->sub, true, why) != 0 ||
 	    copy_claim(claims, "role", out->role, sizeof out->role, true, why) != 0 ||
-	    copy_claim(claims, "jti", out->jti, sizeof out->jti, false, why) != 0)
+	    copy_claim(claims, "jti", out->jti, sizeof out->jti, false, why) != 0 ||
+	    copy_claim(claims, "sid", out->sid, sizeof out->sid, false, why) != 0)
 		return -1;
 
 	json_t *svcs = json_object_get(claims, "services");

@@ -14,9 +14,11 @@
 
 #include "civitas/auth.h"
 #include "civitas/db.h"
+#include "civitas/json.h"
 #include "civitas/log.h"
 #include "civitas/metrics.h"
 #include "civitas/reply.h"
+#include "civitas/revocation.h"
 
 #include "internal.h"
 
@@ -269,58 +271,118 @@ static void read_claims(struct lc_request *rq)
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
 		return;
 	char why[128];
-	if (lc_auth_verify(h + 7, 0, &rq->claims, why, sizeof(why)) == 0)
-		rq->has_claims = true;
-	else
+	if (lc_auth_verify(h + 7, 0, &rq->claims, why, sizeof(why)) != 0)
 		lc_security(rq->request_id, "access token refused: %s", why);
+	else if (lc_session_revoked(rq->claims.sid)) /* after the cache: a hit is checked too */
+		lc_security(rq->request_id, "access token refused: session %s revoked", rq->claims.sid);
+	else
+		rq->has_claims = true;
 }
 
-/* Checks done once the headers are in, before any body byte is read. Returns true if a reply
- * was queued (the request ends there). */
-static bool early_checks(struct lc_request *rq)
+/* Every query argument (name and value) must be UTF-8: PostgreSQL would refuse the bytes with
+ * an error (22021) deep inside a handler. */
+static enum MHD_Result query_utf8_check(void *cls, enum MHD_ValueKind kind, const char *key,
+                                        const char *value)
 {
+	(void)kind;
+	bool *ok = cls;
+	if ((key && !lc_utf8_valid(key, strlen(key))) || (value && !lc_utf8_valid(value, strlen(value)))) {
+		*ok = false;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static bool uri_is_utf8(struct lc_request *rq)
+{
+	if (rq->path && !lc_utf8_valid(rq->path, strlen(rq->path)))
+		return false;
+	bool ok = true;
+	MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, query_utf8_check, &ok);
+	return ok;
+}
+
+static bool refuse(struct lc_refusal *f, unsigned status, const char *code, const char *detail)
+{
+	f->status = status;
+	f->code = code;
+	snprintf(f->detail, sizeof(f->detail), "%s", detail);
+	return true;
+}
+
+/* Checks done once the headers are in, before any body byte is read. Returns true and fills f
+ * when the request is refused; nothing is queued yet (see send_refusal). */
+static bool early_refusal(struct lc_request *rq, struct lc_refusal *f)
+{
+	memset(f, 0, sizeof(*f));
+	if (rq->match_result == LC_MATCH_TOO_LONG)
+		return refuse(f, 414, "uri_too_long", "The request URI is too long.");
+	if (!uri_is_utf8(rq))
+		return refuse(f, 400, "invalid_encoding",
+		              "The path or a query parameter is not valid UTF-8 once percent-decoded.");
 	switch (rq->match_result) {
-	case LC_MATCH_TOO_LONG:
-		lc_reply_problem(rq, 414, "uri_too_long", "The request URI is too long.");
-		return true;
 	case LC_MATCH_NOT_FOUND:
-		lc_reply_problem(rq, 404, "not_found", "No such resource.");
-		return true;
+		return refuse(f, 404, "not_found", "No such resource.");
 	case LC_MATCH_BAD_METHOD:
-		lc_rq_add_header(rq, "Allow", rq->match.allow);
-		lc_reply_problem(rq, 405, "method_not_allowed", "This method is not allowed here.");
-		return true;
+		f->header_name = "Allow";
+		f->header_value = rq->match.allow;
+		return refuse(f, 405, "method_not_allowed", "This method is not allowed here.");
 	case LC_MATCH_OK:
+	case LC_MATCH_TOO_LONG:
 		break;
 	}
 	const struct lc_route *r = rq->match.route;
 	if (r->auth == LC_AUTH_INTERNAL) {
 		if (!lc_internal_bearer_ok(lc_rq_header(rq, "Authorization"))) {
 			lc_security(rq->request_id, "internal route %s refused: bad bearer", rq->path);
-			lc_reply_problem(rq, 404, "not_found", "No such resource.");
-			return true;
+			return refuse(f, 404, "not_found", "No such resource.");
 		}
 	} else {
 		read_claims(rq);
 		if (r->auth == LC_AUTH_USER && !rq->has_claims) {
-			lc_rq_add_header(rq, "WWW-Authenticate", "Bearer realm=\"civitas\"");
-			lc_reply_problem(rq, 401, "unauthorized", "A valid access token is required.");
-			return true;
+			f->header_name = "WWW-Authenticate";
+			f->header_value = "Bearer realm=\"civitas\"";
+			return refuse(f, 401, "unauthorized", "A valid access token is required.");
 		}
 	}
 	const char *cl = lc_rq_header(rq, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > r->max_body) {
-		char d[96];
-		snprintf(d, sizeof(d), "The body is larger than the %zu bytes this route accepts.",
-		         r->max_body);
-		lc_reply_problem(rq, 413, "payload_too_large", d);
+		refuse(f, 413, "payload_too_large", "");
+		snprintf(f->detail, sizeof(f->detail),
+		         "The body is larger than the %zu bytes this route accepts.", r->max_body);
 		return true;
 	}
-	if (!(r->flags & LC_BODY_RAW) && has_body(rq) && !is_json_type(lc_rq_header(rq, "Content-Type"))) {
-		lc_reply_problem(rq, 415, "unsupported_media_type", "The body must be application/json.");
-		return true;
-	}
+	if (!(r->flags & LC_BODY_RAW) && has_body(rq) && !is_json_type(lc_rq_header(rq, "Content-Type")))
+		return refuse(f, 415, "unsupported_media_type", "The body must be application/json.");
 	return false;
+}
+
+static void send_refusal(struct lc_request *rq)
+{
+	if (rq->refusal.header_name)
+		lc_rq_add_header(rq, rq->refusal.header_name, rq->refusal.header_value);
+	lc_reply_problem(rq, rq->refusal.status, rq->refusal.code, rq->refusal.detail);
+}
+
+/* Runs the checks and replies at once when refused; true if a reply was queued. */
+static bool early_checks(struct lc_request *rq)
+{
+	if (!early_refusal(rq, &rq->refusal))
+		return false;
+	send_refusal(rq);
+	return true;
+}
+
+/* A refused request with a body coming: read and drop the body, then answer, unless the client
+ * waits for "100 Continue" (it then sends nothing and the answer may go at once) or announces
+ * more than LC_DRAIN_MAX bytes (not worth reading: answer and close). */
+static bool should_drain(struct lc_request *rq)
+{
+	const char *expect = lc_rq_header(rq, "Expect");
+	if (expect && strcasecmp(expect, "100-continue") == 0)
+		return false;
+	const char *cl = lc_rq_header(rq, "Content-Length");
+	return !cl || strtoull(cl, NULL, 10) <= LC_DRAIN_MAX;
 }
 
 /* The body is complete: parse JSON for JSON routes, then run the handler. */
@@ -374,18 +436,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rq->match_result = lc_router_match(h->routes, method, rq->path ? rq->path : "", &rq->match);
 		if (rq->match_result == LC_MATCH_OK)
 			lc_buf_init(&rq->body, rq->match.route->max_body);
-		/* With a body coming, refuse it now (413, 415, 401...) rather than read it: MHD then
-		 * closes the connection. Without one, answer on the final call so that MHD keeps the
-		 * connection alive (a reply queued on the first call makes it close). */
+		/* With a body coming, decide now (413, 415, 401...) so that no byte of a refused body
+		 * is kept; the answer itself waits for the end of the body (see should_drain). Without
+		 * a body, answer on the final call so that MHD keeps the connection alive (a reply
+		 * queued on the first call makes it close). */
 		if (has_body(rq)) {
 			rq->checked = true;
-			early_checks(rq);
+			if (early_refusal(rq, &rq->refusal)) {
+				if (should_drain(rq))
+					rq->draining = true;
+				else
+					send_refusal(rq);
+			}
 		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		/* Past the cap the rest is read and dropped, so the client still gets its 413. */
-		if (!rq->replied && !rq->body_too_large &&
+		/* A refused body, or one past the route's cap, is read and dropped so the client still
+		 * gets its answer; past LC_DRAIN_MAX the connection is dropped instead. */
+		rq->body_seen += *upload_data_size;
+		if (rq->body_seen > LC_DRAIN_MAX && (rq->draining || rq->body_too_large))
+			return MHD_NO;
+		if (!rq->replied && !rq->draining && !rq->body_too_large &&
 		    !lc_buf_append(&rq->body, upload_data, *upload_data_size)) {
 			rq->body_too_large = true;
 			lc_buf_free(&rq->body);
@@ -393,7 +465,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (!rq->replied && (rq->checked || !early_checks(rq)))
+	if (rq->draining && !rq->replied)
+		send_refusal(rq);
+	else if (!rq->replied && (rq->checked || !early_checks(rq)))
 		dispatch(rq);
 	return MHD_YES;
 }

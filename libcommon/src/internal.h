@@ -34,6 +34,16 @@ struct lc_request {
 	struct lc_buf body;
 	bool body_too_large;
 	bool checked; /* early_checks already ran (on the first call) */
+	/* A request refused before its body was read: the body is read and dropped (up to
+	 * LC_DRAIN_MAX bytes) and the refusal sent at the end, so that a gateway still writing the
+	 * body is not cut off with a broken pipe (which it would turn into a 502/503). */
+	bool draining;
+	size_t body_seen; /* bytes received, kept or dropped */
+	struct lc_refusal {
+		unsigned status;
+		const char *code, *header_name, *header_value;
+		char detail[112];
+	} refusal;
 	json_t *json;
 
 	struct lc_claims claims;

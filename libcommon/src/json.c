@@ -25,6 +25,37 @@ size_t lc_utf8_length(const char *s)
 	return n;
 }
 
+bool lc_utf8_valid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		unsigned c = *p++;
+		if (c < 0x80)
+			continue;
+		size_t more;
+		unsigned cp, min;
+		if (c >= 0xC2 && c <= 0xDF)
+			more = 1, cp = c & 0x1F, min = 0x80;
+		else if (c >= 0xE0 && c <= 0xEF)
+			more = 2, cp = c & 0x0F, min = 0x800;
+		else if (c >= 0xF0 && c <= 0xF4)
+			more = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return false; /* continuation byte first, or C0/C1/F5+ (overlong or out of range) */
+		if ((size_t)(end - p) < more)
+			return false;
+		for (size_t i = 0; i < more; i++) {
+			if ((p[i] & 0xC0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3F);
+		}
+		p += more;
+		if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+			return false; /* overlong, past Unicode, or a UTF-16 surrogate */
+	}
+	return true;
+}
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';

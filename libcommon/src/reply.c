@@ -15,6 +15,7 @@ static const struct {
 } titles[] = {
     {"validation_failed", "Validation failed"},
     {"malformed_json", "Malformed JSON"},
+    {"invalid_encoding", "Invalid encoding"},
     {"not_found", "Not found"},
     {"method_not_allowed", "Method not allowed"},
     {"uri_too_long", "URI too long"},

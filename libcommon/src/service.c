@@ -17,6 +17,7 @@
 #include "civitas/log.h"
 #include "civitas/metrics.h"
 #include "civitas/reply.h"
+#include "civitas/revocation.h"
 
 #define VERSION "0.1.0"
 
@@ -88,6 +89,7 @@ static const struct lc_config_item common_items[] = {
     {"CIVITAS_CONN_TIMEOUT", LC_CFG_INT, "30", false, 1, 3600, &lc_settings.conn_timeout},
     {"CIVITAS_SHUTDOWN_GRACE_MS", LC_CFG_INT, "10000", false, 0, 600000, &lc_settings.shutdown_grace_ms},
     {"CIVITAS_OUTBOX_BACKOFF_MS", LC_CFG_INT, "1000", false, 10, 3600000, &lc_settings.outbox_backoff_ms},
+    {"CIVITAS_REVOCATION_POLL_MS", LC_CFG_INT, "2000", false, 200, 60000, &lc_settings.revocation_poll_ms},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };
 
@@ -176,6 +178,26 @@ static int migrate_with_wait(const struct lc_service *svc)
 	return -1;
 }
 
+/* Sessions ended in account are refused here within CIVITAS_REVOCATION_POLL_MS. Account asks
+ * itself when CIVITAS_ACCOUNT_URL is not set (it is always reachable on its own port). */
+static void start_revocations(const struct lc_service *svc, uint16_t port)
+{
+	const char *url = getenv("CIVITAS_ACCOUNT_URL");
+	char self[64];
+	if ((!url || !*url) && strcmp(svc->name, "account") == 0) {
+		bool any = strcmp(lc_settings.bind, "0.0.0.0") == 0;
+		snprintf(self, sizeof(self), "http://%s:%u", any ? "127.0.0.1" : lc_settings.bind, port);
+		url = self;
+	}
+	if (!url || !*url) {
+		lc_warn("CIVITAS_ACCOUNT_URL is not set: sessions ended in account stay valid here until "
+		        "their tokens expire");
+		return;
+	}
+	if (lc_revocation_start(url, (unsigned)lc_settings.revocation_poll_ms) < 0)
+		lc_warn("cannot start the revocation poller");
+}
+
 /* Everything after the configuration was read and checked. */
 static struct lc_running *start_configured(const struct lc_service *svc)
 {
@@ -240,6 +262,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	}
 	lc_info("civitas-%s %s listening on %s:%u with %ld threads", svc->name, VERSION, lc_settings.bind,
 	        lc_http_port(r->http), lc_settings.threads);
+	start_revocations(svc, lc_http_port(r->http));
 	return r;
 }
 
@@ -264,6 +287,7 @@ void lc_service_stop(struct lc_running *r)
 	if (!r)
 		return;
 	lc_http_stop(r->http, (unsigned)lc_settings.shutdown_grace_ms);
+	lc_revocation_stop();
 	lc_outbox_stop();
 	if (r->svc->on_stop)
 		r->svc->on_stop();

@@ -56,6 +56,9 @@ int account_lock_minutes(int level);
 
 /* --- tokens.c --- */
 #define ACCESS_TTL_S 600
+/* Sessions ended this recently are listed for the other daemons: longer than any access token
+ * issued before the end (ACCESS_TTL_S) plus libcommon's 30 s clock leeway and a margin. */
+#define REVOCATION_WINDOW_S (ACCESS_TTL_S + 90)
 /* Reads the ES256 private key (PEM file). 0 or -1 with err. */
 int tokens_init(const char *private_key_path, char *err, size_t errlen);
 int tokens_init_pem(const char *pem, size_t len, char *err, size_t errlen);
@@ -173,6 +176,7 @@ int h_internal_user(struct lc_request *rq);
 int h_internal_user_by_email(struct lc_request *rq);
 int h_internal_notify(struct lc_request *rq);
 int h_internal_events(struct lc_request *rq);
+int h_internal_revocations(struct lc_request *rq);
 int h_internal_demo(struct lc_request *rq);
 
 /* --- sessions (h_sessions.c) --- */

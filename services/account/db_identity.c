@@ -71,6 +71,8 @@ const struct lc_sql identity_sql[] = {
     {"sessions_revoke_user",
      "UPDATE sessions SET revoked_at = now(), revoked_why = $2 WHERE user_id = $1::uuid"
      " AND revoked_at IS NULL AND id IS DISTINCT FROM $3::uuid"},
+    {"revocations_recent", "SELECT session_id::text FROM session_revocations WHERE revoked_at > now()"
+                           " - make_interval(secs => $1::int) ORDER BY revoked_at DESC LIMIT 100000"},
     {"sessions_list",
      "SELECT id, " TS("created_at") ", " TS("last_used_at") ", " TS(
          "expires_at") ", ip, user_agent,"

@@ -48,6 +48,7 @@ static const struct lc_route routes[] = {
     {"GET", "/internal/v1/users", LC_AUTH_INTERNAL, h_internal_user_by_email, 0, 0},
     {"POST", "/internal/v1/notify", LC_AUTH_INTERNAL, h_internal_notify, 16 * KB, 0},
     {"POST", "/internal/v1/events", LC_AUTH_INTERNAL, h_internal_events, 64 * KB, 0},
+    {"GET", "/internal/v1/revocations", LC_AUTH_INTERNAL, h_internal_revocations, 0, 0},
     {"POST", "/internal/v1/demo", LC_AUTH_INTERNAL, h_internal_demo, 1 * KB, 0},
     {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 };

@@ -11,6 +11,7 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/outbox.h"
+#include "civitas/page.h"
 #include "civitas/reply.h"
 
 #include "common.h"
@@ -31,6 +32,10 @@ int h_directory_list(struct lc_request *rq)
 		return reply_field(rq, "q", "out_of_range", "At most 200 characters.");
 	char tsq[512];
 	int words = content_search_query(q, tsq, sizeof(tsq));
+	/* A q with nothing to search for ("%", "_", "*") finds nothing, as in /search: it must not
+	 * fall back to the whole directory. */
+	if (q && *q && words == 0)
+		return lc_reply_json(rq, 200, lc_page_body(json_array(), NULL));
 	const char *p[] = {category, words ? tsq : NULL, words ? q : NULL};
 	static const char *const names[] = {"category", "q", "limit", "cursor", NULL};
 	return content_keyset_list(rq, "org_list", p, 3, "directory", names);

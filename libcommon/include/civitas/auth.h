@@ -15,6 +15,7 @@ struct lc_claims {
 	char sub[64];  /* user id (uuid) */
 	char role[16]; /* citizen | partner | agent | editor | admin */
 	char jti[64];
+	char sid[64]; /* session id ("" when absent): a revoked session's tokens are refused */
 	size_t nservices;
 	char services[LC_MAX_SERVICES][32]; /* for agents: etat-civil, scolaire, ... */
 	int64_t exp, iat;

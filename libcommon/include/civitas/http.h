@@ -14,6 +14,12 @@ struct lc_request;
 struct lc_claims;
 struct lc_db;
 
+/* A body refused before it was read (401, 413, 415...) is still read and dropped up to this many
+ * bytes before the answer goes out: a gateway that already sent part of it would otherwise get a
+ * broken pipe and answer 502/503 instead of ours. Above the gateway's largest
+ * client_max_body_size (12 MiB); a longer body gets the connection closed. */
+#define LC_DRAIN_MAX (16u * 1024 * 1024)
+
 struct lc_http_config {
 	const char *bind;      /* "127.0.0.1" or "0.0.0.0" */
 	uint16_t port;         /* 0 picks a free port (see lc_http_port) */

@@ -61,5 +61,7 @@ bool lc_json_is_email(const char *s);
 bool lc_json_is_date(const char *s);
 bool lc_json_is_timestamp(const char *s);
 size_t lc_utf8_length(const char *s); /* code points of a valid UTF-8 string */
+/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF. */
+bool lc_utf8_valid(const char *s, size_t len);
 
 #endif
