@@ -1,6 +1,7 @@
 // Bad input never breaks a daemon: every operation documented in openapi/ is called through the
 // gateway with malformed, empty and wrongly typed bodies, a bogus token and made-up ids, and must
-// answer a client error (4xx, problem JSON) — never a 5xx, never a dropped connection.
+// answer a client error (4xx, problem JSON) — never a 5xx, never a dropped connection. Every path
+// and query parameter of every operation is also sent as invalid UTF-8: a 400 problem.
 
 import assert from 'node:assert/strict';
 import { randomUUID, sign } from 'node:crypto';
@@ -19,7 +20,10 @@ async function operations() {
     const spec = await (await fetch(`${BASE}/docs/openapi/${svc}.json`)).json();
     for (const [path, item] of Object.entries(spec.paths || {})) {
       for (const method of ['post', 'put', 'patch', 'delete', 'get']) {
-        if (item[method] && !SKIP.some((re) => re.test(path))) ops.push({ method: method.toUpperCase(), path });
+        if (!item[method] || SKIP.some((re) => re.test(path))) continue;
+        const params = [...(item.parameters || []), ...(item[method].parameters || [])];
+        const query = params.filter((p) => p.in === 'query').map((p) => p.name);
+        ops.push({ method: method.toUpperCase(), path, query });
       }
     }
   }
@@ -42,6 +46,8 @@ function adminToken() {
 }
 
 const fill = (path) => path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+// A lone continuation byte, a truncated sequence, an overlong '/', a UTF-16 surrogate.
+const BAD_UTF8 = ['%FF', '%C3', '%C0%AF', '%ED%A0%80'];
 
 describe('robustness of every documented operation', { timeout: 240_000 }, () => {
   it('malformed, empty or mistyped input gets a 4xx problem, never a 5xx', async () => {
@@ -63,13 +69,53 @@ describe('robustness of every documented operation', { timeout: 240_000 }, () =>
             continue;
           }
           const text = await res.text();
+          // Broken JSON or a body of the wrong type is always refused; an empty or merely odd
+          // body may be fine for a route that needs nothing.
+          const mustRefuse = body === '{"x":' || body === '[]' || body === '"\u0000"';
           if (res.status >= 500) failures.push(`${method} ${path} body=${JSON.stringify(body)}: ${res.status} ${text.slice(0, 120)}`);
+          else if (mustRefuse && res.status < 400) failures.push(`${method} ${path} body=${JSON.stringify(body)}: ${res.status}, not a 4xx`);
           else if (res.status >= 400 && res.status !== 429 && !/problem\+json/.test(res.headers.get('content-type') || '')) {
             failures.push(`${method} ${path}: ${res.status} without a problem JSON`);
           }
         }
       }
     }
+    assert.deepEqual(failures, []);
+  });
+
+  it('invalid UTF-8 in any path or query parameter gets a 400 problem', async () => {
+    const ops = await operations();
+    const admin = adminToken();
+    const failures = [];
+    let sent = 0;
+    for (const { method, path, query } of ops) {
+      const urls = [];
+      for (const name of path.match(/\{[^}]+\}/g) || []) {
+        for (const bad of BAD_UTF8) urls.push(fill(path.replace(name, `x${bad}`)));
+      }
+      for (const q of query) {
+        for (const bad of BAD_UTF8) urls.push(`${fill(path)}?${encodeURIComponent(q)}=a${bad}`);
+      }
+      urls.push(`${fill(path)}?${BAD_UTF8[0]}=1`); // the name of an argument, too
+      for (const url of urls) {
+        const headers = { 'X-Requested-With': 'civitas' };
+        if (admin) headers.Authorization = admin;
+        let res;
+        sent++;
+        try {
+          res = await fetch(BASE + url, { method, headers, body: method === 'GET' || method === 'DELETE' ? undefined : '{}' });
+        } catch (e) {
+          failures.push(`${method} ${url}: no answer (${e.message})`);
+          continue;
+        }
+        const ct = res.headers.get('content-type') || '';
+        const body = ct.includes('problem+json') ? await res.json() : await res.text();
+        if (res.status !== 400 || body.code !== 'invalid_encoding') {
+          failures.push(`${method} ${url}: ${res.status} ${JSON.stringify(body).slice(0, 100)}`);
+        }
+      }
+    }
+    assert.ok(sent > 300, `every parameter was tried (${sent} requests)`);
     assert.deepEqual(failures, []);
   });
 });
