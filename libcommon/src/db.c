@@ -205,6 +205,14 @@ struct lc_db *lc_db_thread(void)
 	return db;
 }
 
+void lc__db_forget_failure(void)
+{
+	pthread_once(&G.once, make_key);
+	struct lc_db *db = pthread_getspecific(G.key);
+	if (db && !db->in_tx)
+		db->sqlstate[0] = '\0';
+}
+
 void lc_db_thread_close(void)
 {
 	pthread_once(&G.once, make_key);
@@ -229,6 +237,11 @@ const char *lc_db_error(const struct lc_db *db)
 {
 	return db->error;
 }
+bool lc_db_failed(const struct lc_db *db)
+{
+	return db->sqlstate[0] != '\0';
+}
+
 bool lc_db_unavailable(const struct lc_db *db)
 {
 	return db->unavailable;

@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,11 +23,24 @@
 
 #include "internal.h"
 
+/* Open connections per client address, so that one address cannot hold every slot of the
+ * daemon with idle connections. The trusted gateway (CIVITAS_TRUSTED_PROXIES) is not counted:
+ * all the public's traffic arrives through it. Chained buckets, freed at zero. */
+#define PEER_BUCKETS 256
+struct peer {
+	unsigned char addr[16];
+	unsigned count;
+	struct peer *next;
+};
+
 struct lc_http {
 	struct MHD_Daemon *d;
 	const struct lc_route *routes;
 	uint16_t port;
-	atomic_int inflight; /* requests between first callback and completion */
+	atomic_int inflight;   /* requests between first callback and completion */
+	unsigned per_ip_limit; /* 0: no limit */
+	pthread_mutex_t peers_mu;
+	struct peer *peers[PEER_BUCKETS];
 };
 
 /* ---------- request accessors ---------- */
@@ -407,6 +421,7 @@ static void dispatch(struct lc_request *rq)
 			return;
 		}
 	}
+	lc__db_forget_failure();
 	r->handler(rq);
 	if (!rq->replied)
 		lc_reply_problem(rq, 500, "internal", "The handler gave no answer.");
@@ -494,31 +509,122 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_sub(&h->inflight, 1);
 }
 
+/* The address as 16 bytes (IPv4 mapped) and whether it is a trusted proxy; false if unknown. */
+static bool peer_key(const struct sockaddr *sa, unsigned char key[16], bool *trusted)
+{
+	char text[INET6_ADDRSTRLEN];
+	memset(key, 0, 16);
+	if (sa && sa->sa_family == AF_INET) {
+		const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &a->sin_addr, 4);
+		inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
+	} else if (sa && sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+		memcpy(key, &a->sin6_addr, 16);
+		inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
+	} else {
+		return false;
+	}
+	*trusted = lc_ip_in_cidrs(text, trusted_proxies);
+	return true;
+}
+
+static struct peer **peer_slot(struct lc_http *h, const unsigned char key[16])
+{
+	unsigned hash = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		hash = (hash ^ key[i]) * 16777619u;
+	struct peer **pp = &h->peers[hash % PEER_BUCKETS];
+	while (*pp && memcmp((*pp)->addr, key, 16) != 0)
+		pp = &(*pp)->next;
+	return pp;
+}
+
+/* Accept policy: refuse a new connection from an address that already holds per_ip_limit. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	(void)addrlen;
+	struct lc_http *h = cls;
+	unsigned char key[16];
+	bool trusted = false;
+	if (!h->per_ip_limit || !peer_key(addr, key, &trusted) || trusted)
+		return MHD_YES;
+	pthread_mutex_lock(&h->peers_mu);
+	struct peer *p = *peer_slot(h, key);
+	bool ok = !p || p->count < h->per_ip_limit;
+	pthread_mutex_unlock(&h->peers_mu);
+	static atomic_llong last_logged; /* one line a second at most: refusals come in floods */
+	long long now = (long long)time(NULL), prev = atomic_load(&last_logged);
+	if (!ok && now != prev && atomic_compare_exchange_strong(&last_logged, &prev, now))
+		LC_LOG(LC_LOG_WARN, "security", NULL, "connections refused: per-address limit of %u reached",
+		       h->per_ip_limit);
+	return ok ? MHD_YES : MHD_NO;
+}
+
+/* Counts connections as MHD opens and closes them; *socket_context marks a counted one. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	struct lc_http *h = cls;
+	if (!h->per_ip_limit)
+		return;
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	unsigned char key[16];
+	bool trusted = false;
+	if (!ci || !peer_key(ci->client_addr, key, &trusted) || trusted)
+		return;
+	pthread_mutex_lock(&h->peers_mu);
+	struct peer **pp = peer_slot(h, key);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		if (!*pp)
+			*pp = calloc(1, sizeof(**pp));
+		if (*pp) {
+			memcpy((*pp)->addr, key, 16);
+			(*pp)->count++;
+			*socket_context = h;
+		}
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context && *pp) {
+		if (--(*pp)->count == 0) {
+			struct peer *dead = *pp;
+			*pp = dead->next;
+			free(dead);
+		}
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&h->peers_mu);
+}
+
 struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 {
 	struct lc_http *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	h->routes = cfg->routes;
+	h->per_ip_limit = cfg->per_ip_limit;
+	pthread_mutex_init(&h->peers_mu, NULL);
 	if (cfg->trusted_proxies)
 		snprintf(trusted_proxies, sizeof(trusted_proxies), "%s", cfg->trusted_proxies);
 	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(cfg->port)};
 	if (inet_pton(AF_INET, cfg->bind ? cfg->bind : "127.0.0.1", &addr.sin_addr) != 1) {
 		lc_error("CIVITAS_BIND=%s is not an IPv4 address", cfg->bind);
+		pthread_mutex_destroy(&h->peers_mu);
 		free(h);
 		return NULL;
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	h->d = MHD_start_daemon(
-	    flags, cfg->port, NULL, NULL, &on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+	    flags, cfg->port, &on_accept, h, &on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->conn_timeout ? cfg->conn_timeout : 30),
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 32 * 1024),
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->conn_limit ? cfg->conn_limit : 1000),
 	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, &on_completed,
-	    h, MHD_OPTION_END);
+	    h, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, h, MHD_OPTION_END);
 	if (!h->d) {
 		lc_error("could not listen on %s:%u", cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);
+		pthread_mutex_destroy(&h->peers_mu);
 		free(h);
 		return NULL;
 	}
@@ -543,5 +649,12 @@ void lc_http_stop(struct lc_http *h, unsigned grace_ms)
 	for (unsigned waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10 * 1000);
 	MHD_stop_daemon(h->d);
+	for (size_t i = 0; i < PEER_BUCKETS; i++)
+		while (h->peers[i]) {
+			struct peer *p = h->peers[i];
+			h->peers[i] = p->next;
+			free(p);
+		}
+	pthread_mutex_destroy(&h->peers_mu);
 	free(h);
 }

@@ -60,6 +60,10 @@ struct lc_request {
 	unsigned status;
 };
 
+/* db.c: a new request starts with no failure remembered, so lc_db_failed() speaks of this
+ * request's statements only (connections outlive requests). Does not connect. */
+void lc__db_forget_failure(void);
+
 /* reply.c: queue a response with the framework's headers (request id, security, cache). */
 int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp);
 

@@ -54,11 +54,12 @@ int lc_revocations_replace(const json_t *sids)
 	json_array_foreach(sids, i, it)
 	{
 		const char *s = json_string_value(it);
-		if (!s || !lc_json_is_uuid(s))
+		if (!s || strlen(s) != UUID_LEN)
 			continue;
 		for (size_t k = 0; k <= UUID_LEN; k++)
 			ids[n][k] = (char)((s[k] >= 'A' && s[k] <= 'F') ? s[k] + 32 : s[k]);
-		n++;
+		if (lc_json_is_uuid(ids[n]))
+			n++;
 	}
 	qsort(ids, n, sizeof(*ids), cmp_id);
 	pthread_rwlock_wrlock(&g_list.lock);
@@ -94,8 +95,9 @@ static void fetch_once(void)
 		g_poll.failing = false;
 	} else if (!g_poll.failing) {
 		/* The previous list stays: sessions already known stay refused. */
-		lc_warn("cannot fetch the revocation list from account (status %ld%s%s); keeping the last one",
-		        r.status, r.error[0] ? ": " : "", r.error);
+		lc_warn(
+		    "cannot fetch the revocation list from account (status %ld%s%s); keeping the last one",
+		    r.status, r.error[0] ? ": " : "", r.error);
 		g_poll.failing = true;
 	}
 	lc_http_resp_free(&r);

@@ -90,6 +90,7 @@ static const struct lc_config_item common_items[] = {
     {"CIVITAS_SHUTDOWN_GRACE_MS", LC_CFG_INT, "10000", false, 0, 600000, &lc_settings.shutdown_grace_ms},
     {"CIVITAS_OUTBOX_BACKOFF_MS", LC_CFG_INT, "1000", false, 10, 3600000, &lc_settings.outbox_backoff_ms},
     {"CIVITAS_REVOCATION_POLL_MS", LC_CFG_INT, "2000", false, 200, 60000, &lc_settings.revocation_poll_ms},
+    {"CIVITAS_PER_IP_CONN_LIMIT", LC_CFG_INT, "64", false, 0, 100000, &lc_settings.per_ip_conn_limit},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };
 
@@ -249,6 +250,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	    .conn_timeout = (unsigned)lc_settings.conn_timeout,
 	    .conn_memory = 32 * 1024, /* MHD's default: headers up to ~28 KiB; bodies are not kept there */
 	    .conn_limit = 1000,
+	    .per_ip_limit = (unsigned)lc_settings.per_ip_conn_limit,
 	    .routes = r->routes,
 	    .trusted_proxies = lc_settings.trusted_proxies,
 	};

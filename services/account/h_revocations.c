@@ -21,5 +21,6 @@ int h_internal_revocations(struct lc_request *rq)
 	for (int i = 0; i < PQntuples(r); i++)
 		json_array_append_new(items, json_string(PQgetvalue(r, i, 0)));
 	PQclear(r);
-	return lc_reply_json(rq, 200, json_pack("{s:o, s:i}", "items", items, "window_s", REVOCATION_WINDOW_S));
+	return lc_reply_json(rq, 200,
+	                     json_pack("{s:o, s:i}", "items", items, "window_s", REVOCATION_WINDOW_S));
 }

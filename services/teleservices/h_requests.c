@@ -424,6 +424,8 @@ int h_request_create(struct lc_request *rq)
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	json_t *proc = procedure_for(rq, procedure, false);
+	if (!proc && lc_db_failed(lc_rq_db(rq))) /* PostgreSQL down is not an unknown procedure */
+		return lc_db_fail_reply(rq);
 	if (!proc)
 		return lc_reply_problem_errors(rq, 422, "validation_failed", "Unknown procedure.",
 		                               json_pack("[{s:s, s:s, s:s}]", "field", "procedure", "code",
@@ -455,6 +457,8 @@ int h_request_patch(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return ts_not_found(rq);
 	json_t *cur = ts_request_json(lc_rq_db(rq), id, false);
+	if (!cur && lc_db_failed(lc_rq_db(rq)))
+		return lc_db_fail_reply(rq);
 	if (!cur || strcmp(json_string_value(json_object_get(cur, "user_id")), sub_of(rq)) != 0) {
 		json_decref(cur);
 		return ts_not_found(rq);
@@ -519,7 +523,7 @@ int h_request_get(struct lc_request *rq)
 	bool agent;
 	json_t *j = visible_request(rq, lc_rq_param(rq, "id"), &agent);
 	if (!j)
-		return ts_not_found(rq);
+		return lc_db_failed(lc_rq_db(rq)) ? lc_db_fail_reply(rq) : ts_not_found(rq);
 	if (agent) {
 		char path[128];
 		json_t *user = NULL;
@@ -896,6 +900,10 @@ static int reply_bundle(struct lc_request *rq, const char *bundle_id, const json
 	json_array_foreach(ids, i, v)
 	{
 		json_t *j = ts_request_json(lc_rq_db(rq), json_string_value(v), false);
+		if (!j && lc_db_failed(lc_rq_db(rq))) { /* a partial bundle would look complete */
+			json_decref(items);
+			return lc_db_fail_reply(rq);
+		}
 		if (j)
 			json_array_append_new(items, j);
 	}
@@ -1119,6 +1127,8 @@ static int post_message(struct lc_request *rq, bool internal)
 	bool agent;
 	const char *id = lc_rq_param(rq, "id");
 	json_t *j = visible_request(rq, id, &agent);
+	if (!j && lc_db_failed(lc_rq_db(rq)))
+		return lc_db_fail_reply(rq);
 	if (!j || (internal && !agent)) {
 		json_decref(j);
 		return ts_not_found(rq);
@@ -1237,6 +1247,8 @@ static bool kind_ok(const char *k)
 static int reply_doc(struct lc_request *rq, const char *req_id, const char *doc_id)
 {
 	json_t *j = ts_request_json(lc_rq_db(rq), req_id, false);
+	if (!j && lc_db_failed(lc_rq_db(rq)))
+		return lc_db_fail_reply(rq);
 	json_t *found = NULL;
 	size_t i;
 	json_t *d;
@@ -1335,6 +1347,8 @@ int h_request_document_add(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return ts_not_found(rq);
 	json_t *cur = ts_request_json(lc_rq_db(rq), id, false);
+	if (!cur && lc_db_failed(lc_rq_db(rq)))
+		return lc_db_fail_reply(rq);
 	if (!cur || strcmp(json_string_value(json_object_get(cur, "user_id")), sub_of(rq)) != 0) {
 		json_decref(cur);
 		return ts_not_found(rq);
@@ -1411,6 +1425,8 @@ int h_request_document_get(struct lc_request *rq)
 	const char *id = lc_rq_param(rq, "id"), *doc = lc_rq_param(rq, "doc");
 	json_t *j = visible_request(rq, id, &agent);
 	json_decref(j);
+	if (!j && lc_db_failed(lc_rq_db(rq)))
+		return lc_db_fail_reply(rq);
 	if (!j || !lc_json_is_uuid(doc))
 		return ts_not_found(rq);
 	const char *p[] = {doc, id};

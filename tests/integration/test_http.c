@@ -1,10 +1,13 @@
 /* test_http.c — the HTTP layer of a real daemon (stats, started in-process on a free port
  * against the test PostgreSQL): routing errors, body caps, content types, malformed and
  * invalid JSON, internal-route protection, request ids, and a deduplicated event. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -211,6 +214,101 @@ START_TEST(event_stored_once)
 }
 END_TEST
 
+START_TEST(invalid_utf8_is_a_400)
+{
+	struct itest_resp r;
+	const char *paths[] = {"/api/stats/v1/healthz%FF", "/api/stats/v1/healthz?x=%C0%AF",
+	                       "/api/stats/v1/healthz?%ED%A0%80=1", "/api/stats/v1/readyz?q=a%C3"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+		itest_http("GET", url(paths[i]), NULL, NULL, 0, &r);
+		expect_problem(&r, 400, "invalid_encoding");
+		itest_resp_free(&r);
+	}
+	itest_http("GET", url("/api/stats/v1/healthz?q=%C3%A9t%C3%A9"), NULL, NULL, 0, &r);
+	ck_assert_int_eq(r.status, 200); /* real UTF-8 is fine */
+	itest_resp_free(&r);
+}
+END_TEST
+
+/* A refused body is read before the answer goes out, so a client that writes the whole body
+ * (as nginx does) reads the 413/404, never a reset. */
+START_TEST(refused_body_is_drained)
+{
+	size_t big = 3 * 1024 * 1024;
+	char *huge = malloc(big);
+	memset(huge, 'a', big);
+	for (int i = 0; i < 5; i++) {
+		struct itest_resp r;
+		const char *h[] = {"Content-Type: application/json", itest_internal_auth(), "Expect:", NULL};
+		itest_http("POST", url("/internal/v1/events"), h, huge, big, &r);
+		expect_problem(&r, 413, "payload_too_large");
+		itest_resp_free(&r);
+		const char *nobody[] = {"Content-Type: application/json", "Expect:", NULL};
+		itest_http("POST", url("/internal/v1/events"), nobody, huge, big, &r);
+		expect_problem(&r, 404, "not_found");
+		itest_resp_free(&r);
+	}
+	free(huge);
+}
+END_TEST
+
+static int connect_to(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
+/* Does a healthz request on fd get an HTTP answer? */
+static bool answered(int fd)
+{
+	char req[160], buf[64];
+	const char *msg = "GET /api/stats/v1/healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+	snprintf(req, sizeof(req), "%s", msg);
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) < 0)
+		return false;
+	struct timeval tv = {.tv_sec = 10};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
+	return n > 12 && memcmp(buf, "HTTP/1.1 200", 12) == 0;
+}
+
+/* One address (not a trusted proxy) holds at most CIVITAS_PER_IP_CONN_LIMIT connections: idle
+ * ones cannot take every slot of the daemon. The gateway (trusted) is never limited. */
+START_TEST(per_address_connection_limit)
+{
+	itest_stats_env();
+	setenv("CIVITAS_TRUSTED_PROXIES", "10.99.0.0/16", 1); /* 127.0.0.1 is a plain client here */
+	setenv("CIVITAS_PER_IP_CONN_LIMIT", "8", 1);
+	struct lc_running *d = lc_service_start(&stats_service);
+	ck_assert_ptr_nonnull(d);
+	uint16_t port = lc_service_port(d);
+	int fds[8];
+	for (int i = 0; i < 8; i++)
+		fds[i] = connect_to(port);
+	ck_assert(answered(fds[7]));  /* the eighth is served */
+	int extra = connect_to(port); /* the kernel accepts; the daemon closes it at once */
+	ck_assert(!answered(extra));
+	close(extra);
+	close(fds[0]);
+	bool back = false;
+	for (int i = 0; i < 50 && !back; i++) { /* the slot comes back once MHD saw the close */
+		usleep(100 * 1000);
+		int fd = connect_to(port);
+		back = answered(fd);
+		close(fd);
+	}
+	ck_assert(back);
+	for (int i = 1; i < 8; i++)
+		close(fds[i]);
+	lc_service_stop(d);
+	unsetenv("CIVITAS_PER_IP_CONN_LIMIT");
+	unsetenv("CIVITAS_TRUSTED_PROXIES");
+}
+END_TEST
+
 int main(void)
 {
 	itest_env("CIVITAS_TEST_STATS_DB_URL");
@@ -225,7 +323,13 @@ int main(void)
 	tcase_add_test(tc, internal_routes_need_the_secret);
 	tcase_add_test(tc, body_checks);
 	tcase_add_test(tc, event_stored_once);
+	tcase_add_test(tc, invalid_utf8_is_a_400);
+	tcase_add_test(tc, refused_body_is_drained);
 	suite_add_tcase(s, tc);
+	TCase *limits = tcase_create("connection limits");
+	tcase_set_timeout(limits, 60);
+	tcase_add_test(limits, per_address_connection_limit);
+	suite_add_tcase(s, limits);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	int failed = srunner_ntests_failed(sr);

@@ -458,6 +458,27 @@ START_TEST(test_all_errors_at_once)
 }
 END_TEST
 
+START_TEST(test_utf8_strict)
+{
+	const char *good[] = {
+	    "", "abc", "\xc3\xa9t\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++)
+		ck_assert_msg(lc_utf8_valid(good[i], strlen(good[i])), "good %zu", i);
+	const char *bad[] = {"\xff",
+	                     "\x80",
+	                     "\xc3",
+	                     "a\xc3(",
+	                     "\xc0\xaf",
+	                     "\xe0\x80\xaf",
+	                     "\xed\xa0\x80",
+	                     "\xf4\x90\x80\x80",
+	                     "\xf5\x80\x80\x80",
+	                     "\xe2\x82"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		ck_assert_msg(!lc_utf8_valid(bad[i], strlen(bad[i])), "bad %zu", i);
+}
+END_TEST
+
 static Suite *json_suite(void)
 {
 	Suite *s = suite_create("json");
@@ -479,6 +500,7 @@ static Suite *json_suite(void)
 	tcase_add_test(tv, test_timestamps);
 	tcase_add_test(tv, test_uuids);
 	tcase_add_test(tv, test_emails);
+	tcase_add_test(tv, test_utf8_strict);
 	suite_add_tcase(s, tv);
 	return s;
 }

@@ -45,6 +45,10 @@ PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);
+/* Did the last statement on this connection fail? A lookup that found nothing leaves it false,
+ * so "no row" (404/422) and "no database" (lc_db_fail_reply: 503) are told apart right after a
+ * helper that returns NULL for both. */
+bool lc_db_failed(const struct lc_db *db);
 /* Was the last failure a lost or refused connection (answer 503)? */
 bool lc_db_unavailable(const struct lc_db *db);
 

@@ -27,6 +27,9 @@ struct lc_http_config {
 	unsigned conn_timeout; /* seconds an idle connection is kept */
 	size_t conn_memory;    /* MHD per-connection memory limit in bytes */
 	unsigned conn_limit;   /* total connections */
+	/* Connections one client address may hold at once (0: no limit); the trusted proxies
+	 * below are not counted, since the public's traffic all comes through them. */
+	unsigned per_ip_limit;
 	/* Comma-separated IPv4 CIDRs whose X-Real-IP header names the client (the gateway);
 	 * NULL keeps "127.0.0.0/8". IPv6 peers are trusted only on loopback. */
 	const char *trusted_proxies;
