@@ -93,3 +93,21 @@ void lc_buf_free(struct lc_buf *b)
 	free(b->data);
 	lc_buf_init(b, b->limit);
 }
+
+void lc_buf_csv_cell(struct lc_buf *b, const char *s, bool last)
+{
+	bool formula = s[0] && strchr("=+-@", s[0]);
+	bool quote = strpbrk(s, ",\"\r\n") != NULL || formula;
+	if (quote)
+		lc_buf_append(b, "\"", 1);
+	if (formula)
+		lc_buf_append(b, "'", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			lc_buf_append(b, "\"", 1);
+		lc_buf_append(b, p, 1);
+	}
+	if (quote)
+		lc_buf_append(b, "\"", 1);
+	lc_buf_append(b, last ? "\r\n" : ",", last ? 2 : 1);
+}

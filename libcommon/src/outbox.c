@@ -199,56 +199,77 @@ static bool q(PGconn *c, const char *sql)
 	return ok;
 }
 
-/* Delivers up to 20 due rows; returns how many were handled, -1 when the link failed. */
-static int deliver_batch(PGconn *c)
+/* Delivers the oldest due row in its own transaction: the row stays locked (replicas skip it)
+ * while it is sent, and is marked sent by a COMMIT of its own, so a connection lost at any point
+ * can repeat at most this one message. Returns 1 when a row was handled, 0 when none is due, -1
+ * when the link failed (the caller reconnects; nothing more is sent on this connection). */
+static int deliver_one(PGconn *c)
 {
 	if (!q(c, "BEGIN"))
 		return -1;
 	PGresult *r =
 	    PQexec(c, "SELECT id, event_id, target, topic, payload::text, attempts FROM outbox"
 	              " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
-	              " ORDER BY id LIMIT 20 FOR UPDATE SKIP LOCKED");
-	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+	              " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
+		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
+		return q(c, ok ? "COMMIT" : "ROLLBACK") && ok ? 0 : -1;
+	}
+	const char *id = PQgetvalue(r, 0, 0), *ev = PQgetvalue(r, 0, 1), *target = PQgetvalue(r, 0, 2);
+	const char *topic = PQgetvalue(r, 0, 3), *payload = PQgetvalue(r, 0, 4);
+	unsigned attempts = (unsigned)atoi(PQgetvalue(r, 0, 5)) + 1;
+	char err[256] = "";
+	PGresult *u;
+	if (deliver_row(target, topic, payload, ev, err, sizeof(err)) == 0) {
+		const char *p[] = {id};
+		u = PQexecParams(c,
+		                 "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
+		                 " last_error = NULL WHERE id = $1",
+		                 1, NULL, p, NULL, NULL, 0);
+	} else {
+		char delay[32], give_up[8];
+		snprintf(delay, sizeof(delay), "%llu",
+		         (unsigned long long)lc_outbox_backoff_ms(attempts, O.base_ms));
+		snprintf(give_up, sizeof(give_up), "%s", attempts >= O.max_attempts ? "t" : "f");
+		const char *p[] = {id, delay, err, give_up};
+		u = PQexecParams(c,
+		                 "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
+		                 " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
+		                 " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
+		                 4, NULL, p, NULL, NULL, 0);
+		if (attempts >= O.max_attempts)
+			lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target, attempts,
+			         err);
+		else
+			lc_warn("outbox: event %s to %s failed (attempt %u, retry in %s ms): %s", ev, target,
+			        attempts, delay, err);
+	}
+	bool marked = PQresultStatus(u) == PGRES_COMMAND_OK;
+	PQclear(u);
+	PQclear(r);
+	if (!marked) {
 		q(c, "ROLLBACK");
 		return -1;
 	}
-	int n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		const char *id = PQgetvalue(r, i, 0), *ev = PQgetvalue(r, i, 1),
-		           *target = PQgetvalue(r, i, 2);
-		const char *topic = PQgetvalue(r, i, 3), *payload = PQgetvalue(r, i, 4);
-		unsigned attempts = (unsigned)atoi(PQgetvalue(r, i, 5)) + 1;
-		char err[256] = "";
-		PGresult *u;
-		if (deliver_row(target, topic, payload, ev, err, sizeof(err)) == 0) {
-			const char *p[] = {id};
-			u = PQexecParams(c,
-			                 "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
-			                 " last_error = NULL WHERE id = $1",
-			                 1, NULL, p, NULL, NULL, 0);
-		} else {
-			char delay[32], give_up[8];
-			snprintf(delay, sizeof(delay), "%llu",
-			         (unsigned long long)lc_outbox_backoff_ms(attempts, O.base_ms));
-			snprintf(give_up, sizeof(give_up), "%s", attempts >= O.max_attempts ? "t" : "f");
-			const char *p[] = {id, delay, err, give_up};
-			u = PQexecParams(c,
-			                 "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
-			                 " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
-			                 " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
-			                 4, NULL, p, NULL, NULL, 0);
-			if (attempts >= O.max_attempts)
-				lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target,
-				         attempts, err);
-			else
-				lc_warn("outbox: event %s to %s failed (attempt %u, retry in %s ms): %s", ev,
-				        target, attempts, delay, err);
-		}
-		PQclear(u);
+	return q(c, "COMMIT") ? 1 : -1;
+}
+
+/* Delivers up to BATCH due rows, one transaction each; returns how many were handled, -1 when
+ * the link failed. */
+#define BATCH 20
+static int deliver_batch(PGconn *c)
+{
+	int n = 0;
+	while (n < BATCH && !atomic_load(&O.stop)) {
+		int rc = deliver_one(c);
+		if (rc < 0)
+			return -1;
+		if (rc == 0)
+			break;
+		n++;
 	}
-	PQclear(r);
-	return q(c, "COMMIT") ? n : -1;
+	return n;
 }
 
 static PGconn *connect_listen(void)
@@ -300,7 +321,7 @@ static void *delivery_loop(void *arg)
 			c = NULL;
 			continue;
 		}
-		if (n == 20)
+		if (n == BATCH)
 			continue; /* more may be due right away */
 		/* Sleep until a NOTIFY arrives (an emit committed) or the poll interval passes. */
 		struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};

@@ -50,9 +50,40 @@ int64_t totp_check(const unsigned char *secret, size_t len, const char *code, in
 void totp_base32_encode(const unsigned char *data, size_t len, char *out, size_t outlen);
 int totp_base32_decode(const char *s, unsigned char *out, size_t outlen);
 
+/* --- recovery.c: single-use codes that stand in for a TOTP code. --- */
+#define RECOVERY_CODES      10
+#define RECOVERY_CODE_CHARS 16
+/* The stored hash of a code typed by user_id (dashes, spaces and case ignored); false when it
+ * cannot be a code at all. */
+bool recovery_code_hash(const char *user_id, const char *code, char hash[65]);
+/* Inside a transaction: replaces the person's codes with ten new ones; returns them (new
+ * reference, shown once) or NULL. */
+json_t *recovery_codes_issue(struct lc_db *db, const char *user_id);
+/* Spends a code: 1 (left = how many stay unused), 0 no such unused code, -1 database error. */
+int recovery_code_use(struct lc_db *db, const char *user_id, const char *code, int *left);
+
 /* --- lockout (password.c): minutes of the n-th lock in a row (1, 5, 15, 60, 60...). --- */
 int account_lock_minutes(int level);
 #define ACCOUNT_MAX_FAILURES 5
+
+/* --- lockout.c: one attempt at a secret (password, TOTP, recovery code) reserved before it is
+ * checked. --- */
+struct lockout {
+	bool reserved; /* this attempt holds a slot (false: the account was locked, nothing checked) */
+	bool locks;    /* this attempt reached the limit: the account is locked from now on */
+	int in_a_row, level, minutes;
+	long retry_after; /* seconds, when not reserved */
+};
+/* Reserves an attempt for user_id in one statement. 1 reserved, 0 locked (retry_after set),
+ * -1 database error. Call before hashing anything. */
+int lockout_reserve(struct lc_db *db, const char *user_id, struct lockout *lk);
+/* Gives the reservation back when the attempt was not a failure after all (and undoes the lock
+ * it set). 0 or -1. */
+int lockout_release(struct lc_db *db, const char *user_id, const struct lockout *lk);
+/* Inside a transaction: the trail of a failed attempt (reason "password", "totp", ...) and, when
+ * it locked the account, the owner's e-mail and the account.locked entry. 0 or -1. */
+int lockout_failed(struct lc_db *db, struct lc_request *rq, const char *user_id, const char *email,
+                   const char *given_name, const struct lockout *lk, const char *reason);
 
 /* --- tokens.c --- */
 #define ACCESS_TTL_S 600
@@ -72,6 +103,12 @@ json_t *tokens_jwks(void);
 bool tokens_request_sid(struct lc_request *rq, char out[64]);
 /* A random token of 32 bytes (base64url, 43 characters) and its SHA-256 hex. */
 bool tokens_random(char token[48], char hash[65]);
+/* The refresh token that follows token (same form, derived with a key only this service has)
+ * and its SHA-256 hex: a rotation can be answered again, identically, during the reuse interval. */
+bool tokens_successor(const char *token, char next[48], char hash[65]);
+/* Seconds after a rotation during which the spent token still answers with its successor
+ * (CIVITAS_REFRESH_REUSE_S, 0 to 60). */
+extern long account_refresh_reuse_s;
 
 /* --- mail.c --- */
 /* Renders templates/<name>.txt with data ({{key}}) and link ({{link}}) into a subject and a body
@@ -171,6 +208,11 @@ int h_admin_users_list(struct lc_request *rq);
 int h_admin_user_create(struct lc_request *rq);
 int h_admin_user_patch(struct lc_request *rq);
 int h_admin_audit(struct lc_request *rq);
+int h_admin_audit_export(struct lc_request *rq);
+int h_admin_totp_reset(struct lc_request *rq);
+int h_admin_sessions_list(struct lc_request *rq);
+int h_admin_session_delete(struct lc_request *rq);
+int h_totp_recovery_codes(struct lc_request *rq);
 int h_jwks(struct lc_request *rq);
 int h_internal_user(struct lc_request *rq);
 int h_internal_user_by_email(struct lc_request *rq);

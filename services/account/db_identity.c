@@ -17,18 +17,34 @@ const struct lc_sql identity_sql[] = {
     {"login_user",
      "SELECT " USER_COLUMNS ", password_hash, locked_until > now(),"
      " ceil(extract(epoch FROM locked_until - now()))::bigint, failed_logins, lock_level, totp_secret,"
-     " totp_last_step FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL FOR UPDATE"},
+     " totp_last_step, totp_enrol_required FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL"},
+    /* One attempt reserved before hashing ($2 the limit, $3 the lock schedule in minutes): the
+     * attempt that reaches the limit locks the account in the same statement. No row: locked. */
+    {"login_reserve",
+     "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0 ELSE failed_logins + 1 END,"
+     " lock_level = CASE WHEN failed_logins + 1 >= $2::int THEN lock_level + 1 ELSE lock_level END,"
+     " locked_until = CASE WHEN failed_logins + 1 >= $2::int THEN now() + ($3::int[])[least(lock_level + 1,"
+     " cardinality($3::int[]))] * interval '1 minute' ELSE locked_until END"
+     " WHERE id = $1::uuid AND (locked_until IS NULL OR locked_until <= now())"
+     " RETURNING failed_logins = 0 AND locked_until > now(), lock_level, failed_logins"},
+    {"login_lock_left", "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint FROM users"
+                        " WHERE id = $1::uuid AND locked_until > now()"},
+    /* $2: the reservation had locked ($3 = the count before it); else one failure less. */
+    {"login_release",
+     "UPDATE users SET failed_logins = CASE WHEN $2::boolean THEN $3::int ELSE greatest(failed_logins - 1, 0) END,"
+     " lock_level = CASE WHEN $2::boolean THEN greatest(lock_level - 1, 0) ELSE lock_level END,"
+     " locked_until = CASE WHEN $2::boolean THEN NULL ELSE locked_until END WHERE id = $1::uuid"},
+    /* A TOTP step is spent once: 0 rows when it (or a later one) was already used. */
+    {"totp_claim", "UPDATE users SET totp_last_step = $2::bigint WHERE id = $1::uuid AND totp_last_step < $2::bigint"},
     {"user_auth_by_id", "SELECT " USER_COLUMNS ", password_hash, totp_secret, totp_pending, totp_last_step"
                         " FROM users WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE"},
+    {"user_secrets_by_id", "SELECT " USER_COLUMNS ", password_hash, totp_secret"
+                           " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
     {"user_insert", "INSERT INTO users (email, password_hash, given_name, family_name, phone)"
                     " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
-    {"login_failed", "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1::uuid"
-                     " RETURNING failed_logins, lock_level"},
-    {"login_lock", "UPDATE users SET failed_logins = 0, lock_level = $2::int,"
-                   " locked_until = now() + $3::int * interval '1 minute' WHERE id = $1::uuid"},
-    {"login_ok",
-     "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL, last_login_at = now(),"
-     " totp_last_step = greatest(totp_last_step, $2::bigint) WHERE id = $1::uuid"},
+    {"login_ok", "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL, last_login_at = now()"
+                 " WHERE id = $1::uuid"},
+    {"login_clear", "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL WHERE id = $1::uuid"},
     {"user_verify",
      "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()"
      " WHERE id = $1::uuid AND erased_at IS NULL"},
@@ -59,9 +75,11 @@ const struct lc_sql identity_sql[] = {
      "INSERT INTO sessions (user_id, ip, user_agent) VALUES ($1::uuid, $2, $3) RETURNING id"},
     {"refresh_insert", "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2::uuid)"},
     {"refresh_find",
-     "SELECT rt.used_at IS NOT NULL, s.id, s.user_id, s.revoked_at IS NOT NULL OR s.expires_at <= now()"
-     " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1"
+     "SELECT rt.used_at IS NOT NULL, s.id, s.user_id, s.revoked_at IS NOT NULL OR s.expires_at <= now(),"
+     " extract(epoch FROM now() - rt.used_at) FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1"
      " FOR UPDATE OF rt, s"},
+    {"refresh_unused", "SELECT 1 FROM refresh_tokens WHERE token_hash = $1 AND session_id = $2::uuid"
+                       " AND used_at IS NULL"},
     {"refresh_spend", "UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1"},
     {"session_touch", "UPDATE sessions SET last_used_at = now() WHERE id = $1::uuid"},
     {"session_revoke", "UPDATE sessions SET revoked_at = now(), revoked_why = $2 WHERE id = $1::uuid"
@@ -73,6 +91,9 @@ const struct lc_sql identity_sql[] = {
      " AND revoked_at IS NULL AND id IS DISTINCT FROM $3::uuid"},
     {"revocations_recent", "SELECT session_id::text FROM session_revocations WHERE revoked_at > now()"
                            " - make_interval(secs => $1::int) ORDER BY revoked_at DESC LIMIT 100000"},
+    {"session_revoke_by_admin",
+     "UPDATE sessions SET revoked_at = now(), revoked_why = 'ended_by_admin' WHERE id = $1::uuid"
+     " AND user_id = $2::uuid AND revoked_at IS NULL AND expires_at > now()"},
     {"sessions_list",
      "SELECT id, " TS("created_at") ", " TS("last_used_at") ", " TS(
          "expires_at") ", ip, user_agent,"
@@ -101,7 +122,19 @@ const struct lc_sql identity_sql[] = {
      "UPDATE users SET totp_pending = $2 WHERE id = $1::uuid AND totp_enabled_at IS NULL"},
     {"totp_enable",
      "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_enabled_at = now(),"
-     " totp_last_step = $2::bigint, updated_at = now() WHERE id = $1::uuid AND totp_pending IS NOT NULL"},
+     " totp_last_step = $2::bigint, totp_enrol_required = false, updated_at = now() WHERE id = $1::uuid AND totp_pending IS NOT NULL"},
+    {"recovery_codes_delete", "DELETE FROM recovery_codes WHERE user_id = $1::uuid"},
+    {"recovery_code_insert", "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1::uuid, $2)"},
+    /* The count in RETURNING sees the rows as they were: this code is still among them. */
+    {"recovery_code_use",
+     "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1::uuid AND code_hash = $2 AND used_at IS NULL"
+     " RETURNING (SELECT count(*) - 1 FROM recovery_codes WHERE user_id = $1::uuid AND used_at IS NULL)"},
+    {"recovery_codes_left",
+     "SELECT count(*) FROM recovery_codes WHERE user_id = $1::uuid AND used_at IS NULL"},
+    /* an administrator's reset: no secret, no codes, enrol again at the next sign-in */
+    {"totp_reset",
+     "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_enabled_at = NULL, totp_last_step = 0,"
+     " totp_enrol_required = true, updated_at = now() WHERE id = $1::uuid AND erased_at IS NULL"},
     /* admin */
     /* q= is a substring of e-mail and names, found through the trigram index of
      * 0090_town_indexes.sql (LIKE with its wildcards escaped, so the planner sees a constant). The
@@ -138,6 +171,10 @@ const struct lc_sql identity_sql[] = {
                                " AND ($6::timestamptz IS NULL OR at >= $6::timestamptz) AND ($7::timestamptz "
                                "IS NULL OR at < $7::timestamptz)"
                                " ORDER BY a.at DESC, a.id DESC LIMIT $4::int"},
+    {"audit_export",
+     "SELECT " TS("at") ", service, actor_id, (SELECT email FROM users u WHERE u.id = a.actor_id), actor_role,"
+     " action, target_type, target_id, ip, request_id, details::text FROM audit a"
+     " WHERE at >= $1::timestamptz AND at < $2::timestamptz ORDER BY a.at, a.id LIMIT $3::int"},
     /* demo */
     {"demo_user_insert",
      "INSERT INTO users (email, password_hash, given_name, family_name, role, services, email_verified_at)"

@@ -1,6 +1,7 @@
 /* h_login.c — POST /login: password (argon2id), lockout after 5 failures in a row (1, 5, 15 then
- * 60 minutes, the owner is told by e-mail), TOTP when enrolled and mandatory enrolment for
- * admins. Unknown e-mail and wrong password get the same 401 after the same hashing work. */
+ * 60 minutes, the owner is told by e-mail; lockout.c), TOTP or a recovery code when enrolled,
+ * and mandatory enrolment for admins and for anyone whose TOTP an administrator reset.
+ * Unknown e-mail and wrong password get the same 401 after the same hashing work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@
 #include "notify.h"
 
 /* Columns of login_user after USER_COLUMNS. */
-enum { LC_HASH = UC_N, LC_LOCKED, LC_LOCK_LEFT, LC_FAILED, LC_LEVEL, LC_TOTP_SECRET, LC_TOTP_STEP };
+enum { LC_HASH = UC_N, LC_LOCKED, LC_LOCK_LEFT, LC_FAILED, LC_LEVEL, LC_TOTP_SECRET, LC_TOTP_STEP, LC_ENROL_REQUIRED };
 
 #define ENROL_TTL_S 900
 
@@ -54,11 +55,12 @@ enum login_outcome {
 
 struct login {
 	struct lc_request *rq;
-	const char *email, *password, *totp;
+	const char *email, *password, *totp, *recovery;
 	PGresult *u; /* login_user row, or NULL for an unknown address */
 	enum login_outcome out;
-	int lock_minutes;
+	struct lockout lk;
 	int64_t step;
+	int codes_left; /* after a recovery code, how many stay */
 	char sid[37], token[48], enrol[48];
 };
 
@@ -69,7 +71,7 @@ static int audit_user(struct login *l, struct lc_db *db, const char *action, jso
 	return rc;
 }
 
-/* A failed attempt on a known account: count it, and lock on the fifth in a row. */
+/* A failed attempt: its slot was reserved before the check; write the trail (and the lock). */
 static enum lc_tx_result failure_tx(struct lc_db *db, void *arg)
 {
 	struct login *l = arg;
@@ -77,50 +79,51 @@ static enum lc_tx_result failure_tx(struct lc_db *db, void *arg)
 		return audit_user(l, db, "login.failed", json_pack("{s:s}", "reason", "unknown_account")) < 0
 		           ? LC_TX_ERROR
 		           : LC_TX_COMMIT;
-	const char *id = PQgetvalue(l->u, 0, UC_ID);
-	const char *p[] = {id};
-	PGresult *r = lc_db_exec(db, "login_failed", 1, p);
-	if (!r || PQntuples(r) != 1) {
-		PQclear(r);
+	const char *reason = l->out != LO_BAD_TOTP ? "password" : l->recovery ? "recovery_code" : "totp";
+	if (lockout_failed(db, l->rq, PQgetvalue(l->u, 0, UC_ID), PQgetvalue(l->u, 0, UC_EMAIL),
+	                   PQgetvalue(l->u, 0, UC_GIVEN), &l->lk, reason) < 0)
 		return LC_TX_ERROR;
-	}
-	int failed = atoi(PQgetvalue(r, 0, 0)), level = atoi(PQgetvalue(r, 0, 1));
-	PQclear(r);
-	if (audit_user(l, db, "login.failed",
-	               json_pack("{s:s, s:i}", "reason", l->out == LO_BAD_TOTP ? "totp" : "password",
-	                         "in_a_row", failed)) < 0)
-		return LC_TX_ERROR;
-	if (failed < ACCOUNT_MAX_FAILURES)
-		return LC_TX_COMMIT;
-	level++;
-	l->lock_minutes = account_lock_minutes(level);
-	char lv[16], mins[16];
-	snprintf(lv, sizeof(lv), "%d", level);
-	snprintf(mins, sizeof(mins), "%d", l->lock_minutes);
-	const char *q[] = {id, lv, mins};
-	if (db_run(db, "login_lock", 3, q) != 1)
-		return LC_TX_ERROR;
-	l->out = LO_LOCKED;
-	json_t *d = json_pack("{s:s, s:i, s:s}", "given_name", PQgetvalue(l->u, 0, UC_GIVEN), "minutes",
-	                      l->lock_minutes, "link", "/mot-de-passe-oublie.html");
-	int rc = account_mail_to(db, PQgetvalue(l->u, 0, UC_EMAIL), "account_locked", d, NULL);
-	json_decref(d);
-	if (rc < 0)
-		return LC_TX_ERROR;
-	return audit_user(l, db, "account.locked",
-	                  json_pack("{s:i, s:i}", "level", level, "minutes", l->lock_minutes)) < 0
-	           ? LC_TX_ERROR
-	           : LC_TX_COMMIT;
+	if (l->lk.locks)
+		l->out = LO_LOCKED;
+	return LC_TX_COMMIT;
 }
 
+/* The second factor is spent here, under the transaction: a TOTP step or a recovery code
+ * serves once however many sign-ins present it at the same time. */
 static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 {
 	struct login *l = arg;
 	const char *id = PQgetvalue(l->u, 0, UC_ID);
-	char step[24];
-	snprintf(step, sizeof(step), "%lld", (long long)(l->step > 0 ? l->step : 0));
-	const char *p[] = {id, step};
-	if (db_run(db, "login_ok", 2, p) != 1)
+	if (l->step > 0) {
+		char step[24];
+		snprintf(step, sizeof(step), "%lld", (long long)l->step);
+		const char *s[] = {id, step};
+		int n = db_run(db, "totp_claim", 2, s);
+		if (n < 0)
+			return LC_TX_ERROR;
+		if (n == 0) {
+			l->out = LO_BAD_TOTP;
+			return LC_TX_ROLLBACK;
+		}
+	} else if (l->recovery) {
+		int n = recovery_code_use(db, id, l->recovery, &l->codes_left);
+		if (n < 0)
+			return LC_TX_ERROR;
+		if (n == 0) {
+			l->out = LO_BAD_TOTP;
+			return LC_TX_ROLLBACK;
+		}
+		json_t *d = json_pack("{s:s, s:i}", "given_name", PQgetvalue(l->u, 0, UC_GIVEN), "left",
+		                      l->codes_left);
+		/* Security notices go out whatever the person's e-mail preference. */
+		int rc = account_mail_to(db, PQgetvalue(l->u, 0, UC_EMAIL), "recovery_code_used", d, NULL);
+		json_decref(d);
+		if (rc < 0 || audit_user(l, db, "login.recovery_code_used",
+		                         json_pack("{s:i}", "codes_left", l->codes_left)) < 0)
+			return LC_TX_ERROR;
+	}
+	const char *p[] = {id};
+	if (db_run(db, "login_ok", 1, p) != 1)
 		return LC_TX_ERROR;
 	if (session_create(db, id, lc_rq_client_ip(l->rq), lc_rq_header(l->rq, "User-Agent"), l->sid,
 	                   l->token) < 0)
@@ -131,13 +134,18 @@ static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 	json_decref(ev);
 	if (rc < 0)
 		return LC_TX_ERROR;
+	l->out = LO_OK;
 	return audit_user(l, db, "login.succeeded",
-	                  json_pack("{s:s, s:b}", "session_id", l->sid, "totp", l->step > 0)) < 0
+	                  json_pack("{s:s, s:s}", "session_id", l->sid, "second_factor",
+	                            l->step > 0     ? "totp"
+	                            : l->recovery ? "recovery_code"
+	                                          : "none")) < 0
 	           ? LC_TX_ERROR
 	           : LC_TX_COMMIT;
 }
 
-/* An admin without TOTP gets a 15-minute grant that only opens /me/totp/setup and /confirm. */
+/* Someone who must enrol (an admin, or anyone an administrator reset) gets a 15-minute grant
+ * that only opens /me/totp/setup and /confirm. */
 static enum lc_tx_result enrol_tx(struct lc_db *db, void *arg)
 {
 	struct login *l = arg;
@@ -167,6 +175,27 @@ static int finish(struct login *l, int rc)
 	return rc;
 }
 
+/* Admins must have a second factor, and so must anyone whose TOTP an administrator reset. */
+static bool must_enrol(const PGresult *u)
+{
+	return strcmp(PQgetvalue(u, 0, UC_ROLE), "admin") == 0 || PQgetvalue(u, 0, LC_ENROL_REQUIRED)[0] == 't';
+}
+
+/* The answer to a failed attempt, once failure_tx wrote it down. */
+static int reply_failure(struct login *l)
+{
+	struct lc_request *rq = l->rq;
+	if (lc_db_tx(lc_rq_db(rq), failure_tx, l) != LC_TX_COMMIT)
+		return finish(l, lc_db_fail_reply(rq));
+	lc_security(lc_rq_id(rq), "login failed%s", l->out == LO_LOCKED ? ": account locked" : "");
+	if (l->out == LO_LOCKED)
+		return finish(l, reply_retry(rq, (long)l->lk.minutes * 60));
+	if (l->out == LO_BAD_TOTP)
+		return finish(l, lc_reply_problem(rq, 401, "invalid_totp",
+		                                  "The one-time code or recovery code is wrong or was used."));
+	return finish(l, lc_reply_problem(rq, 401, "invalid_credentials", "Wrong e-mail address or password."));
+}
+
 int h_login(struct lc_request *rq)
 {
 	struct login l = {.rq = rq};
@@ -181,10 +210,17 @@ int h_login(struct lc_request *rq)
 	     .max = 1024,
 	     .out = &l.password},
 	    {.name = "totp", .type = LC_J_STRING, .pattern = "^[0-9]{6}$", .out = &l.totp},
+	    {.name = "recovery_code",
+	     .type = LC_J_STRING,
+	     .pattern = "^[A-Za-z0-9 -]{16,24}$",
+	     .out = &l.recovery},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
+	if (l.totp && l.recovery)
+		return reply_field_error(rq, "recovery_code", "not_allowed",
+		                         "Send either a one-time code or a recovery code.");
 	struct lc_db *db = lc_rq_db(rq);
 	const char *p[] = {l.email};
 	l.u = lc_db_exec(db, "login_user", 1, p);
@@ -194,8 +230,14 @@ int h_login(struct lc_request *rq)
 		PQclear(l.u);
 		l.u = NULL;
 	}
-	if (l.u && PQgetvalue(l.u, 0, LC_LOCKED)[0] == 't')
-		return finish(&l, reply_retry(rq, atol(PQgetvalue(l.u, 0, LC_LOCK_LEFT))));
+	/* The attempt takes its slot before any hashing: parallel guesses cannot pass the limit. */
+	if (l.u) {
+		int rc = lockout_reserve(db, PQgetvalue(l.u, 0, UC_ID), &l.lk);
+		if (rc < 0)
+			return finish(&l, lc_db_fail_reply(rq));
+		if (rc == 0)
+			return finish(&l, reply_retry(rq, l.lk.retry_after));
+	}
 
 	/* The same argon2id work whether or not the account exists (a dummy hash otherwise). */
 	const char *phc = l.u && !PQgetisnull(l.u, 0, LC_HASH) ? PQgetvalue(l.u, 0, LC_HASH) : NULL;
@@ -203,51 +245,59 @@ int h_login(struct lc_request *rq)
 	l.out = ok ? LO_OK : LO_BAD;
 
 	if (ok && !PQgetisnull(l.u, 0, LC_TOTP_SECRET)) {
-		if (!l.totp) {
+		if (!l.totp && !l.recovery) {
+			/* The right password alone is not a failure, nor a success. */
+			if (lockout_release(db, PQgetvalue(l.u, 0, UC_ID), &l.lk) < 0)
+				return finish(&l, lc_db_fail_reply(rq));
 			lc_security(lc_rq_id(rq), "login: TOTP code required");
 			return finish(
 			    &l, lc_reply_problem(rq, 401, "totp_required",
 			                         "This account needs the code of its authenticator app."));
 		}
-		unsigned char secret[64];
-		int n = totp_base32_decode(PQgetvalue(l.u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
-		l.step = n > 0 ? totp_check(secret, (size_t)n, l.totp, (int64_t)time(NULL),
-		                            atoll(PQgetvalue(l.u, 0, LC_TOTP_STEP)))
-		               : -1;
-		if (l.step < 0)
-			l.out = LO_BAD_TOTP;
+		if (l.totp) {
+			unsigned char secret[64];
+			int n = totp_base32_decode(PQgetvalue(l.u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
+			l.step = n > 0 ? totp_check(secret, (size_t)n, l.totp, (int64_t)time(NULL),
+			                            atoll(PQgetvalue(l.u, 0, LC_TOTP_STEP)))
+			               : -1;
+			if (l.step < 0)
+				l.out = LO_BAD_TOTP;
+		}
+	} else if (ok) {
+		l.recovery = NULL; /* no second factor enrolled: a stray code is ignored */
 	}
-	if (l.out != LO_OK) {
-		if (lc_db_tx(db, failure_tx, &l) != LC_TX_COMMIT)
-			return finish(&l, lc_db_fail_reply(rq));
-		lc_security(lc_rq_id(rq), "login failed%s", l.out == LO_LOCKED ? ": account locked" : "");
-		if (l.out == LO_LOCKED)
-			return finish(&l, reply_retry(rq, (long)l.lock_minutes * 60));
-		if (l.out == LO_BAD_TOTP)
-			return finish(&l, lc_reply_problem(rq, 401, "invalid_totp",
-			                                   "The one-time code is wrong or was used."));
-		return finish(&l, lc_reply_problem(rq, 401, "invalid_credentials",
-		                                   "Wrong e-mail address or password."));
-	}
+	if (l.out != LO_OK)
+		return reply_failure(&l);
+	/* The right password that opens no session (yet) neither counts nor clears the failures; a
+	 * session clears them (login_ok). */
+	bool opens = PQgetvalue(l.u, 0, UC_DISABLED)[0] != 't' && PQgetvalue(l.u, 0, UC_VERIFIED)[0] == 't' &&
+	             !(PQgetisnull(l.u, 0, LC_TOTP_SECRET) && must_enrol(l.u));
+	if (!opens && lockout_release(db, PQgetvalue(l.u, 0, UC_ID), &l.lk) < 0)
+		return finish(&l, lc_db_fail_reply(rq));
 	if (PQgetvalue(l.u, 0, UC_DISABLED)[0] == 't')
 		return finish(&l, lc_reply_problem(rq, 403, "account_disabled", "This account is disabled."));
 	if (PQgetvalue(l.u, 0, UC_VERIFIED)[0] != 't')
 		return finish(&l,
 		              lc_reply_problem(rq, 403, "email_not_verified",
 		                               "Confirm your e-mail address with the link we sent first."));
-	if (PQgetisnull(l.u, 0, LC_TOTP_SECRET) && strcmp(PQgetvalue(l.u, 0, UC_ROLE), "admin") == 0) {
+	if (PQgetisnull(l.u, 0, LC_TOTP_SECRET) && must_enrol(l.u)) {
 		if (lc_db_tx(db, enrol_tx, &l) != LC_TX_COMMIT)
 			return finish(&l, lc_db_fail_reply(rq));
 		return finish(&l, reply_problem_with(rq, 403, "totp_enrolment_required",
-		                                     "Administrators must enrol an authenticator app first.",
+		                                     "Enrol an authenticator app first.",
 		                                     json_pack("{s:s, s:i}", "enrolment_token", l.enrol,
 		                                               "expires_in", ENROL_TTL_S)));
 	}
-	if (lc_db_tx(db, success_tx, &l) != LC_TX_COMMIT)
+	enum lc_tx_result tx = lc_db_tx(db, success_tx, &l);
+	if (tx == LC_TX_ROLLBACK && l.out == LO_BAD_TOTP) /* the code was spent meanwhile */
+		return reply_failure(&l);
+	if (tx != LC_TX_COMMIT)
 		return finish(&l, lc_db_fail_reply(rq));
 	json_t *body = session_login_body(l.u, l.sid);
 	if (!body)
 		return finish(&l, lc_reply_problem(rq, 500, "internal", "Could not sign the token."));
+	if (l.recovery)
+		json_object_set_new(body, "recovery_codes_left", json_integer(l.codes_left));
 	session_set_cookie(rq, l.token);
 	return finish(&l, lc_reply_json(rq, 200, body));
 }

@@ -1,5 +1,7 @@
 /* h_sessions.c — sessions: one per sign-in, each a family of refresh tokens that rotate at every
- * use (POST /session/refresh); presenting a spent token revokes the family. The token travels
+ * use (POST /session/refresh); presenting a spent token revokes the family, unless it comes back
+ * within the reuse interval of its rotation while its successor is unused (two tabs refreshing
+ * at once), when it answers with that same successor. The token travels
  * only in an HttpOnly, SameSite=Strict cookie scoped to /api/account/v1/session. Also the list of
  * one's sessions and ending one (GET /sessions, DELETE /sessions/{id}), and logout. */
 #include <stdio.h>
@@ -117,7 +119,9 @@ enum refresh_outcome { RF_OK, RF_UNKNOWN, RF_REUSED, RF_ENDED };
 
 struct refresh {
 	struct lc_request *rq;
+	char presented[48]; /* the cookie's token */
 	char hash[65], token[48], sid[37];
+	bool race; /* answered again within the reuse interval */
 	enum refresh_outcome out;
 	PGresult *user;
 };
@@ -137,7 +141,8 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 		return LC_TX_ROLLBACK;
 	}
 	bool used = PQgetvalue(r, 0, 0)[0] == 't', ended = PQgetvalue(r, 0, 3)[0] == 't';
-	char user_id[37];
+	double age = used ? atof(PQgetvalue(r, 0, 4)) : 0;
+	char user_id[37], next_hash[65];
 	snprintf(f->sid, sizeof(f->sid), "%s", PQgetvalue(r, 0, 1));
 	snprintf(user_id, sizeof(user_id), "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
@@ -145,7 +150,20 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 		f->out = RF_ENDED;
 		return LC_TX_ROLLBACK;
 	}
-	if (used) {
+	if (!tokens_successor(f->presented, f->token, next_hash))
+		return LC_TX_ERROR;
+	/* Spent within the reuse interval, and its successor not used yet: another tab of the same
+	 * browser refreshed at the same moment. It gets the same successor, and the family lives. */
+	f->race = false;
+	if (used && age >= 0 && age < (double)account_refresh_reuse_s) {
+		const char *q[] = {next_hash, f->sid};
+		PGresult *x = lc_db_exec(db, "refresh_unused", 2, q);
+		if (!x)
+			return LC_TX_ERROR;
+		f->race = PQntuples(x) == 1;
+		PQclear(x);
+	}
+	if (used && !f->race) {
 		/* A spent token came back: it was stolen, or the thief already used the new one. Either
 		 * way nobody can tell the two apart, so the whole family ends. */
 		f->out = RF_REUSED;
@@ -166,14 +184,12 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 		f->out = RF_ENDED;
 		return db_run(db, "session_revoke", 2, q) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
 	}
-	char next_hash[65];
-	if (!tokens_random(f->token, next_hash))
-		return LC_TX_ERROR;
 	const char *s[] = {f->hash};
 	const char *n[] = {next_hash, f->sid};
 	const char *t[] = {f->sid};
-	if (db_run(db, "refresh_spend", 1, s) != 1 || db_run(db, "refresh_insert", 2, n) != 1 ||
-	    db_run(db, "session_touch", 1, t) != 1)
+	if (!f->race && (db_run(db, "refresh_spend", 1, s) != 1 || db_run(db, "refresh_insert", 2, n) != 1))
+		return LC_TX_ERROR;
+	if (db_run(db, "session_touch", 1, t) != 1)
 		return LC_TX_ERROR;
 	f->out = RF_OK;
 	return LC_TX_COMMIT;
@@ -184,11 +200,11 @@ int h_refresh(struct lc_request *rq)
 	if (!csrf_or_reply(rq))
 		return LC_REPLIED;
 	struct refresh f = {.rq = rq};
-	if (!cookie_token(rq, f.token)) {
+	if (!cookie_token(rq, f.presented)) {
 		session_set_cookie(rq, NULL);
 		return lc_reply_problem(rq, 401, "unauthorized", "No session.");
 	}
-	lc_sha256_hex(f.token, strlen(f.token), f.hash);
+	lc_sha256_hex(f.presented, strlen(f.presented), f.hash);
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), refresh_tx, &f);
 	if (tx == LC_TX_ERROR) {
 		PQclear(f.user);
@@ -201,6 +217,8 @@ int h_refresh(struct lc_request *rq)
 		session_set_cookie(rq, NULL);
 		return lc_reply_problem(rq, 401, "unauthorized", "The session has ended; sign in again.");
 	}
+	if (f.race)
+		lc_info("refresh of session %s answered again within the reuse interval", f.sid);
 	json_t *body = session_login_body(f.user, f.sid);
 	PQclear(f.user);
 	if (!body)

@@ -37,12 +37,17 @@ static const struct lc_route routes[] = {
     {"POST", API "/me/totp/setup", LC_AUTH_NONE, h_totp_setup, 1 * KB, 0},
     {"POST", API "/me/totp/confirm", LC_AUTH_NONE, h_totp_confirm, 1 * KB, 0},
     {"POST", API "/totp/qr", LC_AUTH_NONE, h_totp_qr, 1 * KB, 0},
+    {"POST", API "/me/totp/recovery-codes", LC_AUTH_USER, h_totp_recovery_codes, 2 * KB, 0},
     {"GET", API "/me/notifications", LC_AUTH_USER, h_notifications_list, 0, 0},
     {"POST", API "/me/notifications/{id}/read", LC_AUTH_USER, h_notification_read, 0, 0},
     {"GET", API "/admin/users", LC_AUTH_USER, h_admin_users_list, 0, 0},
     {"POST", API "/admin/users", LC_AUTH_USER, h_admin_user_create, 4 * KB, 0},
     {"PATCH", API "/admin/users/{id}", LC_AUTH_USER, h_admin_user_patch, 2 * KB, 0},
+    {"POST", API "/admin/users/{id}/totp/reset", LC_AUTH_USER, h_admin_totp_reset, 0, 0},
+    {"GET", API "/admin/users/{id}/sessions", LC_AUTH_USER, h_admin_sessions_list, 0, 0},
+    {"DELETE", API "/admin/users/{id}/sessions/{sid}", LC_AUTH_USER, h_admin_session_delete, 0, 0},
     {"GET", API "/admin/audit", LC_AUTH_USER, h_admin_audit, 0, 0},
+    {"GET", API "/admin/audit/export", LC_AUTH_USER, h_admin_audit_export, 0, 0},
     {"GET", API "/.well-known/jwks.json", LC_AUTH_NONE, h_jwks, 0, 0},
     {"GET", "/internal/v1/users/{id}", LC_AUTH_INTERNAL, h_internal_user, 0, 0},
     {"GET", "/internal/v1/users", LC_AUTH_INTERNAL, h_internal_user_by_email, 0, 0},
@@ -55,6 +60,7 @@ static const struct lc_route routes[] = {
 
 char *account_private_key, *account_smtp_url, *account_public_base, *account_mail_from,
     *account_templates_dir;
+long account_refresh_reuse_s = 10;
 static char templates_default[1024];
 
 static const struct lc_config_item config[] = {
@@ -65,6 +71,9 @@ static const struct lc_config_item config[] = {
      "Mairie de Beaulieu-sur-Loire <ne-pas-repondre@beaulieu-sur-loire.example>", false, 0, 0,
      &account_mail_from},
     {"CIVITAS_TEMPLATES_DIR", LC_CFG_STRING, "", false, 0, 0, &account_templates_dir},
+    /* Two tabs refreshing at once present the same token: within this many seconds of the
+     * rotation that is a race, not a theft. Bounded: a longer window is a longer replay. */
+    {"CIVITAS_REFRESH_REUSE_S", LC_CFG_INT, "10", false, 0, 60, &account_refresh_reuse_s},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };
 

@@ -6,6 +6,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,5 +178,29 @@ bool tokens_random(char token[48], char hash[65])
 	if (!lc_random_token(token, 48, 32))
 		return false;
 	lc_sha256_hex(token, strlen(token), hash);
+	return true;
+}
+
+bool tokens_successor(const char *token, char next[48], char hash[65])
+{
+	/* Keyed with the signing key, which only this service holds: knowing a refresh token and
+	 * the database gives nothing about the token that follows it. */
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "civitas-refresh-successor:%s", token);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0;
+	if (!K.pem || n <= 0 || (size_t)n >= sizeof(msg) ||
+	    !HMAC(EVP_sha256(), K.pem, (int)K.len, (const unsigned char *)msg, (size_t)n, md, &mdlen) ||
+	    mdlen != 32)
+		return false;
+	char *b = lc_b64url_encode(md, 32);
+	OPENSSL_cleanse(md, sizeof(md));
+	if (!b || strlen(b) != 43) {
+		free(b);
+		return false;
+	}
+	memcpy(next, b, 44);
+	free(b);
+	lc_sha256_hex(next, 43, hash);
 	return true;
 }

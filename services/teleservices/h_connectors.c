@@ -231,24 +231,6 @@ int h_connector_status(struct lc_request *rq)
 	return lc_reply_json(rq, 200, out);
 }
 
-/* One CSV cell, quoted when needed (RFC 4180); cells starting like a formula are prefixed. */
-static void csv_cell(struct lc_buf *b, const char *s, bool last)
-{
-	bool quote = strpbrk(s, ",\"\r\n") != NULL || (s[0] && strchr("=+-@", s[0]));
-	if (quote)
-		lc_buf_append(b, "\"", 1);
-	if (s[0] && strchr("=+-@", s[0]))
-		lc_buf_append(b, "'", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			lc_buf_append(b, "\"", 1);
-		lc_buf_append(b, p, 1);
-	}
-	if (quote)
-		lc_buf_append(b, "\"", 1);
-	lc_buf_append(b, last ? "\r\n" : ",", last ? 2 : 1);
-}
-
 int h_export(struct lc_request *rq)
 {
 	const char *file = lc_rq_param(rq, "file");
@@ -272,10 +254,10 @@ int h_export(struct lc_request *rq)
 	                                   "submitted_at",  "received_at", "decided_at",        "user_id",
 	                                   "beneficiaries", "answers",     "processing_seconds"};
 	for (int c = 0; c < 11; c++)
-		csv_cell(&b, head[c], c == 10);
+		lc_buf_csv_cell(&b, head[c], c == 10);
 	for (int i = 0; i < PQntuples(r); i++)
 		for (int c = 0; c < 11; c++)
-			csv_cell(&b, PQgetvalue(r, i, c), c == 10);
+			lc_buf_csv_cell(&b, PQgetvalue(r, i, c), c == 10);
 	PQclear(r);
 	if (b.overflow) {
 		lc_buf_free(&b);

@@ -20,5 +20,8 @@ const char *lc_buf_cstr(struct lc_buf *b);
 /* Hands the data to the caller (free() it); the buffer is left empty. */
 char *lc_buf_steal(struct lc_buf *b, size_t *len);
 void lc_buf_free(struct lc_buf *b);
+/* Appends one CSV cell (RFC 4180: quoted when needed) and "," or, for the last of a row, CRLF.
+ * A cell starting like a spreadsheet formula (= + - @) gets a ' in front (CSV injection). */
+void lc_buf_csv_cell(struct lc_buf *b, const char *s, bool last);
 
 #endif
