@@ -4,6 +4,7 @@
 #include <check.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -93,6 +94,53 @@ START_TEST(random_tokens_hashed)
 }
 END_TEST
 
+/* The successor of a refresh token: a token of the same form, always the same for the same
+ * token and key (so a rotation can be answered again), different under another key. */
+START_TEST(successor_is_derived_with_the_key)
+{
+	make_key();
+	char t[48], h[65], n1[48], h1[65], n2[48], h2[65];
+	ck_assert(tokens_random(t, h));
+	ck_assert(tokens_successor(t, n1, h1));
+	ck_assert(tokens_successor(t, n2, h2));
+	ck_assert_uint_eq(strlen(n1), 43);
+	ck_assert_str_eq(n1, n2);
+	ck_assert_str_ne(n1, t);
+	char hh[65];
+	lc_sha256_hex(n1, strlen(n1), hh);
+	ck_assert_str_eq(hh, h1);
+	ck_assert(tokens_successor(n1, n2, h2)); /* the chain goes on */
+	ck_assert_str_ne(n2, n1);
+	make_key(); /* another signing key: another successor */
+	ck_assert(tokens_successor(t, n2, h2));
+	ck_assert_str_ne(n2, n1);
+	tokens_free();
+	ck_assert(!tokens_successor(t, n2, h2)); /* no key, no successor */
+}
+END_TEST
+
+/* Recovery codes: dashes, spaces and case do not matter; anything outside the alphabet or of
+ * another length is no code; the hash is bound to the account. */
+START_TEST(recovery_code_hash_normalises)
+{
+	const char *id = "0b7d7c1e-2f3a-4c5d-8e9f-0a1b2c3d4e5f";
+	char a[65], b[65], c[65];
+	ck_assert(recovery_code_hash(id, "ABCD-EFGH-JKLM-NPQR", a));
+	ck_assert(recovery_code_hash(id, "abcd efgh jklm npqr", b));
+	ck_assert_str_eq(a, b);
+	char text[80];
+	snprintf(text, sizeof(text), "%s:ABCDEFGHJKLMNPQR", id);
+	lc_sha256_hex(text, strlen(text), c);
+	ck_assert_str_eq(a, c);
+	ck_assert(recovery_code_hash("0b7d7c1e-2f3a-4c5d-8e9f-0a1b2c3d4e60", "ABCD-EFGH-JKLM-NPQR", c));
+	ck_assert_str_ne(a, c);
+	ck_assert(!recovery_code_hash(id, "ABCD-EFGH-JKLM-NPQ0", c)); /* 0 is not in the alphabet */
+	ck_assert(!recovery_code_hash(id, "ABCD-EFGH-JKLM-NPQ", c));
+	ck_assert(!recovery_code_hash(id, "ABCD-EFGH-JKLM-NPQRS", c));
+	ck_assert(!recovery_code_hash(id, "", c));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("account_tokens");
@@ -100,6 +148,8 @@ int main(void)
 	tcase_add_test(tc, sign_and_verify);
 	tcase_add_test(tc, refuses_wrong_key);
 	tcase_add_test(tc, random_tokens_hashed);
+	tcase_add_test(tc, successor_is_derived_with_the_key);
+	tcase_add_test(tc, recovery_code_hash_normalises);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

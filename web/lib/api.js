@@ -11,6 +11,20 @@ let accessToken = null;
 let refreshInFlight = null;
 const listeners = new Set();
 
+// Tabs of the same browser share one refresh cookie, and each refresh token is spent at its
+// first use: two tabs refreshing at once would present it twice (civitas-account lets that race
+// through for a few seconds, but not longer). So the tabs take turns with a Web Lock, and the
+// tab that refreshed hands the new access token to the others on a BroadcastChannel (same
+// origin only); a tab that waited for the lock takes that token instead of refreshing again.
+const REFRESH_LOCK = 'civitas-refresh';
+const SHARED_TOKEN_MAX_AGE_MS = 5000;
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('civitas-session') : null;
+let sharedToken = { token: null, at: 0 };
+channel?.addEventListener('message', (event) => {
+  const m = event.data;
+  if (m && m.type === 'token' && typeof m.token === 'string') sharedToken = { token: m.token, at: Date.now() };
+});
+
 /** Error thrown for every failed call: HTTP status, stable code and French messages. */
 export class ApiError extends Error {
   constructor({ status, code, message, fields = [], detail = '', requestId = '', retryAfter = null, problem = {} }) {
@@ -113,10 +127,25 @@ async function send(method, path, { body, headers = {}, signal } = {}) {
   }
 }
 
+async function refreshOnce() {
+  const response = await fetch(REFRESH_PATH, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'X-Requested-With': 'civitas' },
+    credentials: 'same-origin',
+  });
+  if (!response.ok || !isJson(response.headers.get('Content-Type'))) return false;
+  const data = await response.json();
+  if (!data || typeof data.access_token !== 'string') return false;
+  setAccessToken(data.access_token);
+  channel?.postMessage({ type: 'token', token: data.access_token });
+  return true;
+}
+
 /**
  * Ask civitas-account for a new access token with the HttpOnly refresh cookie.
  * Resolves true on success, false otherwise (no session, or the endpoint does not exist yet).
- * Concurrent callers share one request, since each refresh token may be used only once.
+ * Concurrent callers share one request, and other tabs take turns (see REFRESH_LOCK), since each
+ * refresh token may be used only once.
  */
 export function refreshSession() {
   // civitas-account sets a readable marker cookie next to the HttpOnly refresh cookie: without
@@ -125,18 +154,19 @@ export function refreshSession() {
     return Promise.resolve(false);
   }
   if (!refreshInFlight) {
+    const asked = Date.now();
+    const turn = async () => {
+      // Another tab refreshed while this one waited: its token is as good as a new one.
+      if (sharedToken.token && sharedToken.at >= asked - SHARED_TOKEN_MAX_AGE_MS && sharedToken.token !== accessToken) {
+        setAccessToken(sharedToken.token);
+        return true;
+      }
+      return refreshOnce();
+    };
     refreshInFlight = (async () => {
       try {
-        const response = await fetch(REFRESH_PATH, {
-          method: 'POST',
-          headers: { Accept: 'application/json', 'X-Requested-With': 'civitas' },
-          credentials: 'same-origin',
-        });
-        if (!response.ok || !isJson(response.headers.get('Content-Type'))) return false;
-        const data = await response.json();
-        if (!data || typeof data.access_token !== 'string') return false;
-        setAccessToken(data.access_token);
-        return true;
+        const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined;
+        return await (locks && typeof locks.request === 'function' ? locks.request(REFRESH_LOCK, turn) : turn());
       } catch {
         return false;
       } finally {

@@ -1,4 +1,5 @@
-// Login screen of the agent SPA: e-mail, password and, when the API asks for it, a TOTP code.
+// Login screen of the agent SPA: e-mail, password and, when the API asks for it, a TOTP code or
+// one of the recovery codes (a lost phone). Enrolment ends on the ten recovery codes, shown once.
 // Errors (client checks or API problems) go to an accessible summary linked to each field.
 
 import { api, setAccessToken } from '/lib/api.js';
@@ -9,7 +10,8 @@ const LOGIN_PATH = '/api/account/v1/login';
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 // Field name in the API body → id of the input in this form.
-const FIELD_IDS = { email: 'login-email', password: 'login-password', totp_code: 'login-totp' };
+const FIELD_IDS = { email: 'login-email', password: 'login-password', totp_code: 'login-totp', recovery_code: 'login-recovery' };
+const RECOVERY_RE = /^[A-Za-z0-9 -]{16,24}$/;
 
 function field({ id, name, label, hint, input }) {
   const hintId = hint ? `${id}-hint` : null;
@@ -75,13 +77,34 @@ async function enrol(container, enrolmentToken, done) {
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     try {
-      await api.post(`${ACCOUNT}/me/totp/confirm`, { enrolment_token: enrolmentToken, code: code.value.trim() }, { retry: false });
-      done();
+      const confirmed = await api.post(`${ACCOUNT}/me/totp/confirm`, { enrolment_token: enrolmentToken, code: code.value.trim() }, { retry: false });
+      showRecoveryCodes(container, confirmed.recovery_codes || [], done);
     } catch (err) {
       code.setAttribute('aria-invalid', 'true');
       replaceChildren(summary, h('h2', {}, 'Code refusé'), h('p', {}, err.fieldMessages?.code || err.message));
       summary.focus();
     }
+  });
+}
+
+/**
+ * The ten recovery codes of a new enrolment: shown this once (the server keeps only their hash),
+ * to write down or download before going on.
+ */
+export function showRecoveryCodes(container, codes, done, { title = 'Vos codes de secours', next = 'J’ai mis mes codes en lieu sûr, continuer' } = {}) {
+  const text = `Codes de secours — ${new Date().toLocaleDateString('fr-FR')}\n${codes.join('\n')}\n`;
+  const download = h('a', { class: 'btn btn-secondary', download: 'codes-de-secours.txt',
+    href: URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' })) }, 'Télécharger les codes');
+  const go = h('button', { class: 'btn', type: 'button' }, next);
+  replaceChildren(container, h('div', { class: 'login' }, h('div', { class: 'login-card' },
+    h('h1', { tabindex: '-1' }, title),
+    h('p', {}, 'Si vous perdez votre téléphone, chacun de ces codes remplace une fois le code de l’application. Notez-les ou téléchargez-les maintenant et gardez-les hors de votre téléphone : ils ne seront plus affichés.'),
+    h('ol', { class: 'recovery-codes', id: 'recovery-codes', 'aria-label': 'Codes de secours' }, codes.map((c) => h('li', {}, h('code', {}, c)))),
+    h('p', { class: 'recovery-actions' }, download, ' ', go))));
+  container.querySelector('h1').focus();
+  go.addEventListener('click', () => {
+    URL.revokeObjectURL(download.href);
+    done();
   });
 }
 
@@ -97,6 +120,14 @@ export function renderLogin(container, { onSuccess }) {
     input: { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', pattern: '[0-9]{6}', spellcheck: 'false' },
   });
   totpField.hidden = true;
+  const recoveryField = field({
+    id: FIELD_IDS.recovery_code, name: 'recovery_code', label: 'Code de secours',
+    hint: 'Un des codes reçus à l’activation, par exemple ABCD-EFGH-JKLM-NPQR. Chaque code ne sert qu’une fois.',
+    input: { type: 'text', autocomplete: 'off', maxlength: '24', spellcheck: 'false', autocapitalize: 'characters' },
+  });
+  recoveryField.hidden = true;
+  const useRecovery = h('button', { class: 'btn-link', type: 'button', id: 'login-use-recovery', hidden: true },
+    'J’ai perdu mon téléphone : utiliser un code de secours');
   const showPassword = h('input', { type: 'checkbox', id: 'login-show-password' });
   const submit = h('button', { class: 'btn login-submit', type: 'submit' }, 'Se connecter');
 
@@ -113,6 +144,8 @@ export function renderLogin(container, { onSuccess }) {
     }),
     h('div', { class: 'checkbox' }, showPassword, h('label', { for: 'login-show-password' }, 'Afficher le mot de passe')),
     totpField,
+    recoveryField,
+    useRecovery,
     submit);
 
   replaceChildren(container,
@@ -161,8 +194,19 @@ export function renderLogin(container, { onSuccess }) {
   }
 
   function showTotp() {
-    totpField.hidden = false;
+    if (recoveryField.hidden) totpField.hidden = false;
+    useRecovery.hidden = false;
   }
+
+  // The phone is lost: the recovery code takes the place of the TOTP code (and back).
+  useRecovery.addEventListener('click', () => {
+    const toRecovery = recoveryField.hidden;
+    recoveryField.hidden = !toRecovery;
+    totpField.hidden = toRecovery;
+    useRecovery.textContent = toRecovery ? 'Utiliser plutôt le code de l’application'
+      : 'J’ai perdu mon téléphone : utiliser un code de secours';
+    input(toRecovery ? 'recovery_code' : 'totp_code').focus();
+  });
 
   function validate(values) {
     const errors = [];
@@ -172,6 +216,10 @@ export function renderLogin(container, { onSuccess }) {
     if (!totpField.hidden) {
       if (!values.totp_code) errors.push({ field: 'totp_code', code: 'required' });
       else if (!/^\d{6}$/.test(values.totp_code)) errors.push({ field: 'totp_code', code: 'invalid_format' });
+    }
+    if (!recoveryField.hidden) {
+      if (!values.recovery_code) errors.push({ field: 'recovery_code', code: 'required' });
+      else if (!RECOVERY_RE.test(values.recovery_code)) errors.push({ field: 'recovery_code', code: 'invalid_format' });
     }
     return errors.map((e) => ({ ...e, message: fieldMessage(e.field, e.code) }));
   }
@@ -189,6 +237,7 @@ export function renderLogin(container, { onSuccess }) {
       email: input('email').value.trim(),
       password: input('password').value,
       totp_code: input('totp_code').value.trim(),
+      recovery_code: input('recovery_code').value.trim(),
     };
     const errors = validate(values);
     if (errors.length) {
@@ -199,6 +248,7 @@ export function renderLogin(container, { onSuccess }) {
 
     const body = { email: values.email, password: values.password };
     if (!totpField.hidden) body.totp = values.totp_code;
+    if (!recoveryField.hidden) body.recovery_code = values.recovery_code;
     setBusy(true);
     try {
       const data = await api.post(LOGIN_PATH, body, { retry: false });
@@ -222,14 +272,17 @@ export function renderLogin(container, { onSuccess }) {
           renderLogin(container, { onSuccess });
           const again = container.querySelector('#login-totp');
           again.closest('.field').hidden = false;
+          container.querySelector('#login-use-recovery').hidden = false;
           container.querySelector('#login-email').value = values.email;
         });
       } else if (needsTotp(err)) {
         showTotp();
-        const msg = err.fieldMessages.totp || err.fieldMessages.totp_code || (err.code === 'invalid_totp' ? err.message : PROBLEM_MESSAGES.totp_required);
-        if (values.totp_code) showFieldError('totp_code', msg);
-        showSummary('Code à usage unique requis', [{ field: 'totp_code', message: msg }]);
-        if (!values.totp_code) input('totp_code').focus();
+        const which = recoveryField.hidden ? 'totp_code' : 'recovery_code';
+        const msg = err.fieldMessages.totp || err.fieldMessages.totp_code || err.fieldMessages.recovery_code ||
+          (err.code === 'invalid_totp' ? err.message : PROBLEM_MESSAGES.totp_required);
+        if (values[which]) showFieldError(which, msg);
+        showSummary(which === 'totp_code' ? 'Code à usage unique requis' : 'Code de secours refusé', [{ field: which, message: msg }]);
+        if (!values[which]) input(which).focus();
       } else if (err.status === 401) {
         // Same answer whether the e-mail exists or not: the API does not tell, neither do we.
         showSummary('Connexion impossible', [{ message: 'Adresse électronique ou mot de passe incorrect.' }]);

@@ -1,4 +1,5 @@
-// Se connecter: POST /login, with the one-time code field shown when the account has TOTP.
+// Se connecter: POST /login, with the one-time code field (or a recovery code) shown when the
+// account has TOTP.
 // On success the access token stays in memory and the refresh cookie carries the session to
 // the next page: "Mon espace" (or the page given in ?retour=, same site only).
 import { setAccessToken } from '/lib/api.js';
@@ -7,6 +8,7 @@ import { rememberName } from './header-session.js';
 
 const form = document.getElementById('login-form');
 const totpField = document.getElementById('totp-field');
+const recoveryField = document.getElementById('recovery-field');
 
 function nextPage() {
   const back = new URL(location.href).searchParams.get('retour') || '';
@@ -18,7 +20,9 @@ function nextPage() {
 
 bindForm(form, async (v) => {
   const body = { email: v.email, password: v.password };
-  if (!totpField.hidden && v.totp) body.totp = v.totp;
+  // A recovery code (lost phone) stands in for the one-time code.
+  if (!recoveryField.hidden && v.recovery_code) body.recovery_code = v.recovery_code;
+  else if (!totpField.hidden && v.totp) body.totp = v.totp;
   try {
     const data = await api.post(`${ACCOUNT}/login`, body, { retry: false });
     rememberName(data.user);
@@ -27,6 +31,7 @@ bindForm(form, async (v) => {
   } catch (err) {
     if (err.code === 'totp_required' || err.code === 'invalid_totp') {
       totpField.hidden = false;
+      recoveryField.hidden = false;
       showErrors(form, 'Code à usage unique requis', [{ field: 'totp', message: err.message }]);
       return;
     }

@@ -1,6 +1,6 @@
 // Mon espace: restores the session from the refresh cookie, then shows the profile (PATCH /me
 // with If-Match), the notifications (marked read one by one), the open sessions (each can be
-// ended), the password change and logout. Without a session it invites to sign in.
+// ended), the password change, new recovery codes (with TOTP) and logout. Without a session it invites to sign in.
 import { h, replaceChildren, formatDate } from '/lib/dom.js';
 import { getAccessToken, request, setAccessToken } from '/lib/api.js';
 import { ACCOUNT, api, bindForm, restoreSession } from './account-common.js';
@@ -81,6 +81,15 @@ bindForm($('password-form'), async (v) => {
   loadSessions();
 });
 
+bindForm($('recovery-form'), async (v) => {
+  const data = await api.post(`${ACCOUNT}/me/totp/recovery-codes`, { password: v.password });
+  $('recovery-form').reset();
+  // Shown this once: the server keeps only their hash.
+  replaceChildren($('recovery-codes'), data.recovery_codes.map((c) => h('li', {}, h('code', {}, c))));
+  $('recovery-codes').hidden = false;
+  $('recovery-status').textContent = 'Voici vos dix nouveaux codes : notez-les maintenant, ils ne seront plus affichés. Les anciens ne servent plus.';
+});
+
 $('logout').addEventListener('click', async () => {
   try {
     await fetch(`${ACCOUNT}/session/logout`, { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
@@ -129,6 +138,7 @@ async function start() {
   if (!(await restoreSession())) return; // the invitation to sign in stays
   const me = await fetchMe();
   showProfile(me);
+  $('recovery-section').hidden = !me.totp_enabled;
   $('space-anon').hidden = true;
   $('space').hidden = false;
   await Promise.all([loadNotifications(), loadSessions(), loadWaits(me)]);

@@ -1,0 +1,172 @@
+// Browser tests of sessions and the second factor as people use them, against the real stack:
+// two tabs of one browser refreshing their access token at the same moment stay signed in (one
+// shared refresh, and the server's reuse interval for what still races); an administrator
+// enrols an authenticator, is shown the ten recovery codes once, and signs in with one of them
+// after « losing the phone »; the new admin screens (recovery codes, create an agent, one
+// person's sessions, audit export) pass axe and fit a 360 px phone.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+
+const MAIL = process.env.CIVITAS_TEST_MAIL || '';
+const DB = process.env.CIVITAS_TEST_ACCOUNT_DB_URL || '';
+const API = '/api/account/v1';
+const PASSWORD = 'un mot de passe assez long 2026';
+// Before sign-in a refresh answers 401, the enrolment step answers 403: Chromium logs both.
+const ALLOW = [/status of 40[13]/, /session\/refresh/];
+
+async function post(url, json) {
+  return fetch(BASE_URL + url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(json) });
+}
+
+/** A verified account made through the API (and its role set in the database when not citizen). */
+async function register(role = 'citizen') {
+  const email = `securite.${Date.now()}.${Math.random().toString(36).slice(2, 8)}@example.org`;
+  assert.equal((await post(`${API}/register`, { email, password: PASSWORD, given_name: 'Lou', family_name: 'Garnier' })).status, 202);
+  for (let i = 0; i < 100; i++) {
+    for (const f of readdirSync(MAIL).filter((n) => n.endsWith('.eml') && !n.startsWith('.'))) {
+      let text = '';
+      try {
+        text = readFileSync(path.join(MAIL, f), 'utf8');
+      } catch {
+        continue;
+      }
+      const m = text.includes(email) && text.match(/verification\.html\?token=([A-Za-z0-9_-]+)/);
+      if (m) {
+        assert.ok((await post(`${API}/verify-email`, { token: m[1] })).ok);
+        if (role !== 'citizen') {
+          execFileSync('psql', [DB, '-v', 'ON_ERROR_STOP=1', '-qtAc',
+            `UPDATE users SET role = '${role}' WHERE email = '${email}'`]);
+        }
+        return email;
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no verification mail');
+}
+
+/** RFC 6238 code of a base32 secret, now. */
+function totp(secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(msg).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+async function noHorizontalScroll(page, label) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `${label}: ${overflow}px wider than the 360 px screen`);
+}
+
+describe('sessions and second factor', { timeout: 300_000, skip: (!MAIL || !DB) && 'needs the test stack' }, () => {
+  let browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+
+  it('two tabs refreshing at the same moment stay signed in', { timeout: 120_000 }, async () => {
+    const email = await register();
+    const { page: a, context, problems } = await openPage(browser, '/connexion.html?retour=/mon-espace.html', { allow: ALLOW });
+    try {
+      await a.fill('#f-email', email);
+      await a.fill('#f-password', PASSWORD);
+      await Promise.all([a.waitForURL((u) => u.pathname === '/mon-espace.html'), a.click('button[type=submit]')]);
+      await a.locator('#space').waitFor();
+      const b = await context.newPage();
+      await b.goto(`${BASE_URL}/mon-espace.html`, { waitUntil: 'networkidle' });
+      await b.locator('#space').waitFor();
+      const refresh = () => import('/lib/api.js').then((m) => m.refreshSession());
+      for (let round = 0; round < 4; round++) {
+        const [ra, rb] = await Promise.all([a.evaluate(refresh), b.evaluate(refresh)]);
+        assert.equal(ra, true, `tab A, round ${round}`);
+        assert.equal(rb, true, `tab B, round ${round}`);
+      }
+      // Tabs that do not take turns (an old page, another client): the server's interval.
+      const raw = () => fetch('/api/account/v1/session/refresh', { method: 'POST', headers: { 'X-Requested-With': 'civitas' } })
+        .then((r) => r.status);
+      const statuses = await Promise.all([a.evaluate(raw), b.evaluate(raw)]);
+      assert.deepEqual(statuses, [200, 200]);
+      // Both tabs are still signed in after a reload, on one live session.
+      for (const p of [a, b]) {
+        await p.reload({ waitUntil: 'networkidle' });
+        await p.locator('#space').waitFor();
+        assert.equal(await p.locator('#space-anon').isVisible(), false);
+      }
+      const sessions = await a.evaluate(() => import('/lib/api.js').then((m) => m.api.get('/api/account/v1/sessions')));
+      assert.equal(sessions.items.length, 1);
+      assertNoProblems(problems, 'two tabs');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an administrator enrols, keeps the recovery codes and signs in with one', { timeout: 180_000 }, async () => {
+    const email = await register('admin');
+    const { page, context, problems } = await openPage(browser, '/admin/', { allow: ALLOW });
+    try {
+      await page.getByLabel('Adresse électronique').fill(email);
+      await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      const secret = (await page.locator('#enrol-secret').textContent()).trim();
+      await page.getByLabel('Premier code affiché par l’application').fill(totp(secret));
+      await page.getByRole('button', { name: 'Activer la double authentification' }).click();
+      // The ten codes, shown once.
+      await page.getByRole('heading', { name: 'Vos codes de secours' }).waitFor();
+      const codes = await page.locator('#recovery-codes li').allTextContents();
+      assert.equal(codes.length, 10);
+      for (const c of codes) assert.match(c.trim(), /^[2-9A-HJ-NP-Z]{4}(-[2-9A-HJ-NP-Z]{4}){3}$/);
+      await assertAccessible(page, 'recovery codes');
+      await screenshot(page, 'admin-recovery-codes');
+      await page.getByRole('button', { name: /continuer/ }).click();
+      // The phone is in the Loire: a recovery code instead of the app's code.
+      await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: /utiliser un code de secours/ }).click();
+      await page.getByLabel('Code de secours').fill(codes[3].trim().toLowerCase());
+      await assertAccessible(page, 'login with a recovery code');
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.locator('#admin-nav').waitFor();
+      // The code is spent: the same one again is refused.
+      const again = await page.evaluate(async ([mail, pw, code]) => (await fetch('/api/account/v1/login', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: mail, password: pw, recovery_code: code }),
+      })).status, [email, PASSWORD, codes[3].trim()]);
+      assert.equal(again, 401);
+
+      // The new admin screens, at desktop width and on a phone.
+      await page.getByRole('link', { name: 'Utilisateurs' }).click();
+      await page.locator('#users-table table').waitFor();
+      await page.locator('#create-form').waitFor();
+      await page.getByLabel('Rechercher (nom ou adresse)').fill(email);
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await page.getByRole('button', { name: `Sessions de ${email}` }).click();
+      await page.locator('#users-sessions table').waitFor();
+      assert.ok(await page.getByRole('button', { name: /^Mettre fin/ }).count() >= 1);
+      // Never one's own reset.
+      assert.equal(await page.getByRole('button', { name: `Réinitialiser la double authentification de ${email}` }).count(), 0);
+      await assertAccessible(page, '/admin/utilisateurs');
+      await screenshot(page, 'admin-users-security');
+      await page.getByRole('link', { name: 'Journal d’audit' }).click();
+      await page.locator('#export-form').waitFor();
+      await assertAccessible(page, '/admin/audit');
+      await page.setViewportSize(PHONE);
+      for (const [link, ready] of [['Utilisateurs', '#create-form'], ['Journal d’audit', '#export-form']]) {
+        await page.getByRole('link', { name: link }).click();
+        await page.locator(ready).waitFor();
+        await noHorizontalScroll(page, link);
+        await assertAccessible(page, `${link} (phone)`);
+      }
+      assertNoProblems(problems, 'admin with a recovery code');
+    } finally {
+      await context.close();
+    }
+  });
+});
