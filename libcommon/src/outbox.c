@@ -239,8 +239,8 @@ static int deliver_one(PGconn *c)
 		                 " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
 		                 4, NULL, p, NULL, NULL, 0);
 		if (attempts >= O.max_attempts)
-			lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target, attempts,
-			         err);
+			lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target,
+			         attempts, err);
 		else
 			lc_warn("outbox: event %s to %s failed (attempt %u, retry in %s ms): %s", ev, target,
 			        attempts, delay, err);

@@ -21,7 +21,8 @@ const struct lc_sql identity_sql[] = {
     /* One attempt reserved before hashing ($2 the limit, $3 the lock schedule in minutes): the
      * attempt that reaches the limit locks the account in the same statement. No row: locked. */
     {"login_reserve",
-     "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0 ELSE failed_logins + 1 END,"
+     "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0"
+     " ELSE failed_logins + 1 END,"
      " lock_level = CASE WHEN failed_logins + 1 >= $2::int THEN lock_level + 1 ELSE lock_level END,"
      " locked_until = CASE WHEN failed_logins + 1 >= $2::int THEN now() + ($3::int[])[least(lock_level + 1,"
      " cardinality($3::int[]))] * interval '1 minute' ELSE locked_until END"
@@ -31,20 +32,24 @@ const struct lc_sql identity_sql[] = {
                         " WHERE id = $1::uuid AND locked_until > now()"},
     /* $2: the reservation had locked ($3 = the count before it); else one failure less. */
     {"login_release",
-     "UPDATE users SET failed_logins = CASE WHEN $2::boolean THEN $3::int ELSE greatest(failed_logins - 1, 0) END,"
+     "UPDATE users SET failed_logins = CASE WHEN $2::boolean THEN $3::int"
+     " ELSE greatest(failed_logins - 1, 0) END,"
      " lock_level = CASE WHEN $2::boolean THEN greatest(lock_level - 1, 0) ELSE lock_level END,"
      " locked_until = CASE WHEN $2::boolean THEN NULL ELSE locked_until END WHERE id = $1::uuid"},
     /* A TOTP step is spent once: 0 rows when it (or a later one) was already used. */
-    {"totp_claim", "UPDATE users SET totp_last_step = $2::bigint WHERE id = $1::uuid AND totp_last_step < $2::bigint"},
+    {"totp_claim",
+     "UPDATE users SET totp_last_step = $2::bigint WHERE id = $1::uuid AND totp_last_step < $2::bigint"},
     {"user_auth_by_id", "SELECT " USER_COLUMNS ", password_hash, totp_secret, totp_pending, totp_last_step"
                         " FROM users WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE"},
     {"user_secrets_by_id", "SELECT " USER_COLUMNS ", password_hash, totp_secret"
                            " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
     {"user_insert", "INSERT INTO users (email, password_hash, given_name, family_name, phone)"
                     " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
-    {"login_ok", "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL, last_login_at = now()"
-                 " WHERE id = $1::uuid"},
-    {"login_clear", "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL WHERE id = $1::uuid"},
+    {"login_ok",
+     "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL, last_login_at = now()"
+     " WHERE id = $1::uuid"},
+    {"login_clear",
+     "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL WHERE id = $1::uuid"},
     {"user_verify",
      "UPDATE users SET email_verified_at = coalesce(email_verified_at, now()), updated_at = now()"
      " WHERE id = $1::uuid AND erased_at IS NULL"},
@@ -76,7 +81,8 @@ const struct lc_sql identity_sql[] = {
     {"refresh_insert", "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2::uuid)"},
     {"refresh_find",
      "SELECT rt.used_at IS NOT NULL, s.id, s.user_id, s.revoked_at IS NOT NULL OR s.expires_at <= now(),"
-     " extract(epoch FROM now() - rt.used_at) FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1"
+     " extract(epoch FROM now() - rt.used_at) FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id "
+     "WHERE rt.token_hash = $1"
      " FOR UPDATE OF rt, s"},
     {"refresh_unused", "SELECT 1 FROM refresh_tokens WHERE token_hash = $1 AND session_id = $2::uuid"
                        " AND used_at IS NULL"},
@@ -122,12 +128,14 @@ const struct lc_sql identity_sql[] = {
      "UPDATE users SET totp_pending = $2 WHERE id = $1::uuid AND totp_enabled_at IS NULL"},
     {"totp_enable",
      "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_enabled_at = now(),"
-     " totp_last_step = $2::bigint, totp_enrol_required = false, updated_at = now() WHERE id = $1::uuid AND totp_pending IS NOT NULL"},
+     " totp_last_step = $2::bigint, totp_enrol_required = false, updated_at = now() WHERE id = $1::uuid AND "
+     "totp_pending IS NOT NULL"},
     {"recovery_codes_delete", "DELETE FROM recovery_codes WHERE user_id = $1::uuid"},
     {"recovery_code_insert", "INSERT INTO recovery_codes (user_id, code_hash) VALUES ($1::uuid, $2)"},
     /* The count in RETURNING sees the rows as they were: this code is still among them. */
     {"recovery_code_use",
-     "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1::uuid AND code_hash = $2 AND used_at IS NULL"
+     "UPDATE recovery_codes SET used_at = now() WHERE user_id = $1::uuid AND code_hash = $2 AND used_at IS "
+     "NULL"
      " RETURNING (SELECT count(*) - 1 FROM recovery_codes WHERE user_id = $1::uuid AND used_at IS NULL)"},
     {"recovery_codes_left",
      "SELECT count(*) FROM recovery_codes WHERE user_id = $1::uuid AND used_at IS NULL"},
@@ -172,9 +180,10 @@ const struct lc_sql identity_sql[] = {
                                "IS NULL OR at < $7::timestamptz)"
                                " ORDER BY a.at DESC, a.id DESC LIMIT $4::int"},
     {"audit_export",
-     "SELECT " TS("at") ", service, actor_id, (SELECT email FROM users u WHERE u.id = a.actor_id), actor_role,"
-     " action, target_type, target_id, ip, request_id, details::text FROM audit a"
-     " WHERE at >= $1::timestamptz AND at < $2::timestamptz ORDER BY a.at, a.id LIMIT $3::int"},
+     "SELECT " TS(
+         "at") ", service, actor_id, (SELECT email FROM users u WHERE u.id = a.actor_id), actor_role,"
+               " action, target_type, target_id, ip, request_id, details::text FROM audit a"
+               " WHERE at >= $1::timestamptz AND at < $2::timestamptz ORDER BY a.at, a.id LIMIT $3::int"},
     /* demo */
     {"demo_user_insert",
      "INSERT INTO users (email, password_hash, given_name, family_name, role, services, email_verified_at)"

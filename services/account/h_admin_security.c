@@ -119,10 +119,11 @@ int h_admin_sessions_list(struct lc_request *rq)
 	int n = PQntuples(r) < pg.limit ? PQntuples(r) : pg.limit;
 	for (int i = 0; i < n; i++)
 		json_array_append_new(
-		    items, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", PQgetvalue(r, i, 0), "created_at",
-		                     PQgetvalue(r, i, 1), "last_used_at", PQgetvalue(r, i, 2), "expires_at",
-		                     PQgetvalue(r, i, 3), "ip", PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4),
-		                     "user_agent", PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5)));
+		    items,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "id", PQgetvalue(r, i, 0), "created_at",
+		              PQgetvalue(r, i, 1), "last_used_at", PQgetvalue(r, i, 2), "expires_at",
+		              PQgetvalue(r, i, 3), "ip", PQgetisnull(r, i, 4) ? NULL : PQgetvalue(r, i, 4),
+		              "user_agent", PQgetisnull(r, i, 5) ? NULL : PQgetvalue(r, i, 5)));
 	json_t *next = page_next(r, pg.limit, 6, 0);
 	PQclear(r);
 	return lc_reply_json(rq, 200, lc_page_body(items, next));
@@ -200,9 +201,9 @@ int h_admin_audit_export(struct lc_request *rq)
 		PQclear(r);
 		return lc_reply_problem(rq, 413, "payload_too_large", "Export a shorter period.");
 	}
-	static const char *const head[] = {"at",          "service",     "actor_id", "actor_email",
-	                                   "actor_role",  "action",      "target_type", "target_id",
-	                                   "ip",          "request_id",  "details"};
+	static const char *const head[] = {"at",         "service",    "actor_id",    "actor_email",
+	                                   "actor_role", "action",     "target_type", "target_id",
+	                                   "ip",         "request_id", "details"};
 	enum { NCOL = sizeof(head) / sizeof(head[0]) };
 	struct lc_buf b;
 	lc_buf_init(&b, 256u * 1024 * 1024);

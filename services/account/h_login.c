@@ -20,7 +20,16 @@
 #include "notify.h"
 
 /* Columns of login_user after USER_COLUMNS. */
-enum { LC_HASH = UC_N, LC_LOCKED, LC_LOCK_LEFT, LC_FAILED, LC_LEVEL, LC_TOTP_SECRET, LC_TOTP_STEP, LC_ENROL_REQUIRED };
+enum {
+	LC_HASH = UC_N,
+	LC_LOCKED,
+	LC_LOCK_LEFT,
+	LC_FAILED,
+	LC_LEVEL,
+	LC_TOTP_SECRET,
+	LC_TOTP_STEP,
+	LC_ENROL_REQUIRED
+};
 
 #define ENROL_TTL_S 900
 
@@ -137,7 +146,7 @@ static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 	l->out = LO_OK;
 	return audit_user(l, db, "login.succeeded",
 	                  json_pack("{s:s, s:s}", "session_id", l->sid, "second_factor",
-	                            l->step > 0     ? "totp"
+	                            l->step > 0   ? "totp"
 	                            : l->recovery ? "recovery_code"
 	                                          : "none")) < 0
 	           ? LC_TX_ERROR
@@ -178,7 +187,8 @@ static int finish(struct login *l, int rc)
 /* Admins must have a second factor, and so must anyone whose TOTP an administrator reset. */
 static bool must_enrol(const PGresult *u)
 {
-	return strcmp(PQgetvalue(u, 0, UC_ROLE), "admin") == 0 || PQgetvalue(u, 0, LC_ENROL_REQUIRED)[0] == 't';
+	return strcmp(PQgetvalue(u, 0, UC_ROLE), "admin") == 0 ||
+	       PQgetvalue(u, 0, LC_ENROL_REQUIRED)[0] == 't';
 }
 
 /* The answer to a failed attempt, once failure_tx wrote it down. */
@@ -191,9 +201,11 @@ static int reply_failure(struct login *l)
 	if (l->out == LO_LOCKED)
 		return finish(l, reply_retry(rq, (long)l->lk.minutes * 60));
 	if (l->out == LO_BAD_TOTP)
-		return finish(l, lc_reply_problem(rq, 401, "invalid_totp",
-		                                  "The one-time code or recovery code is wrong or was used."));
-	return finish(l, lc_reply_problem(rq, 401, "invalid_credentials", "Wrong e-mail address or password."));
+		return finish(l,
+		              lc_reply_problem(rq, 401, "invalid_totp",
+		                               "The one-time code or recovery code is wrong or was used."));
+	return finish(l,
+	              lc_reply_problem(rq, 401, "invalid_credentials", "Wrong e-mail address or password."));
 }
 
 int h_login(struct lc_request *rq)
@@ -256,7 +268,8 @@ int h_login(struct lc_request *rq)
 		}
 		if (l.totp) {
 			unsigned char secret[64];
-			int n = totp_base32_decode(PQgetvalue(l.u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
+			int n =
+			    totp_base32_decode(PQgetvalue(l.u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
 			l.step = n > 0 ? totp_check(secret, (size_t)n, l.totp, (int64_t)time(NULL),
 			                            atoll(PQgetvalue(l.u, 0, LC_TOTP_STEP)))
 			               : -1;

@@ -171,7 +171,8 @@ int h_totp_confirm(struct lc_request *rq)
 	if (c.out == CF_BAD)
 		return reply_field_error(rq, "code", "invalid_totp",
 		                         "The code does not match; check the clock of the device.");
-	return lc_reply_json(rq, 200, json_pack("{s:b, s:o}", "totp_enabled", true, "recovery_codes", c.codes));
+	return lc_reply_json(rq, 200,
+	                     json_pack("{s:b, s:o}", "totp_enabled", true, "recovery_codes", c.codes));
 }
 
 /* --- POST /me/totp/recovery-codes: ten new codes (the old ones stop working). The password is
@@ -190,8 +191,8 @@ static enum lc_tx_result regen_tx(struct lc_db *db, void *arg)
 	struct regen *g = arg;
 	const char *id = PQgetvalue(g->u, 0, UC_ID);
 	if (g->failed)
-		return lockout_failed(db, g->rq, id, PQgetvalue(g->u, 0, UC_EMAIL), PQgetvalue(g->u, 0, UC_GIVEN),
-		                      &g->lk, "password")
+		return lockout_failed(db, g->rq, id, PQgetvalue(g->u, 0, UC_EMAIL),
+		                      PQgetvalue(g->u, 0, UC_GIVEN), &g->lk, "password")
 		           ? LC_TX_ERROR
 		           : LC_TX_COMMIT;
 	json_decref(g->codes);
@@ -203,7 +204,7 @@ static enum lc_tx_result regen_tx(struct lc_db *db, void *arg)
 	if (rc < 0)
 		return LC_TX_ERROR;
 	return lc_audit(db, g->rq, "totp.recovery_codes_renewed", "user", id, NULL) < 0 ? LC_TX_ERROR
-	                                                                                 : LC_TX_COMMIT;
+	                                                                                : LC_TX_COMMIT;
 }
 
 int h_totp_recovery_codes(struct lc_request *rq)
@@ -245,7 +246,8 @@ int h_totp_recovery_codes(struct lc_request *rq)
 			lc_rq_add_header(rq, "Retry-After", ra);
 		}
 		rc = res < 0 ? lc_db_fail_reply(rq)
-		             : lc_reply_problem(rq, 429, "rate_limited", "Too many failed attempts: wait a while.");
+		             : lc_reply_problem(rq, 429, "rate_limited",
+		                                "Too many failed attempts: wait a while.");
 		goto out;
 	}
 	g.failed = !account_password_verify(PQgetvalue(g.u, 0, UC_N), password);
@@ -258,7 +260,8 @@ int h_totp_recovery_codes(struct lc_request *rq)
 		goto out;
 	}
 	if (g.failed)
-		rc = g.lk.locks ? lc_reply_problem(rq, 429, "rate_limited", "Too many failed attempts: wait a while.")
+		rc = g.lk.locks ? lc_reply_problem(rq, 429, "rate_limited",
+		                                   "Too many failed attempts: wait a while.")
 		                : reply_field_error(rq, "password", "invalid_credentials", "Wrong password.");
 	else {
 		rc = lc_reply_json(rq, 200, json_pack("{s:O}", "recovery_codes", g.codes));

@@ -17,7 +17,8 @@ static void schedule(char out[64])
 	int n = 0;
 	out[n++] = '{';
 	for (int level = 1; level <= 4; level++)
-		n += snprintf(out + n, (size_t)(64 - n), "%s%d", level > 1 ? "," : "", account_lock_minutes(level));
+		n += snprintf(out + n, (size_t)(64 - n), "%s%d", level > 1 ? "," : "",
+		              account_lock_minutes(level));
 	snprintf(out + n, (size_t)(64 - n), "}");
 }
 

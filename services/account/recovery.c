@@ -49,7 +49,8 @@ json_t *recovery_codes_issue(struct lc_db *db, const char *user_id)
 		size_t o = 0;
 		for (int k = 0; k < RECOVERY_CODE_CHARS; k++) {
 			int bit = k * 5, byte = bit / 8, shift = bit % 8;
-			unsigned v = ((unsigned)raw[byte] << 8 | (byte + 1 < 10 ? raw[byte + 1] : 0)) >> (11 - shift);
+			unsigned v =
+			    ((unsigned)raw[byte] << 8 | (byte + 1 < 10 ? raw[byte + 1] : 0)) >> (11 - shift);
 			if (k && k % 4 == 0)
 				code[o++] = '-';
 			code[o++] = alphabet[v & 31];

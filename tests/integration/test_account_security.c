@@ -14,9 +14,9 @@
 
 #include "account_itest.h"
 
-#define PW     "un mot de passe solide"
-#define REUSE  3 /* CIVITAS_REFRESH_REUSE_S of this run */
-#define CROWD  8
+#define PW    "un mot de passe solide"
+#define REUSE 3 /* CIVITAS_REFRESH_REUSE_S of this run */
+#define CROWD 8
 
 static char *j(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *j(const char *fmt, ...)
@@ -75,7 +75,8 @@ static void crowd(struct caller *cs, int n, const char *method, const char *path
 	pthread_barrier_t b;
 	pthread_barrier_init(&b, NULL, (unsigned)n);
 	for (int i = 0; i < n; i++) {
-		cs[i] = (struct caller){.method = method, .path = path, .body = body, .header = header, .start = &b};
+		cs[i] = (struct caller){
+		    .method = method, .path = path, .body = body, .header = header, .start = &b};
 		ck_assert_int_eq(pthread_create(&cs[i].t, NULL, call_once, &cs[i]), 0);
 	}
 	for (int i = 0; i < n; i++)
@@ -110,7 +111,8 @@ static const char *make_totp_user(const char *email, const char *role)
 {
 	static char id[64];
 	snprintf(id, sizeof(id), "%s", make_user(email, PW, role));
-	sql(j("UPDATE users SET totp_secret = '%s', totp_enabled_at = now(), totp_last_step = 0 WHERE id = $1",
+	sql(j("UPDATE users SET totp_secret = '%s', totp_enabled_at = now(), totp_last_step = 0 WHERE id = "
+	      "$1",
 	      SECRET),
 	    id);
 	return id;
@@ -154,13 +156,15 @@ START_TEST(parallel_wrong_passwords_check_at_most_the_limit)
 	struct caller cs[N];
 	crowd(cs, N, "POST", API "/login", body, NULL);
 	/* Every checked password leaves one login.failed entry: never more than the limit. */
-	int checked = atoi(sql("SELECT count(*) FROM audit WHERE action = 'login.failed' AND target_id = $1", uid));
+	int checked =
+	    atoi(sql("SELECT count(*) FROM audit WHERE action = 'login.failed' AND target_id = $1", uid));
 	ck_assert_int_le(checked, ACCOUNT_MAX_FAILURES);
 	ck_assert_int_ge(checked, 1);
 	ck_assert_int_le(count_status(cs, N, 401), ACCOUNT_MAX_FAILURES - 1);
 	ck_assert_int_eq(count_status(cs, N, 401) + count_status(cs, N, 429), N);
-	ck_assert_str_eq(sql("SELECT count(*) FROM audit WHERE action = 'account.locked' AND target_id = $1", uid),
-	                 checked == ACCOUNT_MAX_FAILURES ? "1" : "0");
+	ck_assert_str_eq(
+	    sql("SELECT count(*) FROM audit WHERE action = 'account.locked' AND target_id = $1", uid),
+	    checked == ACCOUNT_MAX_FAILURES ? "1" : "0");
 }
 END_TEST
 
@@ -170,7 +174,8 @@ static const char *login_cookie(const char *email, char *cookie, size_t n)
 {
 	struct itest_resp r;
 	ck_assert_int_eq(
-	    call("POST", API "/login", j("{\"email\":\"%s\",\"password\":\"" PW "\"}", email), &r, NULL), 200);
+	    call("POST", API "/login", j("{\"email\":\"%s\",\"password\":\"" PW "\"}", email), &r, NULL),
+	    200);
 	ck_assert_ptr_nonnull(refresh_cookie(&r, cookie, n));
 	itest_resp_free(&r);
 	return cookie;
@@ -239,13 +244,15 @@ START_TEST(the_interval_is_bounded)
 {
 	/* The daemon refuses to start with a window longer than a minute (exit 2, one line). */
 	char cmd[1200];
-	snprintf(cmd, sizeof(cmd), "CIVITAS_REFRESH_REUSE_S=61 CIVITAS_PORT=0 timeout 30 %s/services/account/civitas-account"
+	snprintf(cmd, sizeof(cmd),
+	         "CIVITAS_REFRESH_REUSE_S=61 CIVITAS_PORT=0 timeout 30 %s/services/account/civitas-account"
 	         " >/dev/null 2>&1",
 	         itest_env("CIVITAS_BUILD"));
 	int st = system(cmd);
 	ck_assert(WIFEXITED(st));
 	ck_assert_int_eq(WEXITSTATUS(st), 2);
-	snprintf(cmd, sizeof(cmd), "CIVITAS_REFRESH_REUSE_S=-1 CIVITAS_PORT=0 timeout 30 %s/services/account/civitas-account"
+	snprintf(cmd, sizeof(cmd),
+	         "CIVITAS_REFRESH_REUSE_S=-1 CIVITAS_PORT=0 timeout 30 %s/services/account/civitas-account"
 	         " >/dev/null 2>&1",
 	         itest_env("CIVITAS_BUILD"));
 	st = system(cmd);
@@ -265,11 +272,13 @@ static void enrol(const char *email, char secret[64], json_t **codes)
 	ck_assert_int_eq(call("POST", API "/login", body, &r, NULL), 403);
 	json_t *p = itest_json(&r);
 	ck_assert_str_eq(json_string_value(json_object_get(p, "code")), "totp_enrolment_required");
-	snprintf(enrol_token, sizeof(enrol_token), "%s", json_string_value(json_object_get(p, "enrolment_token")));
+	snprintf(enrol_token, sizeof(enrol_token), "%s",
+	         json_string_value(json_object_get(p, "enrolment_token")));
 	json_decref(p);
 	itest_resp_free(&r);
 	ck_assert_int_eq(
-	    call("POST", API "/me/totp/setup", j("{\"enrolment_token\":\"%s\"}", enrol_token), &r, NULL), 200);
+	    call("POST", API "/me/totp/setup", j("{\"enrolment_token\":\"%s\"}", enrol_token), &r, NULL),
+	    200);
 	p = itest_json(&r);
 	snprintf(secret, 64, "%s", json_string_value(json_object_get(p, "secret")));
 	json_decref(p);
@@ -289,7 +298,8 @@ static void enrol(const char *email, char secret[64], json_t **codes)
 static long login_with(const char *email, const char *field, const char *value, struct itest_resp *r)
 {
 	return call("POST", API "/login",
-	            j("{\"email\":\"%s\",\"password\":\"" PW "\",\"%s\":\"%s\"}", email, field, value), r, NULL);
+	            j("{\"email\":\"%s\",\"password\":\"" PW "\",\"%s\":\"%s\"}", email, field, value), r,
+	            NULL);
 }
 
 START_TEST(recovery_codes_single_use_hashed_audited_mailed)
@@ -301,8 +311,8 @@ START_TEST(recovery_codes_single_use_hashed_audited_mailed)
 	snprintf(uid, sizeof(uid), "%s", make_user(email, PW, "admin"));
 	enrol(email, secret, &codes);
 	/* stored hashed: ten rows, none holds a code, each the SHA-256 bound to the account */
-	ck_assert_str_eq(sql("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL", uid),
-	                 "10");
+	ck_assert_str_eq(
+	    sql("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL", uid), "10");
 	const char *first = json_string_value(json_array_get(codes, 0));
 	ck_assert_int_eq((int)strlen(first), 19);
 	char norm[32], text[128], hash[65];
@@ -314,11 +324,12 @@ START_TEST(recovery_codes_single_use_hashed_audited_mailed)
 	snprintf(text, sizeof(text), "%s:%s", uid, norm);
 	lc_sha256_hex(text, strlen(text), hash);
 	ck_assert_str_eq(sql("SELECT count(*) FROM recovery_codes WHERE code_hash = $1", hash), "1");
-	ck_assert_str_eq(sql(j("SELECT count(*) FROM recovery_codes WHERE code_hash LIKE '%%%s%%' OR code_hash"
-	                       " LIKE '%%%s%%'",
-	                       norm, first),
-	                     NULL),
-	                 "0");
+	ck_assert_str_eq(
+	    sql(j("SELECT count(*) FROM recovery_codes WHERE code_hash LIKE '%%%s%%' OR code_hash"
+	          " LIKE '%%%s%%'",
+	          norm, first),
+	        NULL),
+	    "0");
 	/* a code stands in for the TOTP code, lower case and without dashes too */
 	char typed[32];
 	for (k = 0; norm[k]; k++)
@@ -335,48 +346,52 @@ START_TEST(recovery_codes_single_use_hashed_audited_mailed)
 	itest_resp_free(&r);
 	/* audited and mailed */
 	ck_assert_str_eq(
-	    sql("SELECT count(*) FROM audit WHERE action = 'login.recovery_code_used' AND target_id = $1", uid),
+	    sql("SELECT count(*) FROM audit WHERE action = 'login.recovery_code_used' AND target_id = $1",
+	        uid),
 	    "1");
 	free(wait_mail(email, "il vous en reste", 1));
 	/* one code, many sign-ins at once: one session */
 	const char *second = json_string_value(json_array_get(codes, 1));
 	char body[512];
-	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"" PW "\",\"recovery_code\":\"%s\"}", email,
-	         second);
+	snprintf(body, sizeof(body), "{\"email\":\"%s\",\"password\":\"" PW "\",\"recovery_code\":\"%s\"}",
+	         email, second);
 	struct caller cs[CROWD];
 	crowd(cs, CROWD, "POST", API "/login", body, NULL);
 	ck_assert_int_eq(count_status(cs, CROWD, 200), 1);
-	ck_assert_str_eq(sql("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL", uid),
-	                 "8");
+	ck_assert_str_eq(
+	    sql("SELECT count(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL", uid), "8");
 	/* the seven refused attempts count as failures and may have locked the account: unlock */
 	sql("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1", uid);
 	/* renewing asks for the password again and voids the old codes */
 	char bearer[4300], refresh_c[256], access[2048];
-	ck_assert_int_eq(login_with(email, "recovery_code", json_string_value(json_array_get(codes, 2)), &r), 200);
+	ck_assert_int_eq(login_with(email, "recovery_code", json_string_value(json_array_get(codes, 2)), &r),
+	                 200);
 	b = itest_json(&r);
 	snprintf(access, sizeof(access), "%s", json_string_value(json_object_get(b, "access_token")));
 	json_decref(b);
 	refresh_cookie(&r, refresh_c, sizeof(refresh_c));
 	itest_resp_free(&r);
 	snprintf(bearer, sizeof(bearer), "Authorization: Bearer %s", access);
-	ck_assert_int_eq(call("POST", API "/me/totp/recovery-codes", "{\"password\":\"pas le bon\"}", &r, bearer,
-	                      NULL),
-	                 422);
+	ck_assert_int_eq(
+	    call("POST", API "/me/totp/recovery-codes", "{\"password\":\"pas le bon\"}", &r, bearer, NULL),
+	    422);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("POST", API "/me/totp/recovery-codes", "{\"password\":\"" PW "\"}", &r, bearer, NULL),
-	                 200);
+	ck_assert_int_eq(
+	    call("POST", API "/me/totp/recovery-codes", "{\"password\":\"" PW "\"}", &r, bearer, NULL), 200);
 	json_t *fresh = itest_json(&r);
 	ck_assert_int_eq(json_array_size(json_object_get(fresh, "recovery_codes")), RECOVERY_CODES);
 	itest_resp_free(&r);
-	ck_assert_int_eq(login_with(email, "recovery_code", json_string_value(json_array_get(codes, 3)), &r), 401);
+	ck_assert_int_eq(login_with(email, "recovery_code", json_string_value(json_array_get(codes, 3)), &r),
+	                 401);
 	itest_resp_free(&r);
-	ck_assert_int_eq(login_with(email, "recovery_code",
-	                            json_string_value(json_array_get(json_object_get(fresh, "recovery_codes"), 0)),
-	                            &r),
-	                 200);
+	ck_assert_int_eq(
+	    login_with(email, "recovery_code",
+	               json_string_value(json_array_get(json_object_get(fresh, "recovery_codes"), 0)), &r),
+	    200);
 	itest_resp_free(&r);
 	ck_assert_str_eq(
-	    sql("SELECT count(*) FROM audit WHERE action = 'totp.recovery_codes_renewed' AND target_id = $1", uid),
+	    sql("SELECT count(*) FROM audit WHERE action = 'totp.recovery_codes_renewed' AND target_id = $1",
+	        uid),
 	    "1");
 	json_decref(fresh);
 	json_decref(codes);
@@ -425,15 +440,15 @@ START_TEST(admin_resets_someone_elses_totp_never_their_own)
 	                      itest_bearer(agent_id, "agent", NULL), NULL),
 	                 404);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("POST", j(API "/admin/users/%s/totp/reset", admin_id), NULL, &r, admin_bearer, NULL),
-	                 409);
+	ck_assert_int_eq(
+	    call("POST", j(API "/admin/users/%s/totp/reset", admin_id), NULL, &r, admin_bearer, NULL), 409);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("POST", API "/admin/users/00000000-0000-4000-8000-00000000abcd/totp/reset", NULL, &r,
-	                      admin_bearer, NULL),
+	ck_assert_int_eq(call("POST", API "/admin/users/00000000-0000-4000-8000-00000000abcd/totp/reset",
+	                      NULL, &r, admin_bearer, NULL),
 	                 404);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("POST", j(API "/admin/users/%s/totp/reset", agent_id), NULL, &r, admin_bearer, NULL),
-	                 200);
+	ck_assert_int_eq(
+	    call("POST", j(API "/admin/users/%s/totp/reset", agent_id), NULL, &r, admin_bearer, NULL), 200);
 	ck_assert(strstr(r.body, "\"totp_enabled\":false"));
 	itest_resp_free(&r);
 	/* the sessions ended, the old authenticator is gone, enrolment comes at the next sign-in */
@@ -441,10 +456,11 @@ START_TEST(admin_resets_someone_elses_totp_never_their_own)
 	ck_assert_int_eq(login_with(agent_mail, "totp", code_at(SECRET, time(NULL) / 30), &r), 403);
 	ck_assert_str_eq(code_of(&r), "totp_enrolment_required");
 	itest_resp_free(&r);
-	ck_assert_str_eq(sql(j("SELECT actor_id FROM audit WHERE action = 'user.totp_reset' AND target_id = '%s'",
-	                       agent_id),
-	                     NULL),
-	                 admin_id);
+	ck_assert_str_eq(
+	    sql(j("SELECT actor_id FROM audit WHERE action = 'user.totp_reset' AND target_id = '%s'",
+	          agent_id),
+	        NULL),
+	    admin_id);
 	free(wait_mail(agent_mail, "double authentification", 1));
 	/* and once enrolled again, the flag is gone */
 	char secret[64];
@@ -479,43 +495,48 @@ START_TEST(admin_sees_and_ends_someones_sessions)
 	                 404);
 	itest_resp_free(&r);
 	/* a session of someone else is not found through this person */
-	ck_assert_int_eq(call("DELETE", j(API "/admin/users/%s/sessions/%s", admin_id, sid), NULL, &r, bearer, NULL),
-	                 404);
+	ck_assert_int_eq(
+	    call("DELETE", j(API "/admin/users/%s/sessions/%s", admin_id, sid), NULL, &r, bearer, NULL), 404);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("DELETE", j(API "/admin/users/%s/sessions/%s", uid, sid), NULL, &r, bearer, NULL), 204);
+	ck_assert_int_eq(
+	    call("DELETE", j(API "/admin/users/%s/sessions/%s", uid, sid), NULL, &r, bearer, NULL), 204);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("DELETE", j(API "/admin/users/%s/sessions/%s", uid, sid), NULL, &r, bearer, NULL), 404);
+	ck_assert_int_eq(
+	    call("DELETE", j(API "/admin/users/%s/sessions/%s", uid, sid), NULL, &r, bearer, NULL), 404);
 	itest_resp_free(&r);
 	/* the newest session was ended: its cookie no longer refreshes, the other one does */
 	ck_assert_int_eq(refresh(c2, NULL, 0), 401);
 	ck_assert_int_eq(refresh(c1, NULL, 0), 200);
-	ck_assert_str_eq(sql("SELECT count(*) FROM audit WHERE action = 'session.end_by_admin' AND target_id = $1",
-	                     sid),
-	                 "1");
+	ck_assert_str_eq(
+	    sql("SELECT count(*) FROM audit WHERE action = 'session.end_by_admin' AND target_id = $1", sid),
+	    "1");
 	/* the audit trail of a period as CSV, itself audited */
 	ck_assert_int_eq(call("GET", API "/admin/audit/export?from=2026-01-01", NULL, &r, bearer, NULL), 422);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("GET", API "/admin/audit/export?from=hier&to=2099-01-01", NULL, &r, bearer, NULL), 422);
+	ck_assert_int_eq(
+	    call("GET", API "/admin/audit/export?from=hier&to=2099-01-01", NULL, &r, bearer, NULL), 422);
 	itest_resp_free(&r);
 	ck_assert_int_eq(call("GET", API "/admin/audit/export?from=2000-01-01&to=2099-01-01", NULL, &r,
 	                      itest_bearer(uid, "agent", NULL), NULL),
 	                 404);
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("GET", API "/admin/audit/export?from=2000-01-01&to=2099-01-01", NULL, &r, bearer, NULL),
-	                 200);
+	ck_assert_int_eq(
+	    call("GET", API "/admin/audit/export?from=2000-01-01&to=2099-01-01", NULL, &r, bearer, NULL),
+	    200);
 	char ct[128];
 	ck_assert_str_eq(itest_header(&r, "Content-Type", ct, sizeof(ct)), "text/csv; charset=utf-8");
 	ck_assert(strncmp(r.body, "at,service,actor_id,actor_email,actor_role,action,", 50) == 0);
 	ck_assert(strstr(r.body, sid));
 	ck_assert(strstr(r.body, "session.end_by_admin"));
 	itest_resp_free(&r);
-	ck_assert_int_eq(call("GET", API "/admin/audit/export?from=2000-01-01&to=2000-01-02", NULL, &r, bearer, NULL),
-	                 200);
+	ck_assert_int_eq(
+	    call("GET", API "/admin/audit/export?from=2000-01-01&to=2000-01-02", NULL, &r, bearer, NULL),
+	    200);
 	ck_assert(strchr(r.body, '\n') == r.body + strlen(r.body) - 1); /* the header line alone */
 	itest_resp_free(&r);
-	ck_assert_int_ge(atoi(sql("SELECT count(*) FROM audit WHERE action = 'audit.export' AND actor_id = $1",
-	                          admin_id)),
-	                 2);
+	ck_assert_int_ge(
+	    atoi(sql("SELECT count(*) FROM audit WHERE action = 'audit.export' AND actor_id = $1", admin_id)),
+	    2);
 }
 END_TEST
 

@@ -39,8 +39,9 @@ static void cut_delivery_connection(void)
 		PQfinish(c);
 		return;
 	}
-	PQclear(PQexec(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user"
-	                  " AND pid <> pg_backend_pid() AND state = 'idle in transaction'"));
+	PQclear(PQexec(c,
+	               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user"
+	               " AND pid <> pg_backend_pid() AND state = 'idle in transaction'"));
 	for (int i = 0; i < 50; i++) {
 		PGresult *r = PQexec(c, "SELECT count(*) FROM pg_stat_activity WHERE usename = current_user"
 		                        " AND pid <> pg_backend_pid() AND state = 'idle in transaction'");
@@ -108,7 +109,8 @@ static void run(int at, bool after_send)
 	PQclear(q(c, "DELETE FROM outbox"));
 	static const struct lc_sql none[] = {{NULL, NULL}};
 	ck_assert_int_eq(lc_db_setup(db_url, "itest", none), 0);
-	const struct lc_outbox_target targets[] = {{.name = "sink", .topic_prefix = "mail.", .deliver = sink}};
+	const struct lc_outbox_target targets[] = {
+	    {.name = "sink", .topic_prefix = "mail.", .deliver = sink}};
 	ck_assert_int_eq(lc_outbox_setup("itest", targets, 1, 50, 5), 0);
 	/* Rows first, then the thread: the whole set is due in one batch. */
 	ck_assert_int_eq(lc_db_tx(lc_db_thread(), emit_all, NULL), LC_TX_COMMIT);
@@ -134,7 +136,8 @@ START_TEST(cut_between_two_messages_sends_each_once)
 {
 	run(4, false);
 	for (int i = 1; i <= EVENTS; i++)
-		ck_assert_msg(atomic_load(&sent[i]) == 1, "message %d sent %d times", i, atomic_load(&sent[i]));
+		ck_assert_msg(atomic_load(&sent[i]) == 1, "message %d sent %d times", i,
+		              atomic_load(&sent[i]));
 }
 END_TEST
 

@@ -16,8 +16,9 @@ START_TEST(csv_cells)
 	lc_buf_csv_cell(&b, "=HYPERLINK(\"x\")", false);
 	lc_buf_csv_cell(&b, "-1", false);
 	lc_buf_csv_cell(&b, "", true);
-	ck_assert_str_eq(lc_buf_cstr(&b),
-	                 "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"'=HYPERLINK(\"\"x\"\")\",\"'-1\",\r\n");
+	ck_assert_str_eq(
+	    lc_buf_cstr(&b),
+	    "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\"'=HYPERLINK(\"\"x\"\")\",\"'-1\",\r\n");
 	lc_buf_free(&b);
 }
 END_TEST
