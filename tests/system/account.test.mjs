@@ -52,6 +52,14 @@ describe('account through the gateway', () => {
     assert.equal(noHeader.status, 403);
     const ok = await fetch(`${A}/session/refresh`, { method: 'POST', headers: { Cookie: cookie, 'X-Requested-With': 'civitas' } });
     assert.equal(ok.status, 200);
+    // Within the reuse interval, the same spent token is a second tab: the same successor.
+    const next = ok.headers.getSetCookie().find((c) => c.startsWith('civitas_refresh=')).split(';')[0];
+    const race = await fetch(`${A}/session/refresh`, { method: 'POST', headers: { Cookie: cookie, 'X-Requested-With': 'civitas' } });
+    assert.equal(race.status, 200);
+    assert.equal(race.headers.getSetCookie().find((c) => c.startsWith('civitas_refresh=')).split(';')[0], next);
+    // Once that successor is used, the spent token coming back is a theft: the session ends.
+    const rotated = await fetch(`${A}/session/refresh`, { method: 'POST', headers: { Cookie: next, 'X-Requested-With': 'civitas' } });
+    assert.equal(rotated.status, 200);
     const again = await fetch(`${A}/session/refresh`, { method: 'POST', headers: { Cookie: cookie, 'X-Requested-With': 'civitas' } });
     assert.equal(again.status, 401, 'a spent refresh token is refused');
   });

@@ -19,6 +19,7 @@ const listeners = new Set();
 const REFRESH_LOCK = 'civitas-refresh';
 const SHARED_TOKEN_MAX_AGE_MS = 5000;
 const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('civitas-session') : null;
+channel?.unref?.(); // under Node (tests), an open channel would keep the process alive
 let sharedToken = { token: null, at: 0 };
 channel?.addEventListener('message', (event) => {
   const m = event.data;
