@@ -65,8 +65,20 @@ function totp(secret) {
 }
 
 async function noHorizontalScroll(page, label) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(overflow <= 0, `${label}: ${overflow}px wider than the 360 px screen`);
+  const [overflow, culprits] = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // The widest elements that are not inside a scrolling box: what makes the page scroll.
+    // (an absolutely positioned element escapes a scroller that is not its containing block)
+    const inScroller = (e) => {
+      for (let p = e.parentElement; p; p = p.parentElement) if (/(auto|scroll)/.test(getComputedStyle(p).overflowX)) return true;
+      return false;
+    };
+    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1 &&
+      (!inScroller(e) || getComputedStyle(e).position === 'absolute'))
+      .slice(0, 5).map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className}`);
+    return [document.documentElement.scrollWidth - width, wide];
+  });
+  assert.ok(overflow <= 0, `${label}: ${overflow}px wider than the 360 px screen (${culprits.join(', ')})`);
 }
 
 describe('sessions and second factor', { timeout: 300_000, skip: (!MAIL || !DB) && 'needs the test stack' }, () => {
