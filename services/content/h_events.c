@@ -42,6 +42,21 @@ int h_event_get(struct lc_request *rq)
 	return lc_reply_json_cached(rq, e, "public, max-age=60");
 }
 
+int h_internal_event_get(struct lc_request *rq)
+{
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such event.");
+	const char *p[] = {id};
+	bool failed;
+	json_t *e = sql_json(lc_rq_db(rq), "ev_get_id", 1, p, &failed);
+	if (failed)
+		return lc_db_fail_reply(rq);
+	if (!e)
+		return lc_reply_problem(rq, 404, "not_found", "No such event.");
+	return lc_reply_json(rq, 200, e);
+}
+
 int h_events_ics(struct lc_request *rq)
 {
 	int rc;

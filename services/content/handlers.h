@@ -27,6 +27,8 @@ int h_article_preview(struct lc_request *rq);
 int h_events_list(struct lc_request *rq);
 int h_event_get(struct lc_request *rq);
 int h_events_ics(struct lc_request *rq);
+/* One event by id for other daemons (payment's ticketing reads title and date). */
+int h_internal_event_get(struct lc_request *rq);
 int h_event_create(struct lc_request *rq);
 int h_event_update(struct lc_request *rq);
 int h_event_delete(struct lc_request *rq);
