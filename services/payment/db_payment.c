@@ -5,8 +5,9 @@
 #include "payment.h"
 
 #define CO_READ                                                                                              \
-	"SELECT status, amount_cents, currency, provider, user_id, coalesce(household_id::text, ''), trans_id,"   \
-	" to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS'), expires_at < now()"                         \
+	"SELECT status, amount_cents, currency, provider, user_id, coalesce(household_id::text, ''), "       \
+	"trans_id,"                                                                                          \
+	" to_char(created_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS'), expires_at < now()"                    \
 	" FROM checkouts WHERE id = $1::uuid"
 #define LIVE_CHECKOUT "c.status IN ('created', 'pending')"
 
@@ -16,25 +17,30 @@ const struct lc_sql pay_statements[] = {
     {"grid_get", "SELECT grid_json(g)::text, g.brackets::text, g.default_price_cents, g.label"
                  " FROM price_grids g WHERE g.service = $1"},
     {"grid_upsert",
-     "INSERT INTO price_grids (service, label, brackets, default_price_cents) VALUES ($1, $2, $3::jsonb, $4::bigint)"
-     " ON CONFLICT (service) DO UPDATE SET label = $2, brackets = $3::jsonb, default_price_cents = $4::bigint,"
+     "INSERT INTO price_grids (service, label, brackets, default_price_cents) VALUES ($1, $2, $3::jsonb, "
+     "$4::bigint)"
+     " ON CONFLICT (service) DO UPDATE SET label = $2, brackets = $3::jsonb, default_price_cents = "
+     "$4::bigint,"
      " revision = price_grids.revision + 1, updated_at = now() RETURNING grid_json(price_grids)::text,"
      " (xmax = 0)"},
     {"grid_upsert_plain", "INSERT INTO price_grids (service, label, brackets, default_price_cents)"
                           " VALUES ($1, $2, $3::jsonb, $4::bigint) ON CONFLICT (service) DO NOTHING"},
-    {"demo_backdate", "WITH c AS (UPDATE checkouts SET created_at = now() - interval '32 days',"
-                      " paid_at = now() - interval '32 days', expires_at = now() - interval '32 days'"
-                      " WHERE id = $1::uuid RETURNING id)"
-                      " UPDATE invoices SET paid_at = now() - interval '32 days', created_at = now() - interval '40 days',"
-                      " due_date = (now() - interval '20 days')::date WHERE id = $2::uuid"},
+    {"demo_backdate",
+     "WITH c AS (UPDATE checkouts SET created_at = now() - interval '32 days',"
+     " paid_at = now() - interval '32 days', expires_at = now() - interval '32 days'"
+     " WHERE id = $1::uuid RETURNING id)"
+     " UPDATE invoices SET paid_at = now() - interval '32 days', created_at = now() - interval '40 days',"
+     " due_date = (now() - interval '20 days')::date WHERE id = $2::uuid"},
     {"grid_delete", "DELETE FROM price_grids WHERE service = $1"},
 
     /* invoices */
     {"inv_number", "INSERT INTO invoice_counters (year, n) VALUES ($1::int, 1)"
                    " ON CONFLICT (year) DO UPDATE SET n = invoice_counters.n + 1 RETURNING n"},
     {"inv_insert",
-     "INSERT INTO invoices (number, household_id, label, lines, total_cents, due_date, source, source_service,"
-     " source_key, request_hash, pricing, created_by) VALUES ($1, $2::uuid, $3, $4::jsonb, $5::bigint, $6::date,"
+     "INSERT INTO invoices (number, household_id, label, lines, total_cents, due_date, source, "
+     "source_service,"
+     " source_key, request_hash, pricing, created_by) VALUES ($1, $2::uuid, $3, $4::jsonb, $5::bigint, "
+     "$6::date,"
      " $7, NULLIF($8, ''), NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')::jsonb, NULLIF($12, '')::uuid)"
      " RETURNING invoice_json(invoices)::text"},
     {"inv_by_key", "SELECT invoice_json(i)::text, coalesce(i.request_hash, '') FROM invoices i"
@@ -42,22 +48,21 @@ const struct lc_sql pay_statements[] = {
     {"inv_get", "SELECT invoice_json(i)::text, i.household_id FROM invoices i WHERE i.id = $1::uuid"},
     {"inv_lock", "SELECT household_id, status, total_cents, paid_cents, refunded_cents, number, label"
                  " FROM invoices WHERE id = $1::uuid FOR UPDATE"},
-    {"inv_list_household",
-     "SELECT invoice_json(i)::text FROM invoices i WHERE i.household_id = $1::uuid"
-     " AND ($2 = '' OR i.status = $2) ORDER BY i.created_at DESC, i.id DESC LIMIT 500"},
-    {"inv_list_admin",
-     "SELECT invoice_json(i)::text FROM invoices i WHERE ($1 = '' OR i.status = $1)"
-     " AND ($2 = '' OR i.household_id = NULLIF($2, '')::uuid)"
-     " AND ($3 = '' OR strpos(lower(i.number || ' ' || i.label), lower($3)) > 0)"
-     " ORDER BY i.created_at DESC, i.id DESC LIMIT $4::int OFFSET $5::int"},
+    {"inv_list_household", "SELECT invoice_json(i)::text FROM invoices i WHERE i.household_id = $1::uuid"
+                           " AND ($2 = '' OR i.status = $2) ORDER BY i.created_at DESC, i.id DESC LIMIT 500"},
+    {"inv_list_admin", "SELECT invoice_json(i)::text FROM invoices i WHERE ($1 = '' OR i.status = $1)"
+                       " AND ($2 = '' OR i.household_id = NULLIF($2, '')::uuid)"
+                       " AND ($3 = '' OR strpos(lower(i.number || ' ' || i.label), lower($3)) > 0)"
+                       " ORDER BY i.created_at DESC, i.id DESC LIMIT $4::int OFFSET $5::int"},
     {"inv_cancel", "UPDATE invoices SET status = 'cancelled', cancelled_at = now() WHERE id = $1::uuid"
                    " RETURNING invoice_json(invoices)::text"},
-    {"inv_pay", "UPDATE invoices SET status = 'paid', paid_cents = total_cents, paid_at = now()"
-                " WHERE id = $1::uuid AND status = 'open' RETURNING number, household_id, total_cents, label"},
-    {"inv_refund",
-     "UPDATE invoices SET refunded_cents = refunded_cents + $2::bigint,"
-     " status = CASE WHEN refunded_cents + $2::bigint >= paid_cents THEN 'refunded' ELSE 'partially_refunded' END"
-     " WHERE id = $1::uuid RETURNING invoice_json(invoices)::text"},
+    {"inv_pay",
+     "UPDATE invoices SET status = 'paid', paid_cents = total_cents, paid_at = now()"
+     " WHERE id = $1::uuid AND status = 'open' RETURNING number, household_id, total_cents, label"},
+    {"inv_refund", "UPDATE invoices SET refunded_cents = refunded_cents + $2::bigint,"
+                   " status = CASE WHEN refunded_cents + $2::bigint >= paid_cents THEN 'refunded' ELSE "
+                   "'partially_refunded' END"
+                   " WHERE id = $1::uuid RETURNING invoice_json(invoices)::text"},
     {"inv_live_checkouts",
      "SELECT c.id, c.user_id FROM checkout_invoices ci JOIN checkouts c ON c.id = ci.checkout_id"
      " WHERE ci.invoice_id = $1::uuid AND " LIVE_CHECKOUT " AND c.expires_at > now()"},
@@ -78,7 +83,8 @@ const struct lc_sql pay_statements[] = {
     {"co_cancel", "UPDATE checkouts SET status = 'cancelled', updated_at = now()"
                   " WHERE id = $1::uuid AND status IN ('created', 'pending')"},
     {"co_get",
-     "SELECT jsonb_build_object('id', c.id, 'status', c.status, 'amount_cents', c.amount_cents, 'currency', 'EUR',"
+     "SELECT jsonb_build_object('id', c.id, 'status', c.status, 'amount_cents', c.amount_cents, 'currency', "
+     "'EUR',"
      " 'provider', c.provider, 'created_at', iso(c.created_at), 'expires_at', iso(c.expires_at),"
      " 'paid_at', iso(c.paid_at), 'invoices', coalesce((SELECT jsonb_agg(jsonb_build_object('id', i.id,"
      " 'number', i.number, 'label', i.label, 'amount_cents', ci.amount_cents) ORDER BY i.number)"
@@ -93,15 +99,18 @@ const struct lc_sql pay_statements[] = {
                         " WHERE id = $1::uuid AND status = 'created'"},
     {"co_set_status",
      "UPDATE checkouts SET status = $2, provider_ref = coalesce(NULLIF($3, ''), provider_ref),"
-     " paid_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE paid_at END, updated_at = now() WHERE id = $1::uuid"},
+     " paid_at = CASE WHEN $2 = 'succeeded' THEN now() ELSE paid_at END, updated_at = now() WHERE id = "
+     "$1::uuid"},
     {"co_invoices",
      "SELECT i.id, i.number, i.household_id, i.total_cents, i.status, i.label FROM checkout_invoices ci"
-     " JOIN invoices i ON i.id = ci.invoice_id WHERE ci.checkout_id = $1::uuid ORDER BY i.id FOR UPDATE OF i"},
+     " JOIN invoices i ON i.id = ci.invoice_id WHERE ci.checkout_id = $1::uuid ORDER BY i.id FOR UPDATE OF "
+     "i"},
     {"co_holds", "SELECT id, category_id, quantity, status FROM holds WHERE checkout_id = $1::uuid"
                  " ORDER BY id FOR UPDATE"},
     {"co_list_admin",
      "SELECT jsonb_build_object('id', c.id, 'status', c.status, 'amount_cents', c.amount_cents, 'provider',"
-     " c.provider, 'provider_ref', c.provider_ref, 'created_at', iso(c.created_at), 'paid_at', iso(c.paid_at),"
+     " c.provider, 'provider_ref', c.provider_ref, 'created_at', iso(c.created_at), 'paid_at', "
+     "iso(c.paid_at),"
      " 'refunded_cents', coalesce((SELECT sum(r.amount_cents) FROM refunds r WHERE r.checkout_id = c.id), 0),"
      " 'invoice_numbers', coalesce((SELECT jsonb_agg(i.number ORDER BY i.number) FROM checkout_invoices ci"
      " JOIN invoices i ON i.id = ci.invoice_id WHERE ci.checkout_id = c.id), '[]'))::text"
@@ -109,31 +118,33 @@ const struct lc_sql pay_statements[] = {
      " LIMIT $2::int OFFSET $3::int"},
 
     /* holds and seats */
-    {"cat_find",
-     "SELECT c.id, c.price_cents, e.per_order_limit, now() < e.sales_open_at, now() > e.sales_close_at, e.title"
-     " FROM ticket_categories c JOIN ticketed_events e ON e.event_id = c.event_id"
-     " WHERE c.event_id = $1::uuid AND c.label = $2"},
+    {"cat_find", "SELECT c.id, c.price_cents, e.per_order_limit, now() < e.sales_open_at, now() > "
+                 "e.sales_close_at, e.title"
+                 " FROM ticket_categories c JOIN ticketed_events e ON e.event_id = c.event_id"
+                 " WHERE c.event_id = $1::uuid AND c.label = $2"},
     {"cat_reserve", "UPDATE ticket_categories SET held = held + $2::int WHERE id = $1::uuid"
                     " AND sold + held + $2::int <= capacity RETURNING id"},
-    {"cat_sell", "UPDATE ticket_categories SET held = held - $2::int, sold = sold + $2::int WHERE id = $1::uuid"},
+    {"cat_sell",
+     "UPDATE ticket_categories SET held = held - $2::int, sold = sold + $2::int WHERE id = $1::uuid"},
     {"cat_sell_direct", "UPDATE ticket_categories SET sold = sold + $2::int WHERE id = $1::uuid"
                         " AND sold + held + $2::int <= capacity RETURNING id"},
     {"cat_unhold", "UPDATE ticket_categories SET held = held - $2::int WHERE id = $1::uuid"},
     {"cat_unsell", "UPDATE ticket_categories SET sold = sold - 1 WHERE id = $1::uuid"},
     {"cat_free_lock", "SELECT capacity - sold - held FROM ticket_categories WHERE id = $1::uuid FOR UPDATE"},
-    {"hold_insert",
-     "INSERT INTO holds (user_id, category_id, quantity, holder_name, status, expires_at)"
-     " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5, now() + make_interval(mins => $6::int))"
-     " RETURNING id, hold_json(holds)::text"},
+    {"hold_insert", "INSERT INTO holds (user_id, category_id, quantity, holder_name, status, expires_at)"
+                    " VALUES ($1::uuid, $2::uuid, $3::int, $4, $5, now() + make_interval(mins => $6::int))"
+                    " RETURNING id, hold_json(holds)::text"},
     {"hold_get", "SELECT hold_json(h)::text, h.user_id FROM holds h WHERE h.id = $1::uuid"},
-    {"tickets_of_hold", "SELECT ticket_json(t)::text FROM tickets t WHERE t.hold_id = $1::uuid ORDER BY t.id"},
+    {"tickets_of_hold",
+     "SELECT ticket_json(t)::text FROM tickets t WHERE t.hold_id = $1::uuid ORDER BY t.id"},
     {"hold_lock",
      "SELECT h.user_id, h.status, h.expires_at > now(), coalesce(c.status, ''), cat.price_cents * h.quantity,"
-     " coalesce(c.expires_at > now(), false)"
+     " coalesce(c.expires_at > now(), false), coalesce(h.checkout_id::text, '')"
      " FROM holds h JOIN ticket_categories cat ON cat.id = h.category_id"
      " LEFT JOIN checkouts c ON c.id = h.checkout_id WHERE h.id = $1::uuid FOR UPDATE OF h"},
-    {"hold_attach", "UPDATE holds SET checkout_id = $2::uuid,"
-                    " expires_at = (SELECT expires_at FROM checkouts WHERE id = $2::uuid) WHERE id = $1::uuid"},
+    {"hold_attach",
+     "UPDATE holds SET checkout_id = $2::uuid,"
+     " expires_at = (SELECT expires_at FROM checkouts WHERE id = $2::uuid) WHERE id = $1::uuid"},
     {"hold_paid", "UPDATE holds SET status = 'paid' WHERE id = $1::uuid AND status = 'active'"
                   " RETURNING category_id, quantity"},
     {"hold_release", "UPDATE holds SET status = 'released' WHERE id = $1::uuid AND status = 'active'"
@@ -146,23 +157,27 @@ const struct lc_sql pay_statements[] = {
 
     /* tickets */
     {"ticket_insert",
-     "INSERT INTO tickets (id, code, event_id, category_id, hold_id, checkout_id, user_id, holder_name, price_cents)"
+     "INSERT INTO tickets (id, code, event_id, category_id, hold_id, checkout_id, user_id, holder_name, "
+     "price_cents)"
      " VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, NULLIF($6, '')::uuid, $7::uuid, $8, $9::bigint)"},
     {"tickets_of_user", "SELECT ticket_json(t)::text FROM tickets t WHERE t.user_id = $1::uuid"
                         " ORDER BY t.issued_at DESC, t.id LIMIT 500"},
     {"ticket_get", "SELECT ticket_json(t)::text, t.user_id, t.code FROM tickets t WHERE t.id = $1::uuid"},
-    {"ticket_use", "UPDATE tickets SET used_at = now() WHERE code = $1 AND used_at IS NULL AND status = 'valid'"
-                   " RETURNING ticket_json(tickets)::text"},
+    {"ticket_use",
+     "UPDATE tickets SET used_at = now() WHERE code = $1 AND used_at IS NULL AND status = 'valid'"
+     " RETURNING ticket_json(tickets)::text"},
     {"ticket_by_code", "SELECT ticket_json(t)::text, t.status FROM tickets t WHERE t.code = $1"},
-    {"ticket_lock",
-     "SELECT t.status, t.used_at IS NOT NULL, t.price_cents, coalesce(t.checkout_id::text, ''), t.category_id,"
-     " t.user_id, coalesce(c.provider, ''), coalesce(c.provider_ref, '') FROM tickets t"
-     " LEFT JOIN checkouts c ON c.id = t.checkout_id WHERE t.id = $1::uuid FOR UPDATE OF t"},
-    {"ticket_refund", "UPDATE tickets SET status = 'refunded' WHERE id = $1::uuid RETURNING ticket_json(tickets)::text"},
+    {"ticket_lock", "SELECT t.status, t.used_at IS NOT NULL, t.price_cents, coalesce(t.checkout_id::text, "
+                    "''), t.category_id,"
+                    " t.user_id, coalesce(c.provider, ''), coalesce(c.provider_ref, '') FROM tickets t"
+                    " LEFT JOIN checkouts c ON c.id = t.checkout_id WHERE t.id = $1::uuid FOR UPDATE OF t"},
+    {"ticket_refund",
+     "UPDATE tickets SET status = 'refunded' WHERE id = $1::uuid RETURNING ticket_json(tickets)::text"},
 
     /* ticketing setup */
     {"tev_upsert",
-     "INSERT INTO ticketed_events (event_id, title, starts_at, sales_open_at, sales_close_at, per_order_limit)"
+     "INSERT INTO ticketed_events (event_id, title, starts_at, sales_open_at, sales_close_at, "
+     "per_order_limit)"
      " VALUES ($1::uuid, $2, NULLIF($3, '')::timestamptz, $4::timestamptz, $5::timestamptz, $6::int)"
      " ON CONFLICT (event_id) DO UPDATE SET title = $2, starts_at = NULLIF($3, '')::timestamptz,"
      " sales_open_at = $4::timestamptz, sales_close_at = $5::timestamptz, per_order_limit = $6::int,"
@@ -173,11 +188,13 @@ const struct lc_sql pay_statements[] = {
      " SET price_cents = $3::bigint, capacity = $4::int, position = $5::int"},
     {"cat_remove_others",
      "DELETE FROM ticket_categories WHERE event_id = $1::uuid AND NOT (label = ANY($2::text[]))"
-     " AND sold = 0 AND held = 0 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.category_id = ticket_categories.id)"},
+     " AND sold = 0 AND held = 0 AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.category_id = "
+     "ticket_categories.id)"},
     {"cat_count_others", "SELECT count(*) FROM ticket_categories WHERE event_id = $1::uuid"
                          " AND NOT (label = ANY($2::text[]))"},
     {"tev_get", "SELECT ticketing_json(e)::text FROM ticketed_events e WHERE e.event_id = $1::uuid"},
-    {"tev_list", "SELECT ticketing_json(e)::text FROM ticketed_events e ORDER BY e.starts_at NULLS LAST, e.title"},
+    {"tev_list",
+     "SELECT ticketing_json(e)::text FROM ticketed_events e ORDER BY e.starts_at NULLS LAST, e.title"},
 
     /* waiting list */
     {"wl_join",
@@ -197,18 +214,20 @@ const struct lc_sql pay_statements[] = {
                   " JOIN ticketed_events e ON e.event_id = c.event_id WHERE c.id = $1::uuid"},
 
     /* provider notifications */
-    {"notif_insert",
-     "INSERT INTO provider_notifications (provider, checkout_id, verified, outcome, trans_status, fields, client_ip)"
-     " VALUES ($1, NULLIF($2, '')::uuid, $3::boolean, $4, NULLIF($5, ''), $6::jsonb, $7)"},
+    {"notif_insert", "INSERT INTO provider_notifications (provider, checkout_id, verified, outcome, "
+                     "trans_status, fields, client_ip)"
+                     " VALUES ($1, NULLIF($2, '')::uuid, $3::boolean, $4, NULLIF($5, ''), $6::jsonb, $7)"},
 
     /* refunds */
     {"refund_insert",
      "INSERT INTO refunds (checkout_id, invoice_id, ticket_id, amount_cents, reason, provider_ref, by_id)"
-     " VALUES ($1::uuid, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, $4::bigint, $5, NULLIF($6, ''), $7::uuid)"
+     " VALUES ($1::uuid, NULLIF($2, '')::uuid, NULLIF($3, '')::uuid, $4::bigint, $5, NULLIF($6, ''), "
+     "$7::uuid)"
      " RETURNING jsonb_build_object('id', id, 'amount_cents', amount_cents, 'reason', reason,"
      " 'provider_ref', provider_ref, 'created_at', iso(created_at))::text"},
     {"refunds_of_invoice",
-     "SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'amount_cents', r.amount_cents, 'reason', r.reason,"
+     "SELECT coalesce(jsonb_agg(jsonb_build_object('id', r.id, 'amount_cents', r.amount_cents, 'reason', "
+     "r.reason,"
      " 'created_at', iso(r.created_at)) ORDER BY r.created_at), '[]')::text FROM refunds r"
      " WHERE r.invoice_id = $1::uuid"},
 
@@ -231,13 +250,16 @@ const struct lc_sql pay_statements[] = {
     /* exports */
     {"tx_rows_incl",
      "SELECT at, kind, provider, ref, checkout, numbers, paid, refunded FROM ("
-     " SELECT c.paid_at AS ts, iso(c.paid_at) AS at, 'payment' AS kind, c.provider, coalesce(c.provider_ref, '') AS ref,"
-     " c.id::text AS checkout, coalesce((SELECT string_agg(i.number, ' ' ORDER BY i.number) FROM checkout_invoices ci"
+     " SELECT c.paid_at AS ts, iso(c.paid_at) AS at, 'payment' AS kind, c.provider, coalesce(c.provider_ref, "
+     "'') AS ref,"
+     " c.id::text AS checkout, coalesce((SELECT string_agg(i.number, ' ' ORDER BY i.number) FROM "
+     "checkout_invoices ci"
      " JOIN invoices i ON i.id = ci.invoice_id WHERE ci.checkout_id = c.id), '') AS numbers,"
      " c.amount_cents AS paid, 0::bigint AS refunded FROM checkouts c WHERE c.status = 'succeeded'"
      " AND c.paid_at >= $1::timestamptz AND c.paid_at < ($2::timestamptz + interval '1 day')"
      " UNION ALL SELECT r.created_at, iso(r.created_at), 'refund', c.provider, coalesce(r.provider_ref, ''),"
-     " c.id::text, coalesce(i.number, ''), 0, r.amount_cents FROM refunds r JOIN checkouts c ON c.id = r.checkout_id"
+     " c.id::text, coalesce(i.number, ''), 0, r.amount_cents FROM refunds r JOIN checkouts c ON c.id = "
+     "r.checkout_id"
      " LEFT JOIN invoices i ON i.id = r.invoice_id WHERE r.created_at >= $1::timestamptz"
      " AND r.created_at < ($2::timestamptz + interval '1 day')) x ORDER BY ts, kind, checkout LIMIT 200000"},
     {"daily_totals_incl",
@@ -245,7 +267,8 @@ const struct lc_sql pay_statements[] = {
      " 'refunds_cents', sum(refunded), 'net_cents', sum(paid) - sum(refunded), 'rows', count(*))::text FROM ("
      " SELECT (c.paid_at AT TIME ZONE 'Europe/Paris')::date AS d, c.provider, c.amount_cents AS paid,"
      " 0::bigint AS refunded FROM checkouts c WHERE c.status = 'succeeded' AND c.paid_at >= $1::timestamptz"
-     " AND c.paid_at < ($2::timestamptz + interval '1 day') UNION ALL SELECT (r.created_at AT TIME ZONE 'Europe/Paris')::date,"
+     " AND c.paid_at < ($2::timestamptz + interval '1 day') UNION ALL SELECT (r.created_at AT TIME ZONE "
+     "'Europe/Paris')::date,"
      " c.provider, 0, r.amount_cents FROM refunds r JOIN checkouts c ON c.id = r.checkout_id"
      " WHERE r.created_at >= $1::timestamptz AND r.created_at < ($2::timestamptz + interval '1 day')) x"
      " GROUP BY d, provider ORDER BY d, provider"},

@@ -31,8 +31,8 @@ static json_t *checkout_body(const char *id, const char *amount, const char *sta
 	pay_link_token(id, tok);
 	snprintf(url, sizeof(url), "/api/payment/v1/checkouts/%s/pay?t=%s", id, tok);
 	return json_pack("{s:s, s:I, s:s, s:s, s:s, s:s}", "id", id, "amount_cents",
-	                 (json_int_t)strtoll(amount, NULL, 10), "currency", "EUR", "status", status, "expires_at",
-	                 expires, "redirect_url", url);
+	                 (json_int_t)strtoll(amount, NULL, 10), "currency", "EUR", "status", status,
+	                 "expires_at", expires, "redirect_url", url);
 }
 
 /* 1: replayed (outcome set), 0: no such key, -1: error. */
@@ -52,7 +52,8 @@ static int replay(struct lc_db *db, struct co_ctx *c)
 		return 1;
 	}
 	c->o.status = 200;
-	c->o.body = checkout_body(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4));
+	c->o.body =
+	    checkout_body(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4));
 	PQclear(r);
 	return 1;
 }
@@ -79,7 +80,8 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 			json_decref(amounts);
 			return LC_TX_ERROR;
 		}
-		bool mine = PQntuples(r) == 1 && c->household && strcmp(PQgetvalue(r, 0, 0), c->household) == 0;
+		bool mine =
+		    PQntuples(r) == 1 && c->household && strcmp(PQgetvalue(r, 0, 0), c->household) == 0;
 		bool open = mine && strcmp(PQgetvalue(r, 0, 1), "open") == 0;
 		int64_t amount = mine ? strtoll(PQgetvalue(r, 0, 2), NULL, 10) : 0;
 		PQclear(r);
@@ -89,7 +91,8 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 		}
 		if (!open) {
 			json_decref(amounts);
-			return pay_fail(&c->o, 409, "conflict", "An invoice of the basket is already paid or cancelled.");
+			return pay_fail(&c->o, 409, "conflict",
+			                "An invoice of the basket is already paid or cancelled.");
 		}
 		r = pay_sql(db, "inv_live_checkouts", 1, p);
 		if (!r) {
@@ -102,10 +105,12 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 			if (strcmp(PQgetvalue(r, k, 1), pay_caller(c->rq)) != 0) {
 				PQclear(r);
 				json_decref(amounts);
-				return pay_fail(&c->o, 409, "conflict", "Someone else is paying this invoice right now.");
+				return pay_fail(&c->o, 409, "conflict",
+				                "Someone else is paying this invoice right now.");
 			}
+			/* its holds stay held until they expire: they may go in this new basket */
 			const char *cp[] = {PQgetvalue(r, k, 0)};
-			if (pay_sql_count(db, "co_cancel", 1, cp) < 0 || pay_release_checkout_holds(db, cp[0]) != 0) {
+			if (pay_sql_count(db, "co_cancel", 1, cp) < 0) {
 				PQclear(r);
 				json_decref(amounts);
 				return LC_TX_ERROR;
@@ -124,19 +129,30 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		}
 		bool mine = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), pay_caller(c->rq)) == 0;
-		bool live = mine && strcmp(PQgetvalue(r, 0, 1), "active") == 0 && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+		bool live = mine && strcmp(PQgetvalue(r, 0, 1), "active") == 0 &&
+		            strcmp(PQgetvalue(r, 0, 2), "t") == 0;
 		const char *cst = mine ? PQgetvalue(r, 0, 3) : "";
-		bool in_live_checkout = mine && (strcmp(cst, "created") == 0 || strcmp(cst, "pending") == 0) &&
+		bool in_live_checkout = mine &&
+		                        (strcmp(cst, "created") == 0 || strcmp(cst, "pending") == 0) &&
 		                        strcmp(PQgetvalue(r, 0, 5), "t") == 0;
 		int64_t amount = mine ? strtoll(PQgetvalue(r, 0, 4), NULL, 10) : 0;
+		char old_checkout[37];
+		snprintf(old_checkout, sizeof(old_checkout), "%s", mine ? PQgetvalue(r, 0, 6) : "");
 		PQclear(r);
 		if (!mine) {
 			json_decref(amounts);
 			return pay_fail(&c->o, 404, "not_found", "No such hold.");
 		}
-		if (!live || in_live_checkout) {
+		if (!live) {
 			json_decref(amounts);
-			return pay_fail(&c->o, 409, "conflict", "A hold of the basket has expired or is being paid.");
+			return pay_fail(&c->o, 409, "conflict", "A hold of the basket has expired.");
+		}
+		if (in_live_checkout) { /* a new attempt of the same person replaces the older basket */
+			const char *cp[] = {old_checkout};
+			if (pay_sql_count(db, "co_cancel", 1, cp) < 0) {
+				json_decref(amounts);
+				return LC_TX_ERROR;
+			}
 		}
 		total += amount;
 	}
@@ -147,8 +163,13 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	char tot[24], ttl[8];
 	snprintf(tot, sizeof(tot), "%lld", (long long)total);
 	snprintf(ttl, sizeof(ttl), "%d", PAY_CHECKOUT_TTL_MIN);
-	const char *p[] = {pay_caller(c->rq), c->household ? c->household : "", c->key, c->hash,
-	                   pay_provider_default()->name, tot, ttl};
+	const char *p[] = {pay_caller(c->rq),
+	                   c->household ? c->household : "",
+	                   c->key,
+	                   c->hash,
+	                   pay_provider_default()->name,
+	                   tot,
+	                   ttl};
 	PGresult *r = pay_sql(db, "co_insert", 7, p);
 	if (!r) {
 		json_decref(amounts);
@@ -191,15 +212,16 @@ static bool distinct_uuids(json_t *a, const char *field, json_t *errors)
 		char f[48];
 		snprintf(f, sizeof(f), "%s[%zu]", field, i);
 		if (!json_is_string(v) || !lc_json_is_uuid(json_string_value(v))) {
-			json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", f, "code", "invalid_format",
-			                                        "message", "a UUID"));
+			json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", f, "code",
+			                                        "invalid_format", "message", "a UUID"));
 			ok = false;
 			continue;
 		}
 		for (j = 0; j < i; j++)
 			if (json_equal(json_array_get(a, j), v)) {
-				json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", f, "code", "not_allowed",
-				                                        "message", "listed twice"));
+				json_array_append_new(errors,
+				                      json_pack("{s:s, s:s, s:s}", "field", f, "code",
+				                                "not_allowed", "message", "listed twice"));
 				ok = false;
 				break;
 			}
@@ -220,10 +242,12 @@ int h_checkout_create(struct lc_request *rq)
 		return LC_REPLIED;
 	c.key = lc_rq_header(rq, "Idempotency-Key");
 	if (!c.key || strlen(c.key) < 8 || strlen(c.key) > 128)
-		return lc_reply_problem_errors(rq, 422, "validation_failed", "An Idempotency-Key header of 8 to 128 "
-		                                                             "characters is required.",
-		                               json_pack("[{s:s, s:s, s:s}]", "field", "Idempotency-Key", "code",
-		                                         "required", "message", "8 to 128 characters"));
+		return lc_reply_problem_errors(rq, 422, "validation_failed",
+		                               "An Idempotency-Key header of 8 to 128 "
+		                               "characters is required.",
+		                               json_pack("[{s:s, s:s, s:s}]", "field", "Idempotency-Key",
+		                                         "code", "required", "message",
+		                                         "8 to 128 characters"));
 	json_t *empty = json_array();
 	c.invoice_ids = inv ? inv : empty;
 	c.hold_ids = holds ? holds : empty;
@@ -231,11 +255,12 @@ int h_checkout_create(struct lc_request *rq)
 	distinct_uuids(c.invoice_ids, "invoice_ids", errors);
 	distinct_uuids(c.hold_ids, "holds", errors);
 	if (json_array_size(errors) == 0 && json_array_size(c.invoice_ids) + json_array_size(c.hold_ids) == 0)
-		json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "invoice_ids", "code", "required",
-		                                        "message", "the basket is empty"));
+		json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "invoice_ids", "code",
+		                                        "required", "message", "the basket is empty"));
 	if (json_array_size(errors) > 0) {
 		json_decref(empty);
-		return lc_reply_problem_errors(rq, 422, "validation_failed", "The basket is not valid.", errors);
+		return lc_reply_problem_errors(rq, 422, "validation_failed", "The basket is not valid.",
+		                               errors);
 	}
 	json_decref(errors);
 	pay_body_hash(lc_rq_json(rq) ? lc_rq_json(rq) : empty, c.hash);
@@ -268,7 +293,8 @@ int h_checkout_get(struct lc_request *rq)
 	PGresult *r = pay_sql(lc_rq_db(rq), "co_get", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	bool ok = PQntuples(r) == 1 && (strcmp(PQgetvalue(r, 0, 1), pay_caller(rq)) == 0 || pay_is_treasury(rq));
+	bool ok =
+	    PQntuples(r) == 1 && (strcmp(PQgetvalue(r, 0, 1), pay_caller(rq)) == 0 || pay_is_treasury(rq));
 	json_t *j = ok ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
 	PQclear(r);
 	if (!j)
@@ -288,7 +314,7 @@ static int html_page(struct lc_request *rq, unsigned status, const char *title, 
 	snprintf(page, n,
 	         "<!doctype html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
 	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	         "<title>%s</title><link rel=\"stylesheet\" href=\"/assets/payment.css\"></head>"
+	         "<title>%s</title><link rel=\"stylesheet\" href=\"/assets/css/payment.css\"></head>"
 	         "<body><main id=\"contenu\" class=\"pay\"><h1>%s</h1>%s</main></body></html>\n",
 	         t, t, body);
 	free(t);
@@ -330,13 +356,15 @@ int h_checkout_pay(struct lc_request *rq)
 	bool expired = strcmp(PQgetvalue(r, 0, 8), "t") == 0;
 	PQclear(r);
 	if (expired || strcmp(status, "expired") == 0)
-		return pay_html(rq, 410, "Paiement expiré",
-		                "<p>Ce paiement a expiré (20 minutes) : les places réservées ont été libérées.</p>"
-		                "<p><a href=\"/factures.html\">Retour à mes factures</a></p>");
+		return pay_html(
+		    rq, 410, "Paiement expiré",
+		    "<p>Ce paiement a expiré (20 minutes) : les places réservées ont été libérées.</p>"
+		    "<p><a href=\"/factures.html\">Retour à mes factures</a></p>");
 	if (strcmp(status, "created") != 0 && strcmp(status, "pending") != 0)
-		return pay_html(rq, 409, "Paiement terminé",
-		                "<p>Ce paiement est déjà terminé.</p><p><a href=\"/factures.html\">Retour à mes "
-		                "factures</a></p>");
+		return pay_html(
+		    rq, 409, "Paiement terminé",
+		    "<p>Ce paiement est déjà terminé.</p><p><a href=\"/factures.html\">Retour à mes "
+		    "factures</a></p>");
 	/* Only from created: a notification may already have settled it. */
 	if (strcmp(status, "created") == 0 && pay_sql_count(db, "co_mark_pending", 1, p) < 0)
 		return lc_db_fail_reply(rq);
@@ -357,8 +385,8 @@ int h_checkout_pay(struct lc_request *rq)
 	char euros[32];
 	pay_euros(ci.amount_cents, euros, sizeof(euros));
 	char *action = vads_html_escape(prov->action_url());
-	lc_buf_printf(&b, "<p>Montant à payer : <strong>%s</strong>.</p><form method=\"post\" action=\"%s\">", euros,
-	              action);
+	lc_buf_printf(&b, "<p>Montant à payer : <strong>%s</strong>.</p><form method=\"post\" action=\"%s\">",
+	              euros, action);
 	free(action);
 	const char *k;
 	json_t *v;
@@ -370,8 +398,9 @@ int h_checkout_pay(struct lc_request *rq)
 		free(ev);
 	}
 	json_decref(fields);
-	lc_buf_printf(&b, "<button type=\"submit\">Continuer vers la page de paiement sécurisée</button></form>"
-	                  "<p><a href=\"/factures.html\">Annuler et revenir à mes factures</a></p>");
+	lc_buf_printf(&b,
+	              "<button type=\"submit\">Continuer vers la page de paiement sécurisée</button></form>"
+	              "<p><a href=\"/factures.html\">Annuler et revenir à mes factures</a></p>");
 	int rc = pay_html(rq, 200, "Paiement en ligne", lc_buf_cstr(&b));
 	lc_buf_free(&b);
 	return rc;

@@ -40,8 +40,8 @@ struct demo_ctx {
 	char month[32], last_month[32], due[11];
 };
 
-static int demo_invoice(struct lc_db *db, struct demo_ctx *c, const char *key, const char *label, const char *lines,
-                        bool paid)
+static int demo_invoice(struct lc_db *db, struct demo_ctx *c, const char *key, const char *label,
+                        const char *lines, bool paid)
 {
 	json_t *l = json_loads(lines, 0, NULL);
 	struct pay_invoice_in in = {.household_id = c->household,
@@ -111,9 +111,12 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 		json_decref(existing);
 		return 0;
 	}
-	const char *p[] = {id, json_string_value(json_object_get(ev, "title")) ?: slug,
-	                   json_string_value(json_object_get(ev, "starts_at")) ?: "", "2026-01-01T00:00:00Z",
-	                   json_string_value(json_object_get(ev, "starts_at")) ?: "2099-01-01T00:00:00Z", "6"};
+	const char *p[] = {id,
+	                   json_string_value(json_object_get(ev, "title")) ?: slug,
+	                   json_string_value(json_object_get(ev, "starts_at")) ?: "",
+	                   "2026-01-01T00:00:00Z",
+	                   json_string_value(json_object_get(ev, "starts_at")) ?: "2099-01-01T00:00:00Z",
+	                   "6"};
 	if (pay_sql_count(db, "tev_upsert", 6, p) != 1)
 		return -1;
 	json_t *list = json_loads(cats, 0, NULL);
@@ -143,8 +146,9 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 		snprintf(q, sizeof(q), "%d", sold);
 		const char *s[] = {catid, q};
 		const char *h[] = {COUNTER_USER, catid, q, "Vente au guichet", "paid", "15"};
-		PGresult *hr = rc == 0 && pay_sql_count(db, "cat_sell_direct", 2, s) == 1 ? pay_sql(db, "hold_insert", 6, h)
-		                                                                          : NULL;
+		PGresult *hr = rc == 0 && pay_sql_count(db, "cat_sell_direct", 2, s) == 1
+		                   ? pay_sql(db, "hold_insert", 6, h)
+		                   : NULL;
 		if (!hr)
 			rc = -1;
 		else {
@@ -176,7 +180,8 @@ static enum lc_tx_result demo_tx(struct lc_db *db, void *arg)
 		snprintf(label, sizeof(label), "Restauration scolaire — %s", c->month);
 		snprintf(key, sizeof(key), "cantine-%s", c->month);
 		if (demo_invoice(db, c, key, label,
-		                 "[{\"label\":\"Repas à la cantine\",\"quantity\":15,\"grid\":\"cantine\"}]", false) != 0)
+		                 "[{\"label\":\"Repas à la cantine\",\"quantity\":15,\"grid\":\"cantine\"}]",
+		                 false) != 0)
 			return LC_TX_ERROR;
 		snprintf(key, sizeof(key), "loisirs-%s", c->month);
 		if (demo_invoice(db, c, key, "Accueil de loisirs — mercredis",
@@ -187,11 +192,13 @@ static enum lc_tx_result demo_tx(struct lc_db *db, void *arg)
 		snprintf(label, sizeof(label), "Restauration scolaire — %s", c->last_month);
 		snprintf(key, sizeof(key), "cantine-%s", c->last_month);
 		if (demo_invoice(db, c, key, label,
-		                 "[{\"label\":\"Repas à la cantine\",\"quantity\":14,\"grid\":\"cantine\"}]", true) != 0)
+		                 "[{\"label\":\"Repas à la cantine\",\"quantity\":14,\"grid\":\"cantine\"}]",
+		                 true) != 0)
 			return LC_TX_ERROR;
 	}
 	if (demo_ticketing(db, c, "concert-orchestre-harmonie",
-	                   "[[\"Plein tarif\",1200,80],[\"Tarif réduit (moins de 18 ans)\",600,40]]", 0) != 0 ||
+	                   "[[\"Plein tarif\",1200,80],[\"Tarif réduit (moins de 18 ans)\",600,40]]",
+	                   0) != 0 ||
 	    demo_ticketing(db, c, "heure-du-conte", "[[\"Gratuit, sur inscription\",0,20]]", 0) != 0 ||
 	    demo_ticketing(db, c, "spectacle-theatre-jeune-public", "[[\"Place unique\",800,50]]", 48) != 0)
 		return LC_TX_ERROR;
@@ -215,10 +222,12 @@ int h_demo(struct lc_request *rq)
 	time_t t = time(NULL);
 	struct tm tm;
 	gmtime_r(&t, &tm);
-	static const char *const months[] = {"janvier", "février", "mars",      "avril",   "mai",      "juin",
-	                                     "juillet", "août",    "septembre", "octobre", "novembre", "décembre"};
+	static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+	                                     "mai",       "juin",    "juillet",  "août",
+	                                     "septembre", "octobre", "novembre", "décembre"};
 	snprintf(c.month, sizeof(c.month), "%s %d", months[tm.tm_mon], tm.tm_year + 1900);
-	int lm = tm.tm_mon == 0 ? 11 : tm.tm_mon - 1, ly = tm.tm_mon == 0 ? tm.tm_year + 1899 : tm.tm_year + 1900;
+	int lm = tm.tm_mon == 0 ? 11 : tm.tm_mon - 1,
+	    ly = tm.tm_mon == 0 ? tm.tm_year + 1899 : tm.tm_year + 1900;
 	snprintf(c.last_month, sizeof(c.last_month), "%s %d", months[lm], ly);
 	time_t due = t + 20 * 86400;
 	gmtime_r(&due, &tm);

@@ -65,11 +65,23 @@ int h_grid_put(struct lc_request *rq)
 	struct grid_ctx c = {.rq = rq, .service = lc_rq_param(rq, "service")};
 	json_t *brackets = NULL;
 	struct lc_field spec[] = {
-	    {.name = "label", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 200, .out = &c.label},
+	    {.name = "label",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 200,
+	     .out = &c.label},
 	    {.name = "brackets", .type = LC_J_ARRAY, .required = true, .out = &brackets},
-	    {.name = "default_price_cents", .type = LC_J_INT, .required = true, .has_min = true, .min = 0,
-	     .has_max = true, .max = PAY_MAX_CENTS, .out = &c.def},
+	    {.name = "default_price_cents",
+	     .type = LC_J_INT,
+	     .required = true,
+	     .has_min = true,
+	     .min = 0,
+	     .has_max = true,
+	     .max = PAY_MAX_CENTS,
+	     .out = &c.def},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -77,10 +89,12 @@ int h_grid_put(struct lc_request *rq)
 	if (!pay_is_treasury(rq))
 		return pay_not_found(rq);
 	if (!service_ok(c.service))
-		return lc_reply_problem(rq, 422, "validation_failed", "The service name is 2 to 40 of a-z, 0-9 and '-'.");
+		return lc_reply_problem(rq, 422, "validation_failed",
+		                        "The service name is 2 to 40 of a-z, 0-9 and '-'.");
 	json_t *errors = json_array();
 	if (pay_grid_check(brackets, c.def, PAY_MAX_CENTS, errors) > 0)
-		return lc_reply_problem_errors(rq, 422, "validation_failed", "The grid is not valid.", errors);
+		return lc_reply_problem_errors(rq, 422, "validation_failed", "The grid is not valid.",
+		                               errors);
 	json_decref(errors);
 	char *b = json_dumps(brackets, JSON_COMPACT);
 	c.brackets = b;

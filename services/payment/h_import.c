@@ -18,13 +18,13 @@
 
 #define MAX_ROWS 5000
 #define NCOLS    7
-static const char *const columns[NCOLS] = {"household_id", "reference", "label",   "line_label",
+static const char *const columns[NCOLS] = {"household_id", "reference",  "label",   "line_label",
                                            "quantity",     "unit_price", "due_date"};
 
 static void line_err(json_t *errors, long line, const char *column, const char *msg)
 {
-	json_array_append_new(errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line, "field", column,
-	                                        "code", "invalid", "message", msg));
+	json_array_append_new(errors, json_pack("{s:I, s:s, s:s, s:s}", "line", (json_int_t)line, "field",
+	                                        column, "code", "invalid", "message", msg));
 }
 
 /* "12,50" / "12.5" / "12" → cents; -1 when not a plain amount with at most two decimals. */
@@ -79,7 +79,7 @@ static int split(char *line, char sep, char **cells, int max)
 
 struct import_ctx {
 	struct lc_request *rq;
-	json_t *invoices; /* [{household_id, reference, label, due_date, lines, first_line}] */
+	json_t *invoices;   /* [{household_id, reference, label, due_date, lines, first_line}] */
 	json_t *households; /* id → Household */
 	json_t *errors;
 	json_t *created;
@@ -125,12 +125,12 @@ static enum lc_tx_result import_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		if (rc == 1) {
 			json_decref(out);
-			line_err(c->errors, json_integer_value(json_object_get(inv, "first_line")), "reference",
-			         "this reference was already imported");
+			line_err(c->errors, json_integer_value(json_object_get(inv, "first_line")),
+			         "reference", "this reference was already imported");
 			continue;
 		}
-		json_array_append_new(c->created, json_pack("{s:O, s:O}", "id", json_object_get(out, "id"), "number",
-		                                            json_object_get(out, "number")));
+		json_array_append_new(c->created, json_pack("{s:O, s:O}", "id", json_object_get(out, "id"),
+		                                            "number", json_object_get(out, "number")));
 		json_decref(out);
 	}
 	if (json_array_size(c->errors) > 0) {
@@ -169,8 +169,9 @@ static int parse_csv(struct import_ctx *c, char *text)
 	for (int i = 0; header_ok && i < NCOLS; i++)
 		header_ok = strcmp(cells[i], columns[i]) == 0;
 	if (!header_ok) {
-		line_err(c->errors, 1, "", "the header must be household_id;reference;label;line_label;quantity;"
-		                           "unit_price;due_date");
+		line_err(c->errors, 1, "",
+		         "the header must be household_id;reference;label;line_label;quantity;"
+		         "unit_price;due_date");
 		return 0;
 	}
 	json_t *by_ref = json_object();
@@ -196,7 +197,8 @@ static int parse_csv(struct import_ctx *c, char *text)
 			continue;
 		}
 		bool bad = false;
-		const char *hh = cells[0], *ref = cells[1], *label = cells[2], *ll = cells[3], *due = cells[6];
+		const char *hh = cells[0], *ref = cells[1], *label = cells[2], *ll = cells[3],
+		           *due = cells[6];
 		if (!lc_json_is_uuid(hh))
 			line_err(c->errors, lineno, "household_id", "not a household id"), bad = true;
 		size_t rl = strlen(ref);
@@ -204,7 +206,8 @@ static int parse_csv(struct import_ctx *c, char *text)
 		for (size_t k = 0; ref_ok && k < rl; k++)
 			ref_ok = isalnum((unsigned char)ref[k]) || strchr("._-/", ref[k]);
 		if (!ref_ok)
-			line_err(c->errors, lineno, "reference", "1 to 64 letters, digits, '.', '_', '-' or '/'"),
+			line_err(c->errors, lineno, "reference",
+			         "1 to 64 letters, digits, '.', '_', '-' or '/'"),
 			    bad = true;
 		json_t *tl = json_string(label), *tll = json_string(ll);
 		if (!tl || lc_utf8_length(label) < 1 || lc_utf8_length(label) > 200)
@@ -219,15 +222,17 @@ static int parse_csv(struct import_ctx *c, char *text)
 			line_err(c->errors, lineno, "quantity", "a whole number from 1 to 1000"), bad = true;
 		int64_t unit = parse_euros(cells[5]);
 		if (unit < 0)
-			line_err(c->errors, lineno, "unit_price", "an amount in euros like 12,50"), bad = true;
+			line_err(c->errors, lineno, "unit_price", "an amount in euros like 12,50"),
+			    bad = true;
 		if (!lc_json_is_date(due))
 			line_err(c->errors, lineno, "due_date", "a date YYYY-MM-DD"), bad = true;
 		if (bad)
 			continue;
 		json_t *inv = json_object_get(by_ref, ref);
 		if (!inv) {
-			inv = json_pack("{s:s, s:s, s:s, s:s, s:[], s:I}", "household_id", hh, "reference", ref, "label",
-			                label, "due_date", due, "lines", "first_line", (json_int_t)lineno);
+			inv = json_pack("{s:s, s:s, s:s, s:s, s:[], s:I}", "household_id", hh, "reference",
+			                ref, "label", label, "due_date", due, "lines", "first_line",
+			                (json_int_t)lineno);
 			json_object_set_new(by_ref, ref, inv);
 			json_array_append(c->invoices, inv);
 		} else if (strcmp(json_string_value(json_object_get(inv, "household_id")), hh) != 0 ||
@@ -241,8 +246,8 @@ static int parse_csv(struct import_ctx *c, char *text)
 			line_err(c->errors, lineno, "reference", "at most 50 lines per invoice");
 			continue;
 		}
-		json_array_append_new(lines, json_pack("{s:s, s:I, s:I}", "label", ll, "quantity", (json_int_t)q,
-		                                       "unit_cents", (json_int_t)unit));
+		json_array_append_new(lines, json_pack("{s:s, s:I, s:I}", "label", ll, "quantity",
+		                                       (json_int_t)q, "unit_cents", (json_int_t)unit));
 		if (!json_object_get(c->households, hh))
 			json_object_set_new(c->households, hh, json_null());
 	}
@@ -266,8 +271,11 @@ int h_invoice_import(struct lc_request *rq)
 	if (memchr(body, '\0', len))
 		return lc_reply_problem(rq, 422, "validation_failed", "The file is not text.");
 	char *text = lc_rq_strdup(rq, body);
-	struct import_ctx c = {.rq = rq, .invoices = json_array(), .households = json_object(),
-	                       .errors = json_array(), .created = json_array()};
+	struct import_ctx c = {.rq = rq,
+	                       .invoices = json_array(),
+	                       .households = json_object(),
+	                       .errors = json_array(),
+	                       .created = json_array()};
 	parse_csv(&c, text);
 	int rc = LC_REPLIED;
 	bool done = false;
@@ -284,10 +292,11 @@ int h_invoice_import(struct lc_request *rq)
 		if (st == 404) {
 			size_t i;
 			json_t *inv;
-			json_array_foreach(c.invoices, i, inv) if (strcmp(json_string_value(json_object_get(inv, "household_id")),
-			                                                  hh) == 0)
-			    line_err(c.errors, json_integer_value(json_object_get(inv, "first_line")), "household_id",
-			             "no such household");
+			json_array_foreach(
+			    c.invoices, i,
+			    inv) if (strcmp(json_string_value(json_object_get(inv, "household_id")), hh) == 0)
+			    line_err(c.errors, json_integer_value(json_object_get(inv, "first_line")),
+			             "household_id", "no such household");
 		} else if (st != 200) {
 			rc = pay_account_unavailable(rq);
 			done = true;
@@ -295,7 +304,8 @@ int h_invoice_import(struct lc_request *rq)
 		}
 	}
 	if (!done && json_array_size(c.errors) > 0) {
-		rc = lc_reply_problem_errors(rq, 422, "validation_failed", "Nothing was imported: some lines are not valid.",
+		rc = lc_reply_problem_errors(rq, 422, "validation_failed",
+		                             "Nothing was imported: some lines are not valid.",
 		                             json_incref(c.errors));
 	} else if (!done) {
 		rc = pay_reply(rq, lc_db_tx(lc_rq_db(rq), import_tx, &c), &c.o);

@@ -48,14 +48,15 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	if (rc == 1) {
 		if (!same) {
 			json_decref(inv);
-			return pay_fail(&c->o, 409, "conflict", "This key was already used for another invoice.");
+			return pay_fail(&c->o, 409, "conflict",
+			                "This key was already used for another invoice.");
 		}
 		c->o.status = 200;
 		c->o.body = inv;
 		return LC_TX_COMMIT;
 	}
-	if (!c->internal &&
-	    lc_audit(db, c->rq, "invoice.create", "invoice", json_string_value(json_object_get(inv, "id")), NULL) != 0) {
+	if (!c->internal && lc_audit(db, c->rq, "invoice.create", "invoice",
+	                             json_string_value(json_object_get(inv, "id")), NULL) != 0) {
 		json_decref(inv);
 		return LC_TX_ERROR;
 	}
@@ -72,14 +73,35 @@ static int create_common(struct lc_request *rq, bool internal)
 	json_t *lines = NULL;
 	struct lc_field spec[] = {
 	    {.name = "household_id", .type = LC_J_UUID, .required = true, .out = &household},
-	    {.name = "label", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 200, .out = &label},
-	    {.name = "lines", .type = LC_J_ARRAY, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = PAY_MAX_LINES, .out = &lines},
+	    {.name = "label",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 200,
+	     .out = &label},
+	    {.name = "lines",
+	     .type = LC_J_ARRAY,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = PAY_MAX_LINES,
+	     .out = &lines},
 	    {.name = "due_date", .type = LC_J_DATE, .required = true, .out = &due},
-	    {.name = "key", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 128, .out = &key},
-	    {.name = "source_service", .type = LC_J_STRING, .required = true, .pattern = "^[a-z][a-z0-9-]{1,39}$",
+	    {.name = "key",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 128,
+	     .out = &key},
+	    {.name = "source_service",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .pattern = "^[a-z][a-z0-9-]{1,39}$",
 	     .out = &service},
 	    {0},
 	};
@@ -117,7 +139,8 @@ static int create_common(struct lc_request *rq, bool internal)
 	if (pr < 0)
 		rc = lc_db_fail_reply(rq);
 	else if (pr > 0) {
-		rc = lc_reply_problem_errors(rq, 422, "validation_failed", "Some lines are not valid.", errors);
+		rc = lc_reply_problem_errors(rq, 422, "validation_failed", "Some lines are not valid.",
+		                             errors);
 		errors = NULL;
 	} else
 		rc = pay_reply(rq, lc_db_tx(lc_rq_db(rq), create_tx, &c), &c.o);
@@ -163,10 +186,12 @@ int h_invoice_list(struct lc_request *rq)
 	if (!pay_is_treasury(rq))
 		return pay_not_found(rq);
 	const char *status = lc_rq_query(rq, "status"), *hh = lc_rq_query(rq, "household_id"),
-	           *q = lc_rq_query(rq, "q"), *lim = lc_rq_query(rq, "limit"), *off = lc_rq_query(rq, "offset");
+	           *q = lc_rq_query(rq, "q"), *lim = lc_rq_query(rq, "limit"),
+	           *off = lc_rq_query(rq, "offset");
 	if (status && !status_ok(status))
-		return lc_reply_problem(rq, 422, "validation_failed", "status is open, paid, cancelled, refunded or "
-		                                                      "partially_refunded.");
+		return lc_reply_problem(rq, 422, "validation_failed",
+		                        "status is open, paid, cancelled, refunded or "
+		                        "partially_refunded.");
 	if (hh && !lc_json_is_uuid(hh))
 		return lc_reply_problem(rq, 422, "validation_failed", "household_id is a UUID.");
 	if (q && strlen(q) > 100)
@@ -185,8 +210,9 @@ int h_me_invoices(struct lc_request *rq)
 {
 	const char *status = lc_rq_query(rq, "status");
 	if (status && !status_ok(status))
-		return lc_reply_problem(rq, 422, "validation_failed", "status is open, paid, cancelled, refunded or "
-		                                                      "partially_refunded.");
+		return lc_reply_problem(rq, 422, "validation_failed",
+		                        "status is open, paid, cancelled, refunded or "
+		                        "partially_refunded.");
 	char hh[37];
 	long st = pay_caller_household(rq, hh);
 	if (st == 404)

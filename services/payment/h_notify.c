@@ -26,12 +26,13 @@ struct notif_ctx {
 	struct pay_outcome o;
 };
 
-static int record(struct lc_db *db, const char *provider, const char *checkout, bool verified, const char *outcome,
-                  const char *trans_status, json_t *fields, const char *ip)
+static int record(struct lc_db *db, const char *provider, const char *checkout, bool verified,
+                  const char *outcome, const char *trans_status, json_t *fields, const char *ip)
 {
 	char *f = json_dumps(fields ? fields : json_object(), JSON_COMPACT);
-	const char *p[] = {provider,     checkout ? checkout : "", verified ? "true" : "false", outcome,
-	                   trans_status ? trans_status : "", f ? f : "{}", ip ? ip : ""};
+	const char *p[] = {provider,    checkout ? checkout : "",         verified ? "true" : "false",
+	                   outcome,     trans_status ? trans_status : "", f ? f : "{}",
+	                   ip ? ip : ""};
 	int rc = pay_sql_count(db, "notif_insert", 7, p) == 1 ? 0 : -1;
 	free(f);
 	return rc;
@@ -75,12 +76,13 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 					return LC_TX_ERROR;
 				c->outcome = "applied";
 			} else if (c->v.result == PAY_RES_SUCCEEDED) {
-				c->outcome = "late_payment"; /* paid after expiry or cancellation: treasury refunds */
+				c->outcome =
+				    "late_payment"; /* paid after expiry or cancellation: treasury refunds */
 			} else if (live) {
 				const char *to = c->v.result == PAY_RES_FAILED ? "failed" : "cancelled";
 				const char *sp[] = {id, to, c->v.provider_ref};
-				json_t *ev = json_pack("{s:s, s:s, s:s}", "checkout_id", id, "status", to, "trans_status",
-				                       c->v.trans_status);
+				json_t *ev = json_pack("{s:s, s:s, s:s}", "checkout_id", id, "status", to,
+				                       "trans_status", c->v.trans_status);
 				int rc = pay_sql_count(db, "co_set_status", 3, sp) == 1 && ev &&
 				                 lc_outbox_emit(db, "payment.failed", ev, NULL) == 0
 				             ? 0
@@ -93,13 +95,14 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 				c->outcome = "duplicate";
 		}
 	}
-	if (record(db, c->prov->name, lc_json_is_uuid(id) ? id : NULL, true, c->outcome, c->v.trans_status, c->fields,
-	           ip) != 0)
+	if (record(db, c->prov->name, lc_json_is_uuid(id) ? id : NULL, true, c->outcome, c->v.trans_status,
+	           c->fields, ip) != 0)
 		return LC_TX_ERROR;
 	if (!strcmp(c->outcome, "unknown_order"))
 		pay_fail(&c->o, 404, "not_found", "No such order.");
 	else if (!strcmp(c->outcome, "amount_mismatch") || !strcmp(c->outcome, "wrong_provider"))
-		pay_fail(&c->o, 422, "validation_failed", "The amount, currency or provider does not match the order.");
+		pay_fail(&c->o, 422, "validation_failed",
+		         "The amount, currency or provider does not match the order.");
 	else {
 		c->o.status = 200;
 		c->o.body = json_pack("{s:s}", "outcome", c->outcome);
@@ -114,25 +117,30 @@ int h_notification(struct lc_request *rq)
 		return pay_not_found(rq);
 	const char *ct = lc_rq_header(rq, "Content-Type");
 	if (!ct || strncmp(ct, "application/x-www-form-urlencoded", 33) != 0)
-		return lc_reply_problem(rq, 415, "unsupported_media_type", "Notifications are form-urlencoded.");
+		return lc_reply_problem(rq, 415, "unsupported_media_type",
+		                        "Notifications are form-urlencoded.");
 	size_t len;
 	const char *body = lc_rq_body(rq, &len);
 	json_t *fields = body ? vads_form_parse(body, len) : NULL;
 	if (!fields)
-		return lc_reply_problem(rq, 400, "malformed_json", "The notification body is not a valid form.");
+		return lc_reply_problem(rq, 400, "malformed_json",
+		                        "The notification body is not a valid form.");
 	struct notif_ctx c = {.rq = rq, .prov = prov, .fields = fields};
 	char why[96];
 	if (!prov->verify(fields, &c.v, why, sizeof(why))) {
 		lc_security(lc_rq_id(rq), "payment notification refused (%s, %s) from %s", prov->name, why,
 		            lc_rq_client_ip(rq));
 		const char *order = json_string_value(json_object_get(fields, "vads_order_id"));
-		record(lc_rq_db(rq), prov->name, order && lc_json_is_uuid(order) ? order : NULL, false, "forged",
-		       json_string_value(json_object_get(fields, "vads_trans_status")), fields, lc_rq_client_ip(rq));
+		record(lc_rq_db(rq), prov->name, order && lc_json_is_uuid(order) ? order : NULL, false,
+		       "forged", json_string_value(json_object_get(fields, "vads_trans_status")), fields,
+		       lc_rq_client_ip(rq));
 		json_decref(fields);
-		return lc_reply_problem(rq, 403, "forbidden", "The notification's signature does not verify.");
+		return lc_reply_problem(rq, 403, "forbidden",
+		                        "The notification's signature does not verify.");
 	}
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), notif_tx, &c);
-	if (t == LC_TX_COMMIT && (!strcmp(c.outcome, "amount_mismatch") || !strcmp(c.outcome, "wrong_provider")))
+	if (t == LC_TX_COMMIT &&
+	    (!strcmp(c.outcome, "amount_mismatch") || !strcmp(c.outcome, "wrong_provider")))
 		lc_security(lc_rq_id(rq), "payment notification for %s refused: %s", c.v.order_id, c.outcome);
 	if (t == LC_TX_COMMIT && !strcmp(c.outcome, "late_payment"))
 		lc_warn("checkout %s was paid after it ended: the treasury must refund it", c.v.order_id);

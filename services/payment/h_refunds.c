@@ -26,8 +26,8 @@ static int emit_refund(struct lc_db *db, const char *checkout, const char *invoi
                        int64_t amount, const char *refund_id)
 {
 	json_t *ev = json_pack("{s:s, s:s, s:s, s:I, s:s}", "refund_id", refund_id, "checkout_id", checkout,
-	                       invoice ? "invoice_id" : "ticket_id", invoice ? invoice : ticket, "amount_cents",
-	                       (json_int_t)amount, "kind", invoice ? "invoice" : "ticket");
+	                       invoice ? "invoice_id" : "ticket_id", invoice ? invoice : ticket,
+	                       "amount_cents", (json_int_t)amount, "kind", invoice ? "invoice" : "ticket");
 	int rc = ev ? lc_outbox_emit(db, "refund.succeeded", ev, NULL) : -1;
 	json_decref(ev);
 	return rc;
@@ -49,7 +49,8 @@ static enum lc_tx_result invoice_refund_tx(struct lc_db *db, void *arg)
 	char status[24], household[37], number[32];
 	snprintf(household, sizeof(household), "%s", PQgetvalue(r, 0, 0));
 	snprintf(status, sizeof(status), "%s", PQgetvalue(r, 0, 1));
-	int64_t paid = strtoll(PQgetvalue(r, 0, 3), NULL, 10), refunded = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
+	int64_t paid = strtoll(PQgetvalue(r, 0, 3), NULL, 10),
+	        refunded = strtoll(PQgetvalue(r, 0, 4), NULL, 10);
 	snprintf(number, sizeof(number), "%s", PQgetvalue(r, 0, 5));
 	PQclear(r);
 	if (strcmp(status, "paid") != 0 && strcmp(status, "partially_refunded") != 0)
@@ -61,7 +62,8 @@ static enum lc_tx_result invoice_refund_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return pay_fail(&c->o, 409, "conflict", "This invoice was not paid online; refund it at the counter.");
+		return pay_fail(&c->o, 409, "conflict",
+		                "This invoice was not paid online; refund it at the counter.");
 	}
 	char checkout[37], provider[16], ref[128];
 	snprintf(checkout, sizeof(checkout), "%s", PQgetvalue(r, 0, 0));
@@ -90,7 +92,8 @@ static enum lc_tx_result invoice_refund_tx(struct lc_db *db, void *arg)
 	json_t *d = json_pack("{s:s, s:s, s:s}", "number", number, "amount", euros, "reason", c->reason);
 	json_t *ad = json_pack("{s:I, s:s}", "amount_cents", (json_int_t)c->amount, "reason", c->reason);
 	int rc = (failed || !inv || !d || !ad ||
-	          emit_refund(db, checkout, c->id, NULL, c->amount, json_string_value(json_object_get(refund, "id"))) != 0 ||
+	          emit_refund(db, checkout, c->id, NULL, c->amount,
+	                      json_string_value(json_object_get(refund, "id"))) != 0 ||
 	          pay_notify_household(db, household, "refund_succeeded", d, "/factures.html") != 0 ||
 	          lc_audit(db, c->rq, "invoice.refund", "invoice", c->id, ad) != 0)
 	             ? -1
@@ -112,10 +115,22 @@ int h_invoice_refund(struct lc_request *rq)
 {
 	struct refund_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	struct lc_field spec[] = {
-	    {.name = "amount_cents", .type = LC_J_INT, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = PAY_MAX_CENTS, .out = &c.amount},
-	    {.name = "reason", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 500, .out = &c.reason},
+	    {.name = "amount_cents",
+	     .type = LC_J_INT,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = PAY_MAX_CENTS,
+	     .out = &c.amount},
+	    {.name = "reason",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 500,
+	     .out = &c.reason},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -165,7 +180,8 @@ static enum lc_tx_result ticket_refund_tx(struct lc_db *db, void *arg)
 		bool failed;
 		refund = pay_sql_json(db, "refund_insert", 7, ip, &failed);
 		if (failed || !refund ||
-		    emit_refund(db, checkout, NULL, c->id, price, json_string_value(json_object_get(refund, "id"))) != 0) {
+		    emit_refund(db, checkout, NULL, c->id, price,
+		                json_string_value(json_object_get(refund, "id"))) != 0) {
 			json_decref(refund);
 			return LC_TX_ERROR;
 		}
@@ -179,7 +195,8 @@ static enum lc_tx_result ticket_refund_tx(struct lc_db *db, void *arg)
 	json_t *ad = json_pack("{s:I, s:s}", "amount_cents", (json_int_t)price, "reason", c->reason);
 	int rc = (failed || !ticket || !d || !ad || pay_sql_count(db, "cat_unsell", 1, cp) != 1 ||
 	          pay_notify_user(db, user, "refund_succeeded", d, "/billets.html") != 0 ||
-	          lc_audit(db, c->rq, "ticket.refund", "ticket", c->id, ad) != 0 || pay_offer_waiting(db, cat) != 0)
+	          lc_audit(db, c->rq, "ticket.refund", "ticket", c->id, ad) != 0 ||
+	          pay_offer_waiting(db, cat) != 0)
 	             ? -1
 	             : 0;
 	json_decref(d);
@@ -198,8 +215,14 @@ int h_ticket_refund(struct lc_request *rq)
 {
 	struct refund_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	struct lc_field spec[] = {
-	    {.name = "reason", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 500, .out = &c.reason},
+	    {.name = "reason",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 500,
+	     .out = &c.reason},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

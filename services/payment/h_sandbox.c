@@ -75,23 +75,25 @@ static int card_page(struct lc_request *rq, const json_t *f, const char *error)
 		lc_buf_printf(&b, "<p id=\"erreur\" role=\"alert\" class=\"pay-error\">%s</p>", error);
 	lc_buf_printf(&b, "<form method=\"post\" action=\"/api/payment/v1/sandbox/vads-payment/card\">");
 	hidden_fields(&b, f);
-	lc_buf_printf(&b,
-	              "<p><label for=\"carte\">Numéro de carte</label><br>"
-	              "<input id=\"carte\" name=\"card_number\" inputmode=\"numeric\" autocomplete=\"cc-number\""
-	              " required maxlength=\"23\" aria-describedby=\"carte-aide%s\"></p>"
-	              "<p id=\"carte-aide\">16 chiffres, espaces autorisés.</p>"
-	              "<p><label for=\"expiration\">Date d’expiration (MM/AA)</label><br>"
-	              "<input id=\"expiration\" name=\"expiry\" autocomplete=\"cc-exp\" inputmode=\"numeric\""
-	              " maxlength=\"5\" required></p>"
-	              "<p><label for=\"cryptogramme\">Cryptogramme (3 chiffres au dos de la carte)</label><br>"
-	              "<input id=\"cryptogramme\" name=\"cvv\" autocomplete=\"cc-csc\" inputmode=\"numeric\""
-	              " maxlength=\"4\" required></p>"
-	              "<p><button type=\"submit\">Payer %s</button></p></form>"
-	              "<form method=\"post\" action=\"/api/payment/v1/sandbox/vads-payment/card\">",
-	              error ? " erreur" : "", euros);
+	lc_buf_printf(
+	    &b,
+	    "<p><label for=\"carte\">Numéro de carte</label><br>"
+	    "<input id=\"carte\" name=\"card_number\" inputmode=\"numeric\" autocomplete=\"cc-number\""
+	    " required maxlength=\"23\" aria-describedby=\"carte-aide%s\"></p>"
+	    "<p id=\"carte-aide\">16 chiffres, espaces autorisés.</p>"
+	    "<p><label for=\"expiration\">Date d’expiration (MM/AA)</label><br>"
+	    "<input id=\"expiration\" name=\"expiry\" autocomplete=\"cc-exp\" inputmode=\"numeric\""
+	    " maxlength=\"5\" required></p>"
+	    "<p><label for=\"cryptogramme\">Cryptogramme (3 chiffres au dos de la carte)</label><br>"
+	    "<input id=\"cryptogramme\" name=\"cvv\" autocomplete=\"cc-csc\" inputmode=\"numeric\""
+	    " maxlength=\"4\" required></p>"
+	    "<p><button type=\"submit\">Payer %s</button></p></form>"
+	    "<form method=\"post\" action=\"/api/payment/v1/sandbox/vads-payment/card\">",
+	    error ? " erreur" : "", euros);
 	hidden_fields(&b, f);
-	lc_buf_printf(&b, "<input type=\"hidden\" name=\"abandon\" value=\"1\">"
-	                  "<p><button type=\"submit\" class=\"secondary\">Annuler le paiement</button></p></form>");
+	lc_buf_printf(
+	    &b, "<input type=\"hidden\" name=\"abandon\" value=\"1\">"
+	        "<p><button type=\"submit\" class=\"secondary\">Annuler le paiement</button></p></form>");
 	int rc = pay_html(rq, error ? 422 : 200, "Paiement par carte bancaire", lc_buf_cstr(&b));
 	lc_buf_free(&b);
 	return rc;
@@ -143,7 +145,9 @@ int h_sandbox_card(struct lc_request *rq)
 			return rc;
 		}
 	}
-	const char *status = abandon ? "ABANDONED" : strcmp(digits, REFUSED_CARD) == 0 ? "REFUSED" : "AUTHORISED";
+	const char *status = abandon                             ? "ABANDONED"
+	                     : strcmp(digits, REFUSED_CARD) == 0 ? "REFUSED"
+	                                                         : "AUTHORISED";
 	/* The notification: what the form carried, plus the transaction's outcome. */
 	json_t *ipn = json_object();
 	const char *k;
@@ -164,7 +168,8 @@ int h_sandbox_card(struct lc_request *rq)
 	if (!abandon) {
 		char masked[24];
 		size_t n = strlen(digits);
-		snprintf(masked, sizeof(masked), "%.6s%.*s%s", digits, (int)(n - 10), "XXXXXXXXX", digits + n - 4);
+		snprintf(masked, sizeof(masked), "%.6s%.*s%s", digits, (int)(n - 10), "XXXXXXXXX",
+		         digits + n - 4);
 		json_object_set_new(ipn, "vads_card_number", json_string(masked));
 	}
 	char key[65], sig[45];
@@ -184,13 +189,16 @@ int h_sandbox_card(struct lc_request *rq)
 	struct lc_buf b;
 	lc_buf_init(&b, 8192);
 	if (strcmp(status, "AUTHORISED") == 0)
-		lc_buf_printf(&b, "<p role=\"status\">Votre paiement est accepté. La confirmation arrive dans quelques "
-		                  "secondes.</p>");
+		lc_buf_printf(
+		    &b, "<p role=\"status\">Votre paiement est accepté. La confirmation arrive dans quelques "
+		        "secondes.</p>");
 	else if (strcmp(status, "REFUSED") == 0)
-		lc_buf_printf(&b, "<p role=\"alert\">Votre paiement a été refusé par la banque. Aucun montant n’a été "
-		                  "débité ; vous pouvez réessayer avec une autre carte.</p>");
+		lc_buf_printf(
+		    &b, "<p role=\"alert\">Votre paiement a été refusé par la banque. Aucun montant n’a été "
+		        "débité ; vous pouvez réessayer avec une autre carte.</p>");
 	else
-		lc_buf_printf(&b, "<p role=\"status\">Vous avez annulé le paiement. Aucun montant n’a été débité.</p>");
+		lc_buf_printf(
+		    &b, "<p role=\"status\">Vous avez annulé le paiement. Aucun montant n’a été débité.</p>");
 	lc_buf_printf(&b, "<p><a href=\"%s\">Retour au portail de la ville</a></p>", eret);
 	free(eret);
 	int rc = pay_html(rq, 200,

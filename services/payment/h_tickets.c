@@ -71,8 +71,10 @@ static enum lc_tx_result setup_tx(struct lc_db *db, void *arg)
 	json_array_foreach(c->categories, i, cat)
 	{
 		char price[24], cap[16], pos[24];
-		snprintf(price, sizeof(price), "%lld", (long long)json_integer_value(json_object_get(cat, "price_cents")));
-		snprintf(cap, sizeof(cap), "%lld", (long long)json_integer_value(json_object_get(cat, "capacity")));
+		snprintf(price, sizeof(price), "%lld",
+		         (long long)json_integer_value(json_object_get(cat, "price_cents")));
+		snprintf(cap, sizeof(cap), "%lld",
+		         (long long)json_integer_value(json_object_get(cat, "capacity")));
 		snprintf(pos, sizeof(pos), "%zu", i);
 		const char *label = json_string_value(json_object_get(cat, "label"));
 		json_array_append_new(labels, json_string(label));
@@ -80,7 +82,8 @@ static enum lc_tx_result setup_tx(struct lc_db *db, void *arg)
 		if (pay_sql_count(db, "cat_upsert", 5, q) < 0) {
 			json_decref(labels);
 			if (strcmp(lc_db_sqlstate(db), "23514") == 0)
-				return pay_fail(&c->o, 409, "conflict", "A capacity cannot go below the seats already sold or held.");
+				return pay_fail(&c->o, 409, "conflict",
+				                "A capacity cannot go below the seats already sold or held.");
 			return LC_TX_ERROR;
 		}
 	}
@@ -127,10 +130,22 @@ int h_ticketing_put(struct lc_request *rq)
 	struct lc_field spec[] = {
 	    {.name = "sales_open_at", .type = LC_J_TIMESTAMP, .required = true, .out = &c.open},
 	    {.name = "sales_close_at", .type = LC_J_TIMESTAMP, .required = true, .out = &c.close},
-	    {.name = "per_order_limit", .type = LC_J_INT, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 50, .out = &c.limit},
-	    {.name = "categories", .type = LC_J_ARRAY, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 10, .out = &c.categories},
+	    {.name = "per_order_limit",
+	     .type = LC_J_INT,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 50,
+	     .out = &c.limit},
+	    {.name = "categories",
+	     .type = LC_J_ARRAY,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 10,
+	     .out = &c.categories},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -145,12 +160,30 @@ int h_ticketing_put(struct lc_request *rq)
 		const char *label;
 		int64_t price, cap;
 		const struct lc_field cs[] = {
-		    {.name = "label", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-		     .max = 80, .out = &label},
-		    {.name = "price_cents", .type = LC_J_INT, .required = true, .has_min = true, .min = 0,
-		     .has_max = true, .max = 1000000, .out = &price},
-		    {.name = "capacity", .type = LC_J_INT, .required = true, .has_min = true, .min = 0, .has_max = true,
-		     .max = 100000, .out = &cap},
+		    {.name = "label",
+		     .type = LC_J_STRING,
+		     .required = true,
+		     .has_min = true,
+		     .min = 1,
+		     .has_max = true,
+		     .max = 80,
+		     .out = &label},
+		    {.name = "price_cents",
+		     .type = LC_J_INT,
+		     .required = true,
+		     .has_min = true,
+		     .min = 0,
+		     .has_max = true,
+		     .max = 1000000,
+		     .out = &price},
+		    {.name = "capacity",
+		     .type = LC_J_INT,
+		     .required = true,
+		     .has_min = true,
+		     .min = 0,
+		     .has_max = true,
+		     .max = 100000,
+		     .out = &cap},
 		    {0},
 		};
 		json_t *e = lc_json_check(cat, cs);
@@ -158,20 +191,25 @@ int h_ticketing_put(struct lc_request *rq)
 		snprintf(f, sizeof(f), "categories[%zu]", i);
 		if (e) {
 			json_decref(e);
-			json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", f, "code", "invalid_format",
-			                                        "message", "{label 1-80, price_cents >= 0, capacity >= 0}"));
+			json_array_append_new(
+			    errors, json_pack("{s:s, s:s, s:s}", "field", f, "code", "invalid_format",
+			                      "message", "{label 1-80, price_cents >= 0, capacity >= 0}"));
 			continue;
 		}
 		for (j = 0; j < i; j++)
-			if (json_equal(json_object_get(json_array_get(c.categories, j), "label"), json_object_get(cat, "label")))
-				json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", f, "code", "not_allowed",
-				                                        "message", "two categories with the same label"));
+			if (json_equal(json_object_get(json_array_get(c.categories, j), "label"),
+			               json_object_get(cat, "label")))
+				json_array_append_new(
+				    errors, json_pack("{s:s, s:s, s:s}", "field", f, "code", "not_allowed",
+				                      "message", "two categories with the same label"));
 	}
 	if (strcmp(c.open, c.close) >= 0 && json_array_size(errors) == 0)
-		json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", "sales_close_at", "code",
-		                                        "out_of_range", "message", "sales close after they open"));
+		json_array_append_new(errors,
+		                      json_pack("{s:s, s:s, s:s}", "field", "sales_close_at", "code",
+		                                "out_of_range", "message", "sales close after they open"));
 	if (json_array_size(errors) > 0)
-		return lc_reply_problem_errors(rq, 422, "validation_failed", "The ticketing setup is not valid.", errors);
+		return lc_reply_problem_errors(rq, 422, "validation_failed",
+		                               "The ticketing setup is not valid.", errors);
 	json_decref(errors);
 	/* The event must be on the agenda: its title and date come from content. */
 	char path[96];
@@ -181,13 +219,14 @@ int h_ticketing_put(struct lc_request *rq)
 	if (resp.status == 404) {
 		lc_http_resp_free(&resp);
 		return lc_reply_problem_errors(rq, 422, "validation_failed", "No such event on the agenda.",
-		                               json_pack("[{s:s, s:s, s:s}]", "field", "event_id", "code", "not_found",
-		                                         "message", "no such event"));
+		                               json_pack("[{s:s, s:s, s:s}]", "field", "event_id", "code",
+		                                         "not_found", "message", "no such event"));
 	}
 	if (resp.status != 200 || !resp.json) {
 		lc_http_resp_free(&resp);
 		lc_rq_add_header(rq, "Retry-After", "5");
-		return lc_reply_problem(rq, 503, "unavailable", "The agenda cannot be reached; try again shortly.");
+		return lc_reply_problem(rq, 503, "unavailable",
+		                        "The agenda cannot be reached; try again shortly.");
 	}
 	c.title = lc_rq_strdup(rq, json_string_value(json_object_get(resp.json, "title")) ?: "Événement");
 	const char *st = json_string_value(json_object_get(resp.json, "starts_at"));
@@ -216,7 +255,8 @@ static enum lc_tx_result hold_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (got == 0)
 		return pay_fail(&c->o, 409, "conflict", "Not enough seats left: join the waiting list.");
-	const char *hp[] = {pay_caller(c->rq), c->category, q, c->holder, free_ticket ? "paid" : "active", ttl};
+	const char *hp[] = {
+	    pay_caller(c->rq), c->category, q, c->holder, free_ticket ? "paid" : "active", ttl};
 	PGresult *r = pay_sql(db, "hold_insert", 6, hp);
 	if (!r)
 		return LC_TX_ERROR;
@@ -268,9 +308,10 @@ static bool find_category(struct lc_request *rq, const char *event_id, const cha
 	}
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		lc_reply_problem_errors(rq, 422, "validation_failed", "No such ticket category for this event.",
-		                        json_pack("[{s:s, s:s, s:s}]", "field", "category", "code", "not_found", "message",
-		                                  "no such category"));
+		lc_reply_problem_errors(rq, 422, "validation_failed",
+		                        "No such ticket category for this event.",
+		                        json_pack("[{s:s, s:s, s:s}]", "field", "category", "code",
+		                                  "not_found", "message", "no such category"));
 		return false;
 	}
 	snprintf(c->category, sizeof(c->category), "%s", PQgetvalue(r, 0, 0));
@@ -280,12 +321,13 @@ static bool find_category(struct lc_request *rq, const char *event_id, const cha
 	PQclear(r);
 	if (qty > limit) {
 		lc_reply_problem_errors(rq, 422, "validation_failed", "Too many seats for one order.",
-		                        json_pack("[{s:s, s:s, s:s}]", "field", "quantity", "code", "out_of_range",
-		                                  "message", "above the per-order limit"));
+		                        json_pack("[{s:s, s:s, s:s}]", "field", "quantity", "code",
+		                                  "out_of_range", "message", "above the per-order limit"));
 		return false;
 	}
 	if (!for_waiting && (not_yet || over)) {
-		lc_reply_problem(rq, 409, "conflict", not_yet ? "Sales have not opened yet." : "Sales are closed.");
+		lc_reply_problem(rq, 409, "conflict",
+		                 not_yet ? "Sales have not opened yet." : "Sales are closed.");
 		return false;
 	}
 	return true;
@@ -297,11 +339,28 @@ int h_hold_create(struct lc_request *rq)
 	int64_t qty;
 	struct lc_field spec[] = {
 	    {.name = "event_id", .type = LC_J_UUID, .required = true, .out = &event_id},
-	    {.name = "category", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 80, .out = &label},
-	    {.name = "quantity", .type = LC_J_INT, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 50, .out = &qty},
-	    {.name = "holder_name", .type = LC_J_STRING, .has_min = true, .min = 1, .has_max = true, .max = 200,
+	    {.name = "category",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 80,
+	     .out = &label},
+	    {.name = "quantity",
+	     .type = LC_J_INT,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 50,
+	     .out = &qty},
+	    {.name = "holder_name",
+	     .type = LC_J_STRING,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 200,
 	     .out = &holder},
 	    {0},
 	};
@@ -391,10 +450,22 @@ int h_waiting_join(struct lc_request *rq)
 	int64_t qty;
 	struct lc_field spec[] = {
 	    {.name = "event_id", .type = LC_J_UUID, .required = true, .out = &event_id},
-	    {.name = "category", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 80, .out = &label},
-	    {.name = "quantity", .type = LC_J_INT, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 50, .out = &qty},
+	    {.name = "category",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 80,
+	     .out = &label},
+	    {.name = "quantity",
+	     .type = LC_J_INT,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 50,
+	     .out = &qty},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -444,8 +515,14 @@ int h_ticket_verify(struct lc_request *rq)
 {
 	const char *code;
 	struct lc_field spec[] = {
-	    {.name = "code", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1, .has_max = true,
-	     .max = 200, .out = &code},
+	    {.name = "code",
+	     .type = LC_J_STRING,
+	     .required = true,
+	     .has_min = true,
+	     .min = 1,
+	     .has_max = true,
+	     .max = 200,
+	     .out = &code},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

@@ -54,11 +54,30 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 		int64_t qty = 0, unit = -1;
 		bool has_unit = false, has_grid = false;
 		const struct lc_field spec[] = {
-		    {.name = "label", .type = LC_J_STRING, .required = true, .min = 1, .max = 200, .out = &label},
-		    {.name = "quantity", .type = LC_J_INT, .required = true, .min = 1, .max = 1000, .out = &qty},
-		    {.name = "unit_cents", .type = LC_J_INT, .min = 0, .max = PAY_MAX_CENTS, .out = &unit,
+		    {.name = "label",
+		     .type = LC_J_STRING,
+		     .required = true,
+		     .min = 1,
+		     .max = 200,
+		     .out = &label},
+		    {.name = "quantity",
+		     .type = LC_J_INT,
+		     .required = true,
+		     .min = 1,
+		     .max = 1000,
+		     .out = &qty},
+		    {.name = "unit_cents",
+		     .type = LC_J_INT,
+		     .min = 0,
+		     .max = PAY_MAX_CENTS,
+		     .out = &unit,
 		     .present = &has_unit},
-		    {.name = "grid", .type = LC_J_STRING, .min = 2, .max = 40, .out = &grid, .present = &has_grid},
+		    {.name = "grid",
+		     .type = LC_J_STRING,
+		     .min = 2,
+		     .max = 40,
+		     .out = &grid,
+		     .present = &has_grid},
 		    {.name = "member_id", .type = LC_J_UUID, .out = &member},
 		    {0},
 		};
@@ -76,7 +95,8 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 			continue;
 		}
 		if (has_unit == has_grid) {
-			add_err(errors, prefix, i, "unit_cents", "required", "give either unit_cents or grid");
+			add_err(errors, prefix, i, "unit_cents", "required",
+			        "give either unit_cents or grid");
 			continue;
 		}
 		const char *basis = NULL;
@@ -88,13 +108,15 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 				return -1;
 			if (PQntuples(r) != 1) {
 				PQclear(r);
-				add_err(errors, prefix, i, "grid", "not_found", "no price grid for this service");
+				add_err(errors, prefix, i, "grid", "not_found",
+				        "no price grid for this service");
 				continue;
 			}
 			json_t *brackets = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
 			int64_t def = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
 			PQclear(r);
-			const json_t *qfo = in->household ? json_object_get(in->household, "quotient_familial") : NULL;
+			const json_t *qfo =
+			    in->household ? json_object_get(in->household, "quotient_familial") : NULL;
 			unit = pay_grid_price(brackets, def, qfo, day, &basis, &qf);
 			json_decref(brackets);
 			if (!*pricing)
@@ -104,8 +126,9 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 			else
 				json_object_set_new(*pricing, "qf", json_null());
 		}
-		json_t *out = json_pack("{s:s, s:I, s:I, s:I}", "label", label, "quantity", (json_int_t)qty, "unit_cents",
-		                        (json_int_t)unit, "amount_cents", (json_int_t)(qty * unit));
+		json_t *out =
+		    json_pack("{s:s, s:I, s:I, s:I}", "label", label, "quantity", (json_int_t)qty,
+		              "unit_cents", (json_int_t)unit, "amount_cents", (json_int_t)(qty * unit));
 		if (member)
 			json_object_set_new(out, "member_id", json_string(member));
 		if (has_grid)
@@ -131,7 +154,8 @@ int pay_invoice_insert(struct lc_db *db, const struct pay_invoice_in *in, json_t
 			return -1;
 		if (PQntuples(r) == 1) {
 			*out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-			*same_body = strcmp(PQgetvalue(r, 0, 1), in->request_hash ? in->request_hash : "") == 0;
+			*same_body =
+			    strcmp(PQgetvalue(r, 0, 1), in->request_hash ? in->request_hash : "") == 0;
 			PQclear(r);
 			return 1;
 		}
@@ -174,17 +198,19 @@ int pay_invoice_insert(struct lc_db *db, const struct pay_invoice_in *in, json_t
 	PQclear(r);
 	if (!*out)
 		return -1;
-	json_t *ev = json_pack("{s:O, s:s, s:s, s:I, s:s, s:s}", "invoice_id", json_object_get(*out, "id"), "number",
-	                       number, "household_id", in->household_id, "total_cents", (json_int_t)total, "source",
-	                       in->source, "source_service", in->source_service ? in->source_service : "");
+	json_t *ev =
+	    json_pack("{s:O, s:s, s:s, s:I, s:s, s:s}", "invoice_id", json_object_get(*out, "id"), "number",
+	              number, "household_id", in->household_id, "total_cents", (json_int_t)total, "source",
+	              in->source, "source_service", in->source_service ? in->source_service : "");
 	int rc = ev ? lc_outbox_emit(db, "invoice.created", ev, NULL) : -1;
 	json_decref(ev);
 	if (rc == 0 && in->notify) {
 		char amount[32];
 		pay_euros(total, amount, sizeof(amount));
-		json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "number", number, "label", in->label, "amount", amount,
-		                      "due_date", in->due_date);
-		rc = d ? pay_notify_household(db, in->household_id, "invoice_created", d, "/factures.html") : -1;
+		json_t *d = json_pack("{s:s, s:s, s:s, s:s}", "number", number, "label", in->label, "amount",
+		                      amount, "due_date", in->due_date);
+		rc = d ? pay_notify_household(db, in->household_id, "invoice_created", d, "/factures.html")
+		       : -1;
 		json_decref(d);
 	}
 	return rc;

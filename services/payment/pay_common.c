@@ -29,7 +29,8 @@ enum lc_tx_result pay_fail(struct pay_outcome *o, unsigned status, const char *c
 int pay_reply(struct lc_request *rq, enum lc_tx_result tx, struct pay_outcome *o)
 {
 	int rc;
-	if (tx == LC_TX_ERROR || (tx == LC_TX_COMMIT && o->status == 0) || (tx == LC_TX_ROLLBACK && o->status == 0))
+	if (tx == LC_TX_ERROR || (tx == LC_TX_COMMIT && o->status == 0) ||
+	    (tx == LC_TX_ROLLBACK && o->status == 0))
 		rc = lc_db_fail_reply(rq);
 	else if (o->status >= 400) {
 		rc = lc_reply_problem_errors(rq, o->status, o->code, o->detail, o->errors);
@@ -135,7 +136,8 @@ long pay_caller_household(struct lc_request *rq, char out[37])
 int pay_account_unavailable(struct lc_request *rq)
 {
 	lc_rq_add_header(rq, "Retry-After", "5");
-	return lc_reply_problem(rq, 503, "unavailable", "The account service cannot be reached; try again shortly.");
+	return lc_reply_problem(rq, 503, "unavailable",
+	                        "The account service cannot be reached; try again shortly.");
 }
 
 void pay_derived_key(const char *purpose, char out[65])
@@ -182,5 +184,6 @@ int pay_notify_user(struct lc_db *db, const char *user_id, const char *tmpl, jso
 void pay_euros(int64_t cents, char *out, size_t outlen)
 {
 	int64_t a = cents < 0 ? -cents : cents;
-	snprintf(out, outlen, "%s%lld,%02lld €", cents < 0 ? "-" : "", (long long)(a / 100), (long long)(a % 100));
+	snprintf(out, outlen, "%s%lld,%02lld €", cents < 0 ? "-" : "", (long long)(a / 100),
+	         (long long)(a % 100));
 }

@@ -16,9 +16,9 @@ static int notify_one(const char *user, const json_t *d, const char *event_id, c
 {
 	char key[128];
 	snprintf(key, sizeof(key), "%s:%s", event_id, user);
-	json_t *body = json_pack("{s:s, s:O, s:O, s:s, s:O}", "user_id", user, "template", json_object_get(d, "template"),
-	                         "data", json_object_get(d, "data"), "idempotency_key", key, "link",
-	                         json_object_get(d, "link"));
+	json_t *body = json_pack("{s:s, s:O, s:O, s:s, s:O}", "user_id", user, "template",
+	                         json_object_get(d, "template"), "data", json_object_get(d, "data"),
+	                         "idempotency_key", key, "link", json_object_get(d, "link"));
 	if (!body) {
 		snprintf(err, errlen, "bad notify event");
 		return -1;
@@ -102,7 +102,8 @@ int pay_deliver_sandbox_ipn(const char *topic, const json_t *event, char *err, s
 		snprintf(err, errlen, "notification answered %ld", resp.status);
 		rc = -1;
 	} else if (resp.status != 200) {
-		lc_warn("the sandbox notification was refused (%ld)", resp.status); /* a real provider stops too */
+		lc_warn("the sandbox notification was refused (%ld)",
+		        resp.status); /* a real provider stops too */
 	}
 	lc_http_resp_free(&resp);
 	return rc < 0 ? -1 : 0;

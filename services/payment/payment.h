@@ -44,7 +44,7 @@ int pay_sql_count(struct lc_db *db, const char *name, int n, const char *const *
 
 /* Roles. Treasury: admins and agents of the "regie" service (the town's treasury). */
 bool pay_is_treasury(const struct lc_request *rq);
-bool pay_is_agent(const struct lc_request *rq); /* agent, editor or admin: door checks */
+bool pay_is_agent(const struct lc_request *rq);      /* agent, editor or admin: door checks */
 const char *pay_caller(const struct lc_request *rq); /* sub, "" when anonymous */
 int pay_not_found(struct lc_request *rq);
 
@@ -77,7 +77,7 @@ void pay_euros(int64_t cents, char *out, size_t outlen);
 /* --- invoices (invoice_core.c) --- */
 struct pay_invoice_in {
 	const char *household_id, *label, *due_date, *source, *source_service, *source_key, *created_by;
-	json_t *lines;    /* [{label, quantity, unit_cents?, grid?, member_id?}] borrowed */
+	json_t *lines;     /* [{label, quantity, unit_cents?, grid?, member_id?}] borrowed */
 	json_t *household; /* account's Household (for grid pricing), borrowed; may be NULL */
 	const char *request_hash;
 	bool notify;

@@ -7,7 +7,8 @@
 
 static void err(json_t *errors, const char *field, const char *code, const char *msg)
 {
-	json_array_append_new(errors, json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", msg));
+	json_array_append_new(errors,
+	                      json_pack("{s:s, s:s, s:s}", "field", field, "code", code, "message", msg));
 }
 
 int pay_grid_check(const json_t *brackets, int64_t default_cents, int64_t max_cents, json_t *errors)
@@ -24,15 +25,18 @@ int pay_grid_check(const json_t *brackets, int64_t default_cents, int64_t max_ce
 	{
 		char f[48];
 		const json_t *q = json_object_get(b, "qf_max"), *p = json_object_get(b, "price_cents");
-		if (!json_is_object(b) || json_object_size(b) != 2 || !json_is_integer(q) || !json_is_integer(p)) {
+		if (!json_is_object(b) || json_object_size(b) != 2 || !json_is_integer(q) ||
+		    !json_is_integer(p)) {
 			snprintf(f, sizeof(f), "brackets[%zu]", i);
 			err(errors, f, "wrong_type", "a bracket is {qf_max, price_cents}, both integers");
 			n++;
 			continue;
 		}
-		if (json_integer_value(q) < 0 || json_integer_value(q) > 100000 || json_integer_value(q) <= prev) {
+		if (json_integer_value(q) < 0 || json_integer_value(q) > 100000 ||
+		    json_integer_value(q) <= prev) {
 			snprintf(f, sizeof(f), "brackets[%zu].qf_max", i);
-			err(errors, f, "out_of_range", "qf_max is 0 to 100000 and increases from one bracket to the next");
+			err(errors, f, "out_of_range",
+			    "qf_max is 0 to 100000 and increases from one bracket to the next");
 			n++;
 		}
 		if (json_integer_value(p) < 0 || json_integer_value(p) > max_cents) {

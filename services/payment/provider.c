@@ -28,12 +28,13 @@ json_t *pay_vads_form(const struct pay_checkout_info *c, const char *site_id, co
 {
 	char amount[24];
 	snprintf(amount, sizeof(amount), "%lld", (long long)c->amount_cents);
-	json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
-	                      "vads_action_mode", "INTERACTIVE", "vads_amount", amount, "vads_ctx_mode", mode,
-	                      "vads_currency", c->currency, "vads_language", "fr", "vads_order_id", c->id,
-	                      "vads_page_action", "PAYMENT", "vads_payment_config", "SINGLE", "vads_site_id",
-	                      site_id, "vads_trans_date", c->trans_date, "vads_trans_id", c->trans_id,
-	                      "vads_version", "V2", "vads_url_return", c->return_url, "vads_return_mode", "NONE");
+	json_t *f =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+	              "vads_action_mode", "INTERACTIVE", "vads_amount", amount, "vads_ctx_mode", mode,
+	              "vads_currency", c->currency, "vads_language", "fr", "vads_order_id", c->id,
+	              "vads_page_action", "PAYMENT", "vads_payment_config", "SINGLE", "vads_site_id", site_id,
+	              "vads_trans_date", c->trans_date, "vads_trans_id", c->trans_id, "vads_version", "V2",
+	              "vads_url_return", c->return_url, "vads_return_mode", "NONE");
 	return f;
 }
 
@@ -60,8 +61,8 @@ bool pay_vads_read(const json_t *fields, struct pay_verified *out, char *why, si
 	const char *amount = json_string_value(json_object_get(fields, "vads_amount"));
 	char *end = NULL;
 	long long a = amount ? strtoll(amount, &end, 10) : -1;
-	if (!out->order_id || !out->trans_status || !out->currency || !out->provider_ref || !amount || !amount[0] ||
-	    *end || a < 0) {
+	if (!out->order_id || !out->trans_status || !out->currency || !out->provider_ref || !amount ||
+	    !amount[0] || *end || a < 0) {
 		snprintf(why, whylen, "missing or malformed vads fields");
 		return false;
 	}
@@ -140,7 +141,8 @@ static bool systempay_verify(const json_t *fields, struct pay_verified *out, cha
 		snprintf(why, whylen, "signature does not match");
 		return false;
 	}
-	if (!site || strcmp(site, pay_cfg_systempay_site) != 0 || !mode || strcmp(mode, pay_cfg_systempay_mode) != 0) {
+	if (!site || strcmp(site, pay_cfg_systempay_site) != 0 || !mode ||
+	    strcmp(mode, pay_cfg_systempay_mode) != 0) {
 		snprintf(why, whylen, "unknown shop or mode");
 		return false;
 	}
@@ -149,8 +151,8 @@ static bool systempay_verify(const json_t *fields, struct pay_verified *out, cha
 
 /* Systempay refunds go through Lyra's REST web services, which need a separate API password
  * this deployment does not hold: the refund is refused here and done in the back office. */
-static int systempay_refund(const char *provider_ref, int64_t amount_cents, char *ref, size_t reflen, char *err,
-                            size_t errlen)
+static int systempay_refund(const char *provider_ref, int64_t amount_cents, char *ref, size_t reflen,
+                            char *err, size_t errlen)
 {
 	(void)provider_ref, (void)amount_cents, (void)ref, (void)reflen;
 	snprintf(err, errlen, "Systempay refunds are made in the Systempay back office");
@@ -182,7 +184,8 @@ int pay_provider_init(void)
 		lc_error("CIVITAS_PAYMENT_PROVIDER must be sandbox or systempay");
 		return -1;
 	}
-	if (strcmp(pay_cfg_systempay_mode, "TEST") != 0 && strcmp(pay_cfg_systempay_mode, "PRODUCTION") != 0) {
+	if (strcmp(pay_cfg_systempay_mode, "TEST") != 0 &&
+	    strcmp(pay_cfg_systempay_mode, "PRODUCTION") != 0) {
 		lc_error("CIVITAS_SYSTEMPAY_MODE must be TEST or PRODUCTION");
 		return -1;
 	}

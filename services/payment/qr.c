@@ -16,11 +16,12 @@ char *pay_qr_svg(const char *text, const char *label)
 	int n = q->width, size = n + 8;
 	struct lc_buf b;
 	lc_buf_init(&b, 4u << 20);
-	lc_buf_printf(&b,
-	              "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
-	              " shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"%s\">"
-	              "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-	              size, size, size * 6, size * 6, label, size, size);
+	lc_buf_printf(
+	    &b,
+	    "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\""
+	    " shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"%s\">"
+	    "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+	    size, size, size * 6, size * 6, label, size, size);
 	for (int y = 0; y < n; y++)
 		for (int x = 0; x < n; x++)
 			if (q->data[y * n + x] & 1)

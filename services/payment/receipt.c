@@ -25,14 +25,17 @@ char *pay_receipt_html(const json_t *inv)
 	                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	                  "<title>Reçu de paiement ");
 	esc(&b, json_string_value(json_object_get(inv, "number")));
-	lc_buf_printf(&b, "</title><link rel=\"stylesheet\" href=\"/assets/payment.css\"></head><body><main class=\"pay "
-	                  "receipt\"><h1>Reçu de paiement</h1><p>Facture n° <strong>");
+	lc_buf_printf(
+	    &b,
+	    "</title><link rel=\"stylesheet\" href=\"/assets/css/payment.css\"></head><body><main class=\"pay "
+	    "receipt\"><h1>Reçu de paiement</h1><p>Facture n° <strong>");
 	esc(&b, json_string_value(json_object_get(inv, "number")));
 	lc_buf_printf(&b, "</strong> — ");
 	esc(&b, json_string_value(json_object_get(inv, "label")));
 	lc_buf_printf(&b, "</p><p>Payée le ");
 	const char *paid = json_string_value(json_object_get(inv, "paid_at"));
-	esc(&b, paid ? (char[11]){paid[8], paid[9], '/', paid[5], paid[6], '/', paid[0], paid[1], paid[2], paid[3], 0}
+	esc(&b, paid ? (char[11]){paid[8], paid[9], '/', paid[5], paid[6], '/', paid[0], paid[1], paid[2],
+	                          paid[3], 0}
 	             : "");
 	lc_buf_printf(&b, "</p><table><caption>Détail</caption><thead><tr><th scope=\"col\">Prestation</th>"
 	                  "<th scope=\"col\">Quantité</th><th scope=\"col\">Prix unitaire</th>"
@@ -44,22 +47,25 @@ char *pay_receipt_html(const json_t *inv)
 		lc_buf_printf(&b, "<tr><td>");
 		esc(&b, json_string_value(json_object_get(l, "label")));
 		pay_euros(json_integer_value(json_object_get(l, "unit_cents")), euros, sizeof(euros));
-		lc_buf_printf(&b, "</td><td>%lld</td><td>%s</td>", (long long)json_integer_value(json_object_get(l, "quantity")),
-		              euros);
+		lc_buf_printf(&b, "</td><td>%lld</td><td>%s</td>",
+		              (long long)json_integer_value(json_object_get(l, "quantity")), euros);
 		pay_euros(json_integer_value(json_object_get(l, "unit_cents")) *
 		              json_integer_value(json_object_get(l, "quantity")),
 		          euros, sizeof(euros));
 		lc_buf_printf(&b, "<td>%s</td></tr>", euros);
 	}
 	pay_euros(json_integer_value(json_object_get(inv, "total_cents")), euros, sizeof(euros));
-	lc_buf_printf(&b, "</tbody><tfoot><tr><th scope=\"row\" colspan=\"3\">Total payé</th><td>%s</td></tr>", euros);
+	lc_buf_printf(
+	    &b, "</tbody><tfoot><tr><th scope=\"row\" colspan=\"3\">Total payé</th><td>%s</td></tr>", euros);
 	int64_t refunded = json_integer_value(json_object_get(inv, "refunded_cents"));
 	if (refunded > 0) {
 		pay_euros(refunded, euros, sizeof(euros));
-		lc_buf_printf(&b, "<tr><th scope=\"row\" colspan=\"3\">Remboursé</th><td>%s</td></tr>", euros);
+		lc_buf_printf(&b, "<tr><th scope=\"row\" colspan=\"3\">Remboursé</th><td>%s</td></tr>",
+		              euros);
 	}
-	lc_buf_printf(&b, "</tfoot></table><p>Ce reçu tient lieu de justificatif de paiement auprès de la régie "
-	                  "municipale.</p></main></body></html>\n");
+	lc_buf_printf(&b,
+	              "</tfoot></table><p>Ce reçu tient lieu de justificatif de paiement auprès de la régie "
+	              "municipale.</p></main></body></html>\n");
 	lc_buf_cstr(&b);
 	if (b.overflow) {
 		lc_buf_free(&b);

@@ -32,11 +32,12 @@ int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkou
 		char id[37], code[96];
 		lc_uuid_v4(id);
 		pay_ticket_code(id, code);
-		const char *q[] = {id, code, event, cat, hold_id, checkout_id ? checkout_id : "", user, holder, price};
+		const char *q[] = {id,   code,   event, cat, hold_id, checkout_id ? checkout_id : "",
+		                   user, holder, price};
 		if (pay_sql_count(db, "ticket_insert", 9, q) != 1)
 			return -1;
-		json_t *ev = json_pack("{s:s, s:s, s:s, s:s}", "ticket_id", id, "event_id", event, "category_id", cat,
-		                       "user_id", user);
+		json_t *ev = json_pack("{s:s, s:s, s:s, s:s}", "ticket_id", id, "event_id", event,
+		                       "category_id", cat, "user_id", user);
 		int rc = ev ? lc_outbox_emit(db, "ticket.issued", ev, NULL) : -1;
 		json_decref(ev);
 		if (rc != 0)
@@ -76,11 +77,11 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		char amount[32];
 		int64_t cents = strtoll(PQgetvalue(u, 0, 2), NULL, 10);
 		pay_euros(cents, amount, sizeof(amount));
-		json_t *ev = json_pack("{s:s, s:s, s:s, s:I, s:s}", "invoice_id", ip[0], "number", PQgetvalue(u, 0, 0),
-		                       "household_id", PQgetvalue(u, 0, 1), "amount_cents", (json_int_t)cents,
-		                       "checkout_id", checkout_id);
-		json_t *d = json_pack("{s:s, s:s, s:s}", "number", PQgetvalue(u, 0, 0), "label", PQgetvalue(u, 0, 3),
-		                      "amount", amount);
+		json_t *ev = json_pack("{s:s, s:s, s:s, s:I, s:s}", "invoice_id", ip[0], "number",
+		                       PQgetvalue(u, 0, 0), "household_id", PQgetvalue(u, 0, 1),
+		                       "amount_cents", (json_int_t)cents, "checkout_id", checkout_id);
+		json_t *d = json_pack("{s:s, s:s, s:s}", "number", PQgetvalue(u, 0, 0), "label",
+		                      PQgetvalue(u, 0, 3), "amount", amount);
 		if (!ev || !d || lc_outbox_emit(db, "invoice.paid", ev, NULL) != 0 ||
 		    pay_notify_household(db, PQgetvalue(u, 0, 1), "invoice_paid", d, "/factures.html") != 0)
 			rc = -1;
@@ -107,12 +108,14 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 			if (pay_sql_count(db, "cat_sell", 2, cp) != 1)
 				rc = -1;
 		} else {
-			/* The hold was released (the sweeper won a race): take the seats again if they are free. */
+			/* The hold was released (the sweeper won a race): take the seats again if they are
+			 * free. */
 			int got = pay_sql_count(db, "cat_sell_direct", 2, cp);
 			if (got < 0)
 				rc = -1;
 			else if (got == 0) {
-				lc_error("checkout %s paid for seats that are gone: refund needed", checkout_id);
+				lc_error("checkout %s paid for seats that are gone: refund needed",
+				         checkout_id);
 				continue;
 			}
 		}
@@ -123,8 +126,9 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 	if (r)
 		PQclear(r);
 	if (rc == 0) {
-		json_t *ev = json_pack("{s:s, s:O, s:i, s:s}", "checkout_id", checkout_id, "invoice_ids", invoice_ids,
-		                       "tickets", tickets, "provider_ref", provider_ref ? provider_ref : "");
+		json_t *ev =
+		    json_pack("{s:s, s:O, s:i, s:s}", "checkout_id", checkout_id, "invoice_ids", invoice_ids,
+		              "tickets", tickets, "provider_ref", provider_ref ? provider_ref : "");
 		rc = ev ? lc_outbox_emit(db, "payment.succeeded", ev, NULL) : -1;
 		json_decref(ev);
 	}
@@ -149,7 +153,8 @@ int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id)
 		bool released = PQntuples(u) == 1;
 		PQclear(u);
 		const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
-		if (released && (pay_sql_count(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cp[0]) != 0))
+		if (released &&
+		    (pay_sql_count(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cp[0]) != 0))
 			rc = -1;
 	}
 	PQclear(r);
@@ -169,14 +174,16 @@ int pay_offer_waiting(struct lc_db *db, const char *category_id)
 		if (!r)
 			return -1;
 		if (PQntuples(r) == 0 || atoi(PQgetvalue(r, 0, 2)) > free_seats) {
-			PQclear(r); /* first come, first served: the head of the queue waits for enough seats */
+			PQclear(
+			    r); /* first come, first served: the head of the queue waits for enough seats */
 			return 0;
 		}
 		char wid[37], user[37], qty[12], holder[256], ttl[8];
 		snprintf(wid, sizeof(wid), "%s", PQgetvalue(r, 0, 0));
 		snprintf(user, sizeof(user), "%s", PQgetvalue(r, 0, 1));
 		snprintf(qty, sizeof(qty), "%s", PQgetvalue(r, 0, 2));
-		snprintf(holder, sizeof(holder), "%s", PQgetvalue(r, 0, 3)[0] ? PQgetvalue(r, 0, 3) : "Titulaire");
+		snprintf(holder, sizeof(holder), "%s",
+		         PQgetvalue(r, 0, 3)[0] ? PQgetvalue(r, 0, 3) : "Titulaire");
 		PQclear(r);
 		snprintf(ttl, sizeof(ttl), "%d", PAY_OFFER_TTL_MIN);
 		const char *rp[] = {category_id, qty};
@@ -195,9 +202,10 @@ int pay_offer_waiting(struct lc_db *db, const char *category_id)
 		r = pay_sql(db, "cat_event", 1, p);
 		if (!r)
 			return -1;
-		json_t *d = json_pack("{s:s, s:s, s:i, s:i, s:s}", "event", PQntuples(r) ? PQgetvalue(r, 0, 2) : "",
-		                      "category", PQntuples(r) ? PQgetvalue(r, 0, 1) : "", "quantity", atoi(qty), "minutes",
-		                      PAY_OFFER_TTL_MIN, "hold_id", hold);
+		json_t *d =
+		    json_pack("{s:s, s:s, s:i, s:i, s:s}", "event", PQntuples(r) ? PQgetvalue(r, 0, 2) : "",
+		              "category", PQntuples(r) ? PQgetvalue(r, 0, 1) : "", "quantity", atoi(qty),
+		              "minutes", PAY_OFFER_TTL_MIN, "hold_id", hold);
 		PQclear(r);
 		int rc = d ? pay_notify_user(db, user, "waiting_list_offer", d, "/billets.html") : -1;
 		json_decref(d);

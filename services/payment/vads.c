@@ -46,7 +46,8 @@ bool vads_sign(const json_t *fields, const char *key, char out[45])
 	}
 	unsigned char mac[32];
 	unsigned int maclen = 0;
-	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)lc_buf_cstr(&b), b.len, mac, &maclen);
+	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)lc_buf_cstr(&b), b.len, mac,
+	     &maclen);
 	lc_buf_free(&b);
 	EVP_EncodeBlock((unsigned char *)out, mac, (int)maclen); /* 32 bytes → 44 chars + NUL */
 	return true;
@@ -131,8 +132,8 @@ static void encode_into(struct lc_buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
-		    *p == '_' || *p == '.' || *p == '~')
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~')
 			lc_buf_append(b, p, 1);
 		else {
 			char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
@@ -173,12 +174,23 @@ char *vads_html_escape(const char *s)
 	lc_buf_init(&b, 0);
 	for (const char *p = s ? s : ""; *p; p++) {
 		switch (*p) {
-		case '&': lc_buf_append(&b, "&amp;", 5); break;
-		case '<': lc_buf_append(&b, "&lt;", 4); break;
-		case '>': lc_buf_append(&b, "&gt;", 4); break;
-		case '"': lc_buf_append(&b, "&quot;", 6); break;
-		case '\'': lc_buf_append(&b, "&#39;", 5); break;
-		default: lc_buf_append(&b, p, 1);
+		case '&':
+			lc_buf_append(&b, "&amp;", 5);
+			break;
+		case '<':
+			lc_buf_append(&b, "&lt;", 4);
+			break;
+		case '>':
+			lc_buf_append(&b, "&gt;", 4);
+			break;
+		case '"':
+			lc_buf_append(&b, "&quot;", 6);
+			break;
+		case '\'':
+			lc_buf_append(&b, "&#39;", 5);
+			break;
+		default:
+			lc_buf_append(&b, p, 1);
 		}
 	}
 	lc_buf_cstr(&b);

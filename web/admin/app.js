@@ -21,6 +21,7 @@ import { renderRequest } from './views/request.js';
 import { renderSla } from './views/sla.js';
 import { renderQuotient } from './views/quotient.js';
 import { renderComments, renderStats } from './views/stats.js';
+import { renderDoorCheck, renderGrids, renderInvoices, renderTicketing, renderTransactions } from './views/payments.js';
 
 // Switch on in the issue where civitas-account serves /session/refresh and DELETE /session:
 // until then these calls would answer 404, which Chromium logs as a console error.
@@ -43,7 +44,11 @@ const ROUTES = {
   '/demarches/demande': { title: 'Demande', render: renderRequest },
   '/demarches/procedures': { title: 'Procédures', render: renderProcedures },
   '/demarches/qualite': { title: 'Indice de qualité', render: renderSla },
-  '/paiements': { title: 'Paiements', render: renderSection('paiements') },
+  '/paiements': { title: 'Paiements : factures', render: renderInvoices },
+  '/paiements/grilles': { title: 'Grilles tarifaires', render: renderGrids },
+  '/paiements/billetterie': { title: 'Billetterie', render: renderTicketing },
+  '/paiements/controle': { title: 'Contrôle des billets', render: renderDoorCheck },
+  '/paiements/transactions': { title: 'Transactions et export', render: renderTransactions },
   '/statistiques': { title: 'Statistiques', render: renderStats },
   '/statistiques/avis': { title: 'Avis des lecteurs', render: renderComments },
   '/utilisateurs': { title: 'Utilisateurs', render: renderUsers },

@@ -1,0 +1,298 @@
+// Agents' « Paiements » (treasury: admins and agents of the régie): invoices (create, cancel,
+// refund), price grids, ticketing per event with sales so far, the door check (any agent), and
+// the transactions with the reconciliation export and its daily totals.
+
+import { api } from '/lib/api.js';
+import { formatCents, h, replaceChildren } from '/lib/dom.js';
+import { authFetch } from './ts-common.js';
+
+const PAY = '/api/payment/v1';
+const STATUS = { open: 'À payer', paid: 'Payée', cancelled: 'Annulée', refunded: 'Remboursée', partially_refunded: 'Remboursée en partie' };
+const TABS = [
+  ['/admin/paiements', 'Factures'], ['/admin/paiements/grilles', 'Grilles tarifaires'],
+  ['/admin/paiements/billetterie', 'Billetterie'], ['/admin/paiements/controle', 'Contrôle des billets'],
+  ['/admin/paiements/transactions', 'Transactions et export'],
+];
+
+function subnav(current) {
+  return h('nav', { class: 'ts-subnav', 'aria-label': 'Paiements' },
+    h('ul', {}, ...TABS.map(([href, label]) => h('li', {}, h('a', { href, 'data-link': '', 'aria-current': href === current ? 'page' : null }, label)))));
+}
+
+function field(id, label, control) {
+  control.id = id;
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
+}
+
+function errorBox() {
+  return h('p', { class: 'error-summary', role: 'alert', hidden: true });
+}
+
+function showError(box, err) {
+  const details = (err.fields || []).map((f) => `${f.field} : ${f.message}`).join(' ; ');
+  box.textContent = details ? `${err.message} (${details})` : err.message;
+  box.hidden = false;
+}
+
+function euros(input) {
+  const m = /^\s*(\d+)(?:[,.](\d{1,2}))?\s*$/.exec(input);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] || '0').padEnd(2, '0'));
+}
+
+function page(main, current, title, lead, ...content) {
+  if (!document.querySelector('link[data-ts-css]')) {
+    document.head.append(h('link', { rel: 'stylesheet', href: '/admin/views/ts.css', dataset: { tsCss: '' } }));
+  }
+  replaceChildren(main, h('h1', {}, title), subnav(current), h('p', { class: 'admin-lead' }, lead), ...content);
+}
+
+/* --- invoices --- */
+export function renderInvoices(main) {
+  const status = h('select', {}, h('option', { value: '' }, 'Tous'), ...Object.entries(STATUS).map(([v, l]) => h('option', { value: v }, l)));
+  const q = h('input', { type: 'search' });
+  const out = h('div', { 'aria-live': 'polite' });
+  const filters = h('form', { class: 'ts-filters' }, field('pay-status', 'Statut', status), field('pay-q', 'Numéro ou libellé', q),
+    h('button', { type: 'submit', class: 'btn' }, 'Filtrer'));
+  const msg = h('p', { role: 'status' });
+  async function refund(inv) {
+    const amount = window.prompt(`Montant à rembourser (en euros, au plus ${formatCents(inv.paid_cents - inv.refunded_cents)})`);
+    if (amount === null) return;
+    const cents = euros(amount);
+    const reason = cents ? window.prompt('Motif du remboursement') : null;
+    if (!cents || !reason) { msg.textContent = 'Remboursement abandonné : montant ou motif manquant.'; return; }
+    try {
+      await api.post(`${PAY}/invoices/${inv.id}/refunds`, { amount_cents: cents, reason });
+      msg.textContent = `Facture ${inv.number} : ${formatCents(cents)} remboursés.`;
+      load();
+    } catch (err) { msg.textContent = err.message; }
+  }
+  async function cancel(inv) {
+    if (!window.confirm(`Annuler la facture ${inv.number} ?`)) return;
+    try {
+      await api.post(`${PAY}/invoices/${inv.id}/cancel`, {});
+      msg.textContent = `Facture ${inv.number} annulée.`;
+      load();
+    } catch (err) { msg.textContent = err.message; }
+  }
+  async function load() {
+    try {
+      const params = new URLSearchParams({ limit: '100' });
+      if (status.value) params.set('status', status.value);
+      if (q.value.trim()) params.set('q', q.value.trim());
+      const { items } = await api.get(`${PAY}/invoices?${params}`);
+      if (!items.length) { replaceChildren(out, h('p', { class: 'empty-state' }, 'Aucune facture.')); return; }
+      replaceChildren(out, h('table', { class: 'ts-table' }, h('caption', {}, 'Factures'),
+        h('thead', {}, h('tr', {}, ...['Numéro', 'Libellé', 'Montant', 'Statut', 'Échéance', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...items.map((inv) => {
+          const actions = h('div', { class: 'ts-actions' });
+          if (inv.status === 'open') {
+            const b = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Annuler', h('span', { class: 'visually-hidden' }, ` la facture ${inv.number}`));
+            b.addEventListener('click', () => cancel(inv));
+            actions.append(b);
+          }
+          if (inv.status === 'paid' || inv.status === 'partially_refunded') {
+            const b = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Rembourser', h('span', { class: 'visually-hidden' }, ` la facture ${inv.number}`));
+            b.addEventListener('click', () => refund(inv));
+            actions.append(b);
+          }
+          return h('tr', {}, h('th', { scope: 'row' }, inv.number), h('td', {}, inv.label), h('td', {}, formatCents(inv.total_cents)),
+            h('td', {}, STATUS[inv.status] || inv.status, inv.refunded_cents ? ` (${formatCents(inv.refunded_cents)} remboursés)` : ''),
+            h('td', {}, inv.due_date), h('td', {}, actions));
+        }))));
+    } catch (err) {
+      replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, err.message));
+    }
+  }
+  filters.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+
+  // creation: one line, priced by hand or by a grid
+  const hh = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+  const label = h('input', { type: 'text' });
+  const lineLabel = h('input', { type: 'text' });
+  const qty = h('input', { type: 'number', min: '1', max: '1000', value: '1' });
+  const price = h('input', { type: 'text', inputmode: 'decimal', placeholder: '12,50' });
+  const grid = h('input', { type: 'text', placeholder: 'cantine' });
+  const due = h('input', { type: 'date' });
+  const createErr = errorBox();
+  const create = h('form', {}, h('h2', {}, 'Nouvelle facture'), createErr,
+    field('inv-hh', 'Identifiant du foyer', hh), field('inv-label', 'Libellé', label), field('inv-line', 'Prestation', lineLabel),
+    field('inv-qty', 'Quantité', qty), field('inv-price', 'Prix unitaire en euros (ou une grille ci-dessous)', price),
+    field('inv-grid', 'Grille tarifaire (prix selon le quotient familial)', grid), field('inv-due', 'Échéance', due),
+    h('button', { type: 'submit', class: 'btn' }, 'Créer la facture'));
+  create.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    createErr.hidden = true;
+    const line = { label: lineLabel.value, quantity: Number(qty.value) };
+    if (grid.value.trim()) line.grid = grid.value.trim();
+    else line.unit_cents = euros(price.value) ?? -1;
+    try {
+      const inv = await api.post(`${PAY}/invoices`, { household_id: hh.value.trim(), label: label.value, due_date: due.value, lines: [line] });
+      msg.textContent = `Facture ${inv.number} créée : ${formatCents(inv.total_cents)}.`;
+      create.reset();
+      load();
+    } catch (err) { showError(createErr, err); }
+  });
+  const file = h('input', { type: 'file', accept: '.csv,text/csv' });
+  const importErr = errorBox();
+  const importForm = h('form', {}, h('h2', {}, 'Importer un fichier CSV'),
+    h('p', {}, 'Colonnes : household_id;reference;label;line_label;quantity;unit_price;due_date. Une seule ligne fausse et rien n’est importé : toutes les lignes à corriger sont listées.'),
+    importErr, field('inv-csv', 'Fichier CSV', file), h('button', { type: 'submit', class: 'btn' }, 'Importer'));
+  importForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    importErr.hidden = true;
+    if (!file.files[0]) return;
+    const res = await authFetch(`${PAY}/invoices/import`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: await file.files[0].text() });
+    const body = await res.json().catch(() => ({}));
+    if (res.ok) { msg.textContent = `${body.imported} facture(s) importée(s).`; load(); return; }
+    importErr.textContent = (body.errors || []).map((x) => `ligne ${x.line} (${x.field || 'ligne'}) : ${x.message}`).join(' ; ') || 'Import refusé.';
+    importErr.hidden = false;
+  });
+  page(main, '/admin/paiements', 'Paiements : factures', 'Créer, annuler, rembourser ; les familles paient en ligne depuis « Mes factures ».',
+    msg, filters, out, create, importForm);
+  load();
+}
+
+/* --- grids --- */
+export function renderGrids(main) {
+  const out = h('div', { 'aria-live': 'polite' });
+  const service = h('input', { type: 'text', placeholder: 'cantine' });
+  const label = h('input', { type: 'text' });
+  const brackets = h('textarea', { rows: 4, placeholder: '500:1,20\n800:2,50\n1200:3,80' });
+  const def = h('input', { type: 'text', inputmode: 'decimal' });
+  const err = errorBox();
+  const msg = h('p', { role: 'status' });
+  async function load() {
+    const { items } = await api.get(`${PAY}/grids`);
+    replaceChildren(out, items.length ? h('table', { class: 'ts-table' }, h('caption', {}, 'Grilles en vigueur'),
+      h('thead', {}, h('tr', {}, ...['Service', 'Libellé', 'Tranches (QF ≤ … : prix)', 'Prix par défaut'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...items.map((g) => h('tr', {}, h('th', { scope: 'row' }, g.service), h('td', {}, g.label),
+        h('td', {}, g.brackets.map((b) => `≤ ${b.qf_max} : ${formatCents(b.price_cents)}`).join(' · ')), h('td', {}, formatCents(g.default_price_cents))))))
+      : h('p', { class: 'empty-state' }, 'Aucune grille.'));
+  }
+  const form = h('form', {}, h('h2', {}, 'Créer ou remplacer une grille'), err,
+    field('g-service', 'Service (ex. cantine)', service), field('g-label', 'Libellé', label),
+    field('g-brackets', 'Tranches, une par ligne « QF maximum:prix en euros »', brackets), field('g-default', 'Prix par défaut (le plus élevé), en euros', def),
+    h('button', { type: 'submit', class: 'btn' }, 'Enregistrer'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.hidden = true;
+    const list = brackets.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [qf, p] = l.split(':');
+      return { qf_max: Number(qf), price_cents: euros(p || '') ?? -1 };
+    });
+    try {
+      await api.put(`${PAY}/grids/${encodeURIComponent(service.value.trim())}`, { label: label.value, brackets: list, default_price_cents: euros(def.value) ?? -1 });
+      msg.textContent = 'Grille enregistrée.';
+      load();
+    } catch (x) { showError(err, x); }
+  });
+  page(main, '/admin/paiements/grilles', 'Paiements : grilles tarifaires',
+    'Le prix dépend du quotient familial vérifié ; un quotient déclaré, expiré ou absent paie le prix par défaut.', msg, out, form);
+  load().catch((x) => replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, x.message)));
+}
+
+/* --- ticketing --- */
+export function renderTicketing(main) {
+  const out = h('div', { 'aria-live': 'polite' });
+  const msg = h('p', { role: 'status' });
+  async function load() {
+    const { items } = await api.get(`${PAY}/ticketing`);
+    replaceChildren(out, items.length ? h('div', {}, ...items.map((ev) => h('table', { class: 'ts-table' },
+      h('caption', {}, `${ev.title} — ventes du ${ev.sales_open_at.slice(0, 10)} au ${ev.sales_close_at.slice(0, 10)}`),
+      h('thead', {}, h('tr', {}, ...['Catégorie', 'Prix', 'Capacité', 'Vendues', 'Réservées', 'Disponibles', 'Liste d’attente'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...ev.categories.map((c) => h('tr', {}, h('th', { scope: 'row' }, c.label), h('td', {}, formatCents(c.price_cents)),
+        h('td', {}, String(c.capacity)), h('td', {}, String(c.sold)), h('td', {}, String(c.held)), h('td', {}, String(c.available)), h('td', {}, String(c.waiting))))))))
+      : h('p', { class: 'empty-state' }, 'Aucun événement avec billetterie.'));
+  }
+  const ev = h('input', { type: 'text', placeholder: 'identifiant de l’événement' });
+  const open = h('input', { type: 'datetime-local' });
+  const close = h('input', { type: 'datetime-local' });
+  const limit = h('input', { type: 'number', min: '1', max: '50', value: '6' });
+  const cats = h('textarea', { rows: 3, placeholder: 'Plein tarif:12,00:80\nTarif réduit:6,00:40' });
+  const err = errorBox();
+  const form = h('form', {}, h('h2', {}, 'Ouvrir ou modifier une billetterie'), err,
+    field('t-event', 'Identifiant de l’événement de l’agenda', ev), field('t-open', 'Début des ventes', open), field('t-close', 'Fin des ventes', close),
+    field('t-limit', 'Places au plus par commande', limit), field('t-cats', 'Catégories, une par ligne « libellé:prix en euros:capacité »', cats),
+    h('button', { type: 'submit', class: 'btn' }, 'Enregistrer'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    err.hidden = true;
+    const categories = cats.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
+      const [label, p, c] = l.split(':');
+      return { label, price_cents: euros(p || '') ?? -1, capacity: Number(c) };
+    });
+    try {
+      await api.put(`${PAY}/ticketing/${encodeURIComponent(ev.value.trim())}`, {
+        sales_open_at: new Date(open.value).toISOString(), sales_close_at: new Date(close.value).toISOString(),
+        per_order_limit: Number(limit.value), categories,
+      });
+      msg.textContent = 'Billetterie enregistrée.';
+      load();
+    } catch (x) { showError(err, x); }
+  });
+  page(main, '/admin/paiements/billetterie', 'Paiements : billetterie', 'Les ventes en cours ; la capacité n’est jamais dépassée.', msg, out, form);
+  load().catch((x) => replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, x.message)));
+}
+
+/* --- door check --- */
+export function renderDoorCheck(main) {
+  const code = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+  const verdict = h('div', { role: 'status', 'aria-live': 'assertive' });
+  const form = h('form', {}, field('door-code', 'Code du billet (tapez-le ou collez-le)', code),
+    h('button', { type: 'submit', class: 'btn' }, 'Vérifier'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    try {
+      const r = await api.post(`${PAY}/tickets/verify`, { code: code.value.trim() });
+      const t = r.ticket;
+      const text = r.result === 'valid' ? `Billet valable : ${t.holder_name}, ${t.category}, ${t.event_title}. Entrée enregistrée.`
+        : r.result === 'already_used' ? `Billet déjà utilisé (${t.used_at}). Refusez l’entrée.` : 'Billet invalide. Refusez l’entrée.';
+      replaceChildren(verdict, h('p', { class: r.result === 'valid' ? 'notice' : 'error-summary' }, h('strong', {}, text)));
+      code.value = '';
+      code.focus();
+    } catch (err) {
+      replaceChildren(verdict, h('p', { class: 'error-summary' }, err.message));
+    }
+  });
+  page(main, '/admin/paiements/controle', 'Paiements : contrôle des billets', 'Chaque billet n’est accepté qu’une fois.', form, verdict);
+}
+
+/* --- transactions and export --- */
+export function renderTransactions(main) {
+  const today = new Date().toISOString().slice(0, 10);
+  const from = h('input', { type: 'date', value: today.slice(0, 8) + '01' });
+  const to = h('input', { type: 'date', value: today });
+  const out = h('div', { 'aria-live': 'polite' });
+  const totals = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'ts-filters' }, field('tx-from', 'Du', from), field('tx-to', 'au', to),
+    h('button', { type: 'submit', class: 'btn' }, 'Afficher les totaux'),
+    h('button', { type: 'button', class: 'btn btn-secondary', id: 'tx-export' }, 'Télécharger l’export CSV'));
+  async function load() {
+    try {
+      const [{ items }, daily] = await Promise.all([api.get(`${PAY}/transactions?limit=50`), api.get(`${PAY}/exports/daily-totals?from=${from.value}&to=${to.value}`)]);
+      replaceChildren(totals, daily.items.length ? h('table', { class: 'ts-table' }, h('caption', {}, 'Totaux par jour et par prestataire'),
+        h('thead', {}, h('tr', {}, ...['Jour', 'Prestataire', 'Encaissé', 'Remboursé', 'Net'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...daily.items.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, d.provider), h('td', {}, formatCents(d.payments_cents)),
+          h('td', {}, formatCents(d.refunds_cents)), h('td', {}, formatCents(d.net_cents)))))) : h('p', { class: 'empty-state' }, 'Aucun mouvement sur la période.'));
+      replaceChildren(out, h('table', { class: 'ts-table' }, h('caption', {}, 'Derniers paiements'),
+        h('thead', {}, h('tr', {}, ...['Date', 'Statut', 'Montant', 'Factures', 'Remboursé'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('tbody', {}, ...items.map((t) => h('tr', {}, h('th', { scope: 'row' }, (t.paid_at || t.created_at || '').replace('T', ' ').slice(0, 16)), h('td', {}, t.status),
+          h('td', {}, formatCents(t.amount_cents)), h('td', {}, t.invoice_numbers.join(', ')), h('td', {}, formatCents(t.refunded_cents)))))));
+    } catch (err) {
+      replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, err.message));
+    }
+  }
+  form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+  form.querySelector('#tx-export').addEventListener('click', async () => {
+    const res = await authFetch(`${PAY}/exports/transactions.csv?from=${from.value}&to=${to.value}`);
+    if (!res.ok) return;
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: `transactions-${from.value}-${to.value}.csv`, hidden: true });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  });
+  page(main, '/admin/paiements/transactions', 'Paiements : transactions et export', 'Le total du jour par prestataire est la somme des lignes de l’export.', form, totals, out);
+  load();
+}

@@ -1,0 +1,54 @@
+// Shared by the payment pages (Mes factures, Mes billets, the payment result, the ticket box of
+// an event): the API prefix, French labels of statuses, the basket's checkout with an
+// Idempotency-Key that survives a double click, and images fetched with the access token.
+
+import { api, getAccessToken, refreshSession } from '/lib/api.js';
+
+export const PAYMENT = '/api/payment/v1';
+
+export const INVOICE_STATUS = {
+  open: 'À payer',
+  paid: 'Payée',
+  cancelled: 'Annulée',
+  refunded: 'Remboursée',
+  partially_refunded: 'Remboursée en partie',
+};
+
+export const CHECKOUT_STATUS = {
+  created: 'En attente du paiement',
+  pending: 'En attente de la confirmation de la banque',
+  succeeded: 'Paiement accepté',
+  failed: 'Paiement refusé',
+  cancelled: 'Paiement annulé',
+  expired: 'Paiement expiré',
+};
+
+/** A fresh idempotency key for one click on « Payer » (retries of that click reuse it). */
+export function newKey() {
+  return crypto.randomUUID();
+}
+
+/** Creates the checkout and goes to the provider's page. */
+export async function payBasket(body, key) {
+  const checkout = await api.post(`${PAYMENT}/checkouts`, body, { headers: { 'Idempotency-Key': key } });
+  location.assign(checkout.redirect_url);
+  return checkout;
+}
+
+/** An object URL for a protected image (the QR codes), fetched with the access token. */
+export async function protectedImage(path) {
+  const send = () => fetch(path, {
+    headers: { Authorization: `Bearer ${getAccessToken()}`, 'X-Requested-With': 'civitas' },
+    credentials: 'same-origin',
+  });
+  let response = await send();
+  if (response.status === 401 && (await refreshSession())) response = await send();
+  if (!response.ok) throw new Error('image indisponible');
+  return URL.createObjectURL(await response.blob());
+}
+
+/** Opens a protected HTML page (the receipt) in a new tab. */
+export async function openProtectedPage(path) {
+  const url = await protectedImage(path);
+  window.open(url, '_blank', 'noopener');
+}
