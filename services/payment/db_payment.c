@@ -56,9 +56,9 @@ const struct lc_sql pay_statements[] = {
                        " ORDER BY i.created_at DESC, i.id DESC LIMIT $4::int OFFSET $5::int"},
     {"inv_cancel", "UPDATE invoices SET status = 'cancelled', cancelled_at = now() WHERE id = $1::uuid"
                    " RETURNING invoice_json(invoices)::text"},
-    {"inv_pay",
-     "UPDATE invoices SET status = 'paid', paid_cents = total_cents, paid_at = now()"
-     " WHERE id = $1::uuid AND status = 'open' RETURNING number, household_id, total_cents, label"},
+    {"inv_pay", "UPDATE invoices SET status = 'paid', paid_cents = total_cents, paid_at = now()"
+                " WHERE id = $1::uuid AND status = 'open' RETURNING number, household_id, total_cents, label,"
+                " coalesce(source_service, ''), coalesce(source_key, '')"},
     {"inv_refund", "UPDATE invoices SET refunded_cents = refunded_cents + $2::bigint,"
                    " status = CASE WHEN refunded_cents + $2::bigint >= paid_cents THEN 'refunded' ELSE "
                    "'partially_refunded' END"

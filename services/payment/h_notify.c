@@ -51,9 +51,10 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 		PGresult *r = pay_sql(db, "co_lock", 1, p);
 		if (!r)
 			return LC_TX_ERROR;
-		if (PQntuples(r) != 1)
+		if (PQntuples(r) != 1) {
+			PQclear(r);
 			c->outcome = "unknown_order";
-		else {
+		} else {
 			char status[16], provider[16], user[37];
 			int64_t amount = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
 			bool currency_ok = strcmp(PQgetvalue(r, 0, 2), c->v.currency) == 0;
@@ -68,16 +69,14 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 				c->outcome = "amount_mismatch";
 			else if (c->v.result == PAY_RES_UNKNOWN)
 				c->outcome = "ignored";
-			else if (!strcmp(status, "succeeded"))
-				c->outcome = "duplicate"; /* a replay, or a late failure after success */
 			else if (c->v.result == PAY_RES_SUCCEEDED && (live || !strcmp(status, "failed"))) {
 				/* A refused card then a good one: the later success wins. */
 				if (pay_settle_success(db, id, c->v.provider_ref) != 0)
 					return LC_TX_ERROR;
 				c->outcome = "applied";
-			} else if (c->v.result == PAY_RES_SUCCEEDED) {
-				c->outcome =
-				    "late_payment"; /* paid after expiry or cancellation: treasury refunds */
+			} else if (c->v.result == PAY_RES_SUCCEEDED && strcmp(status, "succeeded") != 0) {
+				/* paid after expiry or cancellation: the treasury refunds it */
+				c->outcome = "late_payment";
 			} else if (live) {
 				const char *to = c->v.result == PAY_RES_FAILED ? "failed" : "cancelled";
 				const char *sp[] = {id, to, c->v.provider_ref};

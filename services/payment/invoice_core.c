@@ -126,9 +126,9 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 			else
 				json_object_set_new(*pricing, "qf", json_null());
 		}
-		json_t *out =
-		    json_pack("{s:s, s:I, s:I, s:I}", "label", label, "quantity", (json_int_t)qty,
-		              "unit_cents", (json_int_t)unit, "amount_cents", (json_int_t)(qty * unit));
+		json_t *out = json_pack("{s:s, s:I, s:I, s:I}", "label", label, "quantity", (json_int_t)qty,
+		                        "unit_cents", (json_int_t)unit, "amount_cents",
+		                        (json_int_t)qty * (json_int_t)unit);
 		if (member)
 			json_object_set_new(out, "member_id", json_string(member));
 		if (has_grid)

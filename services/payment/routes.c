@@ -56,6 +56,8 @@ static const struct lc_outbox_target targets[] = {
     {.name = "stats-payment", .topic_prefix = "payment.", .url_env = "CIVITAS_STATS_URL"},
     {.name = "stats-ticket", .topic_prefix = "ticket.", .url_env = "CIVITAS_STATS_URL"},
     {.name = "stats-refund", .topic_prefix = "refund.", .url_env = "CIVITAS_STATS_URL"},
+    /* a request's fee paid: teleservices shows it on the request's timeline */
+    {.name = "teleservices", .topic_prefix = "invoice.paid", .url_env = "CIVITAS_TELESERVICES_URL"},
 };
 
 static const struct lc_config_item config[] = {

@@ -77,9 +77,10 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		char amount[32];
 		int64_t cents = strtoll(PQgetvalue(u, 0, 2), NULL, 10);
 		pay_euros(cents, amount, sizeof(amount));
-		json_t *ev = json_pack("{s:s, s:s, s:s, s:I, s:s}", "invoice_id", ip[0], "number",
-		                       PQgetvalue(u, 0, 0), "household_id", PQgetvalue(u, 0, 1),
-		                       "amount_cents", (json_int_t)cents, "checkout_id", checkout_id);
+		json_t *ev = json_pack(
+		    "{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "invoice_id", ip[0], "number", PQgetvalue(u, 0, 0),
+		    "household_id", PQgetvalue(u, 0, 1), "amount_cents", (json_int_t)cents, "checkout_id",
+		    checkout_id, "source_service", PQgetvalue(u, 0, 4), "source_key", PQgetvalue(u, 0, 5));
 		json_t *d = json_pack("{s:s, s:s, s:s}", "number", PQgetvalue(u, 0, 0), "label",
 		                      PQgetvalue(u, 0, 3), "amount", amount);
 		if (!ev || !d || lc_outbox_emit(db, "invoice.paid", ev, NULL) != 0 ||

@@ -31,6 +31,7 @@ const struct lc_sql ts_statements[] = {
                            " WHERE p.slug = $1 AND p.status = 'published'"},
     {"proc_get_current", "SELECT procedure_json(p)::text, p.id, p.status, p.version FROM procedures p"
                          " WHERE p.slug = $1 AND p.status <> 'superseded' FOR UPDATE"},
+    {"proc_fee", "SELECT coalesce(fee_cents, 0) FROM procedures WHERE id = $1::uuid"},
     {"proc_get_id", "SELECT procedure_json(p)::text FROM procedures p WHERE p.id = $1::uuid"},
     {"proc_insert",
      "INSERT INTO procedures (slug, version, title, description_md, service, life_event, audience,"
@@ -82,6 +83,8 @@ const struct lc_sql ts_statements[] = {
                    " updated_at = now() WHERE id = $1::uuid"},
     {"ref_next", "INSERT INTO reference_counters (year, code, n) VALUES ($1::int, $2, 1)"
                  " ON CONFLICT (year, code) DO UPDATE SET n = reference_counters.n + 1 RETURNING n"},
+    {"step_payment", "INSERT INTO request_steps (request_id, from_status, to_status, by_role, comment)"
+                     " SELECT id, status, status, 'system', $2 FROM requests WHERE id = $1::uuid"},
     {"step_insert", "INSERT INTO request_steps (request_id, from_status, to_status, by_id, by_role, comment)"
                     " VALUES ($1::uuid, NULLIF($2, ''), $3, NULLIF($4, '')::uuid, $5, NULLIF($6, ''))"},
     {"bundle_get", "SELECT id, to_json(request_ids)::text FROM bundles"

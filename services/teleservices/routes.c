@@ -7,6 +7,7 @@
 #include "h_agent.h"
 #include "h_connectors.h"
 #include "h_demo.h"
+#include "h_payment.h"
 #include "h_procedures.h"
 #include "h_requests.h"
 #include "ts.h"
@@ -41,6 +42,7 @@ static const struct lc_route routes[] = {
     {"POST", P "/connectors/{service}/status", LC_AUTH_NONE, h_connector_status, 16 * KB, 0},
     {"GET", P "/exports/{file}", LC_AUTH_USER, h_export, 0, 0},
     {"POST", "/internal/v1/demo", LC_AUTH_INTERNAL, h_demo, 4 * KB, 0},
+    {"POST", "/internal/v1/events", LC_AUTH_INTERNAL, h_internal_events, 64 * KB, 0},
     {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 };
 
@@ -48,6 +50,7 @@ static const struct lc_outbox_target targets[] = {
     {.name = "notify", .topic_prefix = "notify.", .deliver = ts_deliver_notify},
     {.name = "connector", .topic_prefix = "connector.", .deliver = ts_deliver_connector},
     {.name = "stats", .topic_prefix = "request.", .url_env = "CIVITAS_STATS_URL"},
+    {.name = "payment", .topic_prefix = "payment.", .deliver = ts_deliver_invoice},
 };
 
 const struct lc_service teleservices_service = {

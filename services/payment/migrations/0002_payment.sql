@@ -178,7 +178,7 @@ CREATE FUNCTION invoice_json(i invoices) RETURNS jsonb LANGUAGE sql STABLE AS $$
         'id', i.id, 'number', i.number, 'household_id', i.household_id, 'label', i.label,
         'lines', i.lines, 'total_cents', i.total_cents, 'paid_cents', i.paid_cents,
         'refunded_cents', i.refunded_cents, 'due_date', i.due_date::text, 'status', i.status,
-        'source', i.source, 'source_service', i.source_service, 'pricing', i.pricing,
+        'source', i.source, 'source_service', i.source_service, 'source_key', i.source_key, 'pricing', i.pricing,
         'created_at', iso(i.created_at), 'paid_at', iso(i.paid_at), 'cancelled_at', iso(i.cancelled_at))
 $$;
 

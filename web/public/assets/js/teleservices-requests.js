@@ -2,7 +2,7 @@
 // its timeline, documents and messages, adding a missing document, resubmitting, cancelling.
 
 import { api } from '/lib/api.js';
-import { h, replaceChildren } from '/lib/dom.js';
+import { formatCents, h, replaceChildren } from '/lib/dom.js';
 import { ratingForm } from '/lib/rating.js';
 import { ACCOUNT, ensureSignedIn, formatDateTime, KIND_LABELS, params, randomKey, statusBadge, STATUS_LABELS, TS, tsFieldMessage } from './teleservices-common.js';
 
@@ -150,6 +150,16 @@ async function renderOne(id) {
   let complete = null;
   if (r.status === 'incomplete') complete = completeSection(r, vault.items, { fail, reload });
   const cancellable = ['draft', 'submitted', 'received', 'incomplete'].includes(r.status);
+  // A procedure with a fee: its invoice (civitas-payment, keyed by the request) once accepted.
+  const fee = h('div', { id: 'ts-fee' });
+  if (r.status === 'accepted') {
+    api.get('/api/payment/v1/me/invoices').then(({ items }) => {
+      const inv = items.find((i) => i.source_service === 'teleservices' && i.source_key === r.id);
+      if (!inv) return;
+      replaceChildren(fee, h('p', { class: 'notice' }, `Frais de dossier : ${formatCents(inv.total_cents)} (facture n° ${inv.number}) — `,
+        inv.status === 'open' ? h('a', { href: '/factures.html' }, 'à payer dans « Mes factures »') : 'payés ; le reçu est dans « Mes factures ».'));
+    }).catch(() => {});
+  }
   replaceChildren(root,
     h('p', {}, h('a', { href: '/mes-demandes.html' }, 'Toutes mes demandes')),
     h('h2', { id: 'ts-request-title' }, r.procedure.title),
@@ -160,6 +170,7 @@ async function renderOne(id) {
       h('dt', {}, 'Statut'), h('dd', { id: 'ts-request-status' }, statusBadge(r.status)),
       h('dt', {}, 'Prochaine étape'), h('dd', {}, r.next_step),
       r.beneficiaries.length ? [h('dt', {}, 'Pour'), h('dd', {}, r.beneficiaries.map((b) => `${b.given_name} ${b.family_name}`).join(', '))] : null),
+    fee,
     complete,
     ['accepted', 'rejected'].includes(r.status) ? ratingForm(r.id) : null,
     h('h2', {}, 'Historique'), timeline(r),
