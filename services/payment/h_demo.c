@@ -87,7 +87,7 @@ static int demo_invoice(struct lc_db *db, struct demo_ctx *c, const char *key, c
 		const char *a[] = {co, json_string_value(json_object_get(out, "id")), tot};
 		rc = pay_sql_count(db, "co_add_invoice", 3, a) == 1 ? 0 : -1;
 		if (rc == 0)
-			rc = pay_settle_success(db, co, "SBX-DEMO-0001");
+			rc = pay_settle_success(db, co, "SBX-DEMO-0001", total);
 		const char *b[] = {co, json_string_value(json_object_get(out, "id"))};
 		if (rc == 0 && pay_sql_count(db, "demo_backdate", 2, b) < 0)
 			rc = -1;

@@ -71,7 +71,7 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 				c->outcome = "ignored";
 			else if (c->v.result == PAY_RES_SUCCEEDED && (live || !strcmp(status, "failed"))) {
 				/* A refused card then a good one: the later success wins. */
-				if (pay_settle_success(db, id, c->v.provider_ref) != 0)
+				if (pay_settle_success(db, id, c->v.provider_ref, c->v.amount_cents) != 0)
 					return LC_TX_ERROR;
 				c->outcome = "applied";
 			} else if (c->v.result == PAY_RES_SUCCEEDED && strcmp(status, "succeeded") != 0) {

@@ -97,7 +97,8 @@ int pay_invoice_insert(struct lc_db *db, const struct pay_invoice_in *in, json_t
 /* --- payments (settle.c) --- */
 /* Applies a verified successful payment to a locked checkout: invoices paid, holds turned into
  * tickets, events and notifications. Returns 0 or -1. */
-int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref);
+int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref,
+                       int64_t amount_cents);
 /* Releases the active holds of a checkout (expired, failed) and offers the seats. 0 or -1. */
 int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id);
 /* Offers freed seats of a category to the waiting list (holds for the next people). 0 or -1. */

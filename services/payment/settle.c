@@ -49,7 +49,8 @@ int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkou
 	return rc;
 }
 
-int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref)
+int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref,
+                       int64_t amount_cents)
 {
 	const char *sp[] = {checkout_id, "succeeded", provider_ref ? provider_ref : ""};
 	if (pay_sql_count(db, "co_set_status", 3, sp) != 1)
@@ -128,8 +129,9 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		PQclear(r);
 	if (rc == 0) {
 		json_t *ev =
-		    json_pack("{s:s, s:O, s:i, s:s}", "checkout_id", checkout_id, "invoice_ids", invoice_ids,
-		              "tickets", tickets, "provider_ref", provider_ref ? provider_ref : "");
+		    json_pack("{s:s, s:O, s:i, s:s, s:I}", "checkout_id", checkout_id, "invoice_ids",
+		              invoice_ids, "tickets", tickets, "provider_ref",
+		              provider_ref ? provider_ref : "", "amount_cents", (json_int_t)amount_cents);
 		rc = ev ? lc_outbox_emit(db, "payment.succeeded", ev, NULL) : -1;
 		json_decref(ev);
 	}
