@@ -38,6 +38,7 @@ export function atLeast(role, u = who()) {
 const staff = (u) => atLeast('agent', u);
 const editor = (u) => atLeast('editor', u);
 const admin = (u) => atLeast('admin', u);
+const treasury = (u) => admin(u) || (staff(u) && u.services.includes('regie'));
 const caseworker = (u) => admin(u) || (staff(u) && u.services.some((s) => TS_SERVICES.includes(s)));
 
 /** The rule of each SPA path; a path missing here is not found. */
@@ -56,7 +57,11 @@ const RULES = {
   '/demarches/demande': caseworker,
   '/demarches/procedures': caseworker,
   '/demarches/qualite': caseworker,
-  '/paiements': staff,
+  '/paiements': staff, // invoices for the treasury; other agents reach the door check from here
+  '/paiements/grilles': treasury,
+  '/paiements/billetterie': treasury,
+  '/paiements/controle': staff,
+  '/paiements/transactions': treasury,
   '/statistiques': staff,
   '/utilisateurs': admin,
   '/audit': admin,
