@@ -10,7 +10,10 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 
 const BASE = (process.env.CIVITAS_TEST_BASE_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const SKIP = [/\/login$/, /\/internal\//]; // login is rate-limited at the gateway; internal is 404 there
+// Sign-in, the renewal of recovery codes and an admin's TOTP reset share the gateway's per-address
+// sign-in limit (issue 15: same rate limits as passwords), so a sweep of many calls meets 429 there;
+// their encoding and body checks are libcommon's, exercised on every other route. Internal is 404.
+const SKIP = [/\/login$/, /\/me\/totp\/recovery-codes$/, /\/admin\/users\/\{[^}]+\}\/totp\/reset$/, /\/internal\//];
 const BODIES = ['{"x":', '[]', '{"unknown_field": 1, "email": 42, "id": "not-a-uuid"}', '', '"\u0000"'];
 
 async function operations() {

@@ -64,7 +64,8 @@ export function renderAudit(main) {
   const action = h('input', { id: 'audit-action', name: 'action', type: 'text', 'aria-describedby': 'audit-action-hint' });
   const from = h('input', { id: 'audit-from', name: 'from', type: 'date' });
   const to = h('input', { id: 'audit-to', name: 'to', type: 'date' });
-  const list = h('div', { id: 'audit-list' });
+  // A scrolling box on a phone: focusable so that keyboard users can scroll it too.
+  const list = h('div', { id: 'audit-list', class: 'admin-table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Entrées du journal' });
   let cursor = null;
   async function load(more = false) {
     const params = new URLSearchParams({ limit: '50' });
