@@ -5,6 +5,7 @@
 import { api } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
 import { authFetch } from './ts-common.js';
+import { mayUse } from '../access.js';
 
 const PAY = '/api/payment/v1';
 const STATUS = { open: 'À payer', paid: 'Payée', cancelled: 'Annulée', refunded: 'Remboursée', partially_refunded: 'Remboursée en partie' };
@@ -16,7 +17,7 @@ const TABS = [
 
 function subnav(current) {
   return h('nav', { class: 'ts-subnav', 'aria-label': 'Paiements' },
-    h('ul', {}, ...TABS.map(([href, label]) => h('li', {}, h('a', { href, 'data-link': '', 'aria-current': href === current ? 'page' : null }, label)))));
+    h('ul', {}, ...TABS.filter(([href]) => mayUse(href.slice('/admin'.length))).map(([href, label]) => h('li', {}, h('a', { href, 'data-link': '', 'aria-current': href === current ? 'page' : null }, label)))));
 }
 
 function field(id, label, control) {
@@ -49,6 +50,13 @@ function page(main, current, title, lead, ...content) {
 
 /* --- invoices --- */
 export function renderInvoices(main) {
+  // Invoices are the treasury's (admins, régie agents); other agents come here for the door check
+  // only, so they are not offered a list the payment service would refuse them.
+  if (!mayUse('/paiements/transactions')) {
+    page(main, '/admin/paiements', 'Paiements', 'Les factures sont gérées par la régie et les administrateurs.',
+      h('p', {}, h('a', { href: '/admin/paiements/controle', 'data-link': '' }, 'Contrôler un billet à l’entrée')));
+    return;
+  }
   const status = h('select', {}, h('option', { value: '' }, 'Tous'), ...Object.entries(STATUS).map(([v, l]) => h('option', { value: v }, l)));
   const q = h('input', { type: 'search' });
   const out = h('div', { 'aria-live': 'polite' });
