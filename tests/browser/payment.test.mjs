@@ -21,7 +21,7 @@ async function signIn(page, email, back) {
   await page.goto(`${BASE_URL}/connexion.html?retour=${encodeURIComponent(back)}`, { waitUntil: 'networkidle' });
   await page.fill('#f-email', email);
   await page.fill('#f-password', PASSWORD);
-  await Promise.all([page.waitForURL((u) => u.pathname === back), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL((u) => u.pathname === back), page.click('#login-form button[type=submit]')]);
   await page.waitForLoadState('networkidle');
 }
 
