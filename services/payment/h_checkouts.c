@@ -401,6 +401,17 @@ int h_checkout_pay(struct lc_request *rq)
 	lc_buf_printf(&b,
 	              "<button type=\"submit\">Continuer vers la page de paiement sécurisée</button></form>"
 	              "<p><a href=\"/factures.html\">Annuler et revenir à mes factures</a></p>");
+	/* The form goes to the provider's origin: the gateway's default CSP (form-action 'self') would
+	 * stop it, so this page names that origin itself (nginx keeps a daemon's own CSP). */
+	char csp[600], origin[256];
+	const char *act = prov->action_url(), *slash = strstr(act, "://");
+	const char *end = slash ? strchr(slash + 3, '/') : NULL;
+	snprintf(origin, sizeof(origin), "%.*s", end ? (int)(end - act) : (int)strlen(act), act);
+	snprintf(csp, sizeof(csp),
+	         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+	         " connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'%s%s",
+	         slash ? " " : "", slash ? origin : "");
+	lc_rq_add_header(rq, "Content-Security-Policy", csp);
 	int rc = pay_html(rq, 200, "Paiement en ligne", lc_buf_cstr(&b));
 	lc_buf_free(&b);
 	return rc;

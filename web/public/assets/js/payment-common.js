@@ -35,8 +35,19 @@ export async function payBasket(body, key) {
   return checkout;
 }
 
-/** An object URL for a protected image (the QR codes), fetched with the access token. */
+/** A data: URL for a protected image (the QR codes), fetched with the access token; data: and not
+ * blob: because the site's Content-Security-Policy allows img-src 'self' data: only. */
 export async function protectedImage(path) {
+  const blob = await protectedBlob(path);
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(reader.result);
+    reader.onerror = () => reject(new Error('image indisponible'));
+    reader.readAsDataURL(blob);
+  });
+}
+
+async function protectedBlob(path) {
   const send = () => fetch(path, {
     headers: { Authorization: `Bearer ${getAccessToken()}`, 'X-Requested-With': 'civitas' },
     credentials: 'same-origin',
@@ -44,11 +55,11 @@ export async function protectedImage(path) {
   let response = await send();
   if (response.status === 401 && (await refreshSession())) response = await send();
   if (!response.ok) throw new Error('image indisponible');
-  return URL.createObjectURL(await response.blob());
+  return response.blob();
 }
 
 /** Opens a protected HTML page (the receipt) in a new tab. */
 export async function openProtectedPage(path) {
-  const url = await protectedImage(path);
+  const url = URL.createObjectURL(await protectedBlob(path));
   window.open(url, '_blank', 'noopener');
 }
