@@ -302,7 +302,27 @@ int h_checkout_get(struct lc_request *rq)
 	return lc_reply_json(rq, 200, j);
 }
 
-static int html_page(struct lc_request *rq, unsigned status, const char *title, const char *body)
+/* The pages this daemon serves itself (pay, sandbox, receipt) carry their own CSP, which the
+ * gateway keeps: its stylesheet is allowed, and the form may go to the provider's origin (the
+ * gateway's defaults would block both). */
+void pay_page_csp(struct lc_request *rq, const char *form_target)
+{
+	char csp[600], origin[256] = "";
+	const char *slash = form_target ? strstr(form_target, "://") : NULL;
+	if (slash) {
+		const char *end = strchr(slash + 3, '/');
+		snprintf(origin, sizeof(origin), " %.*s",
+		         end ? (int)(end - form_target) : (int)strlen(form_target), form_target);
+	}
+	snprintf(csp, sizeof(csp),
+	         "default-src 'none'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none';"
+	         " base-uri 'none'; form-action 'self'%s",
+	         origin);
+	lc_rq_add_header(rq, "Content-Security-Policy", csp);
+}
+
+static int html_page(struct lc_request *rq, unsigned status, const char *title, const char *body,
+                     const char *form_target)
 {
 	char *t = vads_html_escape(title);
 	size_t n = strlen(body) + strlen(t) + 1024;
@@ -319,12 +339,13 @@ static int html_page(struct lc_request *rq, unsigned status, const char *title, 
 	         t, t, body);
 	free(t);
 	lc_rq_add_header(rq, "Cache-Control", "no-store");
+	pay_page_csp(rq, form_target);
 	return lc_reply_bytes_owned(rq, status, "text/html; charset=utf-8", page, strlen(page));
 }
 
 int pay_html(struct lc_request *rq, unsigned status, const char *title, const char *body)
 {
-	return html_page(rq, status, title, body);
+	return html_page(rq, status, title, body, NULL);
 }
 
 /* GET /checkouts/{id}/pay?t= — the browser arrives here from redirect_url: the checkout turns
@@ -401,18 +422,8 @@ int h_checkout_pay(struct lc_request *rq)
 	lc_buf_printf(&b,
 	              "<button type=\"submit\">Continuer vers la page de paiement sécurisée</button></form>"
 	              "<p><a href=\"/factures.html\">Annuler et revenir à mes factures</a></p>");
-	/* The form goes to the provider's origin: the gateway's default CSP (form-action 'self') would
-	 * stop it, so this page names that origin itself (nginx keeps a daemon's own CSP). */
-	char csp[600], origin[256];
-	const char *act = prov->action_url(), *slash = strstr(act, "://");
-	const char *end = slash ? strchr(slash + 3, '/') : NULL;
-	snprintf(origin, sizeof(origin), "%.*s", end ? (int)(end - act) : (int)strlen(act), act);
-	snprintf(csp, sizeof(csp),
-	         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-	         " connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'%s%s",
-	         slash ? " " : "", slash ? origin : "");
-	lc_rq_add_header(rq, "Content-Security-Policy", csp);
-	int rc = pay_html(rq, 200, "Paiement en ligne", lc_buf_cstr(&b));
+	/* the form goes to the provider's origin (see pay_page_csp) */
+	int rc = html_page(rq, 200, "Paiement en ligne", lc_buf_cstr(&b), prov->action_url());
 	lc_buf_free(&b);
 	return rc;
 }

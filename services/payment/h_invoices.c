@@ -290,6 +290,7 @@ int h_invoice_receipt(struct lc_request *rq)
 	json_decref(inv);
 	if (!html)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	pay_page_csp(rq, NULL);
 	return lc_reply_bytes_owned(rq, 200, "text/html; charset=utf-8", html, strlen(html));
 }
 

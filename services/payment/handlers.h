@@ -46,6 +46,8 @@ int h_export_transactions(struct lc_request *rq);
 int h_export_daily(struct lc_request *rq);
 int h_demo(struct lc_request *rq);
 
+/* Content-Security-Policy of the pages served here; form_target: the provider's form URL or NULL. */
+void pay_page_csp(struct lc_request *rq, const char *form_target);
 /* A French HTML page (the pay and sandbox pages): title escaped, body already HTML. */
 int pay_html(struct lc_request *rq, unsigned status, const char *title, const char *body);
 /* SHA-256 of the canonical (sorted, compact) JSON of body: idempotency keys compare bodies. */
