@@ -5,6 +5,7 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "civitas/log.h"
 
@@ -64,11 +65,16 @@ int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp)
 	MHD_add_response_header(resp, "X-Request-Id", rq->request_id);
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-	/* API answers are data, never documents: nothing may run or frame them. */
-	MHD_add_response_header(resp, "Content-Security-Policy",
-	                        "default-src 'none'; frame-ancestors 'none'");
-	for (size_t i = 0; i < rq->nout; i++)
+	/* API answers are data, never documents: nothing may run or frame them. A handler that
+	 * serves a page of its own (payment's pay and sandbox pages) sets a policy for it instead. */
+	bool own_csp = false;
+	for (size_t i = 0; i < rq->nout; i++) {
 		MHD_add_response_header(resp, rq->out_headers[i].name, rq->out_headers[i].value);
+		own_csp = own_csp || strcasecmp(rq->out_headers[i].name, "Content-Security-Policy") == 0;
+	}
+	if (!own_csp)
+		MHD_add_response_header(resp, "Content-Security-Policy",
+		                        "default-src 'none'; frame-ancestors 'none'");
 	if (!rq->has_cache_control)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	enum MHD_Result r = MHD_queue_response(rq->conn, status, resp);
