@@ -249,6 +249,12 @@ static enum lc_tx_result hold_tx(struct lc_db *db, void *arg)
 	snprintf(q, sizeof(q), "%lld", (long long)c->qty);
 	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
 	bool free_ticket = c->price == 0;
+	if (!free_ticket) { /* see tx_async_commit in db_payment.c */
+		PGresult *a = pay_sql(db, "tx_async_commit", 0, NULL);
+		if (!a)
+			return LC_TX_ERROR;
+		PQclear(a);
+	}
 	const char *rp[] = {c->category, q};
 	int got = pay_sql_count(db, free_ticket ? "cat_sell_direct" : "cat_reserve", 2, rp);
 	if (got < 0)
