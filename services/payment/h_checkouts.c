@@ -334,7 +334,8 @@ static int html_page(struct lc_request *rq, unsigned status, const char *title, 
 	snprintf(page, n,
 	         "<!doctype html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
 	         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	         "<title>%s</title><link rel=\"stylesheet\" href=\"/assets/css/payment.css\"></head>"
+	         "<title>%s</title><link rel=\"icon\" href=\"/assets/favicon.svg\" "
+	         "type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/assets/css/payment.css\"></head>"
 	         "<body><main id=\"contenu\" class=\"pay\"><h1>%s</h1>%s</main></body></html>\n",
 	         t, t, body);
 	free(t);

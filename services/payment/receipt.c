@@ -25,7 +25,8 @@ char *pay_receipt_html(const json_t *inv)
 	                  "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
 	                  "<title>Reçu de paiement ");
 	esc(&b, json_string_value(json_object_get(inv, "number")));
-	lc_buf_printf(&b, "</title><link rel=\"stylesheet\" "
+	lc_buf_printf(&b, "</title><link rel=\"icon\" href=\"/assets/favicon.svg\" "
+	                  "type=\"image/svg+xml\"><link rel=\"stylesheet\" "
 	                  "href=\"/assets/css/payment.css\"></head><body><main class=\"pay "
 	                  "receipt\"><h1>Reçu de paiement</h1><p>Facture n° <strong>");
 	esc(&b, json_string_value(json_object_get(inv, "number")));
