@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot, budget } from './helpers.mjs';
 
 const MAIL = process.env.CIVITAS_TEST_MAIL || '';
 const API = '/api/account/v1';
@@ -57,7 +57,7 @@ async function noHorizontalScroll(page, label) {
   assert.ok(overflow <= 0, `${label}: ${overflow}px wider than the 360 px screen`);
 }
 
-describe('family pages', { timeout: 240_000, skip: !MAIL && 'needs CIVITAS_TEST_MAIL' }, () => {
+describe('family pages', { timeout: budget(240_000), skip: !MAIL && 'needs CIVITAS_TEST_MAIL' }, () => {
   let browser;
   let email;
   before(async () => {

@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot, budget } from './helpers.mjs';
 
 const MAIL = process.env.CIVITAS_TEST_MAIL || '';
 const DB = process.env.CIVITAS_TEST_ACCOUNT_DB_URL || '';
@@ -74,8 +74,8 @@ async function submitLogin(page, ready) {
   for (let attempt = 0; attempt < 5; attempt++) {
     await page.getByRole('button', { name: 'Se connecter' }).click();
     const outcome = await Promise.race([
-      page.locator(ready).waitFor({ timeout: 120_000 }).then(() => 'ok', () => 'timeout'),
-      page.locator('.error-summary h2').waitFor({ timeout: 120_000 }).then(() => 'error', () => 'timeout'),
+      page.locator(ready).waitFor({ timeout: budget(120_000) }).then(() => 'ok', () => 'timeout'),
+      page.locator('.error-summary h2').waitFor({ timeout: budget(120_000) }).then(() => 'error', () => 'timeout'),
     ]);
     if (outcome === 'ok') return;
     const text = outcome === 'error' ? await page.locator('.error-summary').textContent() : 'no answer';
@@ -102,12 +102,12 @@ async function noHorizontalScroll(page, label) {
   assert.ok(overflow <= 0, `${label}: ${overflow}px wider than the 360 px screen (${culprits.join(', ')})`);
 }
 
-describe('sessions and second factor', { timeout: 600_000, skip: (!MAIL || !DB) && 'needs the test stack' }, () => {
+describe('sessions and second factor', { timeout: budget(600_000), skip: (!MAIL || !DB) && 'needs the test stack' }, () => {
   let browser;
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
-  it('two tabs refreshing at the same moment stay signed in', { timeout: 240_000 }, async () => {
+  it('two tabs refreshing at the same moment stay signed in', { timeout: budget(240_000) }, async () => {
     const email = await register();
     const { page: a, context, problems } = await openPage(browser, '/connexion.html?retour=/mon-espace.html', { allow: ALLOW });
     try {
@@ -142,7 +142,7 @@ describe('sessions and second factor', { timeout: 600_000, skip: (!MAIL || !DB) 
     }
   });
 
-  it('an administrator enrols, keeps the recovery codes and signs in with one', { timeout: 360_000 }, async () => {
+  it('an administrator enrols, keeps the recovery codes and signs in with one', { timeout: budget(360_000) }, async () => {
     const email = await register('admin');
     const { page, context, problems } = await openPage(browser, '/admin/', { allow: ALLOW });
     try {

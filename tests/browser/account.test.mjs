@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE, screenshot } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE, screenshot, budget } from './helpers.mjs';
 
 const MAIL = process.env.CIVITAS_TEST_MAIL || '';
 const PAGES = ['/inscription.html', '/connexion.html', '/mot-de-passe-oublie.html', '/verification.html',
@@ -25,14 +25,14 @@ async function waitForMail(to, needle) {
   throw new Error(`no e-mail to ${to} containing ${needle}`);
 }
 
-describe('citizen account pages', { timeout: 300_000 }, () => {
+describe('citizen account pages', { timeout: budget(300_000) }, () => {
   let browser;
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
   for (const urlPath of PAGES) {
     for (const [label, viewport] of [['desktop', undefined], ['phone', PHONE]]) {
-      it(`${urlPath} (${label}) has one h1, no error and passes axe`, { timeout: 60_000 }, async () => {
+      it(`${urlPath} (${label}) has one h1, no error and passes axe`, { timeout: budget(60_000) }, async () => {
         const { page, context, response, problems } = await openPage(browser, urlPath, { viewport, allow: EXPECTED });
         try {
           assert.equal(response.status(), 200);
@@ -49,7 +49,7 @@ describe('citizen account pages', { timeout: 300_000 }, () => {
     }
   }
 
-  it('the register form shows accessible errors for a short password', { timeout: 60_000 }, async () => {
+  it('the register form shows accessible errors for a short password', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/inscription.html',
       { allow: [/status of 422/] });
     try {
@@ -69,7 +69,7 @@ describe('citizen account pages', { timeout: 300_000 }, () => {
     }
   });
 
-  it('a citizen registers, verifies the address from the e-mail, signs in and sees Mon espace', { timeout: 120_000 }, async () => {
+  it('a citizen registers, verifies the address from the e-mail, signs in and sees Mon espace', { timeout: budget(120_000) }, async () => {
     assert.ok(MAIL, 'CIVITAS_TEST_MAIL is set by ./civitas test');
     const email = `navigateur.${Date.now()}@example.org`;
     const password = 'une phrase de passe solide';

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, launch, openPage } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, launch, openPage, budget } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const PHONE_390 = { width: 390, height: 844 };
@@ -45,7 +45,7 @@ const ROLES = [
 
 describe('the agents space by role', () => {
   for (const role of ROLES) {
-    it(`${role.email}: menu, 403 page, every page fits 390 px`, { timeout: 240_000 }, async () => {
+    it(`${role.email}: menu, 403 page, every page fits 390 px`, { timeout: budget(240_000) }, async () => {
       const { page, context, problems } = await openPage(browser, '/admin/', { allow, viewport: PHONE_390 });
       try {
         await signIn(page, role.email);

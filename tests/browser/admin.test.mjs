@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, launch, openPage, screenshot, budget } from './helpers.mjs';
 
 const LOGIN = '**/api/account/v1/login';
 // Mocked 4xx answers are logged by Chromium as "Failed to load resource"; those are expected here.
@@ -17,13 +17,13 @@ function problem(status, code, extra = {}) {
   };
 }
 
-describe('agent SPA', { timeout: 240_000 }, () => {
+describe('agent SPA', { timeout: budget(240_000) }, () => {
   let browser;
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
   for (const urlPath of ['/admin/', '/admin/some/deep/link']) {
-    it(`${urlPath} shows the login screen without error and passes axe`, { timeout: 60_000 }, async () => {
+    it(`${urlPath} shows the login screen without error and passes axe`, { timeout: budget(60_000) }, async () => {
       const { page, context, response, problems } = await openPage(browser, urlPath);
       try {
         assert.equal(response.status(), 200);
@@ -45,7 +45,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
     });
   }
 
-  it('an empty submit lists the errors in an alert linked to the fields', { timeout: 60_000 }, async () => {
+  it('an empty submit lists the errors in an alert linked to the fields', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/admin/');
     try {
       await page.getByRole('button', { name: 'Se connecter' }).click();
@@ -66,7 +66,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
     }
   });
 
-  it('a login against the current stack fails gracefully in French', { timeout: 60_000 }, async () => {
+  it('a login against the current stack fails gracefully in French', { timeout: budget(60_000) }, async () => {
     // Until civitas-account serves /login the gateway answers 404 ("Service indisponible");
     // afterwards these made-up credentials get 401 ("Connexion impossible"). Never a crash.
     const { page, context, problems } = await openPage(browser, '/admin/', { allow: [/Failed to load resource: the server responded with a status of (401|404|429|502|503)/] });
@@ -83,7 +83,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
     }
   });
 
-  it('a 404 from the login endpoint shows "Service indisponible"', { timeout: 60_000 }, async () => {
+  it('a 404 from the login endpoint shows "Service indisponible"', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/admin/', {
       allow: MOCKED_STATUS,
       setup: (p) => p.route(LOGIN, (route) => route.fulfill(problem(404, 'not_found'))),
@@ -101,7 +101,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
     }
   });
 
-  it('field errors from a 422 problem are shown in French next to the field', { timeout: 60_000 }, async () => {
+  it('field errors from a 422 problem are shown in French next to the field', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/admin/', {
       allow: MOCKED_STATUS,
       setup: (p) => p.route(LOGIN, (route) => route.fulfill(problem(422, 'validation_failed', {
@@ -121,7 +121,7 @@ describe('agent SPA', { timeout: 240_000 }, () => {
     }
   });
 
-  it('asks for the TOTP code, then signs in and navigates the agent space', { timeout: 60_000 }, async () => {
+  it('asks for the TOTP code, then signs in and navigates the agent space', { timeout: budget(60_000) }, async () => {
     const bodies = [];
     const { page, context, problems } = await openPage(browser, '/admin/contenus', {
       allow: MOCKED_STATUS,

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+import { BASE_URL, PHONE, assertAccessible, assertNoProblems, launch, openPage, screenshot, budget } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const EXPECTED_4XX = [/Failed to load resource: the server responded with a status of (401|404|422)/];
@@ -17,12 +17,12 @@ async function firstEventSlug() {
   return data.items[0]?.slug;
 }
 
-describe('content pages', { timeout: 600_000 }, () => {
+describe('content pages', { timeout: budget(600_000) }, () => {
   let browser;
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
-  it('every public content page passes axe, on desktop and on a phone', { timeout: 300_000 }, async () => {
+  it('every public content page passes axe, on desktop and on a phone', { timeout: budget(300_000) }, async () => {
     const event = await firstEventSlug();
     const pages = [
       ['/', '#liste-actualites .card'],
@@ -44,7 +44,7 @@ describe('content pages', { timeout: 600_000 }, () => {
         const { page, context, response, problems } = await openPage(browser, path, { viewport, allow: EXPECTED_4XX });
         try {
           assert.equal(response.status(), 200, label);
-          await page.locator(ready).first().waitFor({ timeout: 15_000 });
+          await page.locator(ready).first().waitFor({ timeout: budget(15_000) });
           assert.equal(await page.locator('[style]').count(), 0, `${label}: no style attribute`);
           if (viewport) {
             const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -60,7 +60,7 @@ describe('content pages', { timeout: 600_000 }, () => {
     }
   });
 
-  it('the home page shows the alert banner, the news and the next events', { timeout: 60_000 }, async () => {
+  it('the home page shows the alert banner, the news and the next events', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/');
     try {
       await page.locator('#alerte').waitFor({ state: 'visible' });
@@ -73,7 +73,7 @@ describe('content pages', { timeout: 600_000 }, () => {
     }
   });
 
-  it('search answers while the citizen types, accents ignored', { timeout: 60_000 }, async () => {
+  it('search answers while the citizen types, accents ignored', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/recherche.html');
     try {
       await page.getByLabel('Que cherchez-vous ?').pressSequentially('ecole mat', { delay: 40 });
@@ -88,7 +88,7 @@ describe('content pages', { timeout: 600_000 }, () => {
     }
   });
 
-  it('the job form lists the errors, then accepts a real offer', { timeout: 60_000 }, async () => {
+  it('the job form lists the errors, then accepts a real offer', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/emploi.html', { allow: EXPECTED_4XX });
     try {
       await page.getByRole('button', { name: 'Envoyer l’offre' }).click();
@@ -118,10 +118,10 @@ describe('content pages', { timeout: 600_000 }, () => {
     await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();
     // The SPA stays on the deep link that was asked for; the side navigation appears once signed in.
-    await page.locator('#admin-nav').waitFor({ state: 'visible', timeout: 20_000 });
+    await page.locator('#admin-nav').waitFor({ state: 'visible', timeout: budget(20_000) });
   }
 
-  it('a contributor writes and submits, an editor publishes, the home page shows it', { timeout: 180_000 }, async () => {
+  it('a contributor writes and submits, an editor publishes, the home page shows it', { timeout: budget(180_000) }, async () => {
     const title = `Fête de la Loire ${Date.now().toString(36)}`;
     // The contributor.
     let { page, context, problems } = await openPage(browser, '/admin/articles/edition');

@@ -4,9 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, launch, openPage, screenshot, budget } from './helpers.mjs';
 
-describe('API reference', { timeout: 300_000 }, () => {
+describe('API reference', { timeout: budget(300_000) }, () => {
   let browser;
   let names = [];
   before(async () => {
@@ -20,7 +20,7 @@ describe('API reference', { timeout: 300_000 }, () => {
     assert.deepEqual(names, ['content', 'account', 'teleservices', 'payment', 'stats']);
   });
 
-  it('/docs/ without a service shows the first one and links to all', { timeout: 90_000 }, async () => {
+  it('/docs/ without a service shows the first one and links to all', { timeout: budget(90_000) }, async () => {
     const { page, context, response, problems } = await openPage(browser, '/docs/');
     try {
       assert.equal(response.status(), 200);
@@ -35,7 +35,7 @@ describe('API reference', { timeout: 300_000 }, () => {
   });
 
   for (const svc of ['content', 'account', 'teleservices', 'payment', 'stats']) {
-    it(`/docs/?service=${svc} documents its operations and passes axe`, { timeout: 120_000 }, async () => {
+    it(`/docs/?service=${svc} documents its operations and passes axe`, { timeout: budget(120_000) }, async () => {
       const { page, context, problems } = await openPage(browser, `/docs/?service=${svc}`);
       try {
         await page.waitForSelector(`#svc-${svc}`);

@@ -15,6 +15,14 @@ export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 900 };
 
+/*
+ * Time budgets are safety nets against a hung page, never a speed check (speed is measured by
+ * tests/bench). A shared 2-core machine under load takes several times longer to render a page and
+ * run axe, so every budget is the nominal one times CIVITAS_TEST_TIME_FACTOR (3 by default).
+ */
+export const TIME_FACTOR = Math.max(1, Number(process.env.CIVITAS_TEST_TIME_FACTOR) || 3);
+export const budget = (ms) => ms * TIME_FACTOR;
+
 /** Headless Chromium; never downloads a browser. launch() gives a fresh profile each time. */
 export function launch() {
   return chromium.launch({
@@ -32,6 +40,8 @@ export function launch() {
  */
 export async function openPage(browser, urlPath, { viewport = DESKTOP, allow = [], setup } = {}) {
   const context = await browser.newContext({ viewport, locale: 'fr-FR', timezoneId: 'Europe/Paris' });
+  context.setDefaultTimeout(budget(30_000));
+  context.setDefaultNavigationTimeout(budget(30_000));
   const page = await context.newPage();
   const problems = [];
   const allowed = (text) => allow.some((re) => re.test(text));

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE, budget } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const allow = [/status of 401/];
@@ -26,7 +26,7 @@ function pdf(title) {
 }
 
 describe('the citizen journey through the wizard', () => {
-  it('signed out, step checks, vault choices across an upload, two procedures sent at once, labels for the agent', { timeout: 300_000 }, async () => {
+  it('signed out, step checks, vault choices across an upload, two procedures sent at once, labels for the agent', { timeout: budget(300_000) }, async () => {
     const cit = await openPage(browser, '/demarche.html?slug=inscription-scolaire', { allow, viewport: PHONE });
     const { page } = cit;
     const hugoFile = `vaccins-hugo-${Date.now()}.pdf`;
@@ -165,7 +165,7 @@ describe('the citizen journey through the wizard', () => {
     }
   });
 
-  it('signed-in header on every page, Mon espace says what waits, search finds a procedure, each demo procedure can be sent', { timeout: 300_000 }, async () => {
+  it('signed-in header on every page, Mon espace says what waits, search finds a procedure, each demo procedure can be sent', { timeout: budget(300_000) }, async () => {
     const cit = await openPage(browser, '/connexion.html', { allow, viewport: PHONE });
     const { page } = cit;
     try {

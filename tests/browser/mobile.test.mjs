@@ -3,14 +3,14 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, DESKTOP, launch, openPage, PHONE, screenshot } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, DESKTOP, launch, openPage, PHONE, screenshot, budget } from './helpers.mjs';
 
-describe('phone layout', { timeout: 120_000 }, () => {
+describe('phone layout', { timeout: budget(120_000) }, () => {
   let browser;
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
-  it('menu button toggles the navigation on a 360 px phone', { timeout: 60_000 }, async () => {
+  it('menu button toggles the navigation on a 360 px phone', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/', { viewport: PHONE });
     try {
       const button = page.getByRole('button', { name: 'Menu' });
@@ -49,7 +49,7 @@ describe('phone layout', { timeout: 120_000 }, () => {
     }
   });
 
-  it('on a desktop the navigation is always shown and the menu button is not', { timeout: 60_000 }, async () => {
+  it('on a desktop the navigation is always shown and the menu button is not', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/', { viewport: DESKTOP });
     try {
       assert.equal(await page.locator('.menu-toggle').isVisible(), false);
@@ -61,7 +61,7 @@ describe('phone layout', { timeout: 120_000 }, () => {
   });
 
   for (const urlPath of ['/admin/', '/docs/', '/accessibilite.html']) {
-    it(`${urlPath} fits a 360 px phone and passes axe`, { timeout: 60_000 }, async () => {
+    it(`${urlPath} fits a 360 px phone and passes axe`, { timeout: budget(60_000) }, async () => {
       const { page, context, problems } = await openPage(browser, urlPath, { viewport: PHONE });
       try {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

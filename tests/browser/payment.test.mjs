@@ -8,7 +8,7 @@ import { randomUUID, sign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, BASE_URL, launch, openPage, PHONE, budget } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const KEYS = process.env.CIVITAS_TEST_KEYS;
@@ -39,7 +39,7 @@ async function payWithCard(page, card) {
   await page.getByRole('heading', { name: 'Paiement accepté' }).waitFor();
   await assertAccessible(page, 'sandbox outcome');
   await page.getByRole('link', { name: 'Retour au portail de la ville' }).click();
-  await page.getByText('Votre paiement est accepté.').waitFor({ timeout: 60_000 });
+  await page.getByText('Votre paiement est accepté.').waitFor({ timeout: budget(60_000) });
   await assertAccessible(page, 'payment result');
 }
 
@@ -55,7 +55,7 @@ function adminToken() {
 }
 
 describe('payment in the browser', () => {
-  it('a family pays two invoices at once, buys two tickets and sees their QR codes', { timeout: 300_000 }, async () => {
+  it('a family pays two invoices at once, buys two tickets and sees their QR codes', { timeout: budget(300_000) }, async () => {
     const allow = [/status of 401/];
     const { page, context, problems } = await openPage(browser, '/', { allow, viewport: PHONE });
     try {
@@ -94,7 +94,7 @@ describe('payment in the browser', () => {
     }
   });
 
-  it('a treasury agent refunds part of a paid invoice', { timeout: 120_000, skip: !KEYS && 'needs CIVITAS_TEST_KEYS' }, async () => {
+  it('a treasury agent refunds part of a paid invoice', { timeout: budget(120_000), skip: !KEYS && 'needs CIVITAS_TEST_KEYS' }, async () => {
     const token = adminToken();
     const setup = async (page) => {
       await page.context().addCookies([{ name: 'civitas_session', value: '1', url: BASE_URL }]);

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, launch, openPage, screenshot } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, launch, openPage, screenshot, budget } from './helpers.mjs';
 
 const PAGES = [
   ['/', 'Accueil'],
@@ -45,13 +45,13 @@ async function checkShell(page, urlPath, title) {
   await assertAccessible(page, urlPath);
 }
 
-describe('public site', { timeout: 180_000 }, () => {
+describe('public site', { timeout: budget(180_000) }, () => {
   let browser;
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
   for (const [urlPath, title] of PAGES) {
-    it(`${urlPath} renders without error and passes axe`, { timeout: 60_000 }, async () => {
+    it(`${urlPath} renders without error and passes axe`, { timeout: budget(60_000) }, async () => {
       const { page, context, response, problems } = await openPage(browser, urlPath);
       try {
         assert.equal(response.status(), 200, `${urlPath} status`);
@@ -63,7 +63,7 @@ describe('public site', { timeout: 180_000 }, () => {
     });
   }
 
-  it('home page shows the town, its sections and friendly empty states', { timeout: 60_000 }, async () => {
+  it('home page shows the town, its sections and friendly empty states', { timeout: budget(60_000) }, async () => {
     const { page, context, problems } = await openPage(browser, '/');
     try {
       const site = await page.evaluate(() => fetch('/site.json').then((r) => r.json()));
@@ -85,7 +85,7 @@ describe('public site', { timeout: 180_000 }, () => {
     }
   });
 
-  it('an unknown page answers 404 with the French error page', { timeout: 60_000 }, async () => {
+  it('an unknown page answers 404 with the French error page', { timeout: budget(60_000) }, async () => {
     // Chromium reports the 404 of the document itself in the console; that one is expected.
     const { page, context, response, problems } = await openPage(browser, '/page-qui-n-existe-pas', {
       allow: [/Failed to load resource: the server responded with a status of 404/],

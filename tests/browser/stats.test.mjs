@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, BASE_URL, DESKTOP, launch, PHONE } from './helpers.mjs';
+import { assertAccessible, BASE_URL, DESKTOP, launch, PHONE, budget } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const ACCOUNT_DIRECT = BASE_URL.replace(/:(\d+)$/, (_, p) => `:${Number(p) + 22}`);
@@ -35,7 +35,7 @@ async function today(token) {
 }
 
 describe('statistics in the browser', () => {
-  it('three pages visited and one answer show on the dashboard; axe clean', { timeout: 240_000 }, async () => {
+  it('three pages visited and one answer show on the dashboard; axe clean', { timeout: budget(240_000) }, async () => {
     let token = await editorToken();
     const before0 = await today(token);
     const context = await browser.newContext({ viewport: DESKTOP, locale: 'fr-FR', userAgent: UA });
@@ -46,7 +46,7 @@ describe('statistics in the browser', () => {
     try {
       for (const p of [`/contact.html?slug=btest-${tag}`, `/mentions-legales.html?slug=btest-${tag}`, `/page.html?slug=btest-${tag}`]) {
         await page.goto(BASE_URL + p, { waitUntil: 'networkidle' });
-        await page.waitForFunction((n) => performance.getEntriesByType('resource').some((e) => e.name.includes('/api/stats/v1/hits')), null, { timeout: 15_000 });
+        await page.waitForFunction((n) => performance.getEntriesByType('resource').some((e) => e.name.includes('/api/stats/v1/hits')), null, { timeout: budget(15_000) });
       }
       assert.ok(beacons.length >= 3, `three beacons sent (${beacons.length})`);
       // The widget under the article: answer « utile : oui ».
@@ -100,7 +100,7 @@ describe('statistics in the browser', () => {
     }
   });
 
-  it('a decided request offers its rating to its author, once; axe clean on a phone', { timeout: 180_000 }, async (t) => {
+  it('a decided request offers its rating to its author, once; axe clean on a phone', { timeout: budget(180_000) }, async (t) => {
     const token = await tokenOf('citoyen@example.org');
     const mine = await (await fetch(`${BASE_URL}/api/teleservices/v1/me/requests`, { headers: { Authorization: `Bearer ${token}` } })).json();
     const decided = mine.items.find((r) => r.status === 'accepted' || r.status === 'rejected');

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertAccessible, assertNoProblems, launch, openPage, PHONE } from './helpers.mjs';
+import { assertAccessible, assertNoProblems, launch, openPage, PHONE, budget } from './helpers.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 let browser;
@@ -19,7 +19,7 @@ async function signIn(page, email) {
 }
 
 describe('teleservices in the browser', () => {
-  it('school registration with vault documents, missing document, acceptance', { timeout: 240_000 }, async () => {
+  it('school registration with vault documents, missing document, acceptance', { timeout: budget(240_000) }, async () => {
     const allow = [/status of 401/];
     const cit = await openPage(browser, '/demarches.html', { allow });
     const { page } = cit;
