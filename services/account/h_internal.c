@@ -192,6 +192,7 @@ static const struct demo_user {
     {"agent.scolaire@mairie.example", "Pascal", "Roux", "agent", "{scolaire}"},
     {"agent.jeunesse@mairie.example", "Inès", "Fontaine", "agent", "{jeunesse}"},
     {"agent.conservatoire@mairie.example", "Hugo", "Mercier", "agent", "{conservatoire}"},
+    {"agent.regie@mairie.example", "Karim", "Haddad", "agent", "{regie}"},
     {"partenaire@asso.example", "Élodie", "Perrin", "partner", "{}"},
     {"citoyen@example.org", "Sophie", "Lefèvre", "citizen", "{}"},
 };
