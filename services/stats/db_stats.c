@@ -5,12 +5,15 @@
 
 #include "stats.h"
 
-/* Closed range of UTC days $1..$2 as a timestamptz range. */
-#define RANGE(col) col " >= $1::date::timestamptz AND " col " < ($2::date + 1)::timestamptz"
-#define DEC        "topic = 'request.status_changed' AND data->>'to' IN ('accepted', 'rejected')"
-#define SECS       "(data->'processing_seconds')::float8"
-#define ISNUM(f)   "jsonb_typeof(data->'" f "') = 'number'"
-#define AMOUNT     "CASE WHEN " ISNUM("amount_cents") " THEN (data->'amount_cents')::float8 ELSE 0 END"
+/* Closed range of the town's days $1..$2 (see STATS_TZ) as a timestamptz range. */
+#define RANGE(col)                                                                                           \
+	col " >= ($1::date::timestamp AT TIME ZONE '" STATS_TZ "') AND " col                                 \
+	    " < (($2::date + 1)::timestamp AT TIME "                                                         \
+	    "ZONE '" STATS_TZ "')"
+#define DEC      "topic = 'request.status_changed' AND data->>'to' IN ('accepted', 'rejected')"
+#define SECS     "(data->'processing_seconds')::float8"
+#define ISNUM(f) "jsonb_typeof(data->'" f "') = 'number'"
+#define AMOUNT   "CASE WHEN " ISNUM("amount_cents") " THEN (data->'amount_cents')::float8 ELSE 0 END"
 
 const struct lc_sql stats_statements[] = {
     {"event_insert", "INSERT INTO events (id, topic, source, occurred_at, data)"
@@ -18,7 +21,8 @@ const struct lc_sql stats_statements[] = {
     /* ingest */
     {"hits_insert",
      "INSERT INTO hits (pv, at, day, visitor, path, referrer_host, screen, utm_campaign, is_returning, demo)"
-     " SELECT pv, at, (at AT TIME ZONE 'UTC')::date, decode(visitor, 'hex'), path, referrer_host, screen,"
+     " SELECT pv, at, (at AT TIME ZONE '" STATS_TZ
+     "')::date, decode(visitor, 'hex'), path, referrer_host, screen,"
      " utm_campaign, is_returning, demo FROM jsonb_to_recordset($1::jsonb) AS x(pv uuid, at timestamptz,"
      " visitor text, path text, referrer_host text, screen text, utm_campaign text, is_returning boolean,"
      " demo boolean) ON CONFLICT (pv) DO NOTHING"},
@@ -73,9 +77,10 @@ const struct lc_sql stats_statements[] = {
      " entries, visible_ms, timed FROM jsonb_to_recordset($2::jsonb)"
      " AS x(path text, views int, entries int, visible_ms bigint, timed int)"},
     /* The figures that come from the other services' events (deduplicated by id on receipt),
-     * from the feedback and from the ratings, per UTC day of [$1, $2]. */
+     * from the feedback and from the ratings, per day of [$1, $2] in the town's time zone. */
     {"rollup_kpis",
-     "WITH ev AS (SELECT topic, (occurred_at AT TIME ZONE 'UTC')::date AS day, data FROM events WHERE " RANGE(
+     "WITH ev AS (SELECT topic, (occurred_at AT TIME ZONE '" STATS_TZ
+     "')::date AS day, data FROM events WHERE " RANGE(
          "occurred_at") "),"
                         " dec AS (SELECT day, data->>'service' AS service, (data->>'late')::boolean AS late,"
                         " CASE WHEN " ISNUM(
@@ -151,18 +156,20 @@ const struct lc_sql stats_statements[] = {
                                                                   "$1::date AND $2::date GROUP BY day, "
                                                                   "answer, question"
                                                                   " UNION ALL SELECT (at AT TIME ZONE "
-                                                                  "'UTC')::date AS d, 'ratings', '', "
+                                                                  "'" STATS_TZ
+                                                                  "')::date AS d, 'ratings', '', "
                                                                   "count(*) FROM ratings WHERE " RANGE(
                                                                       "at") " GROUP BY d"
                                                                             " UNION ALL SELECT (at AT TIME "
-                                                                            "ZONE 'UTC')::date AS d, "
+                                                                            "ZONE '" STATS_TZ
+                                                                            "')::date AS d, "
                                                                             "'ratings_sum', '', sum(rating) "
                                                                             "FROM ratings"
                                                                             "  WHERE " RANGE(
                                                                                 "at") " GROUP BY d"},
     {"first_day", "SELECT LEAST((SELECT min(day) FROM hits), (SELECT min(occurred_at AT TIME ZONE "
-                  "'UTC')::date FROM events),"
-                  " (SELECT min(day) FROM feedback), current_date)::text"},
+                  "'" STATS_TZ "')::date FROM events),"
+                  " (SELECT min(day) FROM feedback), (now() AT TIME ZONE '" STATS_TZ "')::date)::text"},
     /* retention: raw rows older than 25 months ($1), salts older than 48 h ($2 = oldest kept day) */
     {"retention_hits", "DELETE FROM hits WHERE at < $1::timestamptz"},
     {"retention_engagement", "DELETE FROM engagement WHERE at < $1::timestamptz"},

@@ -25,7 +25,7 @@ static bool objects(struct lc_request *rq)
 bool stats_visitor_or_reply(struct lc_request *rq, int64_t now_ms, char visitor[2 * STATS_VISITOR_LEN + 1])
 {
 	unsigned char salt[STATS_SALT_LEN];
-	int64_t day = now_ms / 1000 / 86400;
+	int64_t day = stats_town_day(now_ms / 1000);
 	if (!stats_salt_for(lc_rq_db(rq), day, salt)) {
 		lc_db_fail_reply(rq);
 		return false;

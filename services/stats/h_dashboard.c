@@ -67,7 +67,7 @@ static bool known_metric(const char *m)
 /* ?from=&to= (default: the 28 days up to today); false after a 422. */
 static bool range_or_reply(struct lc_request *rq, int default_days, char from[11], char to[11])
 {
-	int64_t today = (int64_t)(time(NULL) / 86400), f, t;
+	int64_t today = stats_town_day((int64_t)time(NULL)), f, t;
 	const char *qf = lc_rq_query(rq, "from"), *qt = lc_rq_query(rq, "to");
 	if (qt && !stats_parse_day(qt, &t))
 		goto bad;
@@ -575,7 +575,7 @@ int h_rebuild(struct lc_request *rq)
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	struct lc_db *db = lc_rq_db(rq);
-	int64_t f, t = (int64_t)(time(NULL) / 86400);
+	int64_t f, t = stats_town_day((int64_t)time(NULL));
 	if (to)
 		stats_parse_day(to, &t);
 	if (from)

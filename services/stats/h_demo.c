@@ -93,7 +93,7 @@ static int feedback(struct lc_db *db, int64_t at_ms, const char *visitor, const 
 {
 	static const char *const qs[] = {"useful", "relevant", "easy_to_find"};
 	char day[11], at[32], id[37];
-	stats_format_day(at_ms / 1000 / 86400, day);
+	stats_format_day(stats_town_day(at_ms / 1000), day);
 	time_t s = (time_t)(at_ms / 1000);
 	struct tm tm;
 	gmtime_r(&s, &tm);
@@ -125,7 +125,7 @@ int h_demo(struct lc_request *rq)
 	struct lc_db *db = lc_rq_db(rq);
 	char mark[96];
 	time_t now = time(NULL);
-	int64_t today = (int64_t)(now / 86400), first = today - DEMO_DAYS + 1;
+	int64_t today = stats_town_day((int64_t)now), first = today - DEMO_DAYS + 1;
 	char a[11], b[11];
 	stats_format_day(first, a);
 	stats_format_day(today, b);

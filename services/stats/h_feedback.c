@@ -17,6 +17,13 @@
 #include "handlers.h"
 #include "stats.h"
 
+/* A reader's optional free text (scrubbed of personal data before it is stored). */
+#define COMMENT_FIELD(dest)                                                                                  \
+	{                                                                                                    \
+		.name = "comment", .type = LC_J_STRING, .nullable = true, .has_max = true, .max = 1000,      \
+		.out = (dest)                                                                                \
+	}
+
 static const char *const questions[] = {"useful", "relevant", "easy_to_find", NULL};
 
 /* GET base + path with the caller's Authorization (may be NULL); the parsed JSON of a 200, else
@@ -58,7 +65,8 @@ void stats_page_owner(const char *path, char kind[16], char id[65])
 	if (strncmp(path, "/page.html?", 11) == 0) {
 		snprintf(p, sizeof(p), "/api/content/v1/articles/%s", q + 6);
 		json_t *a = peer_get("CONTENT", p, NULL, &st);
-		const char *s = json_string_value(json_object_get(a, "section_id"));
+		/* the public article names its section as {id, slug, title} */
+		const char *s = json_string_value(json_object_get(json_object_get(a, "section"), "id"));
 		if (s && lc_json_is_uuid(s)) {
 			snprintf(kind, 16, "section");
 			snprintf(id, 65, "%s", s);
@@ -93,12 +101,7 @@ int h_feedback(struct lc_request *rq)
 	     .enum_values = questions,
 	     .out = &question},
 	    {.name = "answer", .type = LC_J_BOOL, .required = true, .out = &answer},
-	    {.name = "comment",
-	     .type = LC_J_STRING,
-	     .nullable = true,
-	     .has_max = true,
-	     .max = 1000,
-	     .out = &comment},
+	    COMMENT_FIELD(&comment),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -111,7 +114,7 @@ int h_feedback(struct lc_request *rq)
 	char visitor[2 * STATS_VISITOR_LEN + 1], day[11], id[37], kind[16], owner[65];
 	if (!stats_visitor_or_reply(rq, now, visitor))
 		return LC_REPLIED;
-	stats_format_day(now / 1000 / 86400, day);
+	stats_format_day(stats_town_day(now / 1000), day);
 	lc_uuid_v4(id);
 	char *clean = NULL;
 	if (comment) {
@@ -320,12 +323,7 @@ int h_rating(struct lc_request *rq)
 	     .has_max = true,
 	     .max = 5,
 	     .out = &rating},
-	    {.name = "comment",
-	     .type = LC_J_STRING,
-	     .nullable = true,
-	     .has_max = true,
-	     .max = 1000,
-	     .out = &comment},
+	    COMMENT_FIELD(&comment),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

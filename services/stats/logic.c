@@ -265,10 +265,35 @@ void stats_raw_cutoff(time_t now, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* Floor division: instants before 1970 still fall in the right day. */
+static int64_t floor_div(int64_t a, int64_t b)
+{
+	return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
+
+/* The day number of the last Sunday of month m of year y (1970-01-01 was a Thursday). */
+static int64_t last_sunday(int y, unsigned m)
+{
+	static const unsigned mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int64_t last = days_from_civil(y, m, mdays[m - 1] + (m == 2 && leap(y)));
+	return last - ((last % 7 + 7 + 4) % 7);
+}
+
+int64_t stats_town_day(int64_t t)
+{
+	int y;
+	unsigned m, d;
+	civil_from_days(floor_div(t, 86400), &y, &m, &d);
+	/* EU summer time: from the last Sunday of March to the last Sunday of October, 01:00 UTC. */
+	int64_t summer_from = last_sunday(y, 3) * 86400 + 3600, summer_to = last_sunday(y, 10) * 86400 + 3600;
+	int64_t offset = t >= summer_from && t < summer_to ? 7200 : 3600;
+	return floor_div(t + offset, 86400);
+}
+
 int64_t stats_oldest_salt_day(time_t now)
 {
 	/* The salt of day D is made at the earliest at D 00:00 and goes once D + 2 starts. */
-	return (int64_t)(now / 86400) - 1;
+	return stats_town_day((int64_t)now) - 1;
 }
 
 /* A run of 1..max characters of [a-z0-9-]. */

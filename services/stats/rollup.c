@@ -245,7 +245,7 @@ static void *scheduler(void *arg)
 		time_t now = time(NULL);
 		struct lc_db *db = lc_db_thread();
 		unsigned char salt[STATS_SALT_LEN];
-		int64_t today = (int64_t)(now / 86400);
+		int64_t today = stats_town_day((int64_t)now);
 		stats_salt_for(db, today, salt); /* the first beacon of the day then need not wait */
 		if (now - last_retention >= 3600) {
 			long n = stats_retention(db, now);

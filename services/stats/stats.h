@@ -53,6 +53,12 @@ bool stats_campaign_ok(const char *campaign);
 /* Raw rows older than this instant (25 calendar months before now, day clamped to the
  * month's end) are deleted: RFC 3339 into out. */
 void stats_raw_cutoff(time_t now, char out[32]);
+/* Days are the town's: calendar days in Europe/Paris (a visit at 00:30 belongs to that day, not
+ * to the previous UTC day). STATS_TZ for SQL; stats_town_day for C, which applies the EU rule
+ * (CET, CEST from the last Sunday of March to the last Sunday of October at 01:00 UTC) so that
+ * no process-wide TZ setting is needed. The day number of unix second t (days since 1970-01-01). */
+#define STATS_TZ "Europe/Paris"
+int64_t stats_town_day(int64_t t);
 /* The oldest day whose salt is kept at now: today's and yesterday's (at most 48 hours old). */
 int64_t stats_oldest_salt_day(time_t now);
 
@@ -86,7 +92,7 @@ int stats_ingest_start(size_t capacity, unsigned batch);
  * stops the writer. */
 void stats_ingest_stop(unsigned grace_ms);
 
-/* The salt of a day (UTC days since epoch), made on first use and shared by replicas through
+/* The salt of a day (the town's days since epoch), made on first use and shared by replicas through
  * the salts table; false when the database cannot give it. */
 bool stats_salt_for(struct lc_db *db, int64_t day, unsigned char salt[STATS_SALT_LEN]);
 

@@ -1,7 +1,8 @@
 /* test_stats_audience.c — the statistics service in-process against the test database: beacons
  * become daily figures, a redelivered event is counted once, retention deletes only what is
- * older than 25 months (and salts older than 48 h), and a stop under load writes every beacon
- * that was accepted. */
+ * older than 25 months (and salts older than 48 h), comments reach only the agents of the page's
+ * section or service, a full queue answers 503 and keeps what it accepted, and a stop under load
+ * writes every beacon that was accepted. */
 #include <check.h>
 #include <curl/curl.h>
 #include <pthread.h>
@@ -217,6 +218,42 @@ START_TEST(an_event_is_counted_once)
 }
 END_TEST
 
+/* Days are the town's: an account made at 00:30 in Paris (23:30Z the evening before, in winter)
+ * counts for its Paris day. */
+START_TEST(an_event_after_midnight_in_paris_counts_for_that_day)
+{
+	start();
+	char id[37], body[400], eve[11], day[11];
+	lc_uuid_v4(id);
+	int64_t d = 4000 + (int64_t)(random() % 6000);
+	int64_t doy = (d + 365) % 365; /* roughly the day of the year: keep to December and January */
+	d += doy < 334 && doy > 31 ? 365 - doy : 0;
+	stats_format_day(d, eve);
+	stats_format_day(d + 1, day);
+	snprintf(body, sizeof(body),
+	         "{\"id\":\"%s\",\"topic\":\"account.registered\",\"source\":\"account\",\"occurred_at\":\"%"
+	         "sT23:30:00Z\",\"data\":{\"user_id\":\"%s\"}}",
+	         id, eve, id);
+	ck_assert_int_eq(post("/internal/v1/events", body, itest_internal_auth()), 200);
+	snprintf(body, sizeof(body), "{\"from\":\"%s\",\"to\":\"%s\"}", eve, day);
+	ck_assert_int_eq(post("/api/stats/v1/admin/rebuild", body, itest_bearer(ADMIN_ID, "admin", NULL)),
+	                 200);
+	char req[200];
+	long st;
+	snprintf(req, sizeof(req),
+	         "/api/stats/v1/timeseries?metric=accounts_created&interval=day&from=%s&to=%s", eve, day);
+	json_t *j = get_json(req, &st);
+	ck_assert_int_eq(st, 200);
+	json_t *pts = json_object_get(j, "points");
+	ck_assert_int_eq(json_array_size(pts), 2); /* the evening before (UTC's day), then Paris' day */
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(pts, 1), "start")), day);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(pts, 0), "value")), 0, 1e-9);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(json_array_get(pts, 1), "value")), 1, 1e-9);
+	json_decref(j);
+	stop();
+}
+END_TEST
+
 START_TEST(retention_deletes_only_what_is_older_than_25_months)
 {
 	start();
@@ -335,6 +372,131 @@ START_TEST(comments_reach_the_service_of_the_procedure_only)
 }
 END_TEST
 
+/* A call to the stack's content daemon (body may be NULL); the JSON answer, status in *status. */
+static json_t *content_call(const char *method, const char *path, const char *bearer, const char *body,
+                            long *status)
+{
+	char url[512];
+	snprintf(url, sizeof(url), "%s/api/content/v1%s", getenv("CIVITAS_CONTENT_URL"), path);
+	const char *h[] = {bearer, "Content-Type: application/json", NULL};
+	struct itest_resp r;
+	itest_http(method, url, h, body, body ? strlen(body) : 0, &r);
+	*status = r.status;
+	json_t *j = itest_json(&r);
+	itest_resp_free(&r);
+	return j;
+}
+
+/* An agent reads the comments on the articles of the sections they contribute to (content's
+ * contributor_ids), and no other agent does. */
+START_TEST(comments_reach_the_contributors_of_the_section_only)
+{
+	start();
+	const char *mine_id = "0000aaaa-0000-4000-8000-00000000b001",
+	           *other_id = "0000aaaa-0000-4000-8000-00000000b002";
+	char admin[2048], mine[2048], other[2048], body[600], slug[64], text[64], path[160];
+	snprintf(admin, sizeof(admin), "%s", itest_bearer(ADMIN_ID, "admin", NULL));
+	snprintf(mine, sizeof(mine), "%s", itest_bearer(mine_id, "agent", NULL));
+	snprintf(other, sizeof(other), "%s", itest_bearer(other_id, "agent", NULL));
+	unsigned tag = (unsigned)random();
+	long st;
+	/* a section with one contributor, and a published page in it */
+	snprintf(body, sizeof(body),
+	         "{\"slug\":\"itest-avis-%08x\",\"title\":\"Avis %08x\",\"contributor_ids\":[\"%s\"]}", tag,
+	         tag, mine_id);
+	json_t *sec = content_call("POST", "/sections", admin, body, &st);
+	ck_assert_int_eq(st, 201);
+	snprintf(slug, sizeof(slug), "itest-page-avis-%08x", tag);
+	snprintf(body, sizeof(body),
+	         "{\"kind\":\"page\",\"section_id\":\"%s\",\"slug\":\"%s\",\"title\":\"Horaires %08x\","
+	         "\"body_md\":\"Ouvert le samedi.\"}",
+	         json_string_value(json_object_get(sec, "id")), slug, tag);
+	json_decref(sec);
+	json_t *art = content_call("POST", "/articles", admin, body, &st);
+	ck_assert_int_eq(st, 201);
+	snprintf(path, sizeof(path), "/articles/%s/publish", json_string_value(json_object_get(art, "id")));
+	json_decref(art);
+	json_decref(content_call("POST", path, admin, "{}", &st));
+	ck_assert_int_eq(st, 200);
+	/* a reader's comment on it */
+	char ua[128];
+	snprintf(ua, sizeof(ua), "User-Agent: Mozilla/5.0 (itest %08x)", tag);
+	snprintf(text, sizeof(text), "Horaires du samedi faux %08x", tag);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"path\":\"/page.html?slug=%s\",\"question\":\"useful\",\"answer\":false,\"comment\":\"%s\"}",
+	    slug, text);
+	ck_assert_int_eq(post("/api/stats/v1/feedback", body, ua), 201);
+	json_t *list = get_as("/api/stats/v1/feedback/comments?limit=100", mine, &st);
+	ck_assert_int_eq(st, 200);
+	const char *found = find_comment(list, text);
+	ck_assert_ptr_nonnull(found); /* the section's contributor reads it */
+	char id[37];
+	snprintf(id, sizeof(id), "%s", found);
+	json_decref(list);
+	list = get_as("/api/stats/v1/feedback/comments?limit=100", other, &st);
+	ck_assert_int_eq(st, 200);
+	ck_assert_ptr_null(find_comment(list, text)); /* an agent of no such section does not */
+	json_decref(list);
+	snprintf(path, sizeof(path), "/api/stats/v1/feedback/comments/%s/review", id);
+	ck_assert_int_eq(post(path, "{\"status\":\"read\"}", other), 404);
+	ck_assert_int_eq(post(path, "{\"status\":\"read\"}", mine), 200);
+	stop();
+}
+END_TEST
+
+/* A full queue answers 503 with Retry-After rather than grow, and loses nothing it accepted: with
+ * the database away the writer cannot drain a 16-row queue. */
+START_TEST(a_full_queue_answers_503_and_keeps_what_it_accepted)
+{
+	setenv("CIVITAS_STATS_QUEUE", "16", 1);
+	start();
+	unsetenv("CIVITAS_STATS_QUEUE");
+	char path[64], pv[37], body[200];
+	snprintf(path, sizeof(path), "/queue-%08x.html", (unsigned)random());
+	hit(path, NULL, 202); /* today's salt is now known without the database */
+	PGconn *c = db();
+	PQclear(PQexec(c, "SET search_path TO stats"));
+	ck_assert(count(c, "SELECT count(*) FROM hits WHERE path = $1", path) <= 1);
+	PQfinish(c);
+	itest_sh(itest_env("CIVITAS_TEST_PG_STOP"));
+	long accepted = 0, refused = 0;
+	char url[160];
+	snprintf(url, sizeof(url), "%s/api/stats/v1/hits", base);
+	const char *h[] = {"Content-Type: application/json", UA, NULL};
+	for (int i = 0; i < 64 && refused == 0; i++) {
+		lc_uuid_v4(pv);
+		snprintf(body, sizeof(body), "{\"pv\":\"%s\",\"path\":\"%s\"}", pv, path);
+		struct itest_resp r;
+		itest_http("POST", url, h, body, strlen(body), &r);
+		if (r.status == 202)
+			accepted++;
+		else {
+			ck_assert_int_eq(r.status, 503);
+			ck_assert_ptr_nonnull(strstr(r.body, "\"unavailable\""));
+			refused++;
+		}
+		itest_resp_free(&r);
+	}
+	itest_sh(itest_env("CIVITAS_TEST_PG_START"));
+	ck_assert_int_eq(refused, 1);
+	ck_assert_int_ge(accepted, 1);
+	ck_assert_int_le(accepted, 16);
+	/* once the database is back, every accepted hit is written (the first one too) */
+	c = db();
+	PQclear(PQexec(c, "SET search_path TO stats"));
+	long rows = 0;
+	for (int i = 0; i < 120 && rows < accepted + 1; i++) {
+		rows = count(c, "SELECT count(*) FROM hits WHERE path = $1", path);
+		if (rows < accepted + 1)
+			usleep(500 * 1000);
+	}
+	PQfinish(c);
+	ck_assert_int_eq(rows, accepted + 1);
+	stop();
+}
+END_TEST
+
 struct sender {
 	char url[128], path[64];
 	long accepted, refused;
@@ -415,7 +577,10 @@ int main(void)
 	tcase_add_checked_fixture(tc, NULL, stop);
 	tcase_add_test(tc, beacons_become_daily_figures);
 	tcase_add_test(tc, an_event_is_counted_once);
+	tcase_add_test(tc, an_event_after_midnight_in_paris_counts_for_that_day);
 	tcase_add_test(tc, comments_reach_the_service_of_the_procedure_only);
+	tcase_add_test(tc, comments_reach_the_contributors_of_the_section_only);
+	tcase_add_test(tc, a_full_queue_answers_503_and_keeps_what_it_accepted);
 	tcase_add_test(tc, retention_deletes_only_what_is_older_than_25_months);
 	tcase_add_test(tc, stop_under_load_writes_every_accepted_hit);
 	suite_add_tcase(s, tc);

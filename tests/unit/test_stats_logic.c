@@ -1,10 +1,12 @@
 /* test_stats_logic.c — the statistics service's pure rules: visitor ids and their daily salts,
  * the robot filter, visits split at 30 minutes, percentiles, reference periods, comment
- * scrubbing and the retention instants. */
+ * scrubbing, the retention instants and the town's days (Europe/Paris). */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "stats.h"
 
@@ -42,9 +44,10 @@ START_TEST(salts_live_48_hours_raw_rows_25_months)
 	char day[11];
 	stats_format_day(stats_oldest_salt_day(t), day);
 	ck_assert_str_eq(day, "2025-12-04"); /* today's and yesterday's salts are kept, no older */
-	stats_format_day(stats_oldest_salt_day(t - 12 * 3600 + 1), day);
+	/* days are the town's: 2025-12-05 starts at 2025-12-04 23:00Z in Paris */
+	stats_format_day(stats_oldest_salt_day(t - 13 * 3600 + 1), day);
 	ck_assert_str_eq(day, "2025-12-04");
-	stats_format_day(stats_oldest_salt_day(t - 12 * 3600 - 1), day);
+	stats_format_day(stats_oldest_salt_day(t - 13 * 3600 - 1), day);
 	ck_assert_str_eq(day, "2025-12-03");
 	char cut[32];
 	stats_raw_cutoff(t, cut);
@@ -165,6 +168,44 @@ START_TEST(days_round_trip)
 }
 END_TEST
 
+static void town_day_is(int64_t t, const char *want)
+{
+	char day[11];
+	stats_format_day(stats_town_day(t), day);
+	ck_assert_msg(strcmp(day, want) == 0, "%lld: %s, want %s", (long long)t, day, want);
+}
+
+/* The town's day around midnight, in winter, in summer and at both changes of time. */
+START_TEST(days_are_the_towns)
+{
+	town_day_is(1768431599, "2026-01-14"); /* 2026-01-14 22:59:59Z = 23:59:59 in Paris */
+	town_day_is(1768433400, "2026-01-15"); /* 23:30Z = 00:30 the next day */
+	town_day_is(1784066399, "2026-07-14"); /* 21:59:59Z = 23:59:59 CEST */
+	town_day_is(1784068200, "2026-07-15"); /* 22:30Z = 00:30 CEST */
+	town_day_is(1774738799, "2026-03-28"); /* the night summer time starts */
+	town_day_is(1774738800, "2026-03-29");
+	town_day_is(1792879199, "2026-10-24"); /* the night it ends: still CEST before 01:00Z */
+	town_day_is(1792879200, "2026-10-25");
+	town_day_is(1792969199, "2026-10-25"); /* and CET the next evening */
+	town_day_is(1792969200, "2026-10-26");
+	town_day_is(-1800, "1970-01-01"); /* 1969-12-31 23:30Z is 00:30 in Paris */
+	/* and every quarter of an hour of three years agrees with the system's time zone data */
+	setenv("TZ", "Europe/Paris", 1);
+	tzset();
+	for (int64_t t = 1735689600; t < 1830297600; t += 900) { /* 2025-01-01 .. 2028-01-01 */
+		time_t tt = (time_t)t;
+		struct tm tm;
+		localtime_r(&tt, &tm);
+		char want[16], day[11];
+		snprintf(want, sizeof(want), "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+		stats_format_day(stats_town_day(t), day);
+		ck_assert_msg(strcmp(day, want) == 0, "%lld: %s, tzdata says %s", (long long)t, day, want);
+	}
+	unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
 START_TEST(comments_lose_personal_data)
 {
 	char *s = stats_scrub_comment("Écrivez-moi à jean.dupont@example.fr ou au 06 12 34 56 78, merci");
@@ -223,6 +264,7 @@ int main(void)
 	tcase_add_test(tc, percentiles_like_percentile_cont);
 	tcase_add_test(tc, reference_periods);
 	tcase_add_test(tc, days_round_trip);
+	tcase_add_test(tc, days_are_the_towns);
 	tcase_add_test(tc, comments_lose_personal_data);
 	tcase_add_test(tc, beacon_values);
 	suite_add_tcase(s, tc);
