@@ -113,7 +113,9 @@ const struct lc_sql pay_statements[] = {
      "iso(c.paid_at),"
      " 'refunded_cents', coalesce((SELECT sum(r.amount_cents) FROM refunds r WHERE r.checkout_id = c.id), 0),"
      " 'invoice_numbers', coalesce((SELECT jsonb_agg(i.number ORDER BY i.number) FROM checkout_invoices ci"
-     " JOIN invoices i ON i.id = ci.invoice_id WHERE ci.checkout_id = c.id), '[]'))::text"
+     " JOIN invoices i ON i.id = ci.invoice_id WHERE ci.checkout_id = c.id), '[]'),"
+     " 'late_payments', coalesce((SELECT jsonb_agg(late_payment_json(l) ORDER BY l.created_at)"
+     " FROM late_payments l WHERE l.checkout_id = c.id), '[]'))::text"
      " FROM checkouts c WHERE ($1 = '' OR c.status = $1) ORDER BY c.created_at DESC, c.id DESC"
      " LIMIT $2::int OFFSET $3::int"},
 
@@ -122,10 +124,32 @@ const struct lc_sql pay_statements[] = {
                  "e.sales_close_at, e.title"
                  " FROM ticket_categories c JOIN ticketed_events e ON e.event_id = c.event_id"
                  " WHERE c.event_id = $1::uuid AND c.label = $2"},
-    /* A hold is a 15-minute reservation: its commit need not wait for the WAL flush (a crash loses
-     * at most the last instants of holds, i.e. frees seats), so the hot category row is unlocked
-     * sooner. Payments and tickets keep the synchronous commit. */
-    {"tx_async_commit", "SELECT set_config('synchronous_commit', 'off', true)"},
+    /* A paid hold in one statement: find the category, check the sales window and the per-order
+     * limit, reserve the seats and record the hold. The category row is the lock that keeps
+     * capacity from being exceeded; done in one statement it is held for microseconds, not across
+     * client round trips. A hold is a 15-minute reservation, so its commit need not wait for the
+     * WAL flush (a crash loses at most the last instants of holds, i.e. frees seats); payments and
+     * tickets keep the synchronous commit. No row: no such category. The hold's columns are NULL
+     * when nothing was reserved (free category, window, limit, or seats gone); its JSON has
+     * hold_json's shape, built from the rows at hand rather than read back from the hot row. */
+    {"hold_take",
+     "WITH k AS (SELECT c.id, c.price_cents, e.per_order_limit, now() < e.sales_open_at AS not_yet,"
+     " now() > e.sales_close_at AS over FROM ticket_categories c JOIN ticketed_events e ON e.event_id = "
+     "c.event_id WHERE c.event_id = $1::uuid AND c.label = $2),"
+     " r AS (UPDATE ticket_categories t SET held = t.held + $4::int FROM k WHERE t.id = k.id"
+     " AND k.price_cents > 0 AND NOT k.not_yet AND NOT k.over AND $4::int <= k.per_order_limit"
+     " AND t.sold + t.held + $4::int <= t.capacity RETURNING t.id, t.event_id, t.label, t.price_cents),"
+     " h AS (INSERT INTO holds (user_id, category_id, quantity, holder_name, status, expires_at)"
+     " SELECT $3::uuid, r.id, $4::int, $5, 'active', now() + make_interval(mins => $6::int) FROM r"
+     " RETURNING id, category_id, quantity, status, expires_at)"
+     " SELECT k.id, k.price_cents, k.per_order_limit, k.not_yet, k.over, h.id,"
+     " jsonb_build_object('id', h.id, 'category_id', h.category_id, 'event_id', r.event_id, 'category',"
+     " r.label, 'quantity', h.quantity, 'unit_cents', r.price_cents, 'amount_cents', r.price_cents * "
+     "h.quantity,"
+     " 'status', h.status, 'expires_at', iso(h.expires_at))::text,"
+     " set_config('synchronous_commit', CASE WHEN h.id IS NULL THEN current_setting('synchronous_commit')"
+     " ELSE 'off' END, true)"
+     " FROM k LEFT JOIN (h JOIN r ON r.id = h.category_id) ON true"},
     {"cat_reserve", "UPDATE ticket_categories SET held = held + $2::int WHERE id = $1::uuid"
                     " AND sold + held + $2::int <= capacity RETURNING id"},
     {"cat_sell",
@@ -222,6 +246,20 @@ const struct lc_sql pay_statements[] = {
                      "trans_status, fields, client_ip)"
                      " VALUES ($1, NULLIF($2, '')::uuid, $3::boolean, $4, NULLIF($5, ''), $6::jsonb, $7)"},
 
+    /* late payments (late.c) */
+    {"late_insert", "INSERT INTO late_payments (checkout_id, provider, provider_ref, amount_cents)"
+                    " VALUES ($1::uuid, $2, $3, $4::bigint) ON CONFLICT (provider, provider_ref) DO NOTHING"
+                    " RETURNING id"},
+    {"late_get",
+     "SELECT id, provider, provider_ref, amount_cents, status FROM late_payments WHERE id = $1::uuid"},
+    {"late_refunded",
+     "UPDATE late_payments l SET status = 'refunded', refund_ref = $2, refunded_at = now(),"
+     " resolved_by = NULLIF($3, '')::uuid FROM checkouts c WHERE l.id = $1::uuid AND l.status = 'to_refund'"
+     " AND c.id = l.checkout_id RETURNING late_payment_json(l)::text, c.user_id, l.amount_cents"},
+    {"late_note", "UPDATE late_payments SET note = $2 WHERE id = $1::uuid"},
+    {"late_list", "SELECT late_payment_json(l)::text FROM late_payments l WHERE ($1 = '' OR l.status = $1)"
+                  " ORDER BY l.created_at DESC, l.id LIMIT 500"},
+
     /* refunds */
     {"refund_insert",
      "INSERT INTO refunds (checkout_id, invoice_id, ticket_id, amount_cents, reason, provider_ref, by_id)"
@@ -265,7 +303,16 @@ const struct lc_sql pay_statements[] = {
      " c.id::text, coalesce(i.number, ''), 0, r.amount_cents FROM refunds r JOIN checkouts c ON c.id = "
      "r.checkout_id"
      " LEFT JOIN invoices i ON i.id = r.invoice_id WHERE r.created_at >= $1::timestamptz"
-     " AND r.created_at < ($2::timestamptz + interval '1 day')) x ORDER BY ts, kind, checkout LIMIT 200000"},
+     " AND r.created_at < ($2::timestamptz + interval '1 day')"
+     /* money that came after its checkout ended, and its refund (late.c) */
+     " UNION ALL SELECT l.created_at, iso(l.created_at), 'late_payment', l.provider, l.provider_ref,"
+     " l.checkout_id::text, '', l.amount_cents, 0 FROM late_payments l WHERE l.created_at >= $1::timestamptz"
+     " AND l.created_at < ($2::timestamptz + interval '1 day')"
+     " UNION ALL SELECT l.refunded_at, iso(l.refunded_at), 'late_refund', l.provider, coalesce(l.refund_ref, "
+     "''),"
+     " l.checkout_id::text, '', 0, l.amount_cents FROM late_payments l WHERE l.status = 'refunded'"
+     " AND l.refunded_at >= $1::timestamptz AND l.refunded_at < ($2::timestamptz + interval '1 day'))"
+     " x ORDER BY ts, kind, checkout LIMIT 200000"},
     {"daily_totals_incl",
      "SELECT jsonb_build_object('date', d::text, 'provider', provider, 'payments_cents', sum(paid),"
      " 'refunds_cents', sum(refunded), 'net_cents', sum(paid) - sum(refunded), 'rows', count(*))::text FROM ("
@@ -274,7 +321,14 @@ const struct lc_sql pay_statements[] = {
      " AND c.paid_at < ($2::timestamptz + interval '1 day') UNION ALL SELECT (r.created_at AT TIME ZONE "
      "'Europe/Paris')::date,"
      " c.provider, 0, r.amount_cents FROM refunds r JOIN checkouts c ON c.id = r.checkout_id"
-     " WHERE r.created_at >= $1::timestamptz AND r.created_at < ($2::timestamptz + interval '1 day')) x"
+     " WHERE r.created_at >= $1::timestamptz AND r.created_at < ($2::timestamptz + interval '1 day')"
+     " UNION ALL SELECT (l.created_at AT TIME ZONE 'Europe/Paris')::date, l.provider, l.amount_cents, 0"
+     " FROM late_payments l WHERE l.created_at >= $1::timestamptz AND l.created_at < ($2::timestamptz + "
+     "interval "
+     "'1 day')"
+     " UNION ALL SELECT (l.refunded_at AT TIME ZONE 'Europe/Paris')::date, l.provider, 0, l.amount_cents"
+     " FROM late_payments l WHERE l.status = 'refunded' AND l.refunded_at >= $1::timestamptz"
+     " AND l.refunded_at < ($2::timestamptz + interval '1 day')) x"
      " GROUP BY d, provider ORDER BY d, provider"},
     {NULL, NULL},
 };

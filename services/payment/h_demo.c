@@ -2,7 +2,8 @@
  * changes nothing): two price grids, the demo family's canteen invoice priced from its verified
  * quotient familial and its leisure-centre invoice, one invoice paid last month with its receipt,
  * and ticketing for three events of the agenda (a concert with two categories and 120 seats, a
- * free storytelling session, a nearly sold-out show). */
+ * free storytelling session, and the young-audience show nearly sold out at the desk — one seat
+ * left — with the demo family waiting for two seats together: refunding one ticket offers them). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,7 +97,10 @@ static int demo_invoice(struct lc_db *db, struct demo_ctx *c, const char *key, c
 	return rc;
 }
 
-static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug, const char *cats, int sold)
+/* Ticketing for an agenda event by slug: categories [[label, price, capacity]...], `sold` seats of
+ * the first category sold at the desk, and the demo family waiting for `waiting` seats of it. */
+static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug, const char *cats, int sold,
+                          int waiting)
 {
 	json_t *ev = json_object_get(c->events, slug);
 	if (!ev)
@@ -157,6 +161,13 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 			PQclear(hr);
 			rc = pay_issue_tickets(db, hold, NULL);
 		}
+		snprintf(q, sizeof(q), "%d", waiting);
+		const char *w[] = {catid, c->user, q};
+		PGresult *wr = rc == 0 && waiting > 0 && c->user ? pay_sql(db, "wl_join", 3, w) : NULL;
+		if (wr)
+			PQclear(wr);
+		else if (rc == 0 && waiting > 0 && c->user)
+			rc = -1;
 	}
 	json_decref(list);
 	return rc;
@@ -197,10 +208,11 @@ static enum lc_tx_result demo_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 	}
 	if (demo_ticketing(db, c, "concert-orchestre-harmonie",
-	                   "[[\"Plein tarif\",1200,80],[\"Tarif réduit (moins de 18 ans)\",600,40]]",
+	                   "[[\"Plein tarif\",1200,80],[\"Tarif réduit (moins de 18 ans)\",600,40]]", 0,
 	                   0) != 0 ||
-	    demo_ticketing(db, c, "heure-du-conte", "[[\"Gratuit, sur inscription\",0,20]]", 0) != 0 ||
-	    demo_ticketing(db, c, "spectacle-theatre-jeune-public", "[[\"Place unique\",800,50]]", 48) != 0)
+	    demo_ticketing(db, c, "heure-du-conte", "[[\"Gratuit, sur inscription\",0,20]]", 0, 0) != 0 ||
+	    demo_ticketing(db, c, "spectacle-theatre-jeune-public", "[[\"Place unique\",800,50]]", 49, 2) !=
+	        0)
 		return LC_TX_ERROR;
 	return LC_TX_COMMIT;
 }

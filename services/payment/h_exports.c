@@ -79,14 +79,7 @@ int h_export_daily(struct lc_request *rq)
 	if (!period(rq, from, to))
 		return LC_REPLIED;
 	const char *p[] = {from, to};
-	PGresult *r = pay_sql(lc_rq_db(rq), "daily_totals_incl", 2, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-	PQclear(r);
-	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "daily_totals_incl", 2, p));
 }
 
 int h_transactions(struct lc_request *rq)
@@ -108,12 +101,5 @@ int h_transactions(struct lc_request *rq)
 	snprintf(ls, sizeof(ls), "%ld", l);
 	snprintf(os, sizeof(os), "%ld", o);
 	const char *p[] = {status ? status : "", ls, os};
-	PGresult *r = pay_sql(lc_rq_db(rq), "co_list_admin", 3, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-	PQclear(r);
-	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "co_list_admin", 3, p));
 }

@@ -26,14 +26,7 @@ static bool service_ok(const char *s)
 
 int h_grid_list(struct lc_request *rq)
 {
-	PGresult *r = pay_sql(lc_rq_db(rq), "grid_list", 0, NULL);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-	PQclear(r);
-	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "grid_list", 0, NULL));
 }
 
 struct grid_ctx {

@@ -170,17 +170,6 @@ static bool status_ok(const char *s)
 	return false;
 }
 
-static int reply_rows(struct lc_request *rq, PGresult *r)
-{
-	if (!r)
-		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-	PQclear(r);
-	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
-}
-
 int h_invoice_list(struct lc_request *rq)
 {
 	if (!pay_is_treasury(rq))
@@ -203,7 +192,7 @@ int h_invoice_list(struct lc_request *rq)
 	snprintf(ls, sizeof(ls), "%ld", l);
 	snprintf(os, sizeof(os), "%ld", o);
 	const char *p[] = {status ? status : "", hh ? hh : "", q ? q : "", ls, os};
-	return reply_rows(rq, pay_sql(lc_rq_db(rq), "inv_list_admin", 5, p));
+	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "inv_list_admin", 5, p));
 }
 
 int h_me_invoices(struct lc_request *rq)
@@ -220,7 +209,7 @@ int h_me_invoices(struct lc_request *rq)
 	if (st != 200)
 		return pay_account_unavailable(rq);
 	const char *p[] = {hh, status ? status : ""};
-	return reply_rows(rq, pay_sql(lc_rq_db(rq), "inv_list_household", 2, p));
+	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "inv_list_household", 2, p));
 }
 
 /* The invoice when the caller may see it (treasury, or an adult of its household); else replies. */

@@ -1,6 +1,7 @@
 /* h_notify.c — POST /notifications/{provider}: the provider's server-to-server notification
  * (IPN). The only way a payment's state changes: the signature must verify, the amount and
- * currency must match the checkout, and a replayed or late notification changes nothing twice.
+ * currency must match the checkout, and a replayed or late notification changes nothing twice;
+ * money that arrives after its checkout ended goes back to the payer (late.c).
  * Every notification is recorded, forged ones too, and forgeries are logged as security events. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@ struct notif_ctx {
 	json_t *fields;
 	struct pay_verified v;
 	const char *outcome;
+	char late_id[37]; /* a late payment recorded by this notification */
 	struct pay_outcome o;
 };
 
@@ -42,6 +44,7 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 {
 	struct notif_ctx *c = arg;
 	c->o = (struct pay_outcome){0};
+	c->late_id[0] = '\0';
 	const char *id = c->v.order_id;
 	const char *ip = lc_rq_client_ip(c->rq);
 	if (!lc_json_is_uuid(id)) {
@@ -75,8 +78,12 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 					return LC_TX_ERROR;
 				c->outcome = "applied";
 			} else if (c->v.result == PAY_RES_SUCCEEDED && strcmp(status, "succeeded") != 0) {
-				/* paid after expiry or cancellation: the treasury refunds it */
-				c->outcome = "late_payment";
+				/* paid after expiry or cancellation: recorded here, refunded after commit */
+				int rec = pay_late_record(db, id, c->prov->name, c->v.provider_ref,
+				                          c->v.amount_cents, c->late_id);
+				if (rec < 0)
+					return LC_TX_ERROR;
+				c->outcome = rec == 1 ? "late_payment" : "duplicate";
 			} else if (live) {
 				const char *to = c->v.result == PAY_RES_FAILED ? "failed" : "cancelled";
 				const char *sp[] = {id, to, c->v.provider_ref};
@@ -141,8 +148,8 @@ int h_notification(struct lc_request *rq)
 	if (t == LC_TX_COMMIT &&
 	    (!strcmp(c.outcome, "amount_mismatch") || !strcmp(c.outcome, "wrong_provider")))
 		lc_security(lc_rq_id(rq), "payment notification for %s refused: %s", c.v.order_id, c.outcome);
-	if (t == LC_TX_COMMIT && !strcmp(c.outcome, "late_payment"))
-		lc_warn("checkout %s was paid after it ended: the treasury must refund it", c.v.order_id);
+	if (t == LC_TX_COMMIT && c.late_id[0] && c.o.body)
+		json_object_set_new(c.o.body, "late_refund", json_string(pay_late_refund(rq, c.late_id)));
 	int rc = pay_reply(rq, t, &c.o);
 	json_decref(fields);
 	return rc;

@@ -22,6 +22,24 @@ struct refund_ctx {
 	struct pay_outcome o;
 };
 
+/* Why the money goes back: told to the payer, kept with the refund. */
+#define REASON_FIELD(dest)                                                                                   \
+	{                                                                                                    \
+		.name = "reason", .type = LC_J_STRING, .required = true, .has_min = true, .min = 1,          \
+		.has_max = true, .max = 500, .out = (dest)                                                   \
+	}
+
+/* Both refunds: the body against spec, then fn for the treasury on a well-formed id. */
+static int refund_request(struct lc_request *rq, const struct lc_field *spec,
+                          enum lc_tx_result (*fn)(struct lc_db *db, void *arg), struct refund_ctx *c)
+{
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	if (!pay_is_treasury(rq) || !lc_json_is_uuid(c->id))
+		return pay_not_found(rq);
+	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), fn, c), &c->o);
+}
+
 static int emit_refund(struct lc_db *db, const char *checkout, const char *invoice, const char *ticket,
                        int64_t amount, const char *refund_id)
 {
@@ -123,21 +141,10 @@ int h_invoice_refund(struct lc_request *rq)
 	     .has_max = true,
 	     .max = PAY_MAX_CENTS,
 	     .out = &c.amount},
-	    {.name = "reason",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 500,
-	     .out = &c.reason},
+	    REASON_FIELD(&c.reason),
 	    {0},
 	};
-	if (!lc_json_parse_or_reply(rq, spec))
-		return LC_REPLIED;
-	if (!pay_is_treasury(rq) || !lc_json_is_uuid(c.id))
-		return pay_not_found(rq);
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), invoice_refund_tx, &c), &c.o);
+	return refund_request(rq, spec, invoice_refund_tx, &c);
 }
 
 static enum lc_tx_result ticket_refund_tx(struct lc_db *db, void *arg)
@@ -215,19 +222,8 @@ int h_ticket_refund(struct lc_request *rq)
 {
 	struct refund_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	struct lc_field spec[] = {
-	    {.name = "reason",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 500,
-	     .out = &c.reason},
+	    REASON_FIELD(&c.reason),
 	    {0},
 	};
-	if (!lc_json_parse_or_reply(rq, spec))
-		return LC_REPLIED;
-	if (!pay_is_treasury(rq) || !lc_json_is_uuid(c.id))
-		return pay_not_found(rq);
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), ticket_refund_tx, &c), &c.o);
+	return refund_request(rq, spec, ticket_refund_tx, &c);
 }

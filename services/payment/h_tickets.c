@@ -21,14 +21,7 @@
 
 static int list_rows(struct lc_request *rq, const char *stmt, int n, const char *const *p)
 {
-	PGresult *r = pay_sql(lc_rq_db(rq), stmt, n, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-	PQclear(r);
-	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), stmt, n, p));
 }
 
 int h_ticketing_list(struct lc_request *rq)
@@ -235,6 +228,22 @@ int h_ticketing_put(struct lc_request *rq)
 	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), setup_tx, &c), &c.o);
 }
 
+/* What a hold and a place on the waiting list name: the event, the category's label, how many. */
+#define SEAT_FIELDS(event_id, label, qty)                                                                    \
+	{.name = "event_id", .type = LC_J_UUID, .required = true, .out = (event_id)},                        \
+	    {.name = "category",                                                                             \
+	     .type = LC_J_STRING,                                                                            \
+	     .required = true,                                                                               \
+	     .has_min = true,                                                                                \
+	     .min = 1,                                                                                       \
+	     .has_max = true,                                                                                \
+	     .max = 80,                                                                                      \
+	     .out = (label)},                                                                                \
+	{                                                                                                    \
+		.name = "quantity", .type = LC_J_INT, .required = true, .has_min = true, .min = 1,           \
+		.has_max = true, .max = 50, .out = (qty)                                                     \
+	}
+
 struct hold_ctx {
 	struct lc_request *rq;
 	char category[37], holder[201];
@@ -242,27 +251,22 @@ struct hold_ctx {
 	struct pay_outcome o;
 };
 
-static enum lc_tx_result hold_tx(struct lc_db *db, void *arg)
+enum { TAKE_FREE = -2 }; /* take_hold's answer for a free category, distinct from reply codes */
+
+/* A free category: the seats are sold at once and the tickets issued in the same transaction. */
+static enum lc_tx_result free_hold_tx(struct lc_db *db, void *arg)
 {
 	struct hold_ctx *c = arg;
 	char q[16], ttl[8];
 	snprintf(q, sizeof(q), "%lld", (long long)c->qty);
 	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
-	bool free_ticket = c->price == 0;
-	if (!free_ticket) { /* see tx_async_commit in db_payment.c */
-		PGresult *a = pay_sql(db, "tx_async_commit", 0, NULL);
-		if (!a)
-			return LC_TX_ERROR;
-		PQclear(a);
-	}
 	const char *rp[] = {c->category, q};
-	int got = pay_sql_count(db, free_ticket ? "cat_sell_direct" : "cat_reserve", 2, rp);
+	int got = pay_sql_count(db, "cat_sell_direct", 2, rp);
 	if (got < 0)
 		return LC_TX_ERROR;
 	if (got == 0)
 		return pay_fail(&c->o, 409, "conflict", "Not enough seats left: join the waiting list.");
-	const char *hp[] = {
-	    pay_caller(c->rq), c->category, q, c->holder, free_ticket ? "paid" : "active", ttl};
+	const char *hp[] = {pay_caller(c->rq), c->category, q, c->holder, "paid", ttl};
 	PGresult *r = pay_sql(db, "hold_insert", 6, hp);
 	if (!r)
 		return LC_TX_ERROR;
@@ -270,19 +274,17 @@ static enum lc_tx_result hold_tx(struct lc_db *db, void *arg)
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
 	c->o.body = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
 	PQclear(r);
-	if (free_ticket) {
-		if (pay_issue_tickets(db, id, NULL) != 0)
-			return LC_TX_ERROR;
-		const char *tp[] = {id};
-		PGresult *t = pay_sql(db, "tickets_of_hold", 1, tp);
-		if (!t)
-			return LC_TX_ERROR;
-		json_t *tickets = json_array();
-		for (int i = 0; i < PQntuples(t); i++)
-			json_array_append_new(tickets, json_loads(PQgetvalue(t, i, 0), 0, NULL));
-		PQclear(t);
-		json_object_set_new(c->o.body, "tickets", tickets);
-	}
+	if (pay_issue_tickets(db, id, NULL) != 0)
+		return LC_TX_ERROR;
+	const char *tp[] = {id};
+	PGresult *t = pay_sql(db, "tickets_of_hold", 1, tp);
+	if (!t)
+		return LC_TX_ERROR;
+	json_t *tickets = json_array();
+	for (int i = 0; i < PQntuples(t); i++)
+		json_array_append_new(tickets, json_loads(PQgetvalue(t, i, 0), 0, NULL));
+	PQclear(t);
+	json_object_set_new(c->o.body, "tickets", tickets);
 	c->o.status = 201;
 	snprintf(c->o.location, sizeof(c->o.location), "/api/payment/v1/holds/%s", id);
 	return LC_TX_COMMIT;
@@ -302,29 +304,13 @@ static long holder_name(struct lc_request *rq, char out[201])
 	return st;
 }
 
-/* Resolves event + category label; replies and returns false when it cannot. */
-static bool find_category(struct lc_request *rq, const char *event_id, const char *label, int64_t qty,
-                          struct hold_ctx *c, bool for_waiting)
+/* The per-order limit and the sales window of a category, read by cat_find or hold_take from
+ * columns (limit, not_yet, over) at col; replies and returns false when the order breaks them. */
+static bool category_allows(struct lc_request *rq, PGresult *r, int col, int64_t qty, bool for_waiting)
 {
-	const char *p[] = {event_id, label};
-	PGresult *r = pay_sql(lc_rq_db(rq), "cat_find", 2, p);
-	if (!r) {
-		lc_db_fail_reply(rq);
-		return false;
-	}
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		lc_reply_problem_errors(rq, 422, "validation_failed",
-		                        "No such ticket category for this event.",
-		                        json_pack("[{s:s, s:s, s:s}]", "field", "category", "code",
-		                                  "not_found", "message", "no such category"));
-		return false;
-	}
-	snprintf(c->category, sizeof(c->category), "%s", PQgetvalue(r, 0, 0));
-	c->price = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-	int64_t limit = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-	bool not_yet = strcmp(PQgetvalue(r, 0, 3), "t") == 0, over = strcmp(PQgetvalue(r, 0, 4), "t") == 0;
-	PQclear(r);
+	int64_t limit = strtoll(PQgetvalue(r, 0, col), NULL, 10);
+	bool not_yet = strcmp(PQgetvalue(r, 0, col + 1), "t") == 0,
+	     over = strcmp(PQgetvalue(r, 0, col + 2), "t") == 0;
 	if (qty > limit) {
 		lc_reply_problem_errors(rq, 422, "validation_failed", "Too many seats for one order.",
 		                        json_pack("[{s:s, s:s, s:s}]", "field", "quantity", "code",
@@ -339,28 +325,76 @@ static bool find_category(struct lc_request *rq, const char *event_id, const cha
 	return true;
 }
 
+static int no_category(struct lc_request *rq)
+{
+	return lc_reply_problem_errors(rq, 422, "validation_failed",
+	                               "No such ticket category for this event.",
+	                               json_pack("[{s:s, s:s, s:s}]", "field", "category", "code",
+	                                         "not_found", "message", "no such category"));
+}
+
+/* Resolves event + category label; replies and returns false when it cannot. */
+static bool find_category(struct lc_request *rq, const char *event_id, const char *label, int64_t qty,
+                          struct hold_ctx *c, bool for_waiting)
+{
+	const char *p[] = {event_id, label};
+	PGresult *r = pay_sql(lc_rq_db(rq), "cat_find", 2, p);
+	if (!r) {
+		lc_db_fail_reply(rq);
+		return false;
+	}
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		no_category(rq);
+		return false;
+	}
+	snprintf(c->category, sizeof(c->category), "%s", PQgetvalue(r, 0, 0));
+	c->price = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+	bool ok = category_allows(rq, r, 2, qty, for_waiting);
+	PQclear(r);
+	return ok;
+}
+
+/* A paid hold: hold_take does it all in one statement (see db_payment.c). Free categories go on
+ * to free_hold_tx: then nothing is replied, c->category is set and TAKE_FREE is returned. */
+static int take_hold(struct lc_request *rq, const char *event_id, const char *label, struct hold_ctx *c)
+{
+	char q[16], ttl[8];
+	snprintf(q, sizeof(q), "%lld", (long long)c->qty);
+	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
+	const char *p[] = {event_id, label, pay_caller(rq), q, c->holder, ttl};
+	PGresult *r = pay_sql(lc_rq_db(rq), "hold_take", 6, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return no_category(rq);
+	}
+	int rc;
+	if (!category_allows(rq, r, 2, c->qty, false))
+		rc = LC_REPLIED;
+	else if (strtoll(PQgetvalue(r, 0, 1), NULL, 10) == 0) {
+		snprintf(c->category, sizeof(c->category), "%s", PQgetvalue(r, 0, 0));
+		rc = TAKE_FREE;
+	} else if (PQgetisnull(r, 0, 5))
+		rc = lc_reply_problem(rq, 409, "conflict", "Not enough seats left: join the waiting list.");
+	else {
+		char location[96];
+		snprintf(location, sizeof(location), "/api/payment/v1/holds/%s", PQgetvalue(r, 0, 5));
+		json_t *body = json_loads(PQgetvalue(r, 0, 6), 0, NULL);
+		lc_rq_add_header(rq, "Location", location);
+		rc = lc_reply_json(rq, 201, body ? body : json_object());
+	}
+	PQclear(r);
+	return rc;
+}
+
 int h_hold_create(struct lc_request *rq)
 {
 	const char *event_id, *label, *holder = NULL;
 	int64_t qty;
 	struct lc_field spec[] = {
-	    {.name = "event_id", .type = LC_J_UUID, .required = true, .out = &event_id},
-	    {.name = "category",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 80,
-	     .out = &label},
-	    {.name = "quantity",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 50,
-	     .out = &qty},
+	    SEAT_FIELDS(&event_id, &label, &qty),
 	    {.name = "holder_name",
 	     .type = LC_J_STRING,
 	     .has_min = true,
@@ -373,18 +407,27 @@ int h_hold_create(struct lc_request *rq)
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	struct hold_ctx c = {.rq = rq, .qty = qty};
-	if (!find_category(rq, event_id, label, qty, &c, false))
-		return LC_REPLIED;
-	if (holder)
+	if (holder) {
 		snprintf(c.holder, sizeof(c.holder), "%s", holder);
-	else {
+		int rc = take_hold(rq, event_id, label, &c);
+		if (rc != TAKE_FREE)
+			return rc;
+		c.price = 0;
+	} else {
+		if (!find_category(rq, event_id, label, qty, &c, false))
+			return LC_REPLIED;
 		long st = holder_name(rq, c.holder);
 		if (st == 0 || st >= 500)
 			return pay_account_unavailable(rq);
 		if (st != 200)
 			snprintf(c.holder, sizeof(c.holder), "Titulaire");
+		if (c.price > 0) {
+			int rc = take_hold(rq, event_id, label, &c);
+			if (rc != TAKE_FREE)
+				return rc;
+		}
 	}
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), hold_tx, &c), &c.o);
+	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &c), &c.o);
 }
 
 struct release_ctx {
@@ -455,23 +498,7 @@ int h_waiting_join(struct lc_request *rq)
 	const char *event_id, *label;
 	int64_t qty;
 	struct lc_field spec[] = {
-	    {.name = "event_id", .type = LC_J_UUID, .required = true, .out = &event_id},
-	    {.name = "category",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 80,
-	     .out = &label},
-	    {.name = "quantity",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 50,
-	     .out = &qty},
+	    SEAT_FIELDS(&event_id, &label, &qty),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

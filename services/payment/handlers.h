@@ -42,6 +42,8 @@ int h_ticket_verify(struct lc_request *rq);
 int h_ticket_refund(struct lc_request *rq);
 /* treasury */
 int h_transactions(struct lc_request *rq);
+int h_late_payment_list(struct lc_request *rq);
+int h_late_payment_resolve(struct lc_request *rq);
 int h_export_transactions(struct lc_request *rq);
 int h_export_daily(struct lc_request *rq);
 int h_demo(struct lc_request *rq);

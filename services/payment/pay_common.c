@@ -47,6 +47,17 @@ int pay_reply(struct lc_request *rq, enum lc_tx_result tx, struct pay_outcome *o
 	return rc;
 }
 
+int pay_reply_rows(struct lc_request *rq, PGresult *r)
+{
+	if (!r)
+		return lc_db_fail_reply(rq);
+	json_t *items = json_array();
+	for (int i = 0; i < PQntuples(r); i++)
+		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	PQclear(r);
+	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
+}
+
 PGresult *pay_sql(struct lc_db *db, const char *name, int n, const char *const *params)
 {
 	return lc_db_exec(db, name, n, params);

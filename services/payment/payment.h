@@ -37,6 +37,9 @@ int pay_reply(struct lc_request *rq, enum lc_tx_result tx, struct pay_outcome *o
 
 /* Runs a statement; the result (PQclear it) or NULL on failure. */
 PGresult *pay_sql(struct lc_db *db, const char *name, int n, const char *const *params);
+/* {"items": [...]} of the rows' first column (JSON text), or the database's problem when r is
+ * NULL. Clears r. */
+int pay_reply_rows(struct lc_request *rq, PGresult *r);
 /* First column of the first row as JSON (new ref); *failed tells failure from "no row". */
 json_t *pay_sql_json(struct lc_db *db, const char *name, int n, const char *const *params, bool *failed);
 /* Rows affected, or -1. */
@@ -105,6 +108,15 @@ int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id);
 int pay_offer_waiting(struct lc_db *db, const char *category_id);
 /* Issues quantity tickets for a hold (status set by the caller). 0 or -1. */
 int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkout_id);
+
+/* --- late payments (late.c) --- */
+/* In the notification's transaction: records a payment that arrived after its checkout ended,
+ * once per provider reference. 1 when recorded (id set), 0 when already known (a replay), -1. */
+int pay_late_record(struct lc_db *db, const char *checkout_id, const char *provider, const char *provider_ref,
+                    int64_t amount_cents, char id[37]);
+/* After that transaction committed: refunds it through its provider and records the outcome.
+ * Returns "refunded", or "to_refund" (left for the treasury, reason recorded). */
+const char *pay_late_refund(struct lc_request *rq, const char *late_id);
 
 /* --- ticket codes (ticket_code.c) --- */
 /* "CVT1.<32 hex id>.<22 b64url HMAC>" into out (96 bytes). */

@@ -4,10 +4,12 @@
  * internal secret, so the code path that verifies a notification is the one production runs. */
 #include "provider.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "civitas/client.h"
 #include "civitas/crypto.h"
 #include "civitas/log.h"
 
@@ -15,9 +17,10 @@
 #include "vads.h"
 
 char *pay_cfg_provider, *pay_cfg_public_url, *pay_cfg_systempay_url, *pay_cfg_systempay_site,
-    *pay_cfg_systempay_key_file, *pay_cfg_systempay_mode;
+    *pay_cfg_systempay_key_file, *pay_cfg_systempay_mode, *pay_cfg_systempay_password_file,
+    *pay_cfg_systempay_rest_url;
 long pay_cfg_sweep_ms;
-static char systempay_key[256];
+static char systempay_key[256], systempay_password[256];
 
 void pay_sandbox_key(char out[65])
 {
@@ -149,14 +152,52 @@ static bool systempay_verify(const json_t *fields, struct pay_verified *out, cha
 	return pay_vads_read(fields, out, why, whylen);
 }
 
-/* Systempay refunds go through Lyra's REST web services, which need a separate API password
- * this deployment does not hold: the refund is refused here and done in the back office. */
+/* Systempay refunds go through Lyra's REST web services (Transaction/CancelOrRefund, Basic
+ * authentication with the shop id and a REST API password distinct from the signing key). Without
+ * that password the refund is refused here and made in the Systempay back office. AUTO lets Lyra
+ * cancel a transaction not yet captured and refund one that was. */
 static int systempay_refund(const char *provider_ref, int64_t amount_cents, char *ref, size_t reflen,
                             char *err, size_t errlen)
 {
-	(void)provider_ref, (void)amount_cents, (void)ref, (void)reflen;
-	snprintf(err, errlen, "Systempay refunds are made in the Systempay back office");
-	return -1;
+	if (!systempay_password[0]) {
+		snprintf(err, errlen, "Systempay refunds are made in the Systempay back office");
+		return -1;
+	}
+	char url[512], auth[640], basic[400];
+	snprintf(url, sizeof(url), "%s%sTransaction/CancelOrRefund", pay_cfg_systempay_rest_url,
+	         pay_cfg_systempay_rest_url[strlen(pay_cfg_systempay_rest_url) - 1] == '/' ? "" : "/");
+	snprintf(basic, sizeof(basic), "%s:%s", pay_cfg_systempay_site, systempay_password);
+	unsigned char b64[(sizeof(basic) + 2) / 3 * 4 + 1];
+	EVP_EncodeBlock(b64, (const unsigned char *)basic, (int)strlen(basic)); /* padded, as Basic wants */
+	snprintf(auth, sizeof(auth), "Authorization: Basic %s", (const char *)b64);
+	json_t *body =
+	    json_pack("{s:s, s:I, s:s, s:s, s:s}", "uuid", provider_ref, "amount", (json_int_t)amount_cents,
+	              "currency", "EUR", "resolutionMode", "AUTO", "comment", "Remboursement par la régie");
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (!text) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	const char *headers[] = {auth, "Content-Type: application/json", "Accept: application/json", NULL};
+	struct lc_http_resp resp;
+	lc_http_request("POST", url, headers, text, strlen(text), 20, &resp);
+	free(text);
+	const char *status = json_string_value(json_object_get(resp.json, "status"));
+	json_t *answer = json_object_get(resp.json, "answer");
+	int rc = -1;
+	if (resp.status == 200 && status && strcmp(status, "SUCCESS") == 0) {
+		const char *uuid = json_string_value(json_object_get(answer, "uuid"));
+		snprintf(ref, reflen, "%s", uuid ? uuid : provider_ref);
+		rc = 0;
+	} else if (resp.status == 0)
+		snprintf(err, errlen, "Systempay could not be reached (%s)", resp.error);
+	else
+		snprintf(err, errlen, "Systempay refused the refund (%s: %s)",
+		         json_string_value(json_object_get(answer, "errorCode")) ?: "HTTP",
+		         json_string_value(json_object_get(answer, "errorMessage")) ?: "no detail");
+	lc_http_resp_free(&resp);
+	return rc;
 }
 
 static const struct pay_provider providers[] = {
@@ -178,8 +219,24 @@ const struct pay_provider *pay_provider_default(void)
 	return p ? p : &providers[0];
 }
 
+/* The first line of a secret file into out, trailing newline removed; 0, or -1 when unreadable or
+ * shorter than 8 characters. */
+static int read_secret(const char *path, char *out, size_t outlen)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(out, 1, outlen - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	while (n && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	return n < 8 ? -1 : 0;
+}
+
 int pay_provider_init(void)
 {
+	systempay_key[0] = systempay_password[0] = '\0';
 	if (!pay_provider_get(pay_cfg_provider)) {
 		lc_error("CIVITAS_PAYMENT_PROVIDER must be sandbox or systempay");
 		return -1;
@@ -196,18 +253,15 @@ int pay_provider_init(void)
 		}
 		return 0;
 	}
-	FILE *f = fopen(pay_cfg_systempay_key_file, "r");
-	if (!f) {
-		lc_error("cannot read CIVITAS_SYSTEMPAY_KEY_FILE");
+	if (read_secret(pay_cfg_systempay_key_file, systempay_key, sizeof(systempay_key)) != 0) {
+		lc_error("cannot read CIVITAS_SYSTEMPAY_KEY_FILE, or the key in it is too short");
 		return -1;
 	}
-	size_t n = fread(systempay_key, 1, sizeof(systempay_key) - 1, f);
-	fclose(f);
-	systempay_key[n] = '\0';
-	while (n && (systempay_key[n - 1] == '\n' || systempay_key[n - 1] == '\r'))
-		systempay_key[--n] = '\0';
-	if (n < 8) {
-		lc_error("the Systempay key is too short");
+	if (pay_cfg_systempay_password_file && pay_cfg_systempay_password_file[0] &&
+	    read_secret(pay_cfg_systempay_password_file, systempay_password, sizeof(systempay_password)) !=
+	        0) {
+		lc_error(
+		    "cannot read CIVITAS_SYSTEMPAY_API_PASSWORD_FILE, or the password in it is too short");
 		return -1;
 	}
 	return 0;

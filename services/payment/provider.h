@@ -46,7 +46,8 @@ const struct pay_provider *pay_provider_default(void);
 
 /* Configuration read at start (see routes.c). */
 extern char *pay_cfg_provider, *pay_cfg_public_url, *pay_cfg_systempay_url, *pay_cfg_systempay_site,
-    *pay_cfg_systempay_key_file, *pay_cfg_systempay_mode;
+    *pay_cfg_systempay_key_file, *pay_cfg_systempay_mode, *pay_cfg_systempay_password_file,
+    *pay_cfg_systempay_rest_url;
 extern long pay_cfg_sweep_ms;
 /* Loads the Systempay key file when that provider is configured; 0 or -1 (logged). */
 int pay_provider_init(void);

@@ -42,6 +42,8 @@ static const struct lc_route routes[] = {
     {"POST", P "/tickets/verify", LC_AUTH_USER, h_ticket_verify, 1 * KB, 0},
     {"POST", P "/tickets/{id}/refund", LC_AUTH_USER, h_ticket_refund, 4 * KB, 0},
     {"GET", P "/transactions", LC_AUTH_USER, h_transactions, 0, 0},
+    {"GET", P "/late-payments", LC_AUTH_USER, h_late_payment_list, 0, 0},
+    {"POST", P "/late-payments/{id}/resolve", LC_AUTH_USER, h_late_payment_resolve, 4 * KB, 0},
     {"GET", P "/exports/transactions.csv", LC_AUTH_USER, h_export_transactions, 0, 0},
     {"GET", P "/exports/daily-totals", LC_AUTH_USER, h_export_daily, 0, 0},
     {"POST", "/internal/v1/invoices", LC_AUTH_INTERNAL, h_internal_invoice_create, 64 * KB, 0},
@@ -68,6 +70,11 @@ static const struct lc_config_item config[] = {
     {"CIVITAS_SYSTEMPAY_SITE_ID", LC_CFG_STRING, "00000000", false, 0, 0, &pay_cfg_systempay_site},
     {"CIVITAS_SYSTEMPAY_KEY_FILE", LC_CFG_STRING, "", false, 0, 0, &pay_cfg_systempay_key_file},
     {"CIVITAS_SYSTEMPAY_MODE", LC_CFG_STRING, "TEST", false, 0, 0, &pay_cfg_systempay_mode},
+    /* Lyra's REST web services (refunds): optional; without the password refunds are made in the
+     * Systempay back office and late payments wait for the treasury. */
+    {"CIVITAS_SYSTEMPAY_API_PASSWORD_FILE", LC_CFG_STRING, "", false, 0, 0, &pay_cfg_systempay_password_file},
+    {"CIVITAS_SYSTEMPAY_REST_URL", LC_CFG_URL, "https://api.systempay.fr/api-payment/V4/", false, 0, 0,
+     &pay_cfg_systempay_rest_url},
     {"CIVITAS_PAYMENT_SWEEP_MS", LC_CFG_INT, "5000", false, 100, 600000, &pay_cfg_sweep_ms},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };

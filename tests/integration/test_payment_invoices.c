@@ -451,6 +451,43 @@ START_TEST(checkout_idempotency_and_notifications)
 	json_decref(j);
 	call(&r, "GET", "/exports/daily-totals?from=2026-13-01&to=x", admin.auth, NULL, NULL);
 	json_decref(expect(&r, 422));
+
+	/* the payment's events reach the stack's stats daemon through the outbox, once each, and its
+	 * rebuilt daily figures count exactly what it received */
+	PGconn *st = PQconnectdb(itest_env("CIVITAS_TEST_STATS_DB_URL"));
+	ck_assert_int_eq(PQstatus(st), CONNECTION_OK);
+	const char *sp[] = {co, a};
+	ck_assert(wait_sql(
+	    st,
+	    "SELECT count(*) FILTER (WHERE topic = 'payment.succeeded' AND data->>'checkout_id' = $1)"
+	    " || ' ' || count(*) FILTER (WHERE topic = 'invoice.paid' AND data->>'invoice_id' = $2)"
+	    " || ' ' || count(*) FILTER (WHERE topic = 'refund.succeeded' AND data->>'invoice_id' = $2)"
+	    " FROM events WHERE source = 'payment'",
+	    2, sp, "1 1 2", 60));
+	char day[16], rb[64];
+	snprintf(day, sizeof(day), "%s", sql1(st, "SELECT (now() AT TIME ZONE 'UTC')::date::text", 0, NULL));
+	snprintf(rb, sizeof(rb), "{\"from\":\"%s\",\"to\":\"%s\"}", day, day);
+	char url[256];
+	snprintf(url, sizeof(url), "%s/api/stats/v1/admin/rebuild", itest_env("CIVITAS_TEST_BASE_URL"));
+	const char *rh[] = {admin.auth, "Content-Type: application/json", NULL};
+	ck_assert_int_eq(itest_http("POST", url, rh, rb, strlen(rb), &r), 0);
+	ck_assert_int_eq(r.status, 200);
+	itest_resp_free(&r);
+	const char *dp[] = {day};
+	ck_assert_str_eq(
+	    sql1(st,
+	         "SELECT (SELECT value FROM daily WHERE metric = 'payments' AND dim = '' AND day = $1::date)"
+	         " = (SELECT count(*) FROM events WHERE topic = 'payment.succeeded'"
+	         " AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
+	         " AND (SELECT value FROM daily WHERE metric = 'refunds_amount_cents' AND dim = ''"
+	         " AND day = $1::date) = (SELECT sum((data->>'amount_cents')::bigint) FROM events"
+	         " WHERE topic = 'refund.succeeded' AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
+	         " AND (SELECT value FROM daily WHERE metric = 'invoices_paid' AND dim = '' AND day = "
+	         "$1::date)"
+	         " >= 1",
+	         1, dp),
+	    "t");
+	PQfinish(st);
 }
 END_TEST
 

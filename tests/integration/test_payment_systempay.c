@@ -2,9 +2,11 @@
  * Lyra's gateway written here: the fake receives the browser's form, checks its signature with
  * this file's own implementation of Lyra's algorithm (test_payment_itest.h), and answers with a
  * server-to-server IPN signed the same way; the service must accept exactly that, and refuse a
- * wrong key, another mode or the sandbox's endpoint. */
+ * wrong key, another mode or the sandbox's endpoint. The fake also answers Lyra's REST refund
+ * (Transaction/CancelOrRefund), used for payments that arrive after their checkout ended. */
 #include <check.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
 #include <stdatomic.h>
 
 #include "test_payment_itest.h"
@@ -16,7 +18,11 @@ static struct person admin, citizen;
 static struct MHD_Daemon *fake;
 static atomic_int forms_ok, forms_bad;
 static atomic_long ipn_status;
-static char key_file[256];
+static char key_file[256], password_file[256];
+#define REST_PASSWORD "testpassword_Rk29fLq"
+/* what the fake's REST refund saw: the Basic credentials were right, the body's uuid and amount */
+static atomic_int refunds_ok, refunds_bad;
+static char refund_seen[160];
 
 struct upload {
 	char *data;
@@ -75,6 +81,36 @@ static enum MHD_Result on_conn(void *cls, struct MHD_Connection *c, const char *
 		u->data[u->len] = '\0';
 		*size = 0;
 		return MHD_YES;
+	}
+	if (strcmp(url, "/api-payment/V4/Transaction/CancelOrRefund") == 0) {
+		/* Lyra's REST refund: Basic shop id and API password (encoded here with OpenSSL) */
+		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+		unsigned char want[128];
+		EVP_EncodeBlock(want, (const unsigned char *)SHOP_SITE ":" REST_PASSWORD,
+		                (int)strlen(SHOP_SITE ":" REST_PASSWORD));
+		json_t *req = json_loads(u->data ? u->data : "", 0, NULL);
+		bool good = auth && strncmp(auth, "Basic ", 6) == 0 &&
+		            strcmp(auth + 6, (const char *)want) == 0 && req &&
+		            json_string_value(json_object_get(req, "uuid"));
+		const char *answer = good ? "{\"status\":\"SUCCESS\",\"answer\":{\"uuid\":"
+		                            "\"rf0000000000000000000000000000a1\"}}"
+		                          : "{\"status\":\"ERROR\",\"answer\":{\"errorCode\":\"INT_905\","
+		                            "\"errorMessage\":\"invalid credentials\"}}";
+		if (good) {
+			snprintf(refund_seen, sizeof(refund_seen), "%s %lld %s",
+			         json_string_value(json_object_get(req, "uuid")),
+			         (long long)json_integer_value(json_object_get(req, "amount")),
+			         json_string_value(json_object_get(req, "currency")) ?: "");
+			atomic_fetch_add(&refunds_ok, 1);
+		} else
+			atomic_fetch_add(&refunds_bad, 1);
+		json_decref(req);
+		struct MHD_Response *resp =
+		    MHD_create_response_from_buffer(strlen(answer), (void *)answer, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(resp, "Content-Type", "application/json");
+		enum MHD_Result rc = MHD_queue_response(c, 200, resp);
+		MHD_destroy_response(resp);
+		return rc;
 	}
 	json_t *form = parse_form(u->data ? u->data : "");
 	char sig[64];
@@ -137,6 +173,15 @@ static void setup(void)
 	setenv("CIVITAS_SYSTEMPAY_SITE_ID", SHOP_SITE, 1);
 	setenv("CIVITAS_SYSTEMPAY_MODE", "TEST", 1);
 	setenv("CIVITAS_SYSTEMPAY_URL", url, 1);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/api-payment/V4/",
+	         MHD_get_daemon_info(fake, MHD_DAEMON_INFO_BIND_PORT)->port);
+	setenv("CIVITAS_SYSTEMPAY_REST_URL", url, 1);
+	snprintf(password_file, sizeof(password_file), "/tmp/civitas-systempay-password-%d", (int)getpid());
+	f = fopen(password_file, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(REST_PASSWORD "\n", f);
+	fclose(f);
+	unsetenv("CIVITAS_SYSTEMPAY_API_PASSWORD_FILE");
 	pay_start_with("systempay");
 	person_make(&admin, "admin", "admin", NULL);
 	person_make(&citizen, "camille", "citizen", NULL);
@@ -148,6 +193,8 @@ static void teardown(void)
 	pay_stop();
 	MHD_stop_daemon(fake);
 	unlink(key_file);
+	unlink(password_file);
+	unsetenv("CIVITAS_SYSTEMPAY_API_PASSWORD_FILE");
 }
 
 START_TEST(systempay_form_and_ipn)
@@ -250,6 +297,101 @@ START_TEST(systempay_form_and_ipn)
 }
 END_TEST
 
+/* An invoice in a checkout of the citizen that ran out of time; its id into co. */
+static void expired_checkout(char co[37])
+{
+	char body[512], key[48], hk[100];
+	snprintf(body, sizeof(body),
+	         "{\"household_id\":\"%s\",\"label\":\"Cantine\",\"due_date\":\"2026-12-31\","
+	         "\"lines\":[{\"label\":\"Repas\",\"quantity\":2,\"unit_cents\":410}]}",
+	         citizen.household);
+	struct itest_resp r;
+	call(&r, "POST", "/invoices", admin.auth, body, NULL);
+	json_t *inv = expect(&r, 201);
+	snprintf(body, sizeof(body), "{\"invoice_ids\":[\"%s\"]}", jstr(inv, "id"));
+	json_decref(inv);
+	lc_uuid_v4(key);
+	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
+	call(&r, "POST", "/checkouts", citizen.auth, body, hk);
+	json_t *c = expect(&r, 201);
+	snprintf(co, 37, "%s", jstr(c, "id"));
+	json_decref(c);
+	const char *p[] = {co};
+	PQclear(sql_on(pay_pg, "UPDATE checkouts SET status = 'expired' WHERE id = $1::uuid", 1, p));
+}
+
+/* A payment after its checkout ended goes back to the payer: through Lyra's REST API when its
+ * password is configured, else kept for the treasury until an agent marks it refunded. */
+START_TEST(systempay_late_payments)
+{
+	char co[37], path[128];
+	expired_checkout(co);
+	json_t *resp, *f = ipn_fields(co, SHOP_SITE, "820", "AUTHORISED", "aa00000000000000000000000000000b");
+	ck_assert_int_eq(post_ipn("systempay", f, SHOP_KEY, &resp), 200);
+	json_decref(f);
+	ck_assert_str_eq(jstr(resp, "outcome"), "late_payment");
+	ck_assert_str_eq(jstr(resp, "late_refund"), "to_refund");
+	json_decref(resp);
+	const char *p[] = {co};
+	ck_assert_str_eq(sql1(pay_pg,
+	                      "SELECT status || ' ' || (note LIKE '%back office%') FROM late_payments"
+	                      " WHERE checkout_id = $1::uuid",
+	                      1, p),
+	                 "to_refund true");
+	ck_assert_int_eq(atomic_load(&refunds_ok) + atomic_load(&refunds_bad), 0);
+	/* the treasury lists it, refunds it in the back office and says so (audited) */
+	struct itest_resp r;
+	call(&r, "GET", "/late-payments?status=to_refund", admin.auth, NULL, NULL);
+	json_t *list = expect(&r, 200);
+	json_t *item = NULL, *it;
+	size_t i;
+	json_array_foreach(json_object_get(list, "items"), i, it) if (!strcmp(jstr(it, "checkout_id"), co))
+	    item = it;
+	ck_assert_ptr_nonnull(item);
+	snprintf(path, sizeof(path), "/late-payments/%s/resolve", jstr(item, "id"));
+	json_decref(list);
+	call(&r, "POST", path, admin.auth, "{\"refund_ref\":\"\"}", NULL);
+	json_decref(expect(&r, 422));
+	call(&r, "POST", path, admin.auth, "{\"refund_ref\":\"BO-2026-0042\"}", NULL);
+	json_t *done = expect(&r, 200);
+	ck_assert_str_eq(jstr(done, "status"), "refunded");
+	ck_assert(json_is_true(json_object_get(done, "manual")));
+	json_decref(done);
+	call(&r, "POST", path, admin.auth, "{\"refund_ref\":\"BO-2026-0042\"}", NULL);
+	json_decref(expect(&r, 409));
+	ck_assert_str_eq(sql1(pay_pg,
+	                      "SELECT count(*) FROM outbox WHERE topic IN ('audit.payment.late_refund_owed',"
+	                      " 'audit.payment.late_refund') AND payload::text LIKE '%' || (SELECT id::text"
+	                      " FROM late_payments WHERE checkout_id = $1::uuid) || '%'",
+	                      1, p),
+	                 "2");
+
+	/* with the REST API password the service refunds it itself */
+	pay_stop();
+	setenv("CIVITAS_SYSTEMPAY_API_PASSWORD_FILE", password_file, 1);
+	pay_start_with("systempay");
+	expired_checkout(co);
+	f = ipn_fields(co, SHOP_SITE, "820", "AUTHORISED", "bb00000000000000000000000000000c");
+	ck_assert_int_eq(post_ipn("systempay", f, SHOP_KEY, &resp), 200);
+	ck_assert_str_eq(jstr(resp, "late_refund"), "refunded");
+	json_decref(resp);
+	ck_assert_int_eq(atomic_load(&refunds_ok), 1);
+	ck_assert_int_eq(atomic_load(&refunds_bad), 0);
+	ck_assert_str_eq(refund_seen, "bb00000000000000000000000000000c 820 EUR");
+	ck_assert_str_eq(sql1(pay_pg,
+	                      "SELECT status || ' ' || refund_ref || ' ' || (resolved_by IS NULL) FROM"
+	                      " late_payments WHERE checkout_id = $1::uuid",
+	                      1, p),
+	                 "refunded rf0000000000000000000000000000a1 true");
+	/* replayed: nothing refunded twice */
+	ck_assert_int_eq(post_ipn("systempay", f, SHOP_KEY, &resp), 200);
+	ck_assert_str_eq(jstr(resp, "outcome"), "duplicate");
+	json_decref(resp);
+	json_decref(f);
+	ck_assert_int_eq(atomic_load(&refunds_ok), 1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("payment_systempay");
@@ -257,6 +399,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, systempay_form_and_ipn);
+	tcase_add_test(tc, systempay_late_payments);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -302,8 +302,65 @@ START_TEST(expiry_frees_holds_and_waiting_list)
 	json_t *resp;
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
 	ck_assert_str_eq(jstr(resp, "outcome"), "late_payment");
+	/* ... and the money goes back at once through the provider, audited */
+	ck_assert_str_eq(jstr(resp, "late_refund"), "refunded");
+	json_decref(resp);
+	ck_assert_str_eq(
+	    sql1(pay_pg,
+	         "SELECT status || ' ' || amount_cents || ' ' || (refund_ref LIKE 'SBX-R-%')"
+	         " || ' ' || (resolved_by IS NULL) FROM late_payments WHERE checkout_id = $1::uuid",
+	         1, p),
+	    "refunded 1600 true true");
+	ck_assert_str_eq(sql1(pay_pg,
+	                      "SELECT count(*) FROM outbox WHERE topic = 'audit.payment.late_refund'"
+	                      " AND payload::text LIKE '%' || (SELECT id::text FROM late_payments"
+	                      " WHERE checkout_id = $1::uuid) || '%'",
+	                      1, p),
+	                 "1");
+	/* a replay of it refunds nothing twice */
+	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
+	ck_assert_str_eq(jstr(resp, "outcome"), "duplicate");
+	ck_assert_ptr_null(json_object_get(resp, "late_refund"));
 	json_decref(resp);
 	json_decref(f);
+	ck_assert_str_eq(
+	    sql1(pay_pg, "SELECT count(*) FROM late_payments WHERE checkout_id = $1::uuid", 1, p), "1");
+	/* the treasury sees it, refunded, and cannot mark it refunded again */
+	call(&r, "GET", "/late-payments?status=refunded", admin.auth, NULL, NULL);
+	json_t *lates = expect(&r, 200);
+	json_t *item = NULL, *it;
+	size_t i;
+	json_array_foreach(json_object_get(lates, "items"), i, it) if (!strcmp(jstr(it, "checkout_id"), co))
+	    item = it;
+	ck_assert_ptr_nonnull(item);
+	ck_assert_int_eq(jint(item, "amount_cents"), 1600);
+	snprintf(body, sizeof(body), "/late-payments/%s/resolve", jstr(item, "id"));
+	json_decref(lates);
+	call(&r, "POST", body, admin.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
+	json_decref(expect(&r, 409));
+	call(&r, "POST", body, buyer.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
+	json_decref(expect(&r, 404));
+	call(&r, "GET", "/late-payments", buyer.auth, NULL, NULL);
+	json_decref(expect(&r, 404));
+	/* the transactions list shows it on its checkout */
+	call(&r, "GET", "/transactions?status=expired", admin.auth, NULL, NULL);
+	json_t *tx = expect(&r, 200);
+	bool shown = false;
+	json_array_foreach(json_object_get(tx, "items"), i, it) if (!strcmp(jstr(it, "id"), co)) shown =
+	    json_array_size(json_object_get(it, "late_payments")) == 1;
+	ck_assert(shown);
+	json_decref(tx);
+	/* the export has the money in and out; the daily totals are the sum of its rows */
+	ck_assert_str_eq(sql1(pay_pg,
+	                      "SELECT count(*) FROM late_payments l WHERE l.checkout_id = $1::uuid"
+	                      " AND l.refunded_at IS NOT NULL",
+	                      1, p),
+	                 "1");
+	call(&r, "GET", "/exports/transactions.csv?from=2020-01-01&to=2099-12-31", admin.auth, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, "late_payment"));
+	ck_assert_ptr_nonnull(strstr(r.body, "late_refund"));
+	itest_resp_free(&r);
 	ck_assert_str_eq(sql1(pay_pg, "SELECT count(*) FROM tickets WHERE event_id = $1::uuid", 1, ep), "0");
 	/* an expired hold cannot be paid */
 	lc_uuid_v4(key);

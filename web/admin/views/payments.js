@@ -8,6 +8,7 @@ import { authFetch } from './ts-common.js';
 import { mayUse } from '../access.js';
 
 const PAY = '/api/payment/v1';
+const LATE = { to_refund: 'à rembourser par la régie', refunded: 'remboursé' };
 const STATUS = { open: 'À payer', paid: 'Payée', cancelled: 'Annulée', refunded: 'Remboursée', partially_refunded: 'Remboursée en partie' };
 const TABS = [
   ['/admin/paiements', 'Factures'], ['/admin/paiements/grilles', 'Grilles tarifaires'],
@@ -273,23 +274,52 @@ export function renderTransactions(main) {
   const to = h('input', { type: 'date', value: today });
   const out = h('div', { 'aria-live': 'polite' });
   const totals = h('div', { 'aria-live': 'polite' });
+  const late = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'ts-filters' }, field('tx-from', 'Du', from), field('tx-to', 'au', to),
     h('button', { type: 'submit', class: 'btn' }, 'Afficher les totaux'),
     h('button', { type: 'button', class: 'btn btn-secondary', id: 'tx-export' }, 'Télécharger l’export CSV'));
   async function load() {
     try {
-      const [{ items }, daily] = await Promise.all([api.get(`${PAY}/transactions?limit=50`), api.get(`${PAY}/exports/daily-totals?from=${from.value}&to=${to.value}`)]);
+      const [{ items }, daily, lates] = await Promise.all([api.get(`${PAY}/transactions?limit=50`), api.get(`${PAY}/exports/daily-totals?from=${from.value}&to=${to.value}`),
+        api.get(`${PAY}/late-payments`)]);
+      renderLate(lates.items);
       replaceChildren(totals, daily.items.length ? h('table', { class: 'ts-table' }, h('caption', {}, 'Totaux par jour et par prestataire'),
         h('thead', {}, h('tr', {}, ...['Jour', 'Prestataire', 'Encaissé', 'Remboursé', 'Net'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, ...daily.items.map((d) => h('tr', {}, h('th', { scope: 'row' }, d.date), h('td', {}, d.provider), h('td', {}, formatCents(d.payments_cents)),
           h('td', {}, formatCents(d.refunds_cents)), h('td', {}, formatCents(d.net_cents)))))) : h('p', { class: 'empty-state' }, 'Aucun mouvement sur la période.'));
       replaceChildren(out, h('table', { class: 'ts-table' }, h('caption', {}, 'Derniers paiements'),
-        h('thead', {}, h('tr', {}, ...['Date', 'Statut', 'Montant', 'Factures', 'Remboursé'].map((c) => h('th', { scope: 'col' }, c)))),
+        h('thead', {}, h('tr', {}, ...['Date', 'Statut', 'Montant', 'Factures', 'Remboursé', 'Paiement tardif'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, ...items.map((t) => h('tr', {}, h('th', { scope: 'row' }, (t.paid_at || t.created_at || '').replace('T', ' ').slice(0, 16)), h('td', {}, t.status),
-          h('td', {}, formatCents(t.amount_cents)), h('td', {}, t.invoice_numbers.join(', ')), h('td', {}, formatCents(t.refunded_cents)))))));
+          h('td', {}, formatCents(t.amount_cents)), h('td', {}, t.invoice_numbers.join(', ')), h('td', {}, formatCents(t.refunded_cents)),
+          h('td', {}, (t.late_payments || []).map((l) => `${formatCents(l.amount_cents)} ${LATE[l.status]}`).join(' ; ')))))));
     } catch (err) {
       replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, err.message));
     }
+  }
+  // Money that came after its checkout ended: refunded through the provider at once when it can;
+  // otherwise the régie refunds it in the provider's back office and records the reference here.
+  function renderLate(list) {
+    if (!list.length) { replaceChildren(late); return; }
+    replaceChildren(late, h('table', { class: 'ts-table' }, h('caption', {}, 'Paiements reçus après la fin de la commande (remboursés au payeur)'),
+      h('thead', {}, h('tr', {}, ...['Reçu le', 'Prestataire', 'Montant', 'État', 'Action'].map((c) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, ...list.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.created_at.replace('T', ' ').slice(0, 16)), h('td', {}, `${l.provider} ${l.provider_ref}`),
+        h('td', {}, formatCents(l.amount_cents)),
+        h('td', {}, l.status === 'to_refund' ? h('strong', {}, `${LATE.to_refund}${l.note ? ` (${l.note})` : ''}`)
+          : `${LATE.refunded}${l.manual ? ' par la régie' : ' automatiquement'} (réf. ${l.refund_ref})`),
+        h('td', {}, l.status === 'to_refund' ? resolveForm(l) : ''))))));
+  }
+  function resolveForm(l) {
+    const ref = h('input', { type: 'text', maxlength: 128, required: true });
+    const box = errorBox();
+    const f = h('form', { class: 'ts-filters' }, field(`late-${l.id}`, 'Référence du remboursement', ref), h('button', { type: 'submit', class: 'btn' }, 'Marquer remboursé'), box);
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try {
+        await api.post(`${PAY}/late-payments/${l.id}/resolve`, { refund_ref: ref.value.trim() });
+        load();
+      } catch (err) { showError(box, err); }
+    });
+    return f;
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
   form.querySelector('#tx-export').addEventListener('click', async () => {
@@ -301,6 +331,6 @@ export function renderTransactions(main) {
     a.click();
     a.remove();
   });
-  page(main, '/admin/paiements/transactions', 'Paiements : transactions et export', 'Le total du jour par prestataire est la somme des lignes de l’export.', form, totals, out);
+  page(main, '/admin/paiements/transactions', 'Paiements : transactions et export', 'Le total du jour par prestataire est la somme des lignes de l’export.', form, totals, late, out);
   load();
 }
