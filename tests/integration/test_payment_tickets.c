@@ -334,11 +334,12 @@ START_TEST(expiry_frees_holds_and_waiting_list)
 	    item = it;
 	ck_assert_ptr_nonnull(item);
 	ck_assert_int_eq(jint(item, "amount_cents"), 1600);
-	snprintf(body, sizeof(body), "/late-payments/%s/resolve", jstr(item, "id"));
+	char resolve[128];
+	snprintf(resolve, sizeof(resolve), "/late-payments/%s/resolve", jstr(item, "id"));
 	json_decref(lates);
-	call(&r, "POST", body, admin.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
+	call(&r, "POST", resolve, admin.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
 	json_decref(expect(&r, 409));
-	call(&r, "POST", body, buyer.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
+	call(&r, "POST", resolve, buyer.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
 	json_decref(expect(&r, 404));
 	call(&r, "GET", "/late-payments", buyer.auth, NULL, NULL);
 	json_decref(expect(&r, 404));
