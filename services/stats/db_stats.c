@@ -176,8 +176,11 @@ const struct lc_sql stats_statements[] = {
     {"retention_feedback", "DELETE FROM feedback WHERE at < $1::timestamptz"},
     {"retention_salts", "DELETE FROM salts WHERE day < $1::date"},
     /* reading */
-    {"daily_sum", "SELECT metric, dim, sum(value) FROM daily WHERE day BETWEEN $1::date AND $2::date GROUP "
-                  "BY metric, dim"},
+    /* the figures of a range: Civitas' own and the old portal's imported ones (0121) */
+    {"daily_sum",
+     "SELECT metric, dim, sum(value) FROM (SELECT metric, dim, value FROM daily"
+     " WHERE day BETWEEN $1::date AND $2::date UNION ALL SELECT metric, '', value FROM imported_daily"
+     " WHERE day BETWEEN $1::date AND $2::date) x GROUP BY metric, dim"},
     {"processing_values", "SELECT " SECS ", COALESCE(data->>'service', '') FROM events WHERE " DEC
                           " AND " ISNUM("processing_seconds") " AND " RANGE("occurred_at")},
     {"satisfaction",
@@ -194,8 +197,23 @@ const struct lc_sql stats_statements[] = {
      " FROM page_daily p WHERE p.day BETWEEN $1::date AND $2::date GROUP BY p.path"
      " ORDER BY CASE WHEN $3 = 'entries' THEN sum(p.entries) ELSE sum(p.views) END DESC, p.path LIMIT "
      "$4::int"},
-    {"series", "SELECT to_char(date_trunc($4, day::timestamp), 'YYYY-MM-DD'), sum(value) FROM daily"
-               " WHERE metric = $3 AND dim = $5 AND day BETWEEN $1::date AND $2::date GROUP BY 1 ORDER BY 1"},
+    {"series",
+     "SELECT to_char(date_trunc($4, day::timestamp), 'YYYY-MM-DD'), sum(value) FROM (SELECT day, value"
+     " FROM daily WHERE metric = $3 AND dim = $5 AND day BETWEEN $1::date AND $2::date UNION ALL"
+     " SELECT day, value FROM imported_daily WHERE metric = $3 AND $5 = '' AND day BETWEEN $1::date"
+     " AND $2::date) x GROUP BY 1 ORDER BY 1"},
+    /* import of the old portal's figures ($1: [{day, metric, value, line}]) */
+    {"imported_clashes",
+     "SELECT x.line, x.metric, x.day::text FROM jsonb_to_recordset($1::jsonb) AS x(day date, metric text, "
+     "line int)"
+     " WHERE EXISTS (SELECT 1 FROM daily d WHERE d.metric = x.metric AND d.dim = '' AND d.day = x.day"
+     " AND d.value <> 0) ORDER BY x.line LIMIT 100"},
+    {"imported_upsert",
+     "INSERT INTO imported_daily (day, metric, value, source, imported_by) SELECT day, metric, value, $2, "
+     "$3::uuid"
+     " FROM jsonb_to_recordset($1::jsonb) AS x(day date, metric text, value float8)"
+     " ON CONFLICT (metric, day) DO UPDATE SET value = EXCLUDED.value, source = EXCLUDED.source,"
+     " imported_by = EXCLUDED.imported_by, imported_at = now()"},
     {"demo_done", "SELECT value::text FROM settings WHERE key = 'demo.audience'"},
     {"demo_mark", "INSERT INTO settings (key, value) VALUES ('demo.audience', $1::jsonb) ON CONFLICT (key) "
                   "DO NOTHING RETURNING key"},

@@ -56,7 +56,7 @@ static const char *const metrics[] = {
     NULL,
 };
 
-static bool known_metric(const char *m)
+bool stats_metric_known(const char *m)
 {
 	for (size_t i = 0; m && metrics[i]; i++)
 		if (strcmp(m, metrics[i]) == 0)
@@ -444,7 +444,7 @@ static bool series_args_or_reply(struct lc_request *rq, const char *metric, cons
 	bool ok_interval = false;
 	for (size_t i = 0; intervals[i]; i++)
 		ok_interval |= strcmp(*interval, intervals[i]) == 0;
-	if (!known_metric(metric) || !ok_interval || strlen(*dim) > 140) {
+	if (!stats_metric_known(metric) || !ok_interval || strlen(*dim) > 140) {
 		lc_reply_problem(
 		    rq, 422, "validation_failed",
 		    "metric must be one of the documented metrics and interval day, week or month.");
@@ -516,7 +516,7 @@ int h_export(struct lc_request *rq)
 		}
 		PQclear(r);
 	} else {
-		if (!known_metric(metric)) {
+		if (!stats_metric_known(metric)) {
 			lc_buf_free(&b);
 			return lc_reply_problem(rq, 404, "not_found", "No such export.");
 		}

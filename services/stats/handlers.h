@@ -34,6 +34,11 @@ int h_pages(struct lc_request *rq);
 int h_timeseries(struct lc_request *rq);
 int h_export(struct lc_request *rq);
 int h_rebuild(struct lc_request *rq);
+/* One of the daily metrics of /timeseries and /exports. */
+bool stats_metric_known(const char *m);
+
+/* h_reference.c */
+int h_reference_import(struct lc_request *rq);
 
 /* h_events.c, h_demo.c */
 int h_event_receive(struct lc_request *rq);

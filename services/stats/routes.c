@@ -25,6 +25,7 @@ static const struct lc_route routes[] = {
     {"GET", P "/timeseries", LC_AUTH_USER, h_timeseries, 0, 0},
     {"GET", P "/exports/{file}", LC_AUTH_USER, h_export, 0, 0},
     {"POST", P "/admin/rebuild", LC_AUTH_USER, h_rebuild, 1 * KB, 0},
+    {"POST", P "/admin/reference-figures", LC_AUTH_USER, h_reference_import, 1024 * KB, LC_BODY_RAW},
     {"POST", "/internal/v1/events", LC_AUTH_INTERNAL, h_event_receive, 64 * KB, 0},
     {"POST", "/internal/v1/demo", LC_AUTH_INTERNAL, h_demo, 4 * KB, 0},
     {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},

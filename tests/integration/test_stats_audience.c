@@ -497,6 +497,93 @@ START_TEST(a_full_queue_answers_503_and_keeps_what_it_accepted)
 }
 END_TEST
 
+/* POST a CSV of reference figures; the JSON answer, status in *status. */
+static json_t *import_csv(const char *csv, const char *bearer, const char *type, long *status)
+{
+	char url[256];
+	snprintf(url, sizeof(url), "%s/api/stats/v1/admin/reference-figures?source=ancien%%20portail", base);
+	const char *h[] = {bearer, type, UA, NULL};
+	struct itest_resp r;
+	itest_http("POST", url, h, csv, strlen(csv), &r);
+	*status = r.status;
+	json_t *j = itest_json(&r);
+	itest_resp_free(&r);
+	return j;
+}
+
+/* The old portal's figures become a reference period: all or nothing with every bad line
+ * listed, never on a day Civitas counted, editors only, audited; the dashboard compares with it. */
+START_TEST(old_portal_figures_become_a_reference_period)
+{
+	start();
+	char editor[2048], agent[2048], csv[600], a[11], b[11], c2[11];
+	snprintf(editor, sizeof(editor), "%s", itest_bearer(ADMIN_ID, "editor", NULL));
+	snprintf(agent, sizeof(agent), "%s", itest_bearer(ADMIN_ID, "agent", "communication"));
+	int64_t d = 5000 + (int64_t)(random() % 5000); /* days of their own */
+	stats_format_day(d, a);
+	stats_format_day(d + 1, b);
+	stats_format_day(d + 2, c2);
+	const char *ct = "Content-Type: text/csv";
+	long st;
+	/* three bad lines: nothing is imported, each is named */
+	snprintf(csv, sizeof(csv),
+	         "date;metric;value\n%s;page_views;100\n%s;hits;3\n2999-01-01;visitors;4\n%s;visitors;-1\n",
+	         a, a, b);
+	json_t *j = import_csv(csv, editor, ct, &st);
+	ck_assert_int_eq(st, 422);
+	json_t *errs = json_object_get(j, "errors");
+	ck_assert_int_eq(json_array_size(errs), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(errs, 0), "line")), 3);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(errs, 1), "line")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(json_array_get(errs, 2), "line")), 5);
+	json_decref(j);
+	PGconn *c = db();
+	PQclear(PQexec(c, "SET search_path TO stats"));
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM imported_daily WHERE day = $1::date", a), 0);
+	/* only editors and admins; a CSV only */
+	snprintf(csv, sizeof(csv),
+	         "date,metric,value\r\n%s,page_views,100\r\n%s,page_views,120.5\r\n%s,visitors,40\r\n", a, b,
+	         a);
+	json_decref(import_csv(csv, agent, ct, &st));
+	ck_assert_int_eq(st, 404);
+	json_decref(import_csv(csv, editor, "Content-Type: application/json", &st));
+	ck_assert_int_eq(st, 415);
+	j = import_csv(csv, editor, ct, &st);
+	ck_assert_int_eq(st, 200);
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "imported")), 3);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "from")), a);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "to")), b);
+	json_decref(j);
+	ck_assert_int_ge(
+	    count(c, "SELECT count(*) FROM outbox WHERE topic = 'audit.stats.reference_import'", NULL), 1);
+	/* the dashboard compares a period with it */
+	char req[256];
+	snprintf(req, sizeof(req), "/api/stats/v1/dashboard?from=%s&to=%s&compare=%s..%s", c2, c2, a, b);
+	j = get_json(req, &st);
+	ck_assert_int_eq(st, 200);
+	json_t *pv = json_object_get(json_object_get(j, "figures"), "page_views");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(pv, "reference")), 220.5, 1e-9);
+	json_decref(j);
+	/* a day Civitas counted is not imported over */
+	const char *p[] = {c2};
+	PQclear(PQexecParams(
+	    c, "INSERT INTO daily (day, metric, dim, value) VALUES ($1::date, 'page_views', '', 7)", 1, NULL,
+	    p, NULL, NULL, 0));
+	snprintf(csv, sizeof(csv), "date;metric;value\n%s;page_views;9\n", c2);
+	j = import_csv(csv, editor, ct, &st);
+	ck_assert_int_eq(st, 422);
+	ck_assert_str_eq(
+	    json_string_value(json_object_get(json_array_get(json_object_get(j, "errors"), 0), "code")),
+	    "taken");
+	json_decref(j);
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM imported_daily WHERE day = $1::date", c2), 0);
+	PQclear(PQexecParams(c, "DELETE FROM daily WHERE day = $1::date AND metric = 'page_views'", 1, NULL,
+	                     p, NULL, NULL, 0));
+	PQfinish(c);
+	stop();
+}
+END_TEST
+
 struct sender {
 	char url[128], path[64];
 	long accepted, refused;
@@ -581,6 +668,7 @@ int main(void)
 	tcase_add_test(tc, comments_reach_the_service_of_the_procedure_only);
 	tcase_add_test(tc, comments_reach_the_contributors_of_the_section_only);
 	tcase_add_test(tc, a_full_queue_answers_503_and_keeps_what_it_accepted);
+	tcase_add_test(tc, old_portal_figures_become_a_reference_period);
 	tcase_add_test(tc, retention_deletes_only_what_is_older_than_25_months);
 	tcase_add_test(tc, stop_under_load_writes_every_accepted_hit);
 	suite_add_tcase(s, tc);
