@@ -243,6 +243,17 @@ START_TEST(paid_tickets_verify_once_and_refund)
 	                      " AND label = 'Plein tarif'",
 	                      1, p),
 	                 "1");
+	/* both tickets and the ticket's refund reach the stack's stats daemon through the outbox */
+	PGconn *st = PQconnectdb(itest_env("CIVITAS_TEST_STATS_DB_URL"));
+	ck_assert_int_eq(PQstatus(st), CONNECTION_OK);
+	const char *tp[] = {tid, tid2};
+	ck_assert(wait_sql(
+	    st,
+	    "SELECT count(*) FILTER (WHERE topic = 'ticket.issued' AND data->>'ticket_id' IN ($1, $2))"
+	    " || ' ' || count(*) FILTER (WHERE topic = 'refund.succeeded' AND data->>'ticket_id' = $2)"
+	    " FROM events WHERE source = 'payment'",
+	    2, tp, "2 1", 60));
+	PQfinish(st);
 	json_decref(h1);
 }
 END_TEST
