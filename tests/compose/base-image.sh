@@ -49,6 +49,10 @@ fi
 image=localhost/civitas-debian:12-$(sha256sum "$tarball" | cut -c1-12)
 if ! "$engine" image inspect "$image" >/dev/null 2>&1; then
 	echo "base-image: importing $tarball as $image" >&2
-	"$engine" import --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' "$tarball" "$image" >/dev/null
+	out=$("$engine" import --change 'CMD ["/bin/bash"]' --change 'ENV LANG=C.UTF-8' "$tarball" "$image" 2>&1) || {
+		echo "$out" >&2
+		echo "base-image: $engine import failed" >&2
+		exit 1
+	}
 fi
 echo "$image"
