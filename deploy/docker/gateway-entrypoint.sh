@@ -71,4 +71,37 @@ sed -e "s|@USER_DIRECTIVE@|$user_directive|" \
 if [ "${1:-}" = "--check" ]; then
 	exec nginx -e stderr -t -c "$conf" -p "$run/"
 fi
-exec nginx -e stderr -c "$conf" -p "$run/" -g 'daemon off;'
+
+# nginx resolves the upstream names once, when it loads its configuration, and a daemon container
+# that restarts may come back with another address (podman gives a new one on every start). So
+# nginx runs as this script's child and the script looks the names up every
+# CIVITAS_UPSTREAM_RECHECK_S seconds (5; 0: never): when an address changed, `nginx -s reload`
+# (graceful: requests in flight finish on the old workers). TERM and INT become nginx's graceful
+# QUIT.
+recheck=${CIVITAS_UPSTREAM_RECHECK_S:-5}
+case $recheck in '' | *[!0-9]*) fail "CIVITAS_UPSTREAM_RECHECK_S=\"$recheck\" must be a number of seconds" ;; esac
+if [ "$recheck" = 0 ]; then
+	exec nginx -e stderr -c "$conf" -p "$run/" -g 'daemon off;'
+fi
+addresses() {
+	for u in "$UPSTREAM_CONTENT" "$UPSTREAM_ACCOUNT" "$UPSTREAM_TELESERVICES" "$UPSTREAM_PAYMENT" "$UPSTREAM_STATS"; do
+		printf '%s=%s;' "$u" "$(getent ahosts "${u%:*}" 2>/dev/null | awk '{print $1}' | sort -u | tr '\n' ,)"
+	done
+}
+nginx -e stderr -c "$conf" -p "$run/" -g 'daemon off;' &
+nginx_pid=$!
+trap 'kill -QUIT "$nginx_pid" 2>/dev/null' TERM INT QUIT
+known=$(addresses)
+while kill -0 "$nginx_pid" 2>/dev/null; do
+	sleep "$recheck" &
+	wait $! || true
+	now=$(addresses)
+	if [ "$now" != "$known" ] && kill -0 "$nginx_pid" 2>/dev/null; then
+		echo "civitas-gateway: an upstream's address changed: reloading nginx" >&2
+		nginx -e stderr -c "$conf" -p "$run/" -s reload || true
+		known=$now
+	fi
+done
+status=0
+wait "$nginx_pid" || status=$?
+exit "$status"

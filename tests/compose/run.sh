@@ -14,6 +14,10 @@
 # networks even when it fails (the images stay, as build cache). Timings: BUILD_DIR/compose/timings.txt.
 set -euo pipefail
 
+# All in one function, called on the last line: bash reads a script as it runs it, and this one
+# runs for many minutes while the checkout may change.
+main() {
+
 src=$(cd "$1" && pwd)
 build=$(mkdir -p "$2" && cd "$2" && pwd)
 node=${3:-${CIVITAS_NODE:-node}}
@@ -101,7 +105,13 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# ---------- the base image, and can the engine run a container here at all? ----------
+# ---------- can the engine work here at all? Then the base image, and a container on it ----------
+# (A chroot, e.g. ../shared/tools/fresh-debian12.sh's, cannot even store an image: "remount /".)
+mkdir -p "$tmp/probe" && echo civitas >"$tmp/probe/probe" && tar -C "$tmp/probe" -cf "$tmp/probe.tar" .
+if ! out=$($engine import "$tmp/probe.tar" "localhost/civitas-probe:$$" 2>&1); then
+	skip "$engine cannot store an image on this machine: $(tail -n 1 <<<"$out")"
+fi
+$engine rmi "localhost/civitas-probe:$$" >/dev/null 2>&1 || true
 t=$SECONDS
 base=$("$src/tests/compose/base-image.sh" "$engine" "$cache") || fail "no Debian 12 base image (see above)"
 note "base image $base ready in $((SECONDS - t)) s"
@@ -263,7 +273,7 @@ mkdir -p "$bk"
 t=$SECONDS
 compose "$p1" exec -T postgres pg_dump -U postgres -Fc --create civitas >"$bk/civitas.dump" ||
 	fail "pg_dump through docker-compose exec failed"
-compose "$p1" run --rm --no-deps -v "$bk:/backup" keys tar -C /run/civitas/keys -cf /backup/keys.tar . >/dev/null 2>&1 ||
+compose "$p1" run --rm --no-deps -T -v "$bk:/backup" keys tar -C /run/civitas/keys -cf /backup/keys.tar . >/dev/null 2>&1 ||
 	fail "the keys volume could not be saved"
 [[ -s $bk/civitas.dump && -s $bk/keys.tar ]] || fail "the backup is empty"
 note "backup: pg_dump $(($(stat -c %s "$bk/civitas.dump") / 1000)) kB + keys in $((SECONDS - t)) s"
@@ -278,7 +288,7 @@ say "down -v removed every container, volume and network of the first stack"
 
 # ---------- restore into a fresh stack ----------
 t=$SECONDS
-compose "$p2" run --rm --no-deps -v "$bk:/backup:ro" keys tar -C /run/civitas/keys -xpf /backup/keys.tar >/dev/null 2>&1 ||
+compose "$p2" run --rm --no-deps -T -v "$bk:/backup:ro" keys tar -C /run/civitas/keys -xpf /backup/keys.tar >/dev/null 2>&1 ||
 	fail "the keys could not be restored into a new volume"
 CIVITAS_DEMO=0 compose "$p2" up -d --no-build postgres >"$tmp/up2.log" 2>&1 || {
 	cat "$tmp/up2.log" >&2
@@ -302,3 +312,5 @@ left=$(leftovers "$p2")
 [[ -z $left ]] || fail "down -v left: $left"
 say "down -v removed everything of the restored stack"
 say "PASS (figures in $timings)"
+}
+main "$@"; exit
