@@ -17,8 +17,6 @@
 #include <time.h>
 
 #include "civitas/crypto.h"
-#include "civitas/http.h"
-#include "civitas/reply.h"
 
 #define LEEWAY_S        30
 #define MAX_TOKEN       8192  /* our tokens are ~600 bytes; anything far larger is not ours */
@@ -502,38 +500,6 @@ bool lc_claims_has_service(const struct lc_claims *c, const char *service)
 		if (strcmp(c->services[i], service) == 0)
 			return true;
 	return false;
-}
-
-static bool reply_unauthorized(struct lc_request *rq)
-{
-	lc_rq_add_header(rq, "WWW-Authenticate", "Bearer realm=\"civitas\"");
-	lc_reply_problem(rq, 401, "unauthorized", "A valid access token is required.");
-	return false;
-}
-
-bool lc_require_role_or_reply(struct lc_request *rq, const char *min_role)
-{
-	const struct lc_claims *c = lc_rq_claims(rq);
-	if (!c)
-		return reply_unauthorized(rq);
-	if (!lc_claims_at_least(c, min_role)) {
-		/* 404, not 403: a caller below the role must not learn the resource exists. */
-		lc_reply_problem(rq, 404, "not_found", "No such resource.");
-		return false;
-	}
-	return true;
-}
-
-bool lc_require_service_or_reply(struct lc_request *rq, const char *service)
-{
-	const struct lc_claims *c = lc_rq_claims(rq);
-	if (!c)
-		return reply_unauthorized(rq);
-	if (!lc_claims_at_least(c, "agent") || !lc_claims_has_service(c, service)) {
-		lc_reply_problem(rq, 404, "not_found", "No such resource.");
-		return false;
-	}
-	return true;
 }
 
 /* --- Internal bearer secret --- */

@@ -11,7 +11,6 @@
 
 #include "civitas/log.h"
 #include "civitas/metrics.h"
-#include "civitas/reply.h"
 
 #include "internal.h"
 
@@ -339,22 +338,35 @@ enum lc_tx_result lc_db_tx(struct lc_db *db, enum lc_tx_result (*fn)(struct lc_d
 	return LC_TX_ERROR;
 }
 
-int lc_db_fail_reply(struct lc_request *rq)
+int lc_db_run(struct lc_db *db, const char *name, int nparams, const char *const *params)
 {
-	struct lc_db *db = lc_db_thread();
-	if (db->unavailable) {
-		lc_rq_add_header(rq, "Retry-After", "5");
-		return lc_reply_problem(rq, 503, "unavailable",
-		                        "The database is unavailable; try again shortly.");
+	PGresult *r = lc_db_exec(db, name, nparams, params);
+	if (!r)
+		return -1;
+	int rows = atoi(PQcmdTuples(r));
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && rows == 0)
+		rows = PQntuples(r);
+	PQclear(r);
+	return rows;
+}
+
+json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params,
+                   bool *failed)
+{
+	*failed = false;
+	PGresult *r = lc_db_exec(db, name, nparams, params);
+	if (!r) {
+		*failed = true;
+		return NULL;
 	}
-	if (strcmp(db->sqlstate, "23505") == 0)
-		return lc_reply_problem(rq, 409, "conflict", "This conflicts with an existing record.");
-	if (retryable(db)) {
-		lc_rq_add_header(rq, "Retry-After", "1");
-		return lc_reply_problem(rq, 503, "unavailable", "Too much contention; try again.");
+	json_t *j = NULL;
+	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) {
+		j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+		if (!j)
+			*failed = true;
 	}
-	lc_error("database error %s: %s", db->sqlstate, db->error);
-	return lc_reply_problem(rq, 500, "internal", "An internal error occurred.");
+	PQclear(r);
+	return j;
 }
 
 bool lc_db_ready(struct lc_db *db, int latest)

@@ -66,5 +66,7 @@ void lc__db_forget_failure(void);
 
 /* reply.c: queue a response with the framework's headers (request id, security, cache). */
 int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp);
+/* Does an If-None-Match / If-Match header list etag (or is it "*")? Weak prefixes are ignored. */
+bool lc__etag_listed(const char *header, const char *etag);
 
 #endif

@@ -7,29 +7,19 @@
 #include <string.h>
 #include <strings.h>
 
+#include "civitas/auth.h"
+#include "civitas/db.h"
 #include "civitas/log.h"
 
 #include "internal.h"
 
+/* The catalogue: every code a service answers with has a title here (problems.def). */
 static const struct {
 	const char *code, *title;
 } titles[] = {
-    {"validation_failed", "Validation failed"},
-    {"malformed_json", "Malformed JSON"},
-    {"invalid_encoding", "Invalid encoding"},
-    {"not_found", "Not found"},
-    {"method_not_allowed", "Method not allowed"},
-    {"uri_too_long", "URI too long"},
-    {"unauthorized", "Authentication required"},
-    {"forbidden", "Forbidden"},
-    {"conflict", "Conflict"},
-    {"precondition_failed", "Precondition failed"},
-    {"precondition_required", "Precondition required"},
-    {"payload_too_large", "Payload too large"},
-    {"unsupported_media_type", "Unsupported media type"},
-    {"rate_limited", "Too many requests"},
-    {"unavailable", "Service unavailable"},
-    {"internal", "Internal error"},
+#define LC_PROBLEM(code, title) {#code, title},
+#include "problems.def"
+#undef LC_PROBLEM
     {NULL, NULL},
 };
 
@@ -39,6 +29,11 @@ const char *lc_problem_title(const char *code)
 		if (strcmp(titles[i].code, code) == 0)
 			return titles[i].title;
 	return "Error";
+}
+
+const char *lc_problem_code_at(size_t i)
+{
+	return i < sizeof(titles) / sizeof(titles[0]) ? titles[i].code : NULL;
 }
 
 json_t *lc_problem_new(unsigned status, const char *code, const char *detail, const char *request_id)
@@ -107,8 +102,8 @@ int lc_reply_json(struct lc_request *rq, unsigned status, json_t *body)
 	return reply_text(rq, status, "application/json", text);
 }
 
-/* True when an If-None-Match header lists etag (or is "*"); weak prefixes are ignored. */
-static bool etag_matches(const char *inm, const char *etag)
+/* True when an If-None-Match or If-Match header lists etag (or is "*"); weak prefixes are ignored. */
+bool lc__etag_listed(const char *inm, const char *etag)
 {
 	if (!inm)
 		return false;
@@ -142,29 +137,11 @@ int lc_reply_json_cached(struct lc_request *rq, json_t *body, const char *cache_
 	etag[32] = '\0';
 	lc_rq_add_header(rq, "ETag", etag);
 	lc_rq_add_header(rq, "Cache-Control", cache_control ? cache_control : "no-cache");
-	if (etag_matches(lc_rq_header(rq, "If-None-Match"), etag)) {
+	if (lc__etag_listed(lc_rq_header(rq, "If-None-Match"), etag)) {
 		free(text);
 		return lc_reply_empty(rq, 304);
 	}
 	return reply_text(rq, 200, "application/json", text);
-}
-
-bool lc_if_match_or_reply(struct lc_request *rq, const char *etag)
-{
-	const char *im = lc_rq_header(rq, "If-Match");
-	if (!im) {
-		lc_reply_problem(rq, 428, "precondition_required",
-		                 "Send If-Match with the ETag you last read, so that no change is lost.");
-		return false;
-	}
-	if (!etag_matches(im, etag)) {
-		lc_rq_add_header(rq, "ETag", etag);
-		lc_reply_problem(
-		    rq, 412, "precondition_failed",
-		    "Someone changed this since you read it; reload and apply your change again.");
-		return false;
-	}
-	return true;
 }
 
 int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *code, const char *detail,
@@ -187,6 +164,13 @@ int lc_reply_problem_errors(struct lc_request *rq, unsigned status, const char *
 int lc_reply_problem(struct lc_request *rq, unsigned status, const char *code, const char *detail)
 {
 	return lc_reply_problem_errors(rq, status, code, detail, NULL);
+}
+
+int lc_reply_field(struct lc_request *rq, const char *field, const char *code, const char *detail)
+{
+	return lc_reply_problem_errors(
+	    rq, 422, "validation_failed", detail,
+	    json_pack("[{s:s, s:s, s:s}]", "field", field, "code", code, "message", detail));
 }
 
 int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_type, const void *data,
@@ -215,4 +199,57 @@ int lc_reply_empty(struct lc_request *rq, unsigned status)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
 	return lc__queue(rq, status, resp);
+}
+
+/* --- the replying guards: answers a handler gives before it does anything --- */
+
+int lc_db_fail_reply(struct lc_request *rq)
+{
+	struct lc_db *db = lc_db_thread();
+	const char *state = lc_db_sqlstate(db);
+	if (lc_db_unavailable(db)) {
+		lc_rq_add_header(rq, "Retry-After", "5");
+		return lc_reply_problem(rq, 503, "unavailable",
+		                        "The database is unavailable; try again shortly.");
+	}
+	if (strcmp(state, "23505") == 0)
+		return lc_reply_problem(rq, 409, "conflict", "This conflicts with an existing record.");
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) {
+		lc_rq_add_header(rq, "Retry-After", "1");
+		return lc_reply_problem(rq, 503, "unavailable", "Too much contention; try again.");
+	}
+	lc_error("database error %s: %s", state, lc_db_error(db));
+	return lc_reply_problem(rq, 500, "internal", "An internal error occurred.");
+}
+
+static bool reply_unauthorized(struct lc_request *rq)
+{
+	lc_rq_add_header(rq, "WWW-Authenticate", "Bearer realm=\"civitas\"");
+	lc_reply_problem(rq, 401, "unauthorized", "A valid access token is required.");
+	return false;
+}
+
+bool lc_require_role_or_reply(struct lc_request *rq, const char *min_role)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	if (!c)
+		return reply_unauthorized(rq);
+	if (!lc_claims_at_least(c, min_role)) {
+		/* 404, not 403: a caller below the role must not learn the resource exists. */
+		lc_reply_problem(rq, 404, "not_found", "No such resource.");
+		return false;
+	}
+	return true;
+}
+
+bool lc_require_service_or_reply(struct lc_request *rq, const char *service)
+{
+	const struct lc_claims *c = lc_rq_claims(rq);
+	if (!c)
+		return reply_unauthorized(rq);
+	if (!lc_claims_at_least(c, "agent") || !lc_claims_has_service(c, service)) {
+		lc_reply_problem(rq, 404, "not_found", "No such resource.");
+		return false;
+	}
+	return true;
 }

@@ -32,7 +32,7 @@ int h_alerts_active(struct lc_request *rq)
 	int rc;
 	if (public_hit(rq, "alerts/active", "no-cache", &rc))
 		return rc;
-	PGresult *r = sql(lc_rq_db(rq), "al_active", 0, NULL);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "al_active", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	size_t len;
@@ -49,7 +49,7 @@ int h_alerts_list(struct lc_request *rq)
 {
 	if (!lc_require_role_or_reply(rq, "editor"))
 		return LC_REPLIED;
-	PGresult *r = sql(lc_rq_db(rq), "al_all", 0, NULL);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "al_all", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = rows_json(r);
@@ -71,7 +71,7 @@ static int link_target_ok(struct lc_db *db, const char *link)
 	memcpy(slug, link + sizeof(prefix) - 1, n);
 	slug[n] = '\0';
 	const char *p[] = {slug};
-	PGresult *r = sql(db, "al_link_target", 1, p);
+	PGresult *r = lc_db_exec(db, "al_link_target", 1, p);
 	if (!r)
 		return -1;
 	int found = PQntuples(r) > 0;
@@ -81,7 +81,7 @@ static int link_target_ok(struct lc_db *db, const char *link)
 
 struct al_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id;
 	json_t *patch;
 };
@@ -89,36 +89,17 @@ struct al_ctx {
 static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 {
 	struct al_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	json_t *cur;
 	char id[37];
 	bool failed;
 	if (c->id) {
-		const char *p[] = {c->id};
-		PGresult *r = sql(db, "al_lock", 1, p);
+		enum lc_tx_result stop;
+		PGresult *r = content_lock(db, c->rq, "al_lock", c->id, 1, "No such alert.", &c->out, &stop);
 		if (!r)
-			return LC_TX_ERROR;
-		int found = PQntuples(r);
-		long long rev = found ? atoll(PQgetvalue(r, 0, 1)) : 0;
-		cur = found ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
+			return stop;
+		cur = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 		PQclear(r);
-		if (!found)
-			return outcome_fail(&c->out, 404, "not_found", "No such alert.");
-		char etag[40];
-		content_etag(etag, rev);
-		const char *im = lc_rq_header(c->rq, "If-Match");
-		if (!im || !*im) {
-			json_decref(cur);
-			return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
-		}
-		if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
-			json_decref(cur);
-			snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
-			return outcome_fail(&c->out, 412, "precondition_failed",
-			                    "The alert changed since you read it.");
-		}
 		snprintf(id, sizeof(id), "%s", c->id);
 	} else {
 		lc_uuid_v4(id);
@@ -131,7 +112,7 @@ static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 	if (target <= 0) {
 		json_decref(cur);
 		return target < 0 ? LC_TX_ERROR
-		                  : outcome_field(&c->out, "link", "not_found",
+		                  : lc_outcome_field(&c->out, "link", "not_found",
 		                                  "No published page of the site has this slug.");
 	}
 	const char *p[] = {id,
@@ -141,17 +122,17 @@ static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 	                   json_string_value(json_object_get(cur, "starts_at")),
 	                   json_string_value(json_object_get(cur, "ends_at")),
 	                   caller_id(c->rq)};
-	PGresult *r = sql(db, c->id ? "al_update" : "al_insert", c->id ? 6 : 7, p);
+	PGresult *r = lc_db_exec(db, c->id ? "al_update" : "al_insert", c->id ? 6 : 7, p);
 	json_decref(cur);
 	if (!r) {
 		if (strcmp(lc_db_sqlstate(db), "23514") == 0)
-			return outcome_field(&c->out, "ends_at", "out_of_range",
+			return lc_outcome_field(&c->out, "ends_at", "out_of_range",
 			                     "ends_at must come after starts_at.");
 		return LC_TX_ERROR;
 	}
 	PQclear(r);
 	const char *gp[] = {id};
-	c->out.body = sql_json(db, "al_get", 1, gp, &failed);
+	c->out.body = lc_db_json(db, "al_get", 1, gp, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	if (lc_audit(db, c->rq, c->id ? "alert.update" : "alert.create", "alert", id, NULL) < 0)
@@ -193,8 +174,8 @@ static int al_write(struct lc_request *rq, const char *id)
 		return lc_reply_problem(rq, 404, "not_found", "No such alert.");
 	struct al_ctx c = {.rq = rq, .id = id, .patch = lc_rq_json(rq)};
 	if (!c.patch || json_object_size(c.patch) == 0)
-		return reply_field(rq, "", "required", "Nothing to change.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), al_write_tx, &c), &c.out);
+		return lc_reply_field(rq, "", "required", "Nothing to change.");
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), al_write_tx, &c), &c.out);
 }
 
 int h_alert_create(struct lc_request *rq)

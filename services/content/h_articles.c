@@ -28,23 +28,6 @@ static const char *const statuses[] = {"draft", "in_review", "published", "archi
 
 /* --- helpers ------------------------------------------------------------------------------ */
 
-/* If-Match against the current ETag inside a transaction: sets the outcome and returns false. */
-static bool if_match(struct lc_request *rq, const char *etag, struct outcome *o)
-{
-	const char *im = lc_rq_header(rq, "If-Match");
-	if (!im || !*im) {
-		outcome_fail(o, 428, "precondition_required",
-		             "Send If-Match with the ETag you last read, so that no change is lost.");
-		return false;
-	}
-	if (strcmp(im, "*") == 0 || strstr(im, etag))
-		return true;
-	outcome_fail(o, 412, "precondition_failed",
-	             "The article changed since you read it; reload it first.");
-	snprintf(o->etag, sizeof(o->etag), "%s", etag);
-	return false;
-}
-
 static const char *jstr(const json_t *o, const char *k)
 {
 	return json_string_value(json_object_get(o, k));
@@ -56,7 +39,7 @@ static int can_edit_section(struct lc_db *db, struct lc_request *rq, const char 
 	if (caller_is(rq, "editor"))
 		return 1;
 	const char *p[] = {section_id, caller_id(rq)};
-	PGresult *r = sql(db, "sec_can_edit", 2, p);
+	PGresult *r = lc_db_exec(db, "sec_can_edit", 2, p);
 	if (!r)
 		return -1;
 	int ok = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
@@ -82,23 +65,23 @@ static bool tags_ok(const json_t *tags)
 }
 
 /* The cover must exist and carry alternative text. Returns 1 ok, 0 refused (outcome set), -1 db. */
-static int cover_ok(struct lc_db *db, const char *media_id, struct outcome *o)
+static int cover_ok(struct lc_db *db, const char *media_id, struct lc_outcome *o)
 {
 	if (!media_id)
 		return 1;
 	const char *p[] = {media_id};
-	PGresult *r = sql(db, "media_alt", 1, p);
+	PGresult *r = lc_db_exec(db, "media_alt", 1, p);
 	if (!r)
 		return -1;
 	int rows = PQntuples(r);
 	bool has_alt = rows == 1 && PQgetvalue(r, 0, 0)[0] != '\0';
 	PQclear(r);
 	if (rows != 1) {
-		outcome_field(o, "cover_media_id", "invalid_format", "No such media.");
+		lc_outcome_field(o, "cover_media_id", "invalid_format", "No such media.");
 		return 0;
 	}
 	if (!has_alt) {
-		outcome_field(o, "cover_media_id", "alt_required", "A cover image needs alternative text.");
+		lc_outcome_field(o, "cover_media_id", "alt_required", "A cover image needs alternative text.");
 		return 0;
 	}
 	return 1;
@@ -109,7 +92,7 @@ static int record(struct lc_db *db, struct lc_request *rq, const char *id, const
                   const char *comment)
 {
 	const char *p[] = {id, caller_id(rq), caller_role(rq), action, comment};
-	if (sql_do(db, "rev_insert", 5, p) < 0)
+	if (lc_db_run(db, "rev_insert", 5, p) < 0)
 		return -1;
 	char what[48];
 	snprintf(what, sizeof(what), "article.%s", action);
@@ -120,7 +103,7 @@ static int record(struct lc_db *db, struct lc_request *rq, const char *id, const
 }
 
 /* Fills o with the working copy from a "... RETURNING article_work, revision" result. */
-static enum lc_tx_result take_work(PGresult *r, struct outcome *o, unsigned status)
+static enum lc_tx_result take_work(PGresult *r, struct lc_outcome *o, unsigned status)
 {
 	if (PQntuples(r) != 1) {
 		PQclear(r);
@@ -144,13 +127,13 @@ int h_articles_public(struct lc_request *rq)
 		return LC_REPLIED;
 	const char *kind = lc_rq_query(rq, "kind");
 	if (kind && strcmp(kind, "page") != 0 && strcmp(kind, "news") != 0)
-		return reply_field(rq, "kind", "not_allowed", "kind is page or news.");
+		return lc_reply_field(rq, "kind", "not_allowed", "kind is page or news.");
 	const char *ct = NULL, *cid = NULL;
 	if (pg.cursor) {
 		ct = json_string_value(json_object_get(pg.cursor, "t"));
 		cid = json_string_value(json_object_get(pg.cursor, "id"));
 		if (!ct || !cid || !lc_json_is_uuid(cid))
-			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
+			return lc_reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
 	}
 	static const char *const names[] = {"section", "kind", "tag", "limit", "cursor", NULL};
 	char key[CACHE_KEY_MAX + 1];
@@ -161,7 +144,7 @@ int h_articles_public(struct lc_request *rq)
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
 	const char *p[] = {lc_rq_query(rq, "section"), kind, lc_rq_query(rq, "tag"), lim, ct, cid};
-	PGresult *r = sql(lc_rq_db(rq), "art_list_public", 6, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_list_public", 6, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	int n = PQntuples(r);
@@ -197,7 +180,7 @@ static int public_article(struct lc_request *rq, const char *slug)
 			return rc;
 	}
 	const char *p[] = {slug};
-	PGresult *r = sql(lc_rq_db(rq), "art_get_public", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_get_public", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	if (PQntuples(r) != 1) {
@@ -218,7 +201,7 @@ int h_article_get(struct lc_request *rq)
 		if (!lc_require_role_or_reply(rq, "agent"))
 			return LC_REPLIED;
 		const char *p[] = {ref};
-		json_t *a = sql_json(lc_rq_db(rq), lc_json_is_uuid(ref) ? "art_work_id" : "art_work_slug", 1,
+		json_t *a = lc_db_json(lc_rq_db(rq), lc_json_is_uuid(ref) ? "art_work_id" : "art_work_slug", 1,
 		                     p, &failed);
 		if (failed)
 			return lc_db_fail_reply(rq);
@@ -236,7 +219,7 @@ int h_article_get(struct lc_request *rq)
 
 struct art_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id;      /* article id (update, transitions) */
 	json_t *patch;       /* fields to change (borrowed) */
 	const char *action;  /* update | restore | submit | publish | reject | archive */
@@ -251,13 +234,13 @@ static int check_work(struct lc_db *db, struct art_ctx *c, json_t *w, const char
 {
 	const char *section = jstr(w, "section_id");
 	const char *p[] = {section};
-	PGresult *r = sql(db, "sec_exists", 1, p);
+	PGresult *r = lc_db_exec(db, "sec_exists", 1, p);
 	if (!r)
 		return -1;
 	int found = PQntuples(r);
 	PQclear(r);
 	if (!found) {
-		outcome_field(&c->out, "section_id", "invalid_format", "No such section.");
+		lc_outcome_field(&c->out, "section_id", "invalid_format", "No such section.");
 		return 0;
 	}
 	for (int k = 0; k < 2; k++) {
@@ -268,26 +251,26 @@ static int check_work(struct lc_db *db, struct art_ctx *c, json_t *w, const char
 		if (ok < 0)
 			return -1;
 		if (!ok) {
-			outcome_fail(&c->out, 403, "forbidden",
+			lc_outcome_fail(&c->out, 403, "forbidden",
 			             "You may write only in the sections you contribute to.");
 			return 0;
 		}
 	}
 	if (!tags_ok(json_object_get(w, "tags"))) {
-		outcome_field(&c->out, "tags", "out_of_range", "At most 10 tags of 1 to 40 characters.");
+		lc_outcome_field(&c->out, "tags", "out_of_range", "At most 10 tags of 1 to 40 characters.");
 		return 0;
 	}
 	const char *pa = jstr(w, "publish_at"), *ua = jstr(w, "unpublish_at");
 	if (pa && ua) {
 		/* Both are RFC 3339 with any offset: compare them as instants. */
 		const char *q[] = {pa, ua};
-		PGresult *cmp = sql(db, "ts_before", 2, q);
+		PGresult *cmp = lc_db_exec(db, "ts_before", 2, q);
 		if (!cmp)
 			return -1;
 		bool before = strcmp(PQgetvalue(cmp, 0, 0), "t") == 0;
 		PQclear(cmp);
 		if (!before) {
-			outcome_field(&c->out, "unpublish_at", "out_of_range",
+			lc_outcome_field(&c->out, "unpublish_at", "out_of_range",
 			              "unpublish_at must come after publish_at.");
 			return 0;
 		}
@@ -309,7 +292,7 @@ static int free_slug(struct lc_db *db, const char *base, const char *self_id, ch
 		else
 			snprintf(out, SLUG_MAX + 1, "%.*s-%d", SLUG_MAX - 4, base, i);
 		const char *p[] = {out, self_id};
-		PGresult *r = sql(db, "art_slug_taken", 2, p);
+		PGresult *r = lc_db_exec(db, "art_slug_taken", 2, p);
 		if (!r)
 			return -1;
 		int taken = PQntuples(r);
@@ -329,9 +312,7 @@ static char *tags_text(const json_t *w)
 static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 {
 	struct art_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	json_t *w = json_deep_copy(c->patch);
 	if (!json_object_get(w, "tags"))
 		json_object_set_new(w, "tags", json_array());
@@ -345,7 +326,7 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	const char *want = jstr(w, "slug");
 	if (want) {
 		const char *p[] = {want, NULL};
-		PGresult *r = sql(db, "art_slug_taken", 2, p);
+		PGresult *r = lc_db_exec(db, "art_slug_taken", 2, p);
 		if (!r) {
 			free(html);
 			json_decref(w);
@@ -356,7 +337,7 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 		if (taken) {
 			free(html);
 			json_decref(w);
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		}
 		snprintf(slug, sizeof(slug), "%s", want);
 	} else {
@@ -367,7 +348,7 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 		if (f <= 0) {
 			free(html);
 			json_decref(w);
-			return f < 0 ? LC_TX_ERROR : outcome_field(&c->out, "slug", "taken", "No free slug.");
+			return f < 0 ? LC_TX_ERROR : lc_outcome_field(&c->out, "slug", "taken", "No free slug.");
 		}
 	}
 	char id[37];
@@ -388,7 +369,7 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	                   jstr(w, "unpublish_at"),
 	                   caller_id(c->rq),
 	                   c->author_name};
-	PGresult *r = sql(db, "art_insert", 14, p);
+	PGresult *r = lc_db_exec(db, "art_insert", 14, p);
 	free(tags);
 	free(html);
 	json_decref(w);
@@ -396,7 +377,7 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+		return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 	}
 	c->out.body = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 	PQclear(r);
@@ -462,22 +443,26 @@ int h_article_create(struct lc_request *rq)
 	struct art_ctx c = {.rq = rq, .patch = lc_rq_json(rq)};
 	author_name(rq, c.author_name, sizeof(c.author_name));
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), create_tx, &c);
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }
 
-/* Locks the article; fills cur (owned), revision, section and status. Returns 1, 0 (404 set), -1. */
-static int lock_article(struct lc_db *db, struct art_ctx *c, json_t **cur, long long *rev, char section[37],
-                        char status[16], bool *never_published)
+/* Locks the article and checks If-Match under rule; fills cur (owned), revision, section and
+ * status. Returns 1, 0 (the outcome says why: 404, 412, 428), -1. */
+static int lock_article(struct lc_db *db, struct art_ctx *c, enum lc_if_match_rule rule, json_t **cur,
+                        long long *rev, char section[37], char status[16], bool *never_published)
 {
 	const char *p[] = {c->id};
-	PGresult *r = sql(db, "art_lock", 1, p);
+	const struct lc_lock lock = {.stmt = "art_lock",
+	                             .nparams = 1,
+	                             .params = p,
+	                             .etag_col = 1,
+	                             .etag_prefix = "r",
+	                             .not_found = "No such article.",
+	                             .if_match = rule};
+	enum lc_tx_result stop;
+	PGresult *r = lc_lock_if_match(db, c->rq, &lock, &c->out, NULL, &stop);
 	if (!r)
-		return -1;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		outcome_fail(&c->out, 404, "not_found", "No such article.");
-		return 0;
-	}
+		return stop == LC_TX_ERROR ? -1 : 0;
 	*cur = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 	*rev = atoll(PQgetvalue(r, 0, 1));
 	snprintf(section, 37, "%s", PQgetvalue(r, 0, 2));
@@ -491,32 +476,25 @@ static int lock_article(struct lc_db *db, struct art_ctx *c, json_t **cur, long 
 static enum lc_tx_result update_tx(struct lc_db *db, void *arg)
 {
 	struct art_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	json_t *cur = NULL, *patch = c->patch;
 	long long rev;
-	char section[37], status[16], etag[40];
+	char section[37], status[16];
 	bool never_published = true;
-	int got = lock_article(db, c, &cur, &rev, section, status, &never_published);
+	int got = lock_article(db, c, LC_IF_MATCH_REQUIRED, &cur, &rev, section, status, &never_published);
 	if (got <= 0)
 		return got < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
-	content_etag(etag, rev);
 	json_t *snapshot = NULL;
-	if (!if_match(c->rq, etag, &c->out)) {
-		json_decref(cur);
-		return LC_TX_ROLLBACK;
-	}
 	if (c->restore_n > 0) {
 		char n[16];
 		snprintf(n, sizeof(n), "%d", c->restore_n);
 		const char *p[] = {c->id, n};
 		bool failed;
-		snapshot = sql_json(db, "rev_get", 2, p, &failed);
+		snapshot = lc_db_json(db, "rev_get", 2, p, &failed);
 		if (failed || !snapshot) {
 			json_decref(cur);
 			return failed ? LC_TX_ERROR
-			              : outcome_fail(&c->out, 404, "not_found", "No such revision.");
+			              : lc_outcome_fail(&c->out, 404, "not_found", "No such revision.");
 		}
 		json_object_del(snapshot, "status");
 		json_object_del(snapshot, "slug"); /* the address stays what it is now */
@@ -527,7 +505,7 @@ static enum lc_tx_result update_tx(struct lc_db *db, void *arg)
 	if (new_slug && !never_published && old_slug && strcmp(new_slug, old_slug) != 0) {
 		json_decref(cur);
 		json_decref(snapshot);
-		return outcome_fail(&c->out, 409, "conflict",
+		return lc_outcome_fail(&c->out, 409, "conflict",
 		                    "The address of a published article cannot change.");
 	}
 	/* Merge the patch into the working copy. */
@@ -548,7 +526,7 @@ static enum lc_tx_result update_tx(struct lc_db *db, void *arg)
 	}
 	if (new_slug) {
 		const char *p[] = {new_slug, c->id};
-		PGresult *r = sql(db, "art_slug_taken", 2, p);
+		PGresult *r = lc_db_exec(db, "art_slug_taken", 2, p);
 		if (!r) {
 			free(html);
 			json_decref(cur);
@@ -561,7 +539,7 @@ static enum lc_tx_result update_tx(struct lc_db *db, void *arg)
 			free(html);
 			json_decref(cur);
 			json_decref(snapshot);
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		}
 	}
 	/* An edit of a published or archived article is a new draft; the public copy stays. */
@@ -580,7 +558,7 @@ static enum lc_tx_result update_tx(struct lc_db *db, void *arg)
 	                   jstr(cur, "publish_at"),
 	                   jstr(cur, "unpublish_at"),
 	                   new_status};
-	PGresult *r = sql(db, "art_update", 12, p);
+	PGresult *r = lc_db_exec(db, "art_update", 12, p);
 	free(tags);
 	free(html);
 	json_decref(snapshot);
@@ -588,7 +566,7 @@ static enum lc_tx_result update_tx(struct lc_db *db, void *arg)
 		json_decref(cur);
 		/* A slug taken between the check and the write. */
 		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		return LC_TX_ERROR;
 	}
 	json_decref(cur);
@@ -616,10 +594,10 @@ int h_article_update(struct lc_request *rq)
 		return lc_reply_problem(rq, 404, "not_found", "No such article.");
 	json_t *patch = lc_rq_json(rq);
 	if (!patch || json_object_size(patch) == 0)
-		return reply_field(rq, "", "required", "Nothing to change.");
+		return lc_reply_field(rq, "", "required", "Nothing to change.");
 	struct art_ctx c = {.rq = rq, .id = id, .patch = patch};
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), update_tx, &c);
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }
 
 int h_article_restore(struct lc_request *rq)
@@ -633,7 +611,7 @@ int h_article_restore(struct lc_request *rq)
 		return lc_reply_problem(rq, 404, "not_found", "No such revision.");
 	struct art_ctx c = {.rq = rq, .id = id, .restore_n = (int)nv};
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), update_tx, &c);
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }
 
 /* --- transitions --------------------------------------------------------------------------- */
@@ -641,22 +619,15 @@ int h_article_restore(struct lc_request *rq)
 static enum lc_tx_result transition_tx(struct lc_db *db, void *arg)
 {
 	struct art_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	json_t *cur = NULL;
 	long long rev;
 	char section[37], status[16];
-	int got = lock_article(db, c, &cur, &rev, section, status, NULL);
+	/* An If-Match, when sent, must match; transitions do not require one. */
+	int got = lock_article(db, c, LC_IF_MATCH_WHEN_SENT, &cur, &rev, section, status, NULL);
 	if (got <= 0)
 		return got < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
 	json_decref(cur);
-	/* An If-Match, when sent, must match; transitions do not require one. */
-	const char *im = lc_rq_header(c->rq, "If-Match");
-	char etag[40];
-	content_etag(etag, rev);
-	if (im && *im && !if_match(c->rq, etag, &c->out))
-		return LC_TX_ROLLBACK;
 	const char *a = c->action;
 	bool editor = caller_is(c->rq, "editor");
 	if (strcmp(a, "submit") == 0) {
@@ -664,25 +635,25 @@ static enum lc_tx_result transition_tx(struct lc_db *db, void *arg)
 		if (ok < 0)
 			return LC_TX_ERROR;
 		if (!ok)
-			return outcome_fail(&c->out, 403, "forbidden",
+			return lc_outcome_fail(&c->out, 403, "forbidden",
 			                    "You may submit only in your sections.");
 		if (strcmp(status, "draft") != 0)
-			return outcome_fail(&c->out, 409, "conflict", "Only a draft can be submitted.");
+			return lc_outcome_fail(&c->out, 409, "conflict", "Only a draft can be submitted.");
 	} else {
 		if (!editor)
-			return outcome_fail(&c->out, 403, "forbidden", "Only an editor may do this.");
+			return lc_outcome_fail(&c->out, 403, "forbidden", "Only an editor may do this.");
 		if (strcmp(a, "publish") == 0 && strcmp(status, "published") == 0)
-			return outcome_fail(&c->out, 409, "conflict", "The article is already published.");
+			return lc_outcome_fail(&c->out, 409, "conflict", "The article is already published.");
 		if (strcmp(a, "reject") == 0 && strcmp(status, "in_review") != 0)
-			return outcome_fail(&c->out, 409, "conflict",
+			return lc_outcome_fail(&c->out, 409, "conflict",
 			                    "Only an article in review can be rejected.");
 		if (strcmp(a, "archive") == 0 && strcmp(status, "archived") == 0)
-			return outcome_fail(&c->out, 409, "conflict", "The article is already archived.");
+			return lc_outcome_fail(&c->out, 409, "conflict", "The article is already archived.");
 	}
 	PGresult *r;
 	if (strcmp(a, "publish") == 0) {
 		const char *p[] = {c->id};
-		r = sql(db, "art_publish", 1, p);
+		r = lc_db_exec(db, "art_publish", 1, p);
 		if (!r)
 			return LC_TX_ERROR;
 		if (PQntuples(r) == 1) {
@@ -704,7 +675,7 @@ static enum lc_tx_result transition_tx(struct lc_db *db, void *arg)
 		                 : strcmp(a, "reject") == 0 ? "draft"
 		                                            : "archived";
 		const char *p[] = {c->id, to, strcmp(a, "reject") == 0 ? c->comment : NULL};
-		r = sql(db, "art_set_status", 3, p);
+		r = lc_db_exec(db, "art_set_status", 3, p);
 		if (!r)
 			return LC_TX_ERROR;
 	}
@@ -745,7 +716,7 @@ static int transition(struct lc_request *rq, const char *action)
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), transition_tx, &c);
 	if (tx == LC_TX_COMMIT)
 		cache_clear();
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }
 
 int h_article_submit(struct lc_request *rq)
@@ -785,13 +756,13 @@ int h_articles_admin(struct lc_request *rq)
 	for (int i = 0; status && statuses[i]; i++)
 		st_ok = st_ok || strcmp(status, statuses[i]) == 0;
 	if (!st_ok)
-		return reply_field(rq, "status", "not_allowed", "Unknown status.");
+		return lc_reply_field(rq, "status", "not_allowed", "Unknown status.");
 	if (section && !lc_json_is_uuid(section))
-		return reply_field(rq, "section_id", "invalid_format", "section_id is a UUID.");
+		return lc_reply_field(rq, "section_id", "invalid_format", "section_id is a UUID.");
 	if (kind && strcmp(kind, "page") != 0 && strcmp(kind, "news") != 0)
-		return reply_field(rq, "kind", "not_allowed", "kind is page or news.");
+		return lc_reply_field(rq, "kind", "not_allowed", "kind is page or news.");
 	if (q && strlen(q) > 100)
-		return reply_field(rq, "q", "out_of_range", "At most 100 characters.");
+		return lc_reply_field(rq, "q", "out_of_range", "At most 100 characters.");
 	const char *p[] = {status, section, kind, q && *q ? q : NULL};
 	return content_keyset_list(rq, "art_admin_list", p, 4, NULL, NULL);
 }
@@ -810,20 +781,20 @@ int h_article_revisions(struct lc_request *rq)
 	if (pg.cursor) {
 		json_t *n = json_object_get(pg.cursor, "n");
 		if (!json_is_integer(n))
-			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
+			return lc_reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
 		snprintf(before, sizeof(before), "%lld", (long long)json_integer_value(n));
 	}
 	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
 	bool failed;
 	const char *pa[] = {id};
-	json_t *a = sql_json(lc_rq_db(rq), "art_work_id", 1, pa, &failed);
+	json_t *a = lc_db_json(lc_rq_db(rq), "art_work_id", 1, pa, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	if (!a)
 		return lc_reply_problem(rq, 404, "not_found", "No such article.");
 	json_decref(a);
 	const char *p[] = {id, before[0] ? before : NULL, lim};
-	PGresult *r = sql(lc_rq_db(rq), "rev_list", 3, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "rev_list", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = json_array(), *next = NULL;

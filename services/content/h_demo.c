@@ -97,7 +97,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		const char *a = contributors_for(u, s->contributors, &b, &cc);
 		char *ids = ids_json(a, b, cc);
 		const char *p[] = {id, s->parent, s->slug, s->title, s->description, pos, ids};
-		int rc = sql_do(db, "demo_section", 7, p);
+		int rc = lc_db_run(db, "demo_section", 7, p);
 		free(ids);
 		if (rc < 0)
 			return LC_TX_ERROR;
@@ -112,7 +112,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		const char *p[] = {id,   a->kind, a->slug, a->title, a->summary, a->body,
 		                   html, a->tags, author,  days,     a->section};
-		PGresult *r = sql(db, "demo_article", 11, p);
+		PGresult *r = lc_db_exec(db, "demo_article", 11, p);
 		free(html);
 		if (!r)
 			return LC_TX_ERROR;
@@ -120,7 +120,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		PQclear(r);
 		if (made) {
 			const char *pr[] = {id};
-			if (sql_do(db, "demo_revision", 1, pr) < 0)
+			if (lc_db_run(db, "demo_revision", 1, pr) < 0)
 				return LC_TX_ERROR;
 			c->articles++;
 		}
@@ -139,7 +139,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		                   start,   dur,     e->location, e->summary,
 		                   e->body, html,    e->audience, e->ticketed ? "true" : "false",
 		                   author};
-		int n = sql_count(db, "demo_event", 13, p);
+		int n = lc_db_run(db, "demo_event", 13, p);
 		free(html);
 		if (n < 0)
 			return LC_TX_ERROR;
@@ -148,7 +148,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 	char aid[37];
 	lc_uuid_v4(aid);
 	const char *pa[] = {aid, "warning", demo_alert_message, demo_alert_link, author};
-	if (sql_do(db, "demo_alert", 5, pa) < 0)
+	if (lc_db_run(db, "demo_alert", 5, pa) < 0)
 		return LC_TX_ERROR;
 	for (size_t i = 0; i < demo_norgs; i++) {
 		const struct demo_org *o = &demo_orgs[i];
@@ -163,14 +163,14 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		}
 		const char *p[] = {id,         o->slug,  o->name,  o->category, o->description, html,
 		                   o->address, o->phone, o->email, o->website,  o->hours,       owners};
-		int n = sql_count(db, "demo_org", 12, p);
+		int n = lc_db_run(db, "demo_org", 12, p);
 		free(owners);
 		free(html);
 		if (n < 0)
 			return LC_TX_ERROR;
 		c->orgs += n;
 	}
-	PGresult *r = sql(db, "demo_jobs_seeded", 0, NULL);
+	PGresult *r = lc_db_exec(db, "demo_jobs_seeded", 0, NULL);
 	if (!r)
 		return LC_TX_ERROR;
 	bool seeded = PQntuples(r) > 0;
@@ -189,13 +189,13 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		const char *p[] = {id,   j->title, j->employer, j->contract, j->location, j->description,
 		                   html, j->email, exp,         hash,        ago};
-		int rc = sql_do(db, "demo_job", 11, p);
+		int rc = lc_db_run(db, "demo_job", 11, p);
 		free(html);
 		if (rc < 0)
 			return LC_TX_ERROR;
 		c->jobs++;
 	}
-	if (!seeded && sql_do(db, "demo_jobs_mark", 0, NULL) < 0)
+	if (!seeded && lc_db_run(db, "demo_jobs_mark", 0, NULL) < 0)
 		return LC_TX_ERROR;
 	return LC_TX_COMMIT;
 }

@@ -27,9 +27,9 @@ int h_directory_list(struct lc_request *rq)
 {
 	const char *category = lc_rq_query(rq, "category"), *q = lc_rq_query(rq, "q");
 	if (category && !content_slug_ok(category, 40))
-		return reply_field(rq, "category", "invalid_format", "Unknown category.");
+		return lc_reply_field(rq, "category", "invalid_format", "Unknown category.");
 	if (q && strlen(q) > 200)
-		return reply_field(rq, "q", "out_of_range", "At most 200 characters.");
+		return lc_reply_field(rq, "q", "out_of_range", "At most 200 characters.");
 	char tsq[512];
 	int words = content_search_query(q, tsq, sizeof(tsq));
 	/* A q with nothing to search for ("%", "_", "*") finds nothing, as in /search: it must not
@@ -43,7 +43,7 @@ int h_directory_list(struct lc_request *rq)
 
 int h_directory_categories(struct lc_request *rq)
 {
-	PGresult *r = sql(lc_rq_db(rq), "org_categories", 0, NULL);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "org_categories", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = json_array();
@@ -59,7 +59,7 @@ int h_directory_get(struct lc_request *rq)
 {
 	const char *p[] = {lc_rq_param(rq, "slug")};
 	bool failed;
-	json_t *o = sql_json(lc_rq_db(rq), "org_get_slug", 1, p, &failed);
+	json_t *o = lc_db_json(lc_rq_db(rq), "org_get_slug", 1, p, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	if (!o)
@@ -72,7 +72,7 @@ int h_directory_mine(struct lc_request *rq)
 	if (!lc_require_role_or_reply(rq, "partner"))
 		return LC_REPLIED;
 	const char *p[] = {caller_id(rq)};
-	PGresult *r = sql(lc_rq_db(rq), "org_mine", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "org_mine", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = json_array();
@@ -84,7 +84,7 @@ int h_directory_mine(struct lc_request *rq)
 
 struct org_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id;
 	json_t *patch;
 	const char *comment;
@@ -118,7 +118,7 @@ static int org_store(struct lc_db *db, const char *stmt, const char *id, json_t 
 	                   jstr(o, "opening_hours") ?: "",
 	                   jstr(o, "logo_media_id"),
 	                   owners};
-	int rc = sql_do(db, stmt, 13, p);
+	int rc = lc_db_run(db, stmt, 13, p);
 	free(html);
 	free(owners);
 	return rc;
@@ -133,7 +133,7 @@ static enum lc_tx_result changed(struct lc_db *db, struct org_ctx *c, const char
 		return LC_TX_ERROR;
 	const char *p[] = {id};
 	bool failed;
-	c->out.body = sql_json(db, "org_get_id", 1, p, &failed);
+	c->out.body = lc_db_json(db, "org_get_id", 1, p, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
@@ -143,9 +143,7 @@ static enum lc_tx_result changed(struct lc_db *db, struct org_ctx *c, const char
 static enum lc_tx_result org_create_tx(struct lc_db *db, void *arg)
 {
 	struct org_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	char id[37], slug[121];
 	lc_uuid_v4(id);
 	json_t *o = json_deep_copy(c->patch);
@@ -159,7 +157,7 @@ static enum lc_tx_result org_create_tx(struct lc_db *db, void *arg)
 	json_decref(o);
 	if (rc < 0) {
 		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		return LC_TX_ERROR;
 	}
 	if (lc_audit(db, c->rq, "directory.create", "organisation", id, NULL) < 0)
@@ -231,48 +229,44 @@ int h_directory_create(struct lc_request *rq)
 		return LC_REPLIED;
 	json_t *patch = lc_rq_json(rq);
 	if (!email_field_ok(patch))
-		return reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
+		return lc_reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
 	if (json_object_get(patch, "owner_user_ids") && !owners_ok(json_object_get(patch, "owner_user_ids")))
-		return reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
+		return lc_reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
 	struct org_ctx c = {.rq = rq, .patch = patch};
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), org_create_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), org_create_tx, &c), &c.out);
 }
 
 static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 {
 	struct org_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	const char *p[] = {c->id, caller_id(c->rq)};
-	PGresult *r = sql(db, "org_lock", 2, p);
+	const struct lc_lock lock = {.stmt = "org_lock",
+	                             .nparams = 2,
+	                             .params = p,
+	                             .etag_col = 1,
+	                             .etag_prefix = "r",
+	                             .not_found = "No such organisation.",
+	                             .if_match = LC_IF_MATCH_IGNORED};
+	enum lc_tx_result stop;
+	char etag[64];
+	PGresult *r = lc_lock_if_match(db, c->rq, &lock, &c->out, etag, &stop);
 	if (!r)
-		return LC_TX_ERROR;
+		return stop;
 	bool editor = caller_is(c->rq, "editor");
-	int found = PQntuples(r);
-	bool owner = found && strcmp(PQgetvalue(r, 0, 2), "t") == 0;
-	long long rev = found ? atoll(PQgetvalue(r, 0, 1)) : 0;
-	json_t *cur = found ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
+	bool owner = strcmp(PQgetvalue(r, 0, 2), "t") == 0;
+	json_t *cur = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 	PQclear(r);
 	/* Someone else's entry does not exist for a partner. */
-	if (!found || (!editor && !owner)) {
+	if (!editor && !owner) {
 		json_decref(cur);
-		return outcome_fail(&c->out, 404, "not_found", "No such organisation.");
+		return lc_outcome_fail(&c->out, 404, "not_found", "No such organisation.");
 	}
 	if (!cur)
 		return LC_TX_ERROR;
-	char etag[40];
-	content_etag(etag, rev);
-	const char *im = lc_rq_header(c->rq, "If-Match");
-	if (!im || !*im) {
+	if (!lc_if_match(c->rq, etag, &c->out)) {
 		json_decref(cur);
-		return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
-	}
-	if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
-		json_decref(cur);
-		snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
-		return outcome_fail(&c->out, 412, "precondition_failed",
-		                    "The entry changed since you read it.");
+		return LC_TX_ROLLBACK;
 	}
 	if (!editor) {
 		/* The partner's edit waits for an editor; a newer one replaces the older. */
@@ -285,7 +279,7 @@ static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 				allowed = allowed || strcmp(k, partner_fields[i]) == 0;
 			if (!allowed) {
 				json_decref(cur);
-				return outcome_field(&c->out, k, "not_allowed",
+				return lc_outcome_field(&c->out, k, "not_allowed",
 				                     "Only an editor may change this field.");
 			}
 		}
@@ -295,8 +289,8 @@ static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 		char *changes = json_dumps(c->patch, JSON_COMPACT);
 		const char *ps[] = {c->id};
 		const char *pi[] = {cid, c->id, caller_id(c->rq), changes};
-		int rc = sql_do(db, "chg_supersede", 1, ps);
-		rc = rc < 0 ? rc : sql_do(db, "chg_insert", 4, pi);
+		int rc = lc_db_run(db, "chg_supersede", 1, ps);
+		rc = rc < 0 ? rc : lc_db_run(db, "chg_insert", 4, pi);
 		free(changes);
 		if (rc < 0)
 			return LC_TX_ERROR;
@@ -304,7 +298,7 @@ static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		const char *pg[] = {cid};
 		bool failed;
-		c->out.body = sql_json(db, "chg_get", 1, pg, &failed);
+		c->out.body = lc_db_json(db, "chg_get", 1, pg, &failed);
 		if (!c->out.body)
 			return LC_TX_ERROR;
 		c->out.status = 202;
@@ -316,7 +310,7 @@ static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 	json_decref(cur);
 	if (rc < 0) {
 		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		return LC_TX_ERROR;
 	}
 	if (lc_audit(db, c->rq, "directory.update", "organisation", c->id, NULL) < 0)
@@ -337,13 +331,13 @@ int h_directory_update(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return lc_reply_problem(rq, 404, "not_found", "No such organisation.");
 	if (!patch || json_object_size(patch) == 0)
-		return reply_field(rq, "", "required", "Nothing to change.");
+		return lc_reply_field(rq, "", "required", "Nothing to change.");
 	if (!email_field_ok(patch))
-		return reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
+		return lc_reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
 	if (json_object_get(patch, "owner_user_ids") && !owners_ok(json_object_get(patch, "owner_user_ids")))
-		return reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
+		return lc_reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
 	struct org_ctx c = {.rq = rq, .id = id, .patch = patch};
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), org_update_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), org_update_tx, &c), &c.out);
 }
 
 int h_moderation_list(struct lc_request *rq)
@@ -356,15 +350,14 @@ int h_moderation_list(struct lc_request *rq)
 static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)
 {
 	struct org_ctx *c = arg;
-	json_decref(c->out.body);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	const char *p[] = {c->id};
-	PGresult *r = sql(db, "chg_lock", 1, p);
+	PGresult *r = lc_db_exec(db, "chg_lock", 1, p);
 	if (!r)
 		return LC_TX_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return outcome_fail(&c->out, 404, "not_found", "No such pending change.");
+		return lc_outcome_fail(&c->out, 404, "not_found", "No such pending change.");
 	}
 	char org[37];
 	snprintf(org, sizeof(org), "%s", PQgetvalue(r, 0, 0));
@@ -374,7 +367,7 @@ static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	bool approve = c->comment == NULL;
 	const char *pd[] = {c->id, approve ? "approved" : "rejected", caller_id(c->rq), c->comment};
-	if (sql_do(db, "chg_decide", 4, pd) < 0) {
+	if (lc_db_run(db, "chg_decide", 4, pd) < 0) {
 		json_decref(changes);
 		return LC_TX_ERROR;
 	}
@@ -387,12 +380,12 @@ static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)
 		json_decref(changes);
 		c->out.status = 200;
 		bool failed;
-		c->out.body = sql_json(db, "chg_get", 1, p, &failed);
+		c->out.body = lc_db_json(db, "chg_get", 1, p, &failed);
 		return c->out.body ? LC_TX_COMMIT : LC_TX_ERROR;
 	}
 	const char *po[] = {org};
 	bool failed;
-	json_t *cur = sql_json(db, "org_get_full", 1, po, &failed);
+	json_t *cur = lc_db_json(db, "org_get_full", 1, po, &failed);
 	if (!cur) {
 		json_decref(changes);
 		return LC_TX_ERROR;
@@ -417,7 +410,7 @@ int h_moderation_approve(struct lc_request *rq)
 	struct org_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	if (!lc_json_is_uuid(c.id))
 		return lc_reply_problem(rq, 404, "not_found", "No such pending change.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), decide_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), decide_tx, &c), &c.out);
 }
 
 int h_moderation_reject(struct lc_request *rq)
@@ -440,5 +433,5 @@ int h_moderation_reject(struct lc_request *rq)
 		return LC_REPLIED;
 	if (!lc_json_is_uuid(c.id))
 		return lc_reply_problem(rq, 404, "not_found", "No such pending change.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), decide_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), decide_tx, &c), &c.out);
 }

@@ -22,9 +22,9 @@ int h_events_list(struct lc_request *rq)
 {
 	const char *from = lc_rq_query(rq, "from"), *to = lc_rq_query(rq, "to");
 	if (from && !lc_json_is_timestamp(from) && !lc_json_is_date(from))
-		return reply_field(rq, "from", "invalid_format", "from is a date or an RFC 3339 timestamp.");
+		return lc_reply_field(rq, "from", "invalid_format", "from is a date or an RFC 3339 timestamp.");
 	if (to && !lc_json_is_timestamp(to) && !lc_json_is_date(to))
-		return reply_field(rq, "to", "invalid_format", "to is a date or an RFC 3339 timestamp.");
+		return lc_reply_field(rq, "to", "invalid_format", "to is a date or an RFC 3339 timestamp.");
 	const char *p[] = {from, to};
 	static const char *const names[] = {"from", "to", "limit", "cursor", NULL};
 	return content_keyset_list(rq, "ev_list", p, 2, "events", names);
@@ -34,7 +34,7 @@ int h_event_get(struct lc_request *rq)
 {
 	const char *p[] = {lc_rq_param(rq, "slug")};
 	bool failed;
-	json_t *e = sql_json(lc_rq_db(rq), "ev_get", 1, p, &failed);
+	json_t *e = lc_db_json(lc_rq_db(rq), "ev_get", 1, p, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	if (!e)
@@ -49,7 +49,7 @@ int h_internal_event_get(struct lc_request *rq)
 		return lc_reply_problem(rq, 404, "not_found", "No such event.");
 	const char *p[] = {id};
 	bool failed;
-	json_t *e = sql_json(lc_rq_db(rq), "ev_get_id", 1, p, &failed);
+	json_t *e = lc_db_json(lc_rq_db(rq), "ev_get_id", 1, p, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	if (!e)
@@ -63,7 +63,7 @@ int h_events_ics(struct lc_request *rq)
 	lc_rq_add_header(rq, "Content-Disposition", "inline; filename=\"agenda.ics\"");
 	if (public_hit(rq, "events.ics", "public, max-age=300", &rc))
 		return rc;
-	PGresult *r = sql(lc_rq_db(rq), "ev_ics", 0, NULL);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "ev_ics", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	struct lc_buf b;
@@ -104,7 +104,7 @@ int h_events_ics(struct lc_request *rq)
 
 struct ev_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id; /* NULL: create */
 	json_t *patch;
 };
@@ -117,36 +117,17 @@ static const char *jstr(const json_t *o, const char *k)
 static enum lc_tx_result ev_write_tx(struct lc_db *db, void *arg)
 {
 	struct ev_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	json_t *cur;
 	bool failed;
 	char id[37];
 	if (c->id) {
-		const char *p[] = {c->id};
-		PGresult *r = sql(db, "ev_lock", 1, p);
+		enum lc_tx_result stop;
+		PGresult *r = content_lock(db, c->rq, "ev_lock", c->id, 1, "No such event.", &c->out, &stop);
 		if (!r)
-			return LC_TX_ERROR;
-		int found = PQntuples(r);
-		long long rev = found ? atoll(PQgetvalue(r, 0, 1)) : 0;
-		cur = found ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
+			return stop;
+		cur = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 		PQclear(r);
-		if (!found)
-			return outcome_fail(&c->out, 404, "not_found", "No such event.");
-		char etag[40];
-		content_etag(etag, rev);
-		const char *im = lc_rq_header(c->rq, "If-Match");
-		if (!im || !*im) {
-			json_decref(cur);
-			return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
-		}
-		if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
-			json_decref(cur);
-			snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
-			return outcome_fail(&c->out, 412, "precondition_failed",
-			                    "The event changed since you read it.");
-		}
 		snprintf(id, sizeof(id), "%s", c->id);
 	} else {
 		lc_uuid_v4(id);
@@ -182,21 +163,21 @@ static enum lc_tx_result ev_write_tx(struct lc_db *db, void *arg)
 	                   jstr(cur, "registration_url"),
 	                   json_is_true(json_object_get(cur, "ticketed")) ? "true" : "false",
 	                   caller_id(c->rq)};
-	PGresult *r = sql(db, c->id ? "ev_update" : "ev_insert", c->id ? 12 : 13, p);
+	PGresult *r = lc_db_exec(db, c->id ? "ev_update" : "ev_insert", c->id ? 12 : 13, p);
 	free(html);
 	json_decref(cur);
 	if (!r) {
 		const char *st = lc_db_sqlstate(db);
 		if (strcmp(st, "23505") == 0)
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		if (strcmp(st, "23514") == 0)
-			return outcome_field(&c->out, "ends_at", "out_of_range",
+			return lc_outcome_field(&c->out, "ends_at", "out_of_range",
 			                     "ends_at must not come before starts_at.");
 		return LC_TX_ERROR;
 	}
 	PQclear(r);
 	const char *gp[] = {id};
-	c->out.body = sql_json(db, "ev_get_id", 1, gp, &failed);
+	c->out.body = lc_db_json(db, "ev_get_id", 1, gp, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	if (lc_audit(db, c->rq, c->id ? "event.update" : "event.create", "event", id, NULL) < 0)
@@ -250,8 +231,8 @@ static int ev_write(struct lc_request *rq, const char *id)
 		return lc_reply_problem(rq, 404, "not_found", "No such event.");
 	struct ev_ctx c = {.rq = rq, .id = id, .patch = lc_rq_json(rq)};
 	if (!c.patch || json_object_size(c.patch) == 0)
-		return reply_field(rq, "", "required", "Nothing to change.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), ev_write_tx, &c), &c.out);
+		return lc_reply_field(rq, "", "required", "Nothing to change.");
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), ev_write_tx, &c), &c.out);
 }
 
 int h_event_create(struct lc_request *rq)

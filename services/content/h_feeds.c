@@ -43,7 +43,7 @@ int h_feed_atom(struct lc_request *rq)
 	int rc;
 	if (public_hit(rq, "feed.atom", "public, max-age=300", &rc))
 		return rc;
-	PGresult *r = sql(lc_rq_db(rq), "art_feed", 0, NULL);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_feed", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	const char *base = content_public_url();
@@ -121,7 +121,7 @@ int h_sitemap(struct lc_request *rq)
 	for (int i = 0; ok && pages[i]; i++)
 		ok = url_entry(&b, base, pages[i], NULL, NULL);
 	for (size_t k = 0; ok && k < sizeof(parts) / sizeof(parts[0]); k++) {
-		PGresult *r = sql(lc_rq_db(rq), parts[k].stmt, 0, NULL);
+		PGresult *r = lc_db_exec(lc_rq_db(rq), parts[k].stmt, 0, NULL);
 		if (!r) {
 			lc_buf_free(&b);
 			return lc_db_fail_reply(rq);

@@ -35,7 +35,7 @@ int h_jobs_list(struct lc_request *rq)
 	for (int i = 0; contract && contracts[i]; i++)
 		ok = ok || strcmp(contract, contracts[i]) == 0;
 	if (!ok)
-		return reply_field(rq, "contract", "not_allowed", "Unknown contract type.");
+		return lc_reply_field(rq, "contract", "not_allowed", "Unknown contract type.");
 	const char *p[] = {contract};
 	static const char *const names[] = {"contract", "limit", "cursor", NULL};
 	return content_keyset_list(rq, "job_list", p, 1, "jobs", names);
@@ -60,7 +60,7 @@ int h_job_get(struct lc_request *rq)
 	bool failed;
 	if (th[0] || caller_is(rq, "editor")) {
 		const char *p[] = {id, th[0] ? th : NULL, caller_is(rq, "editor") ? "true" : "false"};
-		json_t *j = sql_json(lc_rq_db(rq), "job_get_manage", 3, p, &failed);
+		json_t *j = lc_db_json(lc_rq_db(rq), "job_get_manage", 3, p, &failed);
 		if (failed)
 			return lc_db_fail_reply(rq);
 		if (!j)
@@ -71,7 +71,7 @@ int h_job_get(struct lc_request *rq)
 		return lc_reply_json(rq, 200, j);
 	}
 	const char *p[] = {id};
-	json_t *j = sql_json(lc_rq_db(rq), "job_get_public", 1, p, &failed);
+	json_t *j = lc_db_json(lc_rq_db(rq), "job_get_public", 1, p, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	if (!j)
@@ -81,7 +81,7 @@ int h_job_get(struct lc_request *rq)
 
 struct job_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id;
 	json_t *patch;
 	const char *action, *comment;
@@ -90,10 +90,10 @@ struct job_ctx {
 
 /* expires_at in the future and within a year. Returns 1, 0 (outcome set), -1. The day in
  * French form (DD/MM/YYYY, Paris) goes to day when not NULL. */
-static int expiry_ok(struct lc_db *db, const char *ts, struct outcome *o, char day[16])
+static int expiry_ok(struct lc_db *db, const char *ts, struct lc_outcome *o, char day[16])
 {
 	const char *p[] = {ts};
-	PGresult *r = sql(db, "job_expiry_ok", 1, p);
+	PGresult *r = lc_db_exec(db, "job_expiry_ok", 1, p);
 	if (!r)
 		return -1;
 	bool ok = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
@@ -101,7 +101,7 @@ static int expiry_ok(struct lc_db *db, const char *ts, struct outcome *o, char d
 		snprintf(day, 16, "%s", PQgetvalue(r, 0, 1));
 	PQclear(r);
 	if (!ok)
-		outcome_field(o, "expires_at", "out_of_range",
+		lc_outcome_field(o, "expires_at", "out_of_range",
 		              "expires_at must be in the future, within a year.");
 	return ok;
 }
@@ -109,19 +109,17 @@ static int expiry_ok(struct lc_db *db, const char *ts, struct outcome *o, char d
 static enum lc_tx_result post_tx(struct lc_db *db, void *arg)
 {
 	struct job_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	const char *ip = lc_rq_client_ip(c->rq);
 	const char *pr[] = {ip, JOB_POSTS_PER_HOUR};
-	PGresult *r = sql(db, "job_rate", 2, pr);
+	PGresult *r = lc_db_exec(db, "job_rate", 2, pr);
 	if (!r)
 		return LC_TX_ERROR;
 	bool limited = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	if (limited) {
 		lc_rq_add_header(c->rq, "Retry-After", "3600");
-		return outcome_fail(&c->out, 429, "rate_limited",
+		return lc_outcome_fail(&c->out, 429, "rate_limited",
 		                    "Too many offers from this address; retry later.");
 	}
 	char day[16];
@@ -129,7 +127,7 @@ static enum lc_tx_result post_tx(struct lc_db *db, void *arg)
 	if (ok <= 0)
 		return ok < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
 	const char *pa[] = {ip};
-	if (sql_do(db, "job_attempt", 1, pa) < 0)
+	if (lc_db_run(db, "job_attempt", 1, pa) < 0)
 		return LC_TX_ERROR;
 	char id[37], hash[65];
 	lc_uuid_v4(id);
@@ -150,7 +148,7 @@ static enum lc_tx_result post_tx(struct lc_db *db, void *arg)
 	                   jstr(c->patch, "contact_email"),
 	                   jstr(c->patch, "expires_at"),
 	                   hash};
-	int rc = sql_do(db, "job_insert", 10, p);
+	int rc = lc_db_run(db, "job_insert", 10, p);
 	free(html);
 	if (rc < 0)
 		return LC_TX_ERROR;
@@ -225,61 +223,48 @@ int h_job_post(struct lc_request *rq)
 		return LC_REPLIED;
 	if (website && *website) {
 		lc_security(lc_rq_id(rq), "job offer refused: honeypot filled from %s", lc_rq_client_ip(rq));
-		return reply_field(rq, "website", "not_allowed", "This field must stay empty.");
+		return lc_reply_field(rq, "website", "not_allowed", "This field must stay empty.");
 	}
 	struct job_ctx c = {.rq = rq, .patch = lc_rq_json(rq)};
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), post_tx, &c);
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }
 
-/* Locks the offer the caller may manage (its token, or an editor). Returns 1, 0 (404), -1. */
-static int lock_job(struct lc_db *db, struct job_ctx *c, json_t **cur, long long *rev, char status[16])
+/* Locks the offer the caller may manage (its token, or an editor): its row (json, revision,
+ * status; PQclear it), or NULL with *stop set (404 no such offer, 412/428 under rule). */
+static PGresult *lock_job(struct lc_db *db, struct job_ctx *c, enum lc_if_match_rule rule,
+                          enum lc_tx_result *stop)
 {
 	char th[65];
 	token_hash(c->rq, th);
 	const char *p[] = {c->id, th[0] ? th : NULL, caller_is(c->rq, "editor") ? "true" : "false"};
-	PGresult *r = sql(db, "job_lock", 3, p);
-	if (!r)
-		return -1;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		outcome_fail(&c->out, 404, "not_found", "No such offer.");
-		return 0;
-	}
-	*cur = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	*rev = atoll(PQgetvalue(r, 0, 1));
-	snprintf(status, 16, "%s", PQgetvalue(r, 0, 2));
-	PQclear(r);
-	return *cur ? 1 : -1;
+	const struct lc_lock lock = {.stmt = "job_lock",
+	                             .nparams = 3,
+	                             .params = p,
+	                             .etag_col = 1,
+	                             .etag_prefix = "r",
+	                             .not_found = "No such offer.",
+	                             .if_match = rule};
+	return lc_lock_if_match(db, c->rq, &lock, &c->out, NULL, stop);
 }
 
 static enum lc_tx_result job_update_tx(struct lc_db *db, void *arg)
 {
 	struct job_ctx *c = arg;
-	json_decref(c->out.body);
-	json_decref(c->out.errors);
-	c->out = (struct outcome){0};
-	json_t *cur;
-	long long rev;
-	char status[16], etag[40];
-	int got = lock_job(db, c, &cur, &rev, status);
-	if (got <= 0)
-		return got < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
-	content_etag(etag, rev);
-	const char *im = lc_rq_header(c->rq, "If-Match");
-	if (!im || !*im) {
-		json_decref(cur);
-		return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
-	}
-	if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
-		json_decref(cur);
-		snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
-		return outcome_fail(&c->out, 412, "precondition_failed",
-		                    "The offer changed since you read it.");
-	}
+	lc_outcome_reset(&c->out);
+	enum lc_tx_result stop;
+	PGresult *r = lock_job(db, c, LC_IF_MATCH_REQUIRED, &stop);
+	if (!r)
+		return stop;
+	char status[16];
+	json_t *cur = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	snprintf(status, sizeof(status), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
+	if (!cur)
+		return LC_TX_ERROR;
 	if (strcmp(status, "withdrawn") == 0) {
 		json_decref(cur);
-		return outcome_fail(&c->out, 409, "conflict", "A withdrawn offer cannot change.");
+		return lc_outcome_fail(&c->out, 409, "conflict", "A withdrawn offer cannot change.");
 	}
 	json_object_update(cur, c->patch);
 	if (json_object_get(c->patch, "expires_at")) {
@@ -303,14 +288,14 @@ static enum lc_tx_result job_update_tx(struct lc_db *db, void *arg)
 	                   jstr(cur, "contact_email"),
 	                   jstr(cur, "expires_at"),
 	                   to};
-	int rc = html ? sql_do(db, "job_update", 10, p) : -1;
+	int rc = html ? lc_db_run(db, "job_update", 10, p) : -1;
 	free(html);
 	json_decref(cur);
 	if (rc < 0)
 		return LC_TX_ERROR;
 	const char *pg[] = {c->id, NULL, "true"};
 	bool failed;
-	c->out.body = sql_json(db, "job_get_manage", 3, pg, &failed);
+	c->out.body = lc_db_json(db, "job_get_manage", 3, pg, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
@@ -329,47 +314,46 @@ int h_job_update(struct lc_request *rq)
 	if (!lc_json_is_uuid(c.id))
 		return lc_reply_problem(rq, 404, "not_found", "No such offer.");
 	if (!c.patch || json_object_size(c.patch) == 0)
-		return reply_field(rq, "", "required", "Nothing to change.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), job_update_tx, &c), &c.out);
+		return lc_reply_field(rq, "", "required", "Nothing to change.");
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), job_update_tx, &c), &c.out);
 }
 
 static enum lc_tx_result job_status_tx(struct lc_db *db, void *arg)
 {
 	struct job_ctx *c = arg;
-	json_decref(c->out.body);
-	c->out = (struct outcome){0};
-	json_t *cur;
-	long long rev;
+	lc_outcome_reset(&c->out);
+	enum lc_tx_result stop;
+	PGresult *r = lock_job(db, c, LC_IF_MATCH_IGNORED, &stop);
+	if (!r)
+		return stop;
 	char status[16];
-	int got = lock_job(db, c, &cur, &rev, status);
-	if (got <= 0)
-		return got < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
-	json_decref(cur);
+	snprintf(status, sizeof(status), "%s", PQgetvalue(r, 0, 2));
+	PQclear(r);
 	const char *a = c->action, *to;
 	if (strcmp(a, "withdraw") == 0) {
 		if (strcmp(status, "withdrawn") == 0)
-			return outcome_fail(&c->out, 409, "conflict", "The offer is already withdrawn.");
+			return lc_outcome_fail(&c->out, 409, "conflict", "The offer is already withdrawn.");
 		to = "withdrawn";
 	} else if (strcmp(a, "publish") == 0) {
 		if (strcmp(status, "pending") != 0)
-			return outcome_fail(&c->out, 409, "conflict",
+			return lc_outcome_fail(&c->out, 409, "conflict",
 			                    "Only a pending offer can be published.");
 		to = "published";
 	} else {
 		if (strcmp(status, "pending") != 0)
-			return outcome_fail(&c->out, 409, "conflict",
+			return lc_outcome_fail(&c->out, 409, "conflict",
 			                    "Only a pending offer can be rejected.");
 		to = "rejected";
 	}
 	const char *p[] = {c->id, to, c->comment};
-	PGresult *r = sql(db, "job_set_status", 3, p);
+	r = lc_db_exec(db, "job_set_status", 3, p);
 	if (!r)
 		return LC_TX_ERROR;
 	bool expired = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
 	if (strcmp(to, "published") == 0) {
 		if (expired)
-			return outcome_fail(&c->out, 409, "conflict", "The offer has already expired.");
+			return lc_outcome_fail(&c->out, 409, "conflict", "The offer has already expired.");
 		json_t *ev = json_pack("{s:s}", "job_id", c->id);
 		int rc = lc_outbox_emit(db, "job.published", ev, NULL);
 		json_decref(ev);
@@ -384,7 +368,7 @@ static enum lc_tx_result job_status_tx(struct lc_db *db, void *arg)
 	}
 	const char *pg[] = {c->id, NULL, "true"};
 	bool failed;
-	c->out.body = sql_json(db, "job_get_manage", 3, pg, &failed);
+	c->out.body = lc_db_json(db, "job_get_manage", 3, pg, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
@@ -413,7 +397,7 @@ static int job_status(struct lc_request *rq, const char *action, bool editor_onl
 		return LC_REPLIED;
 	if (!lc_json_is_uuid(c.id))
 		return lc_reply_problem(rq, 404, "not_found", "No such offer.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), job_status_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), job_status_tx, &c), &c.out);
 }
 
 int h_job_withdraw(struct lc_request *rq)
@@ -439,7 +423,7 @@ int h_jobs_admin(struct lc_request *rq)
 	for (int i = 0; status && st[i]; i++)
 		ok = ok || strcmp(status, st[i]) == 0;
 	if (!ok)
-		return reply_field(rq, "status", "not_allowed", "Unknown status.");
+		return lc_reply_field(rq, "status", "not_allowed", "Unknown status.");
 	const char *p[] = {status};
 	return content_keyset_list(rq, "job_admin_list", p, 1, NULL, NULL);
 }

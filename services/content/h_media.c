@@ -19,7 +19,7 @@
 
 struct media_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id, *mime, *alt, *filename;
 	const char *data;
 	size_t len;
@@ -28,8 +28,7 @@ struct media_ctx {
 static enum lc_tx_result upload_tx(struct lc_db *db, void *arg)
 {
 	struct media_ctx *c = arg;
-	json_decref(c->out.body);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	char id[37], sha[65], size[24];
 	lc_uuid_v4(id);
 	lc_sha256_hex(c->data, c->len, sha);
@@ -47,7 +46,7 @@ static enum lc_tx_result upload_tx(struct lc_db *db, void *arg)
 	}
 	hex[2 + 2 * c->len] = '\0';
 	const char *p[] = {id, c->mime, size, sha, c->filename, c->alt, hex, caller_id(c->rq)};
-	int rc = sql_do(db, "media_insert", 8, p);
+	int rc = lc_db_run(db, "media_insert", 8, p);
 	free(hex);
 	if (rc < 0)
 		return LC_TX_ERROR;
@@ -55,7 +54,7 @@ static enum lc_tx_result upload_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	const char *pg[] = {id};
 	bool failed;
-	c->out.body = sql_json(db, "media_get_meta", 1, pg, &failed);
+	c->out.body = lc_db_json(db, "media_get_meta", 1, pg, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	c->out.status = 201;
@@ -70,7 +69,7 @@ int h_media_upload(struct lc_request *rq)
 	size_t len = 0;
 	const char *data = lc_rq_body(rq, &len);
 	if (!data || len == 0)
-		return reply_field(rq, "", "required", "Send the image as the request body.");
+		return lc_reply_field(rq, "", "required", "Send the image as the request body.");
 	const char *mime = lc_sniff_mime(data, len);
 	if (!mime || (strcmp(mime, "image/png") != 0 && strcmp(mime, "image/jpeg") != 0 &&
 	              strcmp(mime, "image/webp") != 0))
@@ -82,16 +81,16 @@ int h_media_upload(struct lc_request *rq)
 		                        "Content-Type does not match the image.");
 	const char *alt = lc_rq_query(rq, "alt"), *filename = lc_rq_query(rq, "filename");
 	if (alt && lc_utf8_length(alt) > 300)
-		return reply_field(rq, "alt", "out_of_range", "At most 300 characters.");
+		return lc_reply_field(rq, "alt", "out_of_range", "At most 300 characters.");
 	if (filename && lc_utf8_length(filename) > 200)
-		return reply_field(rq, "filename", "out_of_range", "At most 200 characters.");
+		return lc_reply_field(rq, "filename", "out_of_range", "At most 200 characters.");
 	struct media_ctx c = {.rq = rq,
 	                      .mime = mime,
 	                      .alt = alt ? alt : "",
 	                      .filename = filename ? filename : "",
 	                      .data = data,
 	                      .len = len};
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), upload_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), upload_tx, &c), &c.out);
 }
 
 int h_media_get(struct lc_request *rq)
@@ -101,7 +100,7 @@ int h_media_get(struct lc_request *rq)
 		return lc_reply_problem(rq, 404, "not_found", "No such media.");
 	char etag[70];
 	const char *p[] = {id};
-	PGresult *r = sql(lc_rq_db(rq), "media_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "media_get", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	if (PQntuples(r) != 1) {
@@ -139,17 +138,16 @@ int h_media_list(struct lc_request *rq)
 static enum lc_tx_result alt_tx(struct lc_db *db, void *arg)
 {
 	struct media_ctx *c = arg;
-	json_decref(c->out.body);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	const char *p[] = {c->id, c->alt};
-	int n = sql_count(db, "media_set_alt", 2, p);
+	int n = lc_db_run(db, "media_set_alt", 2, p);
 	if (n < 0)
 		return LC_TX_ERROR;
 	if (n == 0)
-		return outcome_fail(&c->out, 404, "not_found", "No such media.");
+		return lc_outcome_fail(&c->out, 404, "not_found", "No such media.");
 	const char *pg[] = {c->id};
 	bool failed;
-	c->out.body = sql_json(db, "media_get_meta", 1, pg, &failed);
+	c->out.body = lc_db_json(db, "media_get_meta", 1, pg, &failed);
 	if (!c->out.body)
 		return LC_TX_ERROR;
 	c->out.status = 200;
@@ -177,5 +175,5 @@ int h_media_update(struct lc_request *rq)
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), alt_tx, &c);
 	if (tx == LC_TX_COMMIT)
 		cache_clear(); /* covers carry their alternative text */
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }

@@ -48,9 +48,9 @@ int h_search(struct lc_request *rq)
 {
 	const char *q = lc_rq_query(rq, "q");
 	if (!q || !*q)
-		return reply_field(rq, "q", "required", "Say what to search for.");
+		return lc_reply_field(rq, "q", "required", "Say what to search for.");
 	if (strlen(q) > 200)
-		return reply_field(rq, "q", "out_of_range", "At most 200 characters.");
+		return lc_reply_field(rq, "q", "out_of_range", "At most 200 characters.");
 	struct lc_page pg;
 	if (!lc_page_or_reply(rq, &pg))
 		return LC_REPLIED;
@@ -58,7 +58,7 @@ int h_search(struct lc_request *rq)
 	if (pg.cursor) {
 		json_t *o = json_object_get(pg.cursor, "o");
 		if (!json_is_integer(o) || json_integer_value(o) < 0 || json_integer_value(o) > 1000)
-			return reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
+			return lc_reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
 		offset = (long)json_integer_value(o);
 	}
 	static const char *const names[] = {"q", "limit", "cursor", NULL};
@@ -74,7 +74,7 @@ int h_search(struct lc_request *rq)
 	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
 	snprintf(off, sizeof(off), "%ld", offset);
 	const char *p[] = {tsq, lim, off};
-	PGresult *r = sql(lc_rq_db(rq), "search", 3, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "search", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = json_array(), *next = NULL;
@@ -116,9 +116,9 @@ int h_search_suggest(struct lc_request *rq)
 {
 	const char *q = lc_rq_query(rq, "q");
 	if (!q || !*q)
-		return reply_field(rq, "q", "required", "Say what to complete.");
+		return lc_reply_field(rq, "q", "required", "Say what to complete.");
 	if (strlen(q) > 100)
-		return reply_field(rq, "q", "out_of_range", "At most 100 characters.");
+		return lc_reply_field(rq, "q", "out_of_range", "At most 100 characters.");
 	static const char *const names[] = {"q", NULL};
 	char key[CACHE_KEY_MAX + 1];
 	const char *kp = public_key(key, "suggest", rq, names) ? key : NULL;
@@ -130,7 +130,7 @@ int h_search_suggest(struct lc_request *rq)
 		return public_store_reply(rq, kp, EMPTY_ITEMS, strlen(EMPTY_ITEMS), "application/json",
 		                          "public, max-age=60");
 	const char *p[] = {tsq, SUGGEST_MAX};
-	PGresult *r = sql(lc_rq_db(rq), "search_suggest", 2, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "search_suggest", 2, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	struct lc_buf b;

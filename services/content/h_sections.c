@@ -42,7 +42,7 @@ int h_sections_tree(struct lc_request *rq)
 {
 	bool agent = caller_is(rq, "agent");
 	const char *p[] = {agent ? "true" : "false"};
-	PGresult *r = sql(lc_rq_db(rq), "sec_all", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "sec_all", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *flat = json_array();
@@ -64,7 +64,7 @@ int h_sections_tree(struct lc_request *rq)
 
 struct sec_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id, *parent_id, *slug, *title, *description;
 	int64_t position;
 	json_t *contributors;
@@ -83,32 +83,19 @@ static bool contributors_ok(const json_t *a)
 static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 {
 	struct sec_ctx *c = arg;
-	json_decref(c->out.body);
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	bool failed;
 	json_t *cur = NULL;
 	char newid[37];
 	if (c->id) {
-		const char *p[] = {c->id};
-		PGresult *r = sql(db, "sec_lock", 1, p);
+		enum lc_tx_result stop;
+		PGresult *r =
+		    content_lock(db, c->rq, "sec_lock", c->id, 0, "No such section.", &c->out, &stop);
 		if (!r)
-			return LC_TX_ERROR;
-		int found = PQntuples(r);
-		long long rev = found ? atoll(PQgetvalue(r, 0, 0)) : 0;
+			return stop;
 		PQclear(r);
-		if (!found)
-			return outcome_fail(&c->out, 404, "not_found", "No such section.");
-		char etag[40];
-		content_etag(etag, rev);
-		const char *im = lc_rq_header(c->rq, "If-Match");
-		if (!im || !*im)
-			return outcome_fail(&c->out, 428, "precondition_required", "Send If-Match.");
-		if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
-			snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
-			return outcome_fail(&c->out, 412, "precondition_failed",
-			                    "The section changed since you read it.");
-		}
-		cur = sql_json(db, "sec_get", 1, p, &failed);
+		const char *p[] = {c->id};
+		cur = lc_db_json(db, "sec_get", 1, p, &failed);
 		if (failed || !cur)
 			return LC_TX_ERROR;
 	} else {
@@ -140,7 +127,7 @@ static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 	if (parent) {
 		const char *p[] = {id, parent};
 		const char *pe[] = {parent};
-		PGresult *r = sql(db, c->id ? "sec_would_loop" : "sec_exists", c->id ? 2 : 1, c->id ? p : pe);
+		PGresult *r = lc_db_exec(db, c->id ? "sec_would_loop" : "sec_exists", c->id ? 2 : 1, c->id ? p : pe);
 		if (!r) {
 			json_decref(cur);
 			return LC_TX_ERROR;
@@ -148,7 +135,7 @@ static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 		bool bad = c->id ? PQntuples(r) > 0 : PQntuples(r) == 0;
 		PQclear(r);
 		if (!bad && c->id) {
-			r = sql(db, "sec_exists", 1, pe);
+			r = lc_db_exec(db, "sec_exists", 1, pe);
 			if (!r) {
 				json_decref(cur);
 				return LC_TX_ERROR;
@@ -158,7 +145,7 @@ static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 		}
 		if (bad) {
 			json_decref(cur);
-			return outcome_field(&c->out, "parent_id", "invalid_format",
+			return lc_outcome_field(&c->out, "parent_id", "invalid_format",
 			                     "No such parent, or a loop.");
 		}
 	}
@@ -172,24 +159,24 @@ static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 	                   json_string_value(json_object_get(cur, "description")),
 	                   pos,
 	                   contrib};
-	PGresult *r = sql(db, c->id ? "sec_update" : "sec_insert", 7, p);
+	PGresult *r = lc_db_exec(db, c->id ? "sec_update" : "sec_insert", 7, p);
 	free(contrib);
 	if (!r) {
 		json_decref(cur);
 		if (strcmp(lc_db_sqlstate(db), "23505") == 0)
-			return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		if (strcmp(lc_db_sqlstate(db), "23514") == 0)
-			return outcome_field(&c->out, "slug", "invalid_format", "Bad slug.");
+			return lc_outcome_field(&c->out, "slug", "invalid_format", "Bad slug.");
 		return LC_TX_ERROR;
 	}
 	int rows = PQntuples(r);
 	PQclear(r);
 	if (rows != 1) {
 		json_decref(cur);
-		return outcome_field(&c->out, "slug", "taken", "This slug is already used.");
+		return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 	}
 	const char *gp[] = {id};
-	json_t *fresh = sql_json(db, "sec_get", 1, gp, &failed);
+	json_t *fresh = lc_db_json(db, "sec_get", 1, gp, &failed);
 	json_decref(cur);
 	if (!fresh)
 		return LC_TX_ERROR;
@@ -259,7 +246,7 @@ static int sec_write(struct lc_request *rq, const char *id)
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	if (c.has_contributors && !contributors_ok(c.contributors))
-		return reply_field(rq, "contributor_ids", "invalid_format",
+		return lc_reply_field(rq, "contributor_ids", "invalid_format",
 		                   "contributor_ids are user UUIDs.");
 	if (id && !lc_json_is_uuid(id))
 		return lc_reply_problem(rq, 404, "not_found", "No such section.");
@@ -267,7 +254,7 @@ static int sec_write(struct lc_request *rq, const char *id)
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), sec_write_tx, &c);
 	if (tx == LC_TX_COMMIT)
 		cache_clear(); /* breadcrumbs carry section titles */
-	return outcome_reply(rq, tx, &c.out);
+	return content_reply(rq, tx, &c.out);
 }
 
 int h_section_create(struct lc_request *rq)
@@ -282,27 +269,27 @@ int h_section_update(struct lc_request *rq)
 
 struct del_ctx {
 	struct lc_request *rq;
-	struct outcome out;
+	struct lc_outcome out;
 	const char *id;
 };
 
 static enum lc_tx_result sec_delete_tx(struct lc_db *db, void *arg)
 {
 	struct del_ctx *c = arg;
-	c->out = (struct outcome){0};
+	lc_outcome_reset(&c->out);
 	const char *p[] = {c->id};
-	PGresult *r = sql(db, "sec_exists", 1, p);
+	PGresult *r = lc_db_exec(db, "sec_exists", 1, p);
 	if (!r)
 		return LC_TX_ERROR;
 	int found = PQntuples(r);
 	PQclear(r);
 	if (!found)
-		return outcome_fail(&c->out, 404, "not_found", "No such section.");
-	int n = sql_count(db, "sec_delete", 1, p);
+		return lc_outcome_fail(&c->out, 404, "not_found", "No such section.");
+	int n = lc_db_run(db, "sec_delete", 1, p);
 	if (n < 0)
 		return LC_TX_ERROR;
 	if (n == 0)
-		return outcome_fail(&c->out, 409, "conflict",
+		return lc_outcome_fail(&c->out, 409, "conflict",
 		                    "The section still holds articles or subsections.");
 	if (lc_audit(db, c->rq, "section.delete", "section", c->id, NULL) < 0)
 		return LC_TX_ERROR;
@@ -317,5 +304,5 @@ int h_section_delete(struct lc_request *rq)
 	struct del_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	if (!lc_json_is_uuid(c.id))
 		return lc_reply_problem(rq, 404, "not_found", "No such section.");
-	return outcome_reply(rq, lc_db_tx(lc_rq_db(rq), sec_delete_tx, &c), &c.out);
+	return content_reply(rq, lc_db_tx(lc_rq_db(rq), sec_delete_tx, &c), &c.out);
 }

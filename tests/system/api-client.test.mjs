@@ -2,15 +2,36 @@
 // become French errors, the headers the gateway expects are sent, the token stays in memory.
 
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { api, ApiError, getAccessToken, setAccessToken } from '../../web/lib/api.js';
 import { FIELD_MESSAGES, PROBLEM_MESSAGES, fieldMessage, problemMessage } from '../../web/lib/messages-fr.js';
 
-// The stable codes of the contract (docs/architecture): each needs a French sentence.
-const CODES = ['validation_failed', 'malformed_json', 'not_found', 'method_not_allowed', 'uri_too_long', 'unauthorized',
-  'forbidden', 'conflict', 'precondition_failed', 'precondition_required', 'payload_too_large', 'unsupported_media_type',
-  'rate_limited', 'unavailable', 'internal'];
+// The stable codes of the contract: the catalogue libcommon compiles (libcommon/src/problems.def),
+// read here rather than copied, so that a code added there needs its French sentence.
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const CODES = [...readFileSync(join(root, 'libcommon/src/problems.def'), 'utf8').matchAll(/^LC_PROBLEM\((\w+),/gm)].map((m) => m[1]);
+
+// Every problem code the C sources answer with (a status then a quoted code, as in
+// lc_reply_problem(rq, 404, "not_found", ...) or lc_outcome_fail(o, 409, "conflict", ...)).
+function codesUsedInSources() {
+  const used = new Map();
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.c')) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/\b[1-5][0-9]{2},\s*"([a-z_]+)"/g)) used.set(m[1], path);
+      }
+    }
+  };
+  walk(join(root, 'libcommon/src'));
+  walk(join(root, 'services'));
+  return used;
+}
 const FIELD_CODES = ['required', 'wrong_type', 'out_of_range', 'invalid_format', 'not_allowed', 'unknown_field'];
 
 let server;
@@ -39,8 +60,15 @@ after(() => new Promise((resolve) => server.close(resolve)));
 
 describe('messages-fr', () => {
   it('has a French message for every stable problem code and field code', () => {
+    assert.ok(CODES.length >= 23 && CODES.includes('validation_failed') && CODES.includes('invalid_credentials'), 'catalogue read');
     for (const code of CODES) assert.ok(PROBLEM_MESSAGES[code], `problem code ${code}`);
     for (const code of FIELD_CODES) assert.ok(FIELD_MESSAGES[code], `field code ${code}`);
+  });
+
+  it('knows every code the services answer with: none is missing from the catalogue', () => {
+    const used = codesUsedInSources();
+    assert.ok(used.has('not_found') && used.has('totp_required'), 'sources scanned');
+    for (const [code, where] of used) assert.ok(CODES.includes(code), `${code} (${where}) is not in libcommon/src/problems.def`);
   });
 
   it('falls back on the HTTP status, then on a generic message', () => {

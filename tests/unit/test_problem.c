@@ -46,6 +46,33 @@ START_TEST(every_code_has_a_title)
 }
 END_TEST
 
+/* The codes civitas-account answers with when signing in or following a link are in the
+ * catalogue too: before, their title read "Error". */
+START_TEST(account_codes_have_titles)
+{
+	const char *codes[] = {"invalid_credentials", "totp_required",      "invalid_totp",
+	                       "totp_enrolment_required", "email_not_verified", "account_disabled",
+	                       "invalid_token"};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		ck_assert_msg(strcmp(lc_problem_title(codes[i]), "Error") != 0, "code %s has no title",
+		              codes[i]);
+}
+END_TEST
+
+/* Every entry of the catalogue is a snake_case code with a title of its own, listed once. */
+START_TEST(catalogue_is_well_formed)
+{
+	size_t n = 0;
+	for (const char *c; (c = lc_problem_code_at(n)) != NULL; n++) {
+		ck_assert_msg(strspn(c, "abcdefghijklmnopqrstuvwxyz_") == strlen(c), "code %s", c);
+		ck_assert_str_ne(lc_problem_title(c), "Error");
+		for (size_t j = 0; j < n; j++)
+			ck_assert_str_ne(lc_problem_code_at(j), c);
+	}
+	ck_assert_uint_ge(n, 23);
+}
+END_TEST
+
 START_TEST(detail_is_escaped_json)
 {
 	json_t *p = lc_problem_new(400, "malformed_json", "quote \" and \n newline", NULL);
@@ -66,6 +93,8 @@ int main(void)
 	tcase_add_test(tc, shape);
 	tcase_add_test(tc, no_request_id_no_member);
 	tcase_add_test(tc, every_code_has_a_title);
+	tcase_add_test(tc, account_codes_have_titles);
+	tcase_add_test(tc, catalogue_is_well_formed);
 	tcase_add_test(tc, detail_is_escaped_json);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

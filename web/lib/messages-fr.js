@@ -5,6 +5,7 @@
 export const PROBLEM_MESSAGES = Object.freeze({
   validation_failed: 'Certaines informations saisies ne sont pas valides. Corrigez les champs signalés puis réessayez.',
   malformed_json: 'La demande envoyée est mal formée. Rechargez la page puis réessayez.',
+  invalid_encoding: 'L’adresse demandée contient des caractères non valides. Vérifiez-la puis réessayez.',
   not_found: 'L’élément demandé est introuvable. Il a peut-être été supprimé ou déplacé.',
   method_not_allowed: 'Cette opération n’est pas permise ici.',
   uri_too_long: 'L’adresse demandée est trop longue. Raccourcissez votre recherche puis réessayez.',

@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct lc_request;
 
 #define LC_MAX_SERVICES 16
 
@@ -41,11 +40,6 @@ int lc_role_rank(const char *role);
 bool lc_claims_has_role(const struct lc_claims *c, const char *role);     /* exact */
 bool lc_claims_at_least(const struct lc_claims *c, const char *min_role); /* rank >= */
 bool lc_claims_has_service(const struct lc_claims *c, const char *service);
-
-/* Replies 401 unauthorized (no/invalid token) or 404 not_found (authenticated but below the
- * role: no existence leak) and returns false; returns true when the caller qualifies. */
-bool lc_require_role_or_reply(struct lc_request *rq, const char *min_role);
-bool lc_require_service_or_reply(struct lc_request *rq, const char *service);
 
 /* Internal secret, loaded once (>= 32 bytes after trimming a final newline). */
 int lc_internal_secret_init(const char *path, char *err, size_t errlen);

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct lc_request;
+#include <jansson.h>
 
 /* A statement every connection prepares. Tables end with name == NULL. */
 struct lc_sql {
@@ -42,6 +42,15 @@ PGconn *lc_db_conn(struct lc_db *db); /* for tests and the migrations runner */
  * A lost connection outside a transaction is reset, statements re-prepared and the call
  * retried once. Caller PQclear()s the result. */
 PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char *const *params);
+/* Runs a statement for its effect: the number of rows it changed (for a SELECT, the rows it
+ * returned), or -1 when it failed. The one wrapper for "run it, I only need to know it worked"
+ * (`if (lc_db_run(...) < 0) return LC_TX_ERROR;`) and "how many rows did it touch". */
+int lc_db_run(struct lc_db *db, const char *name, int nparams, const char *const *params);
+/* The first column of the first row parsed as JSON (new reference), for statements that build
+ * their answer with json_build_object. NULL both when there is no row (or SQL NULL) and when
+ * the statement failed or its text is not JSON: *failed tells them apart. */
+json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params,
+                   bool *failed);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);
@@ -61,10 +70,6 @@ enum lc_tx_result {
  * failure or deadlock (and once after a lost connection). fn must be safe to re-run.
  * Returns what fn returned last, or LC_TX_ERROR when BEGIN/COMMIT failed. */
 enum lc_tx_result lc_db_tx(struct lc_db *db, enum lc_tx_result (*fn)(struct lc_db *db, void *arg), void *arg);
-
-/* Answers 503 unavailable with Retry-After when the database is gone, else 500 internal; returns
- * LC_REPLIED so a handler can `return lc_db_fail_reply(rq);`. Logs the SQLSTATE, never values. */
-int lc_db_fail_reply(struct lc_request *rq);
 
 /* Applies dir/NNNN_name.sql files not yet recorded in <schema>.schema_migrations, each in its
  * own transaction, under a session advisory lock so concurrent starters apply each file once.

@@ -38,6 +38,45 @@ struct lc_field {
 	bool *present;                  /* may be NULL: set true when the field was given */
 };
 
+/* Constructors for the common shapes, so that a spec reads as a list of fields:
+ *
+ *   const struct lc_field spec[] = {
+ *       LC_F_STRING("title", 1, 200, &title, .required = true),
+ *       LC_F_EMAIL("email", &email, .required = true),
+ *       LC_F_ENUM("kind", kinds, &kind),
+ *       LC_F_DATE("starts_on", &starts, .nullable = true, .present = &has_starts),
+ *       {0},
+ *   };
+ *
+ * Each takes the name, what the shape needs and the out pointer; anything else (.required,
+ * .nullable, .present, .pattern) follows as designated initialisers. min/max of a string are
+ * its length in code points. */
+#define LC_F_STRING(field, lo, hi, outp, ...)                                                            \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_STRING, .has_min = true, .min = (lo), .has_max = true,         \
+		.max = (hi), .out = (outp), __VA_ARGS__                                                      \
+	}
+#define LC_F_EMAIL(field, outp, ...)     {.name = (field), .type = LC_J_EMAIL, .out = (outp), __VA_ARGS__}
+#define LC_F_DATE(field, outp, ...)      {.name = (field), .type = LC_J_DATE, .out = (outp), __VA_ARGS__}
+#define LC_F_TIMESTAMP(field, outp, ...) {.name = (field), .type = LC_J_TIMESTAMP, .out = (outp), __VA_ARGS__}
+#define LC_F_UUID(field, outp, ...)      {.name = (field), .type = LC_J_UUID, .out = (outp), __VA_ARGS__}
+#define LC_F_BOOL(field, outp, ...)      {.name = (field), .type = LC_J_BOOL, .out = (outp), __VA_ARGS__}
+#define LC_F_ENUM(field, values, outp, ...)                                                              \
+	{.name = (field), .type = LC_J_ENUM, .enum_values = (values), .out = (outp), __VA_ARGS__}
+#define LC_F_INT(field, lo, hi, outp, ...)                                                               \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_INT, .has_min = true, .min = (lo), .has_max = true,            \
+		.max = (hi), .out = (outp), __VA_ARGS__                                                      \
+	}
+#define LC_F_OBJECT(field, outp, ...) {.name = (field), .type = LC_J_OBJECT, .out = (outp), __VA_ARGS__}
+#define LC_F_ARRAY(field, lo, hi, outp, ...)                                                             \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_ARRAY, .has_min = true, .min = (lo), .has_max = true,          \
+		.max = (hi), .out = (outp), __VA_ARGS__                                                      \
+	}
+/* One line of text: no control characters (no newline, no tab). */
+#define LC_PATTERN_LINE "^[^[:cntrl:]]+$"
+
 /* Which problems json_check reports, in errors[].code. */
 #define LC_JERR_REQUIRED "required"
 #define LC_JERR_TYPE     "wrong_type"
