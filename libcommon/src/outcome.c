@@ -48,7 +48,8 @@ enum lc_tx_result lc_outcome_field(struct lc_outcome *o, const char *field, cons
 
 enum lc_tx_result lc_outcome_ok(struct lc_outcome *o, unsigned status, json_t *body)
 {
-	json_decref(o->body);
+	if (o->body != body)
+		json_decref(o->body);
 	o->body = body;
 	o->status = status;
 	return LC_TX_COMMIT;

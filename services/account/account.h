@@ -172,8 +172,6 @@ bool page_keyset_or_reply(struct lc_request *rq, struct lc_page *page, const cha
 /* The next cursor when the query (run with limit + 1) returned more than limit rows, else NULL. */
 json_t *page_next(const PGresult *r, int limit, int tcol, int idcol);
 
-/* One statement and its PGresult freed in one line: returns rows affected or -1. */
-int db_run(struct lc_db *db, const char *name, int n, const char *const *params);
 
 /* --- audit (h_admin.c) --- */
 int account_audit_sink(struct lc_db *db, const json_t *entry);

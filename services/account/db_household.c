@@ -189,9 +189,3 @@ bool fam_agent_or_reply(struct lc_request *rq)
 	lc_reply_problem(rq, 404, "not_found", "No such resource.");
 	return false;
 }
-
-int fam_reply_field(struct lc_request *rq, const char *field, const char *code, const char *message)
-{
-	json_t *errors = json_pack("[{s:s, s:s, s:s}]", "field", field, "code", code, "message", message);
-	return lc_reply_problem_errors(rq, 422, "validation_failed", message, errors);
-}

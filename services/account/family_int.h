@@ -66,8 +66,6 @@ json_t *fam_quotient_row(const PGresult *r, int row, bool full);
 void fam_today(char out[11]);
 /* Replies 404 unless the caller is an agent or an admin (editors treat content, not families). */
 bool fam_agent_or_reply(struct lc_request *rq);
-/* Replies 422 validation_failed with one error. Returns LC_REPLIED. */
-int fam_reply_field(struct lc_request *rq, const char *field, const char *code, const char *message);
 
 /* --- db_documents.c --- */
 /* A document row of the fam_doc_* metadata statements as JSON (new reference). */

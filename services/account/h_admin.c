@@ -36,7 +36,7 @@ int account_audit_sink(struct lc_db *db, const json_t *e)
 	                   json_string_value(json_object_get(e, "ip")),
 	                   json_string_value(json_object_get(e, "request_id")),
 	                   d};
-	int rc = db_run(db, "audit_insert", 10, p);
+	int rc = lc_db_run(db, "audit_insert", 10, p);
 	free(d);
 	return rc == 1 ? 0 : -1;
 }
@@ -112,7 +112,7 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	/* The new person chooses a password through a link valid three days. */
 	char token[48], hash[65], link[120];
 	const char *q[] = {hash, id, "reset", NULL, "259200"};
-	if (!tokens_random(token, hash) || db_run(db, "email_token_insert", 5, q) != 1)
+	if (!tokens_random(token, hash) || lc_db_run(db, "email_token_insert", 5, q) != 1)
 		return LC_TX_ERROR;
 	snprintf(link, sizeof(link), "/reinitialisation.html?token=%s", token);
 	json_t *d = json_pack("{s:s, s:s, s:s}", "given_name", c->given, "link", link, "role", c->role);
@@ -199,7 +199,7 @@ static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 		return LC_TX_ROLLBACK;
 	if (m->has_disabled && m->disabled) {
 		const char *q[] = {m->id, "account_disabled", NULL};
-		if (db_run(db, "sessions_revoke_user", 3, q) < 0)
+		if (lc_db_run(db, "sessions_revoke_user", 3, q) < 0)
 			return LC_TX_ERROR;
 	}
 	json_t *d = json_pack(

@@ -41,15 +41,15 @@ static enum lc_tx_result reset_tx(struct lc_db *db, void *arg)
 	const char *p[] = {x->id};
 	const char *q[] = {x->id, "totp_reset", NULL};
 	const char *e[] = {x->id, "totp_enrol"};
-	int n = db_run(db, "totp_reset", 1, p);
+	int n = lc_db_run(db, "totp_reset", 1, p);
 	if (n < 0)
 		return LC_TX_ERROR;
 	x->found = n == 1;
 	if (!x->found)
 		return LC_TX_ROLLBACK;
 	/* The lost phone may be in someone else's hands: its sessions end with it. */
-	if (db_run(db, "recovery_codes_delete", 1, p) < 0 || db_run(db, "email_tokens_void", 2, e) < 0 ||
-	    db_run(db, "sessions_revoke_user", 3, q) < 0)
+	if (lc_db_run(db, "recovery_codes_delete", 1, p) < 0 || lc_db_run(db, "email_tokens_void", 2, e) < 0 ||
+	    lc_db_run(db, "sessions_revoke_user", 3, q) < 0)
 		return LC_TX_ERROR;
 	x->row = lc_db_exec(db, "user_by_id", 1, p);
 	if (!x->row || PQntuples(x->row) != 1)
@@ -141,7 +141,7 @@ static enum lc_tx_result end_tx(struct lc_db *db, void *arg)
 {
 	struct end *e = arg;
 	const char *p[] = {e->sid, e->uid};
-	int n = db_run(db, "session_revoke_by_admin", 2, p);
+	int n = lc_db_run(db, "session_revoke_by_admin", 2, p);
 	if (n < 0)
 		return LC_TX_ERROR;
 	e->found = n == 1;

@@ -12,6 +12,7 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/page.h"
+#include "civitas/outcome.h"
 #include "civitas/reply.h"
 
 #include "family_int.h"
@@ -24,12 +25,13 @@ struct upload {
 	char filename[FAM_FILENAME_MAX + 1];
 	char id[37];
 	long long used;
-	int outcome; /* 0 ok, 413 quota, 422 member not in household */
+	struct lc_outcome out; /* a 413 is answered by reply_too_large, with the figures */
 };
 
 static enum lc_tx_result upload_tx(struct lc_db *db, void *arg)
 {
 	struct upload *u = arg;
+	lc_outcome_reset(&u->out);
 	const char *h[] = {u->hh};
 	/* The household row lock serialises uploads, so two cannot both pass the quota. */
 	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
@@ -41,18 +43,15 @@ static enum lc_tx_result upload_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		int n = PQntuples(r);
 		PQclear(r);
-		if (n != 1) {
-			u->outcome = 422;
-			return LC_TX_ROLLBACK;
-		}
+		if (n != 1)
+			return lc_outcome_field(&u->out, "member_id", LC_JERR_ENUM,
+			                        "X-Member-Id is not a member of your household");
 	}
 	u->used = fam_db_documents_used(db, u->hh);
 	if (u->used < 0)
 		return LC_TX_ERROR;
-	if (fam_quota_check((uint64_t)u->used, u->len) != 0) {
-		u->outcome = 413;
-		return LC_TX_ROLLBACK;
-	}
+	if (fam_quota_check((uint64_t)u->used, u->len) != 0)
+		return lc_outcome_fail(&u->out, 413, "payload_too_large", "The household's vault is full.");
 	if (fam_db_document_insert(db, u->hh, u->member_id, u->kind, u->filename, u->mime, u->data, u->len,
 	                           u->valid_until, u->user_id, u->id) < 0)
 		return LC_TX_ERROR;
@@ -105,7 +104,7 @@ int h_document_upload(struct lc_request *rq)
 		return lc_reply_problem(rq, 415, "unsupported_media_type",
 		                        "The body must be application/pdf, image/jpeg or image/png.");
 	if (!u.data || u.len == 0)
-		return fam_reply_field(rq, "content", "required", "the body must be the file");
+		return lc_reply_field(rq, "content", "required", "the body must be the file");
 	if (u.len > FAM_FILE_MAX)
 		return reply_too_large(rq, FAM_FILE_MAX, -1);
 	const char *real = lc_sniff_mime(u.data, u.len);
@@ -154,13 +153,10 @@ int h_document_upload(struct lc_request *rq)
 		return LC_REPLIED;
 	u.hh = hh;
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), upload_tx, &u);
-	if (u.outcome == 413)
+	if (u.out.status == 413)
 		return reply_too_large(rq, FAM_HOUSEHOLD_MAX, u.used);
-	if (u.outcome == 422)
-		return fam_reply_field(rq, "member_id", LC_JERR_ENUM,
-		                       "X-Member-Id is not a member of your household");
-	if (tx != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&u.out))
+		return lc_outcome_reply(rq, tx, &u.out);
 	const char *p[] = {u.id, hh};
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_doc_get", 2, p);
 	if (!r || PQntuples(r) != 1) {
@@ -182,15 +178,15 @@ int h_document_list(struct lc_request *rq)
 		return LC_REPLIED;
 	const char *kind = lc_rq_query(rq, "kind"), *member = lc_rq_query(rq, "member_id");
 	if (kind && !fam_in(fam_document_kinds, kind))
-		return fam_reply_field(rq, "kind", LC_JERR_ENUM, "kind is not a known document kind");
+		return lc_reply_field(rq, "kind", LC_JERR_ENUM, "kind is not a known document kind");
 	if (member && !lc_json_is_uuid(member))
-		return fam_reply_field(rq, "member_id", LC_JERR_FORMAT, "member_id must be a member id");
+		return lc_reply_field(rq, "member_id", LC_JERR_FORMAT, "member_id must be a member id");
 	const char *after_t = "infinity", *after_id = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 	if (page.cursor) {
 		after_t = json_string_value(json_object_get(page.cursor, "t"));
 		after_id = json_string_value(json_object_get(page.cursor, "id"));
 		if (!after_t || !lc_json_is_timestamp(after_t) || !after_id || !lc_json_is_uuid(after_id))
-			return fam_reply_field(rq, "cursor", LC_JERR_FORMAT,
+			return lc_reply_field(rq, "cursor", LC_JERR_FORMAT,
 			                       "cursor is not one this API gave out");
 	}
 	char hh[37];

@@ -10,6 +10,7 @@
 #include "civitas/db.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
+#include "civitas/outcome.h"
 #include "civitas/page.h"
 #include "civitas/reply.h"
 
@@ -40,24 +41,24 @@ int h_household_get(struct lc_request *rq)
 }
 
 struct address {
-	const char *hh, *etag, *line1, *line2, *postcode, *city;
-	bool clear;
-	int outcome; /* 0 ok, 412 lost update */
+	struct lc_request *rq;
+	const char *hh, *line1, *line2, *postcode, *city;
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result address_tx(struct lc_db *db, void *arg)
 {
 	struct address *a = arg;
+	lc_outcome_reset(&a->out);
 	const char *p[] = {a->hh};
-	char version[16];
-	if (fam_exec_first(db, "fam_hh_lock", 1, p, version, sizeof(version)) != 1)
-		return LC_TX_ERROR;
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"h%s\"", version);
-	if (strcmp(etag, a->etag) != 0 && strcmp(a->etag, "*") != 0) {
-		a->outcome = 412;
-		return LC_TX_ROLLBACK;
-	}
+	/* The household exists (fam_my_household_or_reply found it): a missing row is an error. */
+	const struct lc_lock lock = {.stmt = "fam_hh_lock", .nparams = 1, .params = p, .etag_col = 0,
+	                             .etag_prefix = "h", .not_found = "No such household."};
+	enum lc_tx_result stop;
+	PGresult *r = lc_lock_if_match(db, a->rq, &lock, &a->out, NULL, &stop);
+	if (!r)
+		return stop;
+	PQclear(r);
 	const char *q[] = {a->hh, a->line1, a->line2, a->postcode, a->city};
 	return fam_exec_first(db, "fam_hh_address", 5, q, NULL, 0) == 1 ? LC_TX_COMMIT : LC_TX_ERROR;
 }
@@ -132,20 +133,11 @@ int h_household_patch(struct lc_request *rq)
 	char hh[37];
 	if (!fam_my_household_or_reply(rq, hh))
 		return LC_REPLIED;
-	const char *im = lc_rq_header(rq, "If-Match");
-	if (!im)
-		return lc_reply_problem(
-		    rq, 428, "precondition_required",
-		    "Send If-Match with the ETag you last read, so that no change is lost.");
+	a.rq = rq;
 	a.hh = hh;
-	a.etag = im;
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), address_tx, &a);
-	if (a.outcome == 412)
-		return lc_reply_problem(
-		    rq, 412, "precondition_failed",
-		    "Someone changed this since you read it; reload and apply your change again.");
-	if (tx != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&a.out))
+		return lc_outcome_reply(rq, tx, &a.out);
 	return reply_household(rq, hh, 200);
 }
 
@@ -154,12 +146,13 @@ int h_household_patch(struct lc_request *rq)
 struct invite {
 	const char *hh, *user_id, *email, *rid;
 	char token[64], id[37], created_at[32], expires_at[32];
-	int outcome; /* 0 ok, 409 household full, 429 too many pending, -2 no template */
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result invite_tx(struct lc_db *db, void *arg)
 {
 	struct invite *v = arg;
+	lc_outcome_reset(&v->out);
 	const char *p[] = {v->hh};
 	if (fam_exec_first(db, "fam_hh_lock", 1, p, NULL, 0) != 1)
 		return LC_TX_ERROR;
@@ -168,17 +161,15 @@ static enum lc_tx_result invite_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	int accounts = atoi(PQgetvalue(r, 0, 1));
 	PQclear(r);
-	if (accounts >= FAM_MAX_ACCOUNTS) {
-		v->outcome = 409;
-		return LC_TX_ROLLBACK;
-	}
+	if (accounts >= FAM_MAX_ACCOUNTS)
+		return lc_outcome_fail(&v->out, 409, "conflict",
+		                       "This household already has two adults with an account.");
 	char pending[16];
 	if (fam_exec_first(db, "fam_inv_pending_count", 1, p, pending, sizeof(pending)) != 1)
 		return LC_TX_ERROR;
-	if (atoi(pending) >= 5) {
-		v->outcome = 429;
-		return LC_TX_ROLLBACK;
-	}
+	if (atoi(pending) >= 5)
+		return lc_outcome_fail(&v->out, 429, "rate_limited",
+		                       "Too many pending invitations; cancel one first.");
 	if (!lc_random_token(v->token, sizeof(v->token), 32))
 		return LC_TX_ERROR;
 	char hash[65];
@@ -220,10 +211,8 @@ static enum lc_tx_result invite_tx(struct lc_db *db, void *arg)
 	         : has_account   ? account_notify(db, invitee, "household_invitation", data, key, link)
 	                         : account_mail_to(db, v->email, "household_invitation", data, key);
 	json_decref(data);
-	if (rc == -2) {
-		v->outcome = -2;
-		return LC_TX_ROLLBACK;
-	}
+	if (rc == -2)
+		return lc_outcome_fail(&v->out, 500, "internal", "The invitation template is missing.");
 	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
 }
 
@@ -241,22 +230,13 @@ int h_invitation_create(struct lc_request *rq)
 		return LC_REPLIED;
 	v.hh = hh;
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), invite_tx, &v);
-	if (v.outcome == 409)
-		return lc_reply_problem(rq, 409, "conflict",
-		                        "This household already has two adults with an account.");
-	if (v.outcome == 429)
-		return lc_reply_problem(rq, 429, "rate_limited",
-		                        "Too many pending invitations; cancel one first.");
-	if (v.outcome == -2)
-		return lc_reply_problem(rq, 500, "internal", "The invitation template is missing.");
-	if (tx != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
-	char loc[160];
-	snprintf(loc, sizeof(loc), FAM_API "/me/household/invitations/%s", v.id);
-	lc_rq_add_header(rq, "Location", loc);
-	return lc_reply_json(rq, 201,
-	                     json_pack("{s:s, s:s, s:s, s:s}", "id", v.id, "email", v.email, "created_at",
-	                               v.created_at, "expires_at", v.expires_at));
+	if (tx == LC_TX_COMMIT && !lc_outcome_is_problem(&v.out)) {
+		snprintf(v.out.location, sizeof(v.out.location), FAM_API "/me/household/invitations/%s", v.id);
+		lc_outcome_ok(&v.out, 201,
+		              json_pack("{s:s, s:s, s:s, s:s}", "id", v.id, "email", v.email, "created_at",
+		                        v.created_at, "expires_at", v.expires_at));
+	}
+	return lc_outcome_reply(rq, tx, &v.out);
 }
 
 int h_invitation_list(struct lc_request *rq)
@@ -299,12 +279,18 @@ int h_invitation_delete(struct lc_request *rq)
 struct join {
 	const char *user_id, *token;
 	char hh[37];
-	int outcome; /* 0 ok, 404 no invitation for this person, 409 cannot leave, 413 vault too full */
+	struct lc_outcome out;
 };
+
+static const char NO_INVITATION[] =
+    "No pending invitation with this token for this account (it may have expired).";
+static const char CANNOT_JOIN[] = "You belong to a household with other members, or that household "
+                                  "is full: leave yours first.";
 
 static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 {
 	struct join *j = arg;
+	lc_outcome_reset(&j->out);
 	char hash[65];
 	lc_sha256_hex(j->token, strlen(j->token), hash);
 	const char *p[] = {hash};
@@ -313,8 +299,7 @@ static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		j->outcome = 404;
-		return LC_TX_ROLLBACK;
+		return lc_outcome_fail(&j->out, 404, "not_found", NO_INVITATION);
 	}
 	char inv[37], email[256];
 	snprintf(inv, sizeof(inv), "%s", PQgetvalue(r, 0, 0));
@@ -328,10 +313,8 @@ static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	bool same = PQntuples(r) == 1 && strcasecmp(PQgetvalue(r, 0, 2), email) == 0;
 	PQclear(r);
-	if (!same) {
-		j->outcome = 404;
-		return LC_TX_ROLLBACK;
-	}
+	if (!same)
+		return lc_outcome_fail(&j->out, 404, "not_found", NO_INVITATION);
 	const char *h[] = {j->hh};
 	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
 		return LC_TX_ERROR;
@@ -348,10 +331,8 @@ static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 		const char *a[] = {inv, j->user_id};
 		return fam_exec_first(db, "fam_inv_accept", 2, a, NULL, 0) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
 	}
-	if (accounts >= FAM_MAX_ACCOUNTS || members >= FAM_MAX_MEMBERS) {
-		j->outcome = 409;
-		return LC_TX_ROLLBACK;
-	}
+	if (accounts >= FAM_MAX_ACCOUNTS || members >= FAM_MAX_MEMBERS)
+		return lc_outcome_fail(&j->out, 409, "conflict", CANNOT_JOIN);
 	if (had) {
 		/* One may bring one's own documents along, not other people: a household of more than
 		 * oneself is left first (delete one's member entry there). */
@@ -361,18 +342,15 @@ static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 		int others = atoi(PQgetvalue(r, 0, 0)) - 1;
 		PQclear(r);
-		if (others > 0) {
-			j->outcome = 409;
-			return LC_TX_ROLLBACK;
-		}
+		if (others > 0)
+			return lc_outcome_fail(&j->out, 409, "conflict", CANNOT_JOIN);
 		long long used_new = fam_db_documents_used(db, j->hh),
 		          used_old = fam_db_documents_used(db, old);
 		if (used_new < 0 || used_old < 0)
 			return LC_TX_ERROR;
-		if (fam_quota_check((uint64_t)used_new, (uint64_t)used_old) != 0) {
-			j->outcome = 413;
-			return LC_TX_ROLLBACK;
-		}
+		if (fam_quota_check((uint64_t)used_new, (uint64_t)used_old) != 0)
+			return lc_outcome_fail(&j->out, 413, "payload_too_large",
+			                       "Your documents would not fit in the household's vault (100 MiB).");
 		const char *mv[] = {old, j->hh};
 		if (fam_exec_first(db, "fam_docs_move", 2, mv, NULL, 0) < 0)
 			return LC_TX_ERROR;
@@ -412,19 +390,7 @@ int h_invitation_accept(struct lc_request *rq)
 	if (!lc_json_is_uuid(j.user_id))
 		return lc_reply_problem(rq, 404, "not_found", "No such invitation.");
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), join_tx, &j);
-	if (j.outcome == 404)
-		return lc_reply_problem(
-		    rq, 404, "not_found",
-		    "No pending invitation with this token for this account (it may have expired).");
-	if (j.outcome == 409)
-		return lc_reply_problem(
-		    rq, 409, "conflict",
-		    "You belong to a household with other members, or that household is full: "
-		    "leave yours first.");
-	if (j.outcome == 413)
-		return lc_reply_problem(rq, 413, "payload_too_large",
-		                        "Your documents would not fit in the household's vault (100 MiB).");
-	if (tx != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&j.out))
+		return lc_outcome_reply(rq, tx, &j.out);
 	return reply_household(rq, j.hh, 200);
 }

@@ -64,7 +64,7 @@ static enum lc_tx_result notify_tx(struct lc_db *db, void *arg)
 	struct notify *n = arg;
 	n->id[0] = '\0';
 	const char *p[] = {n->user_id};
-	int found = db_run(db, "notify_user", 1, p);
+	int found = lc_db_run(db, "notify_user", 1, p);
 	if (found < 0)
 		return LC_TX_ERROR;
 	n->unknown = found == 0;
@@ -210,7 +210,7 @@ static enum lc_tx_result demo_tx(struct lc_db *db, void *arg)
 	for (size_t i = 0; i < NDEMO; i++) {
 		const struct demo_user *u = &demo_users[i];
 		const char *p[] = {u->email, d->phc[i], u->given, u->family, u->role, u->services};
-		int n = db_run(db, "demo_user_insert", 6, p);
+		int n = lc_db_run(db, "demo_user_insert", 6, p);
 		if (n < 0)
 			return LC_TX_ERROR;
 		d->created += n;

@@ -107,7 +107,7 @@ static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 		char step[24];
 		snprintf(step, sizeof(step), "%lld", (long long)l->step);
 		const char *s[] = {id, step};
-		int n = db_run(db, "totp_claim", 2, s);
+		int n = lc_db_run(db, "totp_claim", 2, s);
 		if (n < 0)
 			return LC_TX_ERROR;
 		if (n == 0) {
@@ -132,7 +132,7 @@ static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 			return LC_TX_ERROR;
 	}
 	const char *p[] = {id};
-	if (db_run(db, "login_ok", 1, p) != 1)
+	if (lc_db_run(db, "login_ok", 1, p) != 1)
 		return LC_TX_ERROR;
 	if (session_create(db, id, lc_rq_client_ip(l->rq), lc_rq_header(l->rq, "User-Agent"), l->sid,
 	                   l->token) < 0)
@@ -163,7 +163,7 @@ static enum lc_tx_result enrol_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	snprintf(ttl, sizeof(ttl), "%d", ENROL_TTL_S);
 	const char *p[] = {hash, PQgetvalue(l->u, 0, UC_ID), "totp_enrol", NULL, ttl};
-	if (db_run(db, "email_token_insert", 5, p) != 1)
+	if (lc_db_run(db, "email_token_insert", 5, p) != 1)
 		return LC_TX_ERROR;
 	return audit_user(l, db, "login.totp_enrolment_required", json_object()) < 0 ? LC_TX_ERROR
 	                                                                             : LC_TX_COMMIT;

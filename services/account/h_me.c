@@ -17,18 +17,6 @@
 #include "account.h"
 #include "notify.h"
 
-int db_run(struct lc_db *db, const char *name, int n, const char *const *params)
-{
-	PGresult *r = lc_db_exec(db, name, n, params);
-	if (!r)
-		return -1;
-	int rows = atoi(PQcmdTuples(r));
-	if (PQresultStatus(r) == PGRES_TUPLES_OK && rows == 0)
-		rows = PQntuples(r);
-	PQclear(r);
-	return rows;
-}
-
 json_t *pg_text_array(const char *lit)
 {
 	json_t *a = json_array();
@@ -246,11 +234,11 @@ static enum lc_tx_result me_password_tx(struct lc_db *db, void *arg)
 {
 	struct me_password *m = arg;
 	const char *p[] = {m->sub, m->phc};
-	if (db_run(db, "user_set_password", 2, p) != 1)
+	if (lc_db_run(db, "user_set_password", 2, p) != 1)
 		return LC_TX_ERROR;
 	/* Every other session ends; the one in use stays so the person is not signed out here. */
 	const char *q[] = {m->sub, "password_changed", m->sid[0] ? m->sid : NULL};
-	if (db_run(db, "sessions_revoke_user", 3, q) < 0)
+	if (lc_db_run(db, "sessions_revoke_user", 3, q) < 0)
 		return LC_TX_ERROR;
 	json_t *d = json_object();
 	int rc = lc_audit(db, m->rq, "password.change", "user", m->sub, d);
@@ -348,10 +336,10 @@ static enum lc_tx_result me_email_tx(struct lc_db *db, void *arg)
 	if (!tokens_random(token, hash))
 		return LC_TX_ERROR;
 	const char *v[] = {m->sub, "email_change"};
-	if (db_run(db, "email_tokens_void", 2, v) < 0)
+	if (lc_db_run(db, "email_tokens_void", 2, v) < 0)
 		return LC_TX_ERROR;
 	const char *q[] = {hash, m->sub, "email_change", m->email, "86400"};
-	if (db_run(db, "email_token_insert", 5, q) != 1)
+	if (lc_db_run(db, "email_token_insert", 5, q) != 1)
 		return LC_TX_ERROR;
 	snprintf(link, sizeof(link), "/verification.html?token=%s", token);
 	json_t *d = json_pack("{s:s, s:s}", "link", link, "email", m->email);

@@ -8,6 +8,7 @@
 #include "civitas/db.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
+#include "civitas/outcome.h"
 #include "civitas/reply.h"
 
 #include "account.h"
@@ -17,15 +18,15 @@
 #define NAME_PATTERN "^[^[:cntrl:]]+$"
 
 struct member {
-	const char *hh, *id, *user_id, *etag;
+	struct lc_request *rq;
+	const char *hh, *id, *user_id;
 	const char *relation, *given_name, *family_name, *birth_date, *sex, *school_class;
 	bool has_sex, has_class, has_relation, has_given, has_family, has_birth;
 	char new_id[37];
-	int version;
-	/* outcome: 0 ok, 404, 409 (full / not allowed), 412, 422 (field, code, message) */
-	int outcome;
-	const char *field, *code, *message;
+	struct lc_outcome out;
 };
+
+static const char NO_MEMBER[] = "No such member in your household.";
 
 static int reply_member(struct lc_request *rq, const char *hh, const char *id, unsigned status)
 {
@@ -35,7 +36,7 @@ static int reply_member(struct lc_request *rq, const char *hh, const char *id, u
 		return lc_db_fail_reply(rq);
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+		return lc_reply_problem(rq, 404, "not_found", NO_MEMBER);
 	}
 	char today[11], etag[32];
 	fam_today(today);
@@ -51,27 +52,10 @@ static int reply_member(struct lc_request *rq, const char *hh, const char *id, u
 	return lc_reply_json(rq, status, body);
 }
 
-static int reply_outcome(struct lc_request *rq, const struct member *m)
-{
-	switch (m->outcome) {
-	case 404:
-		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
-	case 409:
-		return lc_reply_problem(rq, 409, "conflict", m->message);
-	case 412:
-		return lc_reply_problem(
-		    rq, 412, "precondition_failed",
-		    "Someone changed this member since you read it; reload and apply your change again.");
-	case 422:
-		return fam_reply_field(rq, m->field, m->code, m->message);
-	default:
-		return lc_db_fail_reply(rq);
-	}
-}
-
 static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 {
 	struct member *m = arg;
+	lc_outcome_reset(&m->out);
 	const char *h[] = {m->hh};
 	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
 		return LC_TX_ERROR;
@@ -80,11 +64,8 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	int n = atoi(PQgetvalue(r, 0, 0));
 	PQclear(r);
-	if (n >= FAM_MAX_MEMBERS) {
-		m->outcome = 409;
-		m->message = "A household has at most 12 members.";
-		return LC_TX_ROLLBACK;
-	}
+	if (n >= FAM_MAX_MEMBERS)
+		return lc_outcome_fail(&m->out, 409, "conflict", "A household has at most 12 members.");
 	const char *p[] = {m->hh,         m->relation, m->given_name,  m->family_name,
 	                   m->birth_date, m->sex,      m->school_class};
 	if (fam_exec_first(db, "fam_member_insert", 7, p, m->new_id, sizeof(m->new_id)) != 1 ||
@@ -121,13 +102,14 @@ int h_member_create(struct lc_request *rq)
 	const char *bad =
 	    fam_member_check(m.relation, m.birth_date, m.school_class, false, today, &code, &message);
 	if (bad)
-		return fam_reply_field(rq, bad, code, message);
+		return lc_reply_field(rq, bad, code, message);
 	char hh[37];
 	if (!fam_my_household_or_reply(rq, hh))
 		return LC_REPLIED;
 	m.hh = hh;
-	if (lc_db_tx(lc_rq_db(rq), create_tx, &m) != LC_TX_COMMIT)
-		return reply_outcome(rq, &m);
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), create_tx, &m);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&m.out))
+		return lc_outcome_reply(rq, tx, &m.out);
 	return reply_member(rq, hh, m.new_id, 201);
 }
 
@@ -135,7 +117,7 @@ int h_member_get(struct lc_request *rq)
 {
 	const char *id = lc_rq_param(rq, "id");
 	if (!lc_json_is_uuid(id))
-		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+		return lc_reply_problem(rq, 404, "not_found", NO_MEMBER);
 	char hh[37];
 	if (!fam_my_household_or_reply(rq, hh))
 		return LC_REPLIED;
@@ -145,25 +127,18 @@ int h_member_get(struct lc_request *rq)
 static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 {
 	struct member *m = arg;
+	lc_outcome_reset(&m->out);
 	const char *h[] = {m->hh};
 	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
 		return LC_TX_ERROR;
+	/* The household's lock guards its members: the member's row is read, not locked again. */
 	const char *p[] = {m->id, m->hh};
-	PGresult *r = lc_db_exec(db, "fam_member_get", 2, p);
+	const struct lc_lock lock = {.stmt = "fam_member_get", .nparams = 2, .params = p, .etag_col = 8,
+	                             .etag_prefix = "m", .not_found = NO_MEMBER};
+	enum lc_tx_result stop;
+	PGresult *r = lc_lock_if_match(db, m->rq, &lock, &m->out, NULL, &stop);
 	if (!r)
-		return LC_TX_ERROR;
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		m->outcome = 404;
-		return LC_TX_ROLLBACK;
-	}
-	char etag[32];
-	snprintf(etag, sizeof(etag), "\"m%s\"", PQgetvalue(r, 0, 8));
-	if (strcmp(m->etag, etag) != 0 && strcmp(m->etag, "*") != 0) {
-		PQclear(r);
-		m->outcome = 412;
-		return LC_TX_ROLLBACK;
-	}
+		return stop;
 	bool account = !PQgetisnull(r, 0, 7);
 	/* Merge the change into what is stored (copies: r is freed before the update). */
 	char relation[16], given[512], family[512], birth[16], sex[8], klass[8];
@@ -179,23 +154,19 @@ static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 	PQclear(r);
 	if (account &&
 	    ((m->has_relation && strcmp(m->relation, "adult") != 0) || m->has_given || m->has_family)) {
-		m->outcome = 422;
-		m->field = m->has_relation && strcmp(m->relation, "adult") != 0 ? "relation"
-		           : m->has_given                                       ? "given_name"
-		                                                                : "family_name";
-		m->code = "not_allowed";
-		m->message = "An adult with an account changes their names on their own profile.";
-		return LC_TX_ROLLBACK;
+		const char *field = m->has_relation && strcmp(m->relation, "adult") != 0 ? "relation"
+		                    : m->has_given                                       ? "given_name"
+		                                                                         : "family_name";
+		return lc_outcome_field(&m->out, field, "not_allowed",
+		                        "An adult with an account changes their names on their own profile.");
 	}
 	char today[11];
 	fam_today(today);
+	const char *code, *message;
 	const char *bad = fam_member_check(relation, b ? birth : NULL, k ? klass : NULL, account, today,
-	                                   &m->code, &m->message);
-	if (bad) {
-		m->outcome = 422;
-		m->field = bad;
-		return LC_TX_ROLLBACK;
-	}
+	                                   &code, &message);
+	if (bad)
+		return lc_outcome_field(&m->out, bad, code, message);
 	const char *q[] = {m->id,          m->hh,           relation, given, family, b ? birth : NULL,
 	                   s ? sex : NULL, k ? klass : NULL};
 	if (fam_exec_first(db, "fam_member_update", 8, q, NULL, 0) != 1 ||
@@ -233,24 +204,22 @@ int h_member_patch(struct lc_request *rq)
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	if (!lc_json_is_uuid(m.id))
-		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+		return lc_reply_problem(rq, 404, "not_found", NO_MEMBER);
 	char hh[37];
 	if (!fam_my_household_or_reply(rq, hh))
 		return LC_REPLIED;
-	m.etag = lc_rq_header(rq, "If-Match");
-	if (!m.etag)
-		return lc_reply_problem(
-		    rq, 428, "precondition_required",
-		    "Send If-Match with the ETag you last read, so that no change is lost.");
+	m.rq = rq;
 	m.hh = hh;
-	if (lc_db_tx(lc_rq_db(rq), patch_tx, &m) != LC_TX_COMMIT)
-		return reply_outcome(rq, &m);
+	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), patch_tx, &m);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&m.out))
+		return lc_outcome_reply(rq, tx, &m.out);
 	return reply_member(rq, hh, m.id, 200);
 }
 
 static enum lc_tx_result delete_tx(struct lc_db *db, void *arg)
 {
 	struct member *m = arg;
+	lc_outcome_reset(&m->out);
 	const char *h[] = {m->hh};
 	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
 		return LC_TX_ERROR;
@@ -260,30 +229,25 @@ static enum lc_tx_result delete_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		m->outcome = 404;
-		return LC_TX_ROLLBACK;
+		return lc_outcome_fail(&m->out, 404, "not_found", NO_MEMBER);
 	}
 	char linked[37] = "";
 	if (!PQgetisnull(r, 0, 7))
 		snprintf(linked, sizeof(linked), "%s", PQgetvalue(r, 0, 7));
 	PQclear(r);
 	if (linked[0]) {
-		if (strcmp(linked, m->user_id) != 0) {
-			m->outcome = 409;
-			m->message = "An adult with an account leaves the household by themselves.";
-			return LC_TX_ROLLBACK;
-		}
+		if (strcmp(linked, m->user_id) != 0)
+			return lc_outcome_fail(&m->out, 409, "conflict",
+			                       "An adult with an account leaves the household by themselves.");
 		r = lc_db_exec(db, "fam_hh_counts", 1, h);
 		if (!r)
 			return LC_TX_ERROR;
 		int accounts = atoi(PQgetvalue(r, 0, 1));
 		PQclear(r);
-		if (accounts < 2) {
-			m->outcome = 409;
-			m->message =
-			    "You are the only adult with an account here; delete your account instead.";
-			return LC_TX_ROLLBACK;
-		}
+		if (accounts < 2)
+			return lc_outcome_fail(
+			    &m->out, 409, "conflict",
+			    "You are the only adult with an account here; delete your account instead.");
 	}
 	if (fam_exec_first(db, "fam_member_delete", 2, p, NULL, 0) < 0 ||
 	    fam_exec_first(db, "fam_hh_bump", 1, h, NULL, 0) < 0)
@@ -295,12 +259,10 @@ int h_member_delete(struct lc_request *rq)
 {
 	struct member m = {.id = lc_rq_param(rq, "id"), .user_id = lc_rq_claims(rq)->sub};
 	if (!lc_json_is_uuid(m.id))
-		return lc_reply_problem(rq, 404, "not_found", "No such member in your household.");
+		return lc_reply_problem(rq, 404, "not_found", NO_MEMBER);
 	char hh[37];
 	if (!fam_my_household_or_reply(rq, hh))
 		return LC_REPLIED;
 	m.hh = hh;
-	if (lc_db_tx(lc_rq_db(rq), delete_tx, &m) != LC_TX_COMMIT)
-		return reply_outcome(rq, &m);
-	return lc_reply_empty(rq, 204);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), delete_tx, &m), &m.out);
 }

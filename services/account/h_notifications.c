@@ -54,7 +54,7 @@ int h_notification_read(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return lc_reply_problem(rq, 404, "not_found", "No such notification.");
 	const char *p[] = {id, lc_rq_claims(rq)->sub};
-	int n = db_run(lc_rq_db(rq), "notification_read", 2, p);
+	int n = lc_db_run(lc_rq_db(rq), "notification_read", 2, p);
 	if (n < 0)
 		return lc_db_fail_reply(rq);
 	if (n == 0)

@@ -29,8 +29,8 @@ static enum lc_tx_result forgot_tx(struct lc_db *db, void *arg)
 		const char *id = PQgetvalue(r, 0, UC_ID);
 		const char *v[] = {id, "reset"};
 		const char *q[] = {hash, id, "reset", NULL, RESET_TTL};
-		if (!tokens_random(token, hash) || db_run(db, "email_tokens_void", 2, v) < 0 ||
-		    db_run(db, "email_token_insert", 5, q) != 1) {
+		if (!tokens_random(token, hash) || lc_db_run(db, "email_tokens_void", 2, v) < 0 ||
+		    lc_db_run(db, "email_token_insert", 5, q) != 1) {
 			rc = -1;
 		} else {
 			snprintf(link, sizeof(link), "/reinitialisation.html?token=%s", token);
@@ -105,8 +105,8 @@ static enum lc_tx_result reset_tx(struct lc_db *db, void *arg)
 	const char *q[] = {id, phc};
 	const char *e[] = {id, "password_reset", NULL};
 	/* A reset also proves the address: an unverified account becomes verified. */
-	if (db_run(db, "user_set_password", 2, q) != 1 || db_run(db, "sessions_revoke_user", 3, e) < 0 ||
-	    db_run(db, "user_verify", 1, u) != 1)
+	if (lc_db_run(db, "user_set_password", 2, q) != 1 || lc_db_run(db, "sessions_revoke_user", 3, e) < 0 ||
+	    lc_db_run(db, "user_verify", 1, u) != 1)
 		return LC_TX_ERROR;
 	s->out = RS_OK;
 	return lc_audit(db, s->rq, "password.reset", "user", id, NULL) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;

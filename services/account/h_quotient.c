@@ -11,6 +11,7 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/page.h"
+#include "civitas/outcome.h"
 #include "civitas/reply.h"
 
 #include "family_int.h"
@@ -24,12 +25,13 @@ static const char *const qf_states[] = {"declared", "verified", "expired", NULL}
 struct declare {
 	const char *hh, *document_id;
 	int64_t value;
-	int outcome; /* 0 ok, 422 not a certificate of this household */
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result declare_tx(struct lc_db *db, void *arg)
 {
 	struct declare *d = arg;
+	lc_outcome_reset(&d->out);
 	const char *h[] = {d->hh};
 	if (fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0) != 1)
 		return LC_TX_ERROR;
@@ -38,10 +40,9 @@ static enum lc_tx_result declare_tx(struct lc_db *db, void *arg)
 	int found = fam_exec_first(db, "fam_doc_kind", 2, p, kind, sizeof(kind));
 	if (found < 0)
 		return LC_TX_ERROR;
-	if (!found || strcmp(kind, "qf_certificate") != 0) {
-		d->outcome = 422;
-		return LC_TX_ROLLBACK;
-	}
+	if (!found || strcmp(kind, "qf_certificate") != 0)
+		return lc_outcome_field(&d->out, "document_id", "not_allowed",
+		                        "document_id must be a qf_certificate document of your household");
 	char value[24];
 	snprintf(value, sizeof(value), "%lld", (long long)d->value);
 	const char *q[] = {d->hh, value, d->document_id};
@@ -85,11 +86,8 @@ int h_quotient_declare(struct lc_request *rq)
 		return LC_REPLIED;
 	d.hh = hh;
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), declare_tx, &d);
-	if (d.outcome == 422)
-		return fam_reply_field(rq, "document_id", "not_allowed",
-		                       "document_id must be a qf_certificate document of your household");
-	if (tx != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&d.out))
+		return lc_outcome_reply(rq, tx, &d.out);
 	return reply_quotient(rq, hh);
 }
 
@@ -103,7 +101,7 @@ int h_agent_households(struct lc_request *rq)
 	if (!state)
 		state = "declared";
 	if (!fam_in(qf_states, state))
-		return fam_reply_field(rq, "quotient", "not_allowed",
+		return lc_reply_field(rq, "quotient", "not_allowed",
 		                       "quotient must be declared, verified or expired");
 	struct lc_page page;
 	if (!lc_page_or_reply(rq, &page))
@@ -113,7 +111,7 @@ int h_agent_households(struct lc_request *rq)
 		after_t = json_string_value(json_object_get(page.cursor, "t"));
 		after_id = json_string_value(json_object_get(page.cursor, "id"));
 		if (!after_t || !lc_json_is_timestamp(after_t) || !after_id || !lc_json_is_uuid(after_id))
-			return fam_reply_field(rq, "cursor", "invalid_format",
+			return lc_reply_field(rq, "cursor", "invalid_format",
 			                       "cursor is not one this API gave out");
 	}
 	char limit[16];
@@ -150,26 +148,26 @@ struct verify {
 	struct lc_request *rq;
 	const char *hh, *valid_until;
 	int64_t value;
-	int outcome; /* 0 ok, 404 no household, 409 nothing declared */
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result verify_tx(struct lc_db *db, void *arg)
 {
 	struct verify *v = arg;
+	lc_outcome_reset(&v->out);
 	char value[24], version[16];
 	snprintf(value, sizeof(value), "%lld", (long long)v->value);
 	const char *h[] = {v->hh};
 	int exists = fam_exec_first(db, "fam_hh_lock", 1, h, NULL, 0);
-	if (exists <= 0) {
-		v->outcome = exists == 0 ? 404 : 0;
-		return exists == 0 ? LC_TX_ROLLBACK : LC_TX_ERROR;
-	}
+	if (exists <= 0)
+		return exists < 0 ? LC_TX_ERROR
+		                  : lc_outcome_fail(&v->out, 404, "not_found", "No such household.");
 	const char *p[] = {v->hh, value, v->valid_until, lc_rq_claims(v->rq)->sub};
 	int done = fam_exec_first(db, "fam_qf_verify", 4, p, version, sizeof(version));
-	if (done <= 0) {
-		v->outcome = done == 0 ? 409 : 0;
-		return done == 0 ? LC_TX_ROLLBACK : LC_TX_ERROR;
-	}
+	if (done <= 0)
+		return done < 0 ? LC_TX_ERROR
+		                : lc_outcome_fail(&v->out, 409, "conflict",
+		                                  "This household has declared no quotient familial.");
 	json_t *details =
 	    json_pack("{s:I, s:s}", "value", (json_int_t)v->value, "valid_until", v->valid_until);
 	int rc = lc_audit(db, v->rq, "quotient.verify", "household", v->hh, details);
@@ -223,18 +221,13 @@ int h_agent_quotient_verify(struct lc_request *rq)
 	char today[11];
 	fam_today(today);
 	if (strcmp(v.valid_until, today) < 0)
-		return fam_reply_field(rq, "valid_until", "out_of_range",
+		return lc_reply_field(rq, "valid_until", "out_of_range",
 		                       "valid_until must not be in the past");
 	if (!lc_json_is_uuid(v.hh))
 		return lc_reply_problem(rq, 404, "not_found", "No such household.");
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), verify_tx, &v);
-	if (v.outcome == 404)
-		return lc_reply_problem(rq, 404, "not_found", "No such household.");
-	if (v.outcome == 409)
-		return lc_reply_problem(rq, 409, "conflict",
-		                        "This household has declared no quotient familial.");
-	if (tx != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+	if (tx != LC_TX_COMMIT || lc_outcome_is_problem(&v.out))
+		return lc_outcome_reply(rq, tx, &v.out);
 	return reply_quotient(rq, v.hh);
 }
 

@@ -24,10 +24,10 @@ static int send_verification(struct lc_db *db, const char *user_id, const char *
 	if (!tokens_random(token, hash))
 		return -1;
 	const char *v[] = {user_id, "verify"};
-	if (db_run(db, "email_tokens_void", 2, v) < 0)
+	if (lc_db_run(db, "email_tokens_void", 2, v) < 0)
 		return -1;
 	const char *p[] = {hash, user_id, "verify", NULL, VERIFY_TTL};
-	if (db_run(db, "email_token_insert", 5, p) != 1)
+	if (lc_db_run(db, "email_token_insert", 5, p) != 1)
 		return -1;
 	snprintf(link, sizeof(link), "/verification.html?token=%s", token);
 	json_t *d = json_pack("{s:s, s:s}", "given_name", given_name, "link", link);
@@ -135,7 +135,7 @@ static enum lc_tx_result verify_tx(struct lc_db *db, void *arg)
 			int rc;
 			if (i == 0) {
 				const char *q[] = {id};
-				rc = db_run(db, "user_verify", 1, q);
+				rc = lc_db_run(db, "user_verify", 1, q);
 				json_t *ev = json_pack("{s:s}", "user_id", id);
 				if (rc == 1 && lc_outbox_emit(db, "account.verified", ev, NULL) < 0)
 					rc = -1;
@@ -145,7 +145,7 @@ static enum lc_tx_result verify_tx(struct lc_db *db, void *arg)
 				const char *e[] = {PQgetvalue(r, 0, 1)};
 				PGresult *t = lc_db_exec(db, "user_by_email", 1, e);
 				v->taken = t && PQntuples(t) > 0;
-				rc = !t ? -1 : v->taken ? 0 : db_run(db, "user_email_change", 2, q);
+				rc = !t ? -1 : v->taken ? 0 : lc_db_run(db, "user_email_change", 2, q);
 				PQclear(t);
 			}
 			if (rc >= 0 && !v->taken)

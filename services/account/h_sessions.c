@@ -45,7 +45,7 @@ int session_create(struct lc_db *db, const char *user_id, const char *ip, const 
 	snprintf(session_id, 37, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	const char *q[] = {hash, session_id};
-	return db_run(db, "refresh_insert", 2, q) == 1 ? 0 : -1;
+	return lc_db_run(db, "refresh_insert", 2, q) == 1 ? 0 : -1;
 }
 
 void session_set_cookie(struct lc_request *rq, const char *token)
@@ -168,7 +168,7 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 		 * way nobody can tell the two apart, so the whole family ends. */
 		f->out = RF_REUSED;
 		const char *q[] = {f->sid, "reuse_detected"};
-		if (db_run(db, "session_revoke", 2, q) < 0)
+		if (lc_db_run(db, "session_revoke", 2, q) < 0)
 			return LC_TX_ERROR;
 		json_t *d = json_pack("{s:s}", "user_id", user_id);
 		int rc = lc_audit(db, f->rq, "session.reuse_detected", "session", f->sid, d);
@@ -182,14 +182,14 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 	if (PQntuples(f->user) != 1 || PQgetvalue(f->user, 0, UC_DISABLED)[0] == 't') {
 		const char *q[] = {f->sid, "account_disabled"};
 		f->out = RF_ENDED;
-		return db_run(db, "session_revoke", 2, q) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+		return lc_db_run(db, "session_revoke", 2, q) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
 	}
 	const char *s[] = {f->hash};
 	const char *n[] = {next_hash, f->sid};
 	const char *t[] = {f->sid};
-	if (!f->race && (db_run(db, "refresh_spend", 1, s) != 1 || db_run(db, "refresh_insert", 2, n) != 1))
+	if (!f->race && (lc_db_run(db, "refresh_spend", 1, s) != 1 || lc_db_run(db, "refresh_insert", 2, n) != 1))
 		return LC_TX_ERROR;
-	if (db_run(db, "session_touch", 1, t) != 1)
+	if (lc_db_run(db, "session_touch", 1, t) != 1)
 		return LC_TX_ERROR;
 	f->out = RF_OK;
 	return LC_TX_COMMIT;
@@ -249,7 +249,7 @@ static enum lc_tx_result logout_tx(struct lc_db *db, void *arg)
 	snprintf(sid, sizeof(sid), "%s", PQgetvalue(r, 0, 1));
 	PQclear(r);
 	const char *q[] = {sid, "logout"};
-	if (db_run(db, "session_revoke", 2, q) < 0)
+	if (lc_db_run(db, "session_revoke", 2, q) < 0)
 		return LC_TX_ERROR;
 	return lc_audit(db, l->rq, "logout", "session", sid, NULL) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
 }
@@ -309,7 +309,7 @@ static enum lc_tx_result end_session_tx(struct lc_db *db, void *arg)
 {
 	struct end_session *e = arg;
 	const char *p[] = {e->id, lc_rq_claims(e->rq)->sub};
-	int n = db_run(db, "session_revoke_own", 2, p);
+	int n = lc_db_run(db, "session_revoke_own", 2, p);
 	if (n < 0)
 		return LC_TX_ERROR;
 	e->found = n == 1;

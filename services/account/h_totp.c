@@ -92,7 +92,7 @@ int h_totp_setup(struct lc_request *rq)
 	uri_escape(PQgetvalue(r, 0, UC_EMAIL), label, sizeof(label));
 	PQclear(r);
 	const char *p[] = {id, secret};
-	int n = db_run(lc_rq_db(rq), "totp_pending_set", 2, p);
+	int n = lc_db_run(lc_rq_db(rq), "totp_pending_set", 2, p);
 	if (n < 0)
 		return lc_db_fail_reply(rq);
 	if (n == 0)
@@ -134,13 +134,13 @@ static enum lc_tx_result confirm_tx(struct lc_db *db, void *arg)
 	char st[24];
 	snprintf(st, sizeof(st), "%lld", (long long)step);
 	const char *q[] = {c->id, st};
-	if (db_run(db, "totp_enable", 2, q) != 1)
+	if (lc_db_run(db, "totp_enable", 2, q) != 1)
 		return LC_TX_ERROR;
 	if (c->enrol) {
 		char hash[65];
 		lc_sha256_hex(c->enrol, strlen(c->enrol), hash);
 		const char *e[] = {hash, "totp_enrol"};
-		if (db_run(db, "email_token_take", 2, e) < 0)
+		if (lc_db_run(db, "email_token_take", 2, e) < 0)
 			return LC_TX_ERROR;
 	}
 	json_decref(c->codes);
@@ -251,7 +251,7 @@ int h_totp_recovery_codes(struct lc_request *rq)
 		goto out;
 	}
 	g.failed = !account_password_verify(PQgetvalue(g.u, 0, UC_N), password);
-	if (!g.failed && db_run(db, "login_clear", 1, p) < 0) {
+	if (!g.failed && lc_db_run(db, "login_clear", 1, p) < 0) {
 		rc = lc_db_fail_reply(rq);
 		goto out;
 	}

@@ -60,7 +60,7 @@ int lockout_release(struct lc_db *db, const char *user_id, const struct lockout 
 	char before[16];
 	snprintf(before, sizeof(before), "%d", ACCOUNT_MAX_FAILURES - 1);
 	const char *p[] = {user_id, lk->locks ? "t" : "f", before};
-	return db_run(db, "login_release", 3, p) < 0 ? -1 : 0;
+	return lc_db_run(db, "login_release", 3, p) < 0 ? -1 : 0;
 }
 
 int lockout_failed(struct lc_db *db, struct lc_request *rq, const char *user_id, const char *email,

@@ -16,7 +16,7 @@ static int claim_key(struct lc_db *db, const char *key)
 	if (!key)
 		return 1;
 	const char *p[] = {key};
-	return db_run(db, "notify_key_claim", 1, p);
+	return lc_db_run(db, "notify_key_claim", 1, p);
 }
 
 static int queue_mail(struct lc_db *db, const char *to, const char *subject, const char *body)
@@ -49,7 +49,7 @@ int account_notify(struct lc_db *db, const char *user_id, const char *template_n
 	rc = 1;
 	if (want_portal) {
 		const char *q[] = {user_id, template_name, subject, body, link, idempotency_key};
-		if (db_run(db, "notification_insert", 6, q) < 0)
+		if (lc_db_run(db, "notification_insert", 6, q) < 0)
 			rc = -1;
 	}
 	if (rc == 1 && want_mail && queue_mail(db, email, subject, body) < 0)

@@ -38,7 +38,7 @@ bool recovery_code_hash(const char *user_id, const char *code, char hash[65])
 json_t *recovery_codes_issue(struct lc_db *db, const char *user_id)
 {
 	const char *p[] = {user_id};
-	if (db_run(db, "recovery_codes_delete", 1, p) < 0)
+	if (lc_db_run(db, "recovery_codes_delete", 1, p) < 0)
 		return NULL;
 	json_t *codes = json_array();
 	for (int i = 0; i < RECOVERY_CODES; i++) {
@@ -59,7 +59,7 @@ json_t *recovery_codes_issue(struct lc_db *db, const char *user_id)
 		if (!recovery_code_hash(user_id, code, hash))
 			goto fail;
 		const char *q[] = {user_id, hash};
-		if (db_run(db, "recovery_code_insert", 2, q) != 1)
+		if (lc_db_run(db, "recovery_code_insert", 2, q) != 1)
 			goto fail;
 		json_array_append_new(codes, json_string(code));
 	}

@@ -131,17 +131,16 @@ static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	}
 	PQclear(r);
-	const char *gp[] = {id};
-	c->out.body = lc_db_json(db, "al_get", 1, gp, &failed);
-	if (!c->out.body)
-		return LC_TX_ERROR;
 	if (lc_audit(db, c->rq, c->id ? "alert.update" : "alert.create", "alert", id, NULL) < 0)
 		return LC_TX_ERROR;
-	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
-	c->out.status = c->id ? 200 : 201;
+	const char *gp[] = {id};
+	json_t *alert = lc_db_json(db, "al_get", 1, gp, &failed);
+	if (!alert)
+		return LC_TX_ERROR;
+	content_etag(c->out.etag, json_integer_value(json_object_get(alert, "revision")));
 	if (!c->id)
 		snprintf(c->out.location, sizeof(c->out.location), "/api/content/v1/alerts/%s", id);
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->out, c->id ? 200 : 201, alert);
 }
 
 static int al_write(struct lc_request *rq, const char *id)
@@ -150,22 +149,11 @@ static int al_write(struct lc_request *rq, const char *id)
 		return LC_REPLIED;
 	bool create = id == NULL;
 	const struct lc_field spec[] = {
-	    {.name = "level", .type = LC_J_ENUM, .required = create, .enum_values = levels},
-	    {.name = "message",
-	     .type = LC_J_STRING,
-	     .required = create,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 500},
-	    {.name = "link",
-	     .type = LC_J_STRING,
-	     .nullable = true,
-	     .has_max = true,
-	     .max = 500,
-	     .pattern = "^(https?://|/)[^[:space:]]*$"},
-	    {.name = "starts_at", .type = LC_J_TIMESTAMP, .nullable = true},
-	    {.name = "ends_at", .type = LC_J_TIMESTAMP, .nullable = true},
+	    LC_F_ENUM("level", levels, NULL, .required = create),
+	    LC_F_STRING("message", 1, 500, NULL, .required = create),
+	    LC_F_STRING("link", 0, 500, NULL, .nullable = true, .pattern = "^(https?://|/)[^[:space:]]*$"),
+	    LC_F_TIMESTAMP("starts_at", NULL, .nullable = true),
+	    LC_F_TIMESTAMP("ends_at", NULL, .nullable = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
