@@ -23,8 +23,7 @@ void lc_outcome_reset(struct lc_outcome *o)
 	*o = (struct lc_outcome){0};
 }
 
-enum lc_tx_result lc_outcome_fail(struct lc_outcome *o, unsigned status, const char *code,
-                                  const char *detail)
+enum lc_tx_result lc_outcome_fail(struct lc_outcome *o, unsigned status, const char *code, const char *detail)
 {
 	o->status = status;
 	o->code = code;

@@ -7,20 +7,31 @@
 
 #include "civitas/buf.h"
 
-#define QUIET      4         /* modules of white border that scanners need around the code */
-#define SVG_LIMIT  (4u << 20) /* a version-40 code is well under this */
+#define QUIET     4          /* modules of white border that scanners need around the code */
+#define SVG_LIMIT (4u << 20) /* a version-40 code is well under this */
 
 /* Appends s with the five XML special characters escaped. */
 static void xml_text(struct lc_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': lc_buf_printf(b, "&amp;"); break;
-		case '<': lc_buf_printf(b, "&lt;"); break;
-		case '>': lc_buf_printf(b, "&gt;"); break;
-		case '"': lc_buf_printf(b, "&quot;"); break;
-		case '\'': lc_buf_printf(b, "&apos;"); break;
-		default: lc_buf_append(b, s, 1);
+		case '&':
+			lc_buf_printf(b, "&amp;");
+			break;
+		case '<':
+			lc_buf_printf(b, "&lt;");
+			break;
+		case '>':
+			lc_buf_printf(b, "&gt;");
+			break;
+		case '"':
+			lc_buf_printf(b, "&quot;");
+			break;
+		case '\'':
+			lc_buf_printf(b, "&apos;");
+			break;
+		default:
+			lc_buf_append(b, s, 1);
 		}
 	}
 }

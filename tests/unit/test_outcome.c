@@ -133,7 +133,8 @@ START_TEST(qr_svg_draws_the_code)
 
 	svg = lc_qr_svg("TICKET-1", "Billet <n°1> & \"QR\"", 6, NULL);
 	ck_assert_ptr_nonnull(svg);
-	ck_assert_ptr_nonnull(strstr(svg, " role=\"img\" aria-label=\"Billet &lt;n°1&gt; &amp; &quot;QR&quot;\""));
+	ck_assert_ptr_nonnull(
+	    strstr(svg, " role=\"img\" aria-label=\"Billet &lt;n°1&gt; &amp; &quot;QR&quot;\""));
 	/* Version 1 (21 modules) plus two quiet zones of 4: 29 modules of 6 px. */
 	ck_assert_ptr_nonnull(strstr(svg, "viewBox=\"0 0 29 29\" width=\"174\" height=\"174\""));
 	free(svg);

@@ -61,12 +61,12 @@ enum lc_if_match_rule {
 	LC_IF_MATCH_IGNORED,      /* lock and 404 only */
 };
 struct lc_lock {
-	const char *stmt;           /* named statement returning at most one row, FOR UPDATE */
-	int nparams;                /* its parameters */
+	const char *stmt; /* named statement returning at most one row, FOR UPDATE */
+	int nparams;      /* its parameters */
 	const char *const *params;
-	int etag_col;               /* the column the ETag is made from */
-	const char *etag_prefix;    /* ETag = "\"<prefix><value>\""; NULL: the column is the ETag */
-	const char *not_found;      /* detail of the 404 not_found */
+	int etag_col;            /* the column the ETag is made from */
+	const char *etag_prefix; /* ETag = "\"<prefix><value>\""; NULL: the column is the ETag */
+	const char *not_found;   /* detail of the 404 not_found */
 	enum lc_if_match_rule if_match;
 };
 /* Returns the locked row (caller PQclear()s it), or NULL with *stop set to what the callback
