@@ -2,7 +2,7 @@
 // The menu shows only those pages and any other answers « Accès refusé » (403), never
 // « introuvable ». The APIs check every right again: this only spares agents dead ends.
 
-import { getAccessToken } from '/lib/api.js';
+import { claims, isAuthenticated } from '/lib/api.js';
 
 const RANK = { citizen: 0, partner: 1, agent: 2, editor: 3, admin: 4 };
 // The services whose requests the teleservices queue holds (an agent of « communication » has none).
@@ -19,16 +19,10 @@ export function rememberUser(user) {
 
 /** { role, services } of the signed-in person (not verified here: the API does that). */
 export function who() {
-  const t = getAccessToken();
-  const fallback = { role: known?.role || '', services: Array.isArray(known?.services) ? known.services : [] };
-  if (!t) return { role: '', services: [] };
-  try {
-    const part = t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const c = JSON.parse(decodeURIComponent(escape(atob(part))));
-    return c.role ? { role: c.role, services: Array.isArray(c.services) ? c.services : [] } : fallback;
-  } catch {
-    return fallback;
-  }
+  if (!isAuthenticated()) return { role: '', services: [] };
+  const c = claims();
+  if (!c.role) return { role: known?.role || '', services: Array.isArray(known?.services) ? known.services : [] };
+  return { role: c.role, services: Array.isArray(c.services) ? c.services : [] };
 }
 
 export function atLeast(role, u = who()) {

@@ -1,9 +1,11 @@
-// Agent SPA entry point: history-based router under /admin/, layout state and session handling.
-// Views live in ./views/; nginx serves index.html for every /admin/ path so deep links work.
+// Agent SPA entry point: the table of views, layout state and session handling. Navigation is
+// in ./router.js; views live in ./views/; nginx serves index.html for every /admin/ path so deep
+// links work.
 
-import { api, isAuthenticated, onAuthChange, refreshSession, setAccessToken } from '/lib/api.js';
+import { api, isAuthenticated, logout, onAuthChange, refreshSession } from '/lib/api.js';
 import { applySite, loadSite } from '/lib/site.js';
 import { mayUse, rememberUser } from './access.js';
+import { navigate, routePath, startRouter } from './router.js';
 import { renderAudit } from './views/audit.js';
 import { renderLogin } from './views/login.js';
 import { renderArticleEditor, renderArticles, renderContentHub } from './views/articles.js';
@@ -22,12 +24,6 @@ import { renderSla } from './views/sla.js';
 import { renderQuotient } from './views/quotient.js';
 import { renderComments, renderStats } from './views/stats.js';
 import { renderDoorCheck, renderGrids, renderInvoices, renderTicketing, renderTransactions } from './views/payments.js';
-
-// Switch on in the issue where civitas-account serves /session/refresh and DELETE /session:
-// until then these calls would answer 404, which Chromium logs as a console error.
-const SESSION_API = true;
-
-const BASE = '/admin';
 
 const ROUTES = {
   '/': { title: 'Tableau de bord', render: renderDashboard },
@@ -65,20 +61,6 @@ const status = document.getElementById('admin-status');
 
 let currentUser = null;
 let townName = 'Ville de Beaulieu-sur-Loire';
-
-/** Path inside the SPA: "/admin/contenus/" → "/contenus", "/admin" → "/". */
-function routePath(pathname = location.pathname) {
-  let p = pathname.startsWith(BASE) ? pathname.slice(BASE.length) : pathname;
-  if (p.length > 1 && p.endsWith('/')) p = p.slice(0, -1);
-  return p || '/';
-}
-
-export function navigate(path, { replace = false } = {}) {
-  const url = path.startsWith(BASE) ? path : BASE + (path === '/' ? '/' : path);
-  if (replace) history.replaceState(null, '', url);
-  else history.pushState(null, '', url);
-  render();
-}
 
 function setTitle(title) {
   document.title = `${title} — Espace agents — ${townName}`;
@@ -146,29 +128,9 @@ function render() {
   firstRender = false;
 }
 
-// Intercept same-SPA links so they do not reload the page (and lose the in-memory token).
-document.addEventListener('click', (event) => {
-  const a = event.target.closest('a[data-link]');
-  if (!a || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-  const url = new URL(a.href);
-  if (url.origin !== location.origin || !url.pathname.startsWith(BASE)) return;
-  event.preventDefault();
-  // Keep the query string: views read their object from it (?id=...).
-  if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
-});
-
-window.addEventListener('popstate', render);
-
 document.getElementById('admin-logout').addEventListener('click', async () => {
-  if (SESSION_API) {
-    try {
-      await fetch('/api/account/v1/session/logout', { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
-    } catch {
-      // The local session ends anyway; the refresh cookie expires on its own.
-    }
-  }
   currentUser = null;
-  setAccessToken(null);
+  await logout();
 });
 
 onAuthChange((signedIn) => {
@@ -186,7 +148,7 @@ async function start() {
     setTitle(document.title.split(' — ')[0]);
   });
   // A reload loses the in-memory access token: get a new one from the refresh cookie.
-  if (SESSION_API && (await refreshSession())) {
+  if (await refreshSession()) {
     try {
       currentUser = await api.get('/api/account/v1/me');
     } catch {
@@ -196,4 +158,5 @@ async function start() {
   render();
 }
 
+startRouter(render);
 start();

@@ -4,6 +4,7 @@
 import { codeForStatus, fieldMessage, problemMessage } from './messages-fr.js';
 
 const REFRESH_PATH = '/api/account/v1/session/refresh';
+const LOGOUT_PATH = '/api/account/v1/session/logout';
 
 // The access token lives in this module only: never in localStorage or sessionStorage, so a
 // script injected into the page cannot read a long-lived copy (architecture §5).
@@ -109,9 +110,9 @@ function networkError(cause) {
   return err;
 }
 
-async function send(method, path, { body, headers = {}, signal } = {}) {
+async function send(method, path, { body, headers = {}, signal, accept = 'application/json, application/problem+json' } = {}) {
   const h = new Headers(headers);
-  h.set('Accept', 'application/json, application/problem+json');
+  h.set('Accept', accept);
   // Custom header that a cross-site form cannot send: the gateway and daemons use it as a CSRF guard.
   h.set('X-Requested-With', 'civitas');
   if (accessToken) h.set('Authorization', `Bearer ${accessToken}`);
@@ -178,11 +179,9 @@ export function refreshSession() {
   return refreshInFlight;
 }
 
-/**
- * Call the API. Resolves with the parsed JSON body (null for 204, text for non-JSON bodies),
- * rejects with an ApiError. A 401 on a call that carried a token triggers one refresh attempt.
- */
-export async function request(method, path, options = {}) {
+// Sends the call; a 401 on a call that carried a token triggers one refresh and one retry.
+// Resolves with the successful Response, rejects with an ApiError.
+async function respond(method, path, options) {
   const hadToken = accessToken !== null;
   let response = await send(method, path, options);
   if (response.status === 401 && hadToken && options.retry !== false) {
@@ -193,9 +192,91 @@ export async function request(method, path, options = {}) {
     }
   }
   if (!response.ok) throw await errorFromResponse(response);
+  return response;
+}
+
+function bodyOf(response) {
   if (response.status === 204) return null;
-  const contentType = response.headers.get('Content-Type');
-  return isJson(contentType) ? response.json() : response.text();
+  return isJson(response.headers.get('Content-Type')) ? response.json() : response.text();
+}
+
+/**
+ * Call the API. Resolves with the parsed JSON body (null for 204, text for non-JSON bodies),
+ * rejects with an ApiError. A 401 on a call that carried a token triggers one refresh attempt.
+ * Options: body, headers, signal, retry (false: no refresh on 401).
+ */
+export async function request(method, path, options = {}) {
+  return bodyOf(await respond(method, path, options));
+}
+
+/**
+ * Like request, for the callers that need the answer's headers: resolves with
+ * { data, etag, headers, status }. The ETag is the server's, to send back as If-Match as is
+ * (never rebuilt here from the body: the server alone knows its format).
+ */
+export async function exchange(method, path, options = {}) {
+  const response = await respond(method, path, options);
+  return { data: await bodyOf(response), etag: response.headers.get('ETag'), headers: response.headers, status: response.status };
+}
+
+/** A protected file as a Blob, with the token and its refresh like any call; rejects with an ApiError. */
+export async function fetchBlob(path, options = {}) {
+  const response = await respond('GET', path, { accept: '*/*', ...options });
+  return response.blob();
+}
+
+/**
+ * Fetches a protected file and hands it to the browser as a download named filename. The object
+ * URL is made only once the whole file is here and released well after the click (a download
+ * starts asynchronously: revoking at once could cancel it).
+ */
+export async function download(path, filename, options = {}) {
+  const url = URL.createObjectURL(await fetchBlob(path, options));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/** Fetches a protected file and shows it in a new tab (a PDF or an image the browser can show). */
+export async function openFile(path, options = {}) {
+  const url = URL.createObjectURL(await fetchBlob(path, options));
+  window.open(url, '_blank', 'noopener');
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+/**
+ * Ends the session: civitas-account forgets the refresh token (its HttpOnly cookie identifies
+ * it, no access token needed) and the in-memory token goes. Never rejects: when the server
+ * cannot be reached the local session ends anyway and the cookie expires on its own.
+ */
+export async function logout() {
+  try {
+    await fetch(LOGOUT_PATH, { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
+  } catch {
+    // nothing more to do: see above
+  }
+  setAccessToken(null);
+}
+
+/**
+ * The claims of the in-memory access token ({} when signed out), for the screens to offer what
+ * the role may use. Not verified here: the API checks the token and every right again.
+ */
+export function claims() {
+  if (!accessToken) return {};
+  try {
+    const part = accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(part), (c) => c.charCodeAt(0));
+    const json = JSON.parse(new TextDecoder().decode(bytes));
+    return json && typeof json === 'object' ? json : {};
+  } catch {
+    return {};
+  }
 }
 
 export const api = Object.freeze({

@@ -2,10 +2,10 @@
 // Markdown with the server's rendering and the HTML it produces side by side, scheduling,
 // the workflow (submit, publish, reject, archive) and revisions with a diff and restore.
 
-import { api } from '/lib/api.js';
+import { api, claims, exchange } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import {
-  API, STATUS_LABELS, backLink, claims, dateTime, field, fromLocalInput, isEditor, showErrors, statusLine,
+  API, STATUS_LABELS, backLink, dateTime, field, fromLocalInput, isEditor, showErrors, statusLine,
   toLocalInput, useStyles,
 } from './content-common.js';
 
@@ -112,8 +112,7 @@ export async function renderArticleEditor(main) {
   try {
     sections = await sectionsFlat();
     if (id) {
-      article = await api.get(`${API}/articles/${encodeURIComponent(id)}?preview=1`);
-      etag = `"r${article.revision}"`;
+      ({ data: article, etag } = await exchange('GET', `${API}/articles/${encodeURIComponent(id)}?preview=1`));
     }
   } catch (err) {
     replaceChildren(main, h('h1', {}, 'Article'), h('p', { role: 'alert' }, err.message), backLink('/admin/articles', 'Retour à la liste'));
@@ -168,15 +167,13 @@ export async function renderArticleEditor(main) {
     if (v.slug.trim()) payload.slug = v.slug.trim();
     try {
       if (!article) {
-        const created = await api.post(`${API}/articles`, payload);
-        history.replaceState(null, '', `/admin/articles/edition?id=${created.id}`);
-        article = created;
+        ({ data: article, etag } = await exchange('POST', `${API}/articles`, { body: payload }));
+        history.replaceState(null, '', `/admin/articles/edition?id=${article.id}`);
       } else {
         delete payload.kind;
         if (!payload.slug) delete payload.slug;
-        article = await api.patch(`${API}/articles/${article.id}`, payload, { headers: { 'If-Match': etag } });
+        ({ data: article, etag } = await exchange('PATCH', `${API}/articles/${article.id}`, { body: payload, headers: { 'If-Match': etag } }));
       }
-      etag = `"r${article.revision}"`;
       status.say(`Enregistré (version ${article.revision}, ${STATUS_LABELS[article.status]}).`);
       drawWorkflow();
       drawRevisions();
@@ -191,8 +188,7 @@ export async function renderArticleEditor(main) {
 
   async function act(action, body) {
     try {
-      article = await api.post(`${API}/articles/${article.id}/${action}`, body);
-      etag = `"r${article.revision}"`;
+      ({ data: article, etag } = await exchange('POST', `${API}/articles/${article.id}/${action}`, { body }));
       const said = { submit: 'Soumis à la relecture.', publish: 'Publié.', reject: 'Renvoyé au contributeur.', archive: 'Archivé.' };
       status.say(said[action]);
       drawWorkflow();
@@ -243,8 +239,7 @@ export async function renderArticleEditor(main) {
           const restore = h('button', { class: 'btn btn-secondary', type: 'button' }, 'Restaurer', h('span', { class: 'visually-hidden' }, ` la version ${r.n}`));
           restore.addEventListener('click', async () => {
             try {
-              article = await api.post(`${API}/articles/${article.id}/revisions/${r.n}/restore`, undefined, { headers: { 'If-Match': etag } });
-              etag = `"r${article.revision}"`;
+              ({ data: article, etag } = await exchange('POST', `${API}/articles/${article.id}/revisions/${r.n}/restore`, { headers: { 'If-Match': etag } }));
               for (const k of ['title', 'summary', 'body_md']) form.elements[k].value = article[k] || '';
               form.elements.tags.value = (article.tags || []).join(', ');
               status.say(`Version ${r.n} restaurée dans le brouillon.`);

@@ -1,7 +1,7 @@
-// Shared by the content screens of the agent SPA: the caller's claims (from the in-memory
-// access token), the content API base, status labels, a stylesheet, small form helpers.
+// Shared by the content screens of the agent SPA: the caller's rank (from the in-memory access
+// token), the content API base, status labels, a stylesheet, small form helpers.
 
-import { getAccessToken } from '/lib/api.js';
+import { claims } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 
 export const API = '/api/content/v1';
@@ -10,19 +10,6 @@ export const STATUS_LABELS = Object.freeze({
   draft: 'Brouillon', in_review: 'En relecture', published: 'Publié', archived: 'Archivé',
   pending: 'En attente', rejected: 'Refusé', withdrawn: 'Retiré',
 });
-
-/** { sub, role } read from the access token (the server checks every right again). */
-export function claims() {
-  const token = getAccessToken();
-  if (!token) return { sub: '', role: '' };
-  try {
-    const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const json = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(part), (c) => c.charCodeAt(0))));
-    return { sub: json.sub || '', role: json.role || '' };
-  } catch {
-    return { sub: '', role: '' };
-  }
-}
 
 const RANK = { citizen: 0, partner: 1, agent: 2, editor: 3, admin: 4 };
 export function isEditor() {

@@ -2,9 +2,8 @@
 // refund), price grids, ticketing per event with sales so far, the door check (any agent), and
 // the transactions with the reconciliation export and its daily totals.
 
-import { api } from '/lib/api.js';
+import { api, download } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
-import { authFetch } from './ts-common.js';
 import { mayUse } from '../access.js';
 
 const PAY = '/api/payment/v1';
@@ -151,11 +150,16 @@ export function renderInvoices(main) {
     e.preventDefault();
     importErr.hidden = true;
     if (!file.files[0]) return;
-    const res = await authFetch(`${PAY}/invoices/import`, { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: await file.files[0].text() });
-    const body = await res.json().catch(() => ({}));
-    if (res.ok) { msg.textContent = `${body.imported} facture(s) importée(s).`; load(); return; }
-    importErr.textContent = (body.errors || []).map((x) => `ligne ${x.line} (${x.field || 'ligne'}) : ${x.message}`).join(' ; ') || 'Import refusé.';
-    importErr.hidden = false;
+    try {
+      const body = await api.post(`${PAY}/invoices/import`, await file.files[0].text(), { headers: { 'Content-Type': 'text/csv' } });
+      msg.textContent = `${body.imported} facture(s) importée(s).`;
+      load();
+    } catch (err) {
+      // The problem lists every bad line (line number, column, message) in its errors member.
+      const lines = Array.isArray(err.problem?.errors) ? err.problem.errors : [];
+      importErr.textContent = lines.map((x) => `ligne ${x.line} (${x.field || 'ligne'}) : ${x.message}`).join(' ; ') || err.message;
+      importErr.hidden = false;
+    }
   });
   page(main, '/admin/paiements', 'Paiements : factures', 'Créer, annuler, rembourser ; les familles paient en ligne depuis « Mes factures ».',
     msg, filters, out, create, importForm);
@@ -323,13 +327,11 @@ export function renderTransactions(main) {
   }
   form.addEventListener('submit', (e) => { e.preventDefault(); load(); });
   form.querySelector('#tx-export').addEventListener('click', async () => {
-    const res = await authFetch(`${PAY}/exports/transactions.csv?from=${from.value}&to=${to.value}`);
-    if (!res.ok) return;
-    const url = URL.createObjectURL(await res.blob());
-    const a = h('a', { href: url, download: `transactions-${from.value}-${to.value}.csv`, hidden: true });
-    document.body.append(a);
-    a.click();
-    a.remove();
+    try {
+      await download(`${PAY}/exports/transactions.csv?from=${from.value}&to=${to.value}`, `transactions-${from.value}-${to.value}.csv`);
+    } catch (err) {
+      replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, err.message));
+    }
   });
   page(main, '/admin/paiements/transactions', 'Paiements : transactions et export', 'Le total du jour par prestataire est la somme des lignes de l’export.', form, totals, late, out);
   load();

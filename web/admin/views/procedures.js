@@ -2,10 +2,10 @@
 // options, visible_if), required documents, SLA and fee — with a live preview of the form.
 // Saving a published procedure creates a new version; running requests keep theirs.
 
-import { api } from '/lib/api.js';
+import { api, exchange } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import { atLeast } from '../access.js';
-import { authFetch, KIND_LABELS, SERVICE_LABELS, subnav, TS } from './ts-common.js';
+import { KIND_LABELS, SERVICE_LABELS, subnav, TS } from './ts-common.js';
 
 const TYPES = ['text', 'textarea', 'number', 'date', 'email', 'phone', 'select', 'multiselect', 'checkbox', 'member'];
 const TYPE_LABELS = { text: 'Texte court', textarea: 'Texte long', number: 'Nombre', date: 'Date', email: 'Courriel', phone: 'Téléphone', select: 'Liste', multiselect: 'Choix multiples', checkbox: 'Case à cocher', member: 'Membre du foyer' };
@@ -39,8 +39,12 @@ function preview(p) {
 async function editor(main, slug) {
   let p = blank(), etag = null;
   if (slug) {
-    const res = await authFetch(`${TS}/procedures/${encodeURIComponent(slug)}`);
-    if (res.ok) { p = await res.json(); etag = res.headers.get('ETag'); }
+    try {
+      ({ data: p, etag } = await exchange('GET', `${TS}/procedures/${encodeURIComponent(slug)}`));
+    } catch (err) {
+      replaceChildren(main, h('h1', {}, 'Procédure'), subnav('/admin/demarches/procedures'), h('p', { role: 'alert' }, err.message));
+      return;
+    }
   }
   const errors = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
   const pv = h('div', { 'aria-live': 'polite' });
@@ -110,14 +114,14 @@ async function editor(main, slug) {
     try {
       if (slug) {
         delete body.slug;
-        const res = await authFetch(`${TS}/procedures/${encodeURIComponent(slug)}`, { method: 'PATCH', headers: { 'Content-Type': 'application/json', 'If-Match': etag || '*' }, body: JSON.stringify(body) });
-        if (!res.ok) throw Object.assign(new Error('Enregistrement refusé.'), { detail: await res.json() });
+        // The ETag read with the procedure: a change made meanwhile by someone else is refused (412).
+        await api.patch(`${TS}/procedures/${encodeURIComponent(slug)}`, body, { headers: { 'If-Match': etag } });
       } else {
         await api.post(`${TS}/procedures`, body);
       }
       renderProcedures(main);
     } catch (err) {
-      const list = err.fields?.length ? err.fields : err.detail?.errors || [];
+      const list = err.fields || [];
       replaceChildren(errors, h('p', {}, err.message), h('ul', {}, list.map((f) => h('li', {}, `${f.field} : ${f.message}`))));
       errors.hidden = false;
       errors.focus();

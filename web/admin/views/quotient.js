@@ -2,7 +2,7 @@
 // declared (or verified / expired), opens the certificate (the view is audited by the account
 // service) and verifies it with the value read on the certificate and its end of validity.
 
-import { ApiError, api, getAccessToken, refreshSession } from '/lib/api.js';
+import { ApiError, api, openFile } from '/lib/api.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
 
 const ACCOUNT = '/api/account/v1';
@@ -18,19 +18,12 @@ function defaultValidUntil() {
 }
 
 async function openCertificate(householdId, status) {
-  const send = () => fetch(`${ACCOUNT}/agent/households/${householdId}/quotient/certificate`, {
-    headers: { Authorization: `Bearer ${getAccessToken()}`, 'X-Requested-With': 'civitas' },
-    credentials: 'same-origin',
-  });
-  let response = await send();
-  if (response.status === 401 && (await refreshSession())) response = await send();
-  if (!response.ok) {
+  try {
+    await openFile(`${ACCOUNT}/agent/households/${householdId}/quotient/certificate`);
+  } catch {
     status.textContent = 'L’attestation n’a pas pu être ouverte.';
     return;
   }
-  const url = URL.createObjectURL(await response.blob());
-  window.open(url, '_blank', 'noopener');
-  setTimeout(() => URL.revokeObjectURL(url), 60000);
   status.textContent = 'Attestation ouverte dans un nouvel onglet.';
 }
 

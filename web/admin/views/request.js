@@ -1,10 +1,10 @@
 // One request for an agent: answers, documents (download is audited), timeline, messages,
 // private notes, assignment and the allowed changes of status.
 
-import { api } from '/lib/api.js';
+import { api, claims, download } from '/lib/api.js';
 import { answerText, formatDay } from '/lib/answers.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { authFetch, claims, KIND_LABELS, SERVICE_LABELS, spaLink, STATUS_LABELS, subnav, TS, when } from './ts-common.js';
+import { KIND_LABELS, SERVICE_LABELS, spaLink, STATUS_LABELS, subnav, TS, when } from './ts-common.js';
 
 // What the citizen receives for each decision (services/account/templates/request_*.txt).
 const CITIZEN_MAIL = {
@@ -16,17 +16,6 @@ const ACTIONS = {
   received: [['in_progress', 'Prendre en charge'], ['incomplete', 'Demander une pièce ou une information']],
   in_progress: [['accepted', 'Accepter'], ['rejected', 'Refuser'], ['incomplete', 'Demander une pièce ou une information']],
 };
-
-async function download(r, d) {
-  const res = await authFetch(`${TS}/requests/${r.id}/documents/${d.id}`);
-  if (!res.ok) throw new Error('Téléchargement impossible.');
-  const url = URL.createObjectURL(await res.blob());
-  const a = h('a', { href: url, download: d.filename });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
 
 // The message of the last action, shown by the next rendering (reload draws a new page).
 let flash = '';
@@ -112,7 +101,7 @@ export async function renderRequest(main) {
     h('dl', { class: 'ts-summary' }, Object.entries(r.answers).map(([k, v]) => [h('dt', {}, defs[k]?.label || k), h('dd', {}, answerText(defs[k], v, memberName))])),
     h('h2', {}, 'Pièces'),
     r.documents.length ? h('ul', {}, r.documents.map((d) => h('li', {}, `${KIND_LABELS[d.kind] || d.kind} : ${d.filename} `,
-      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => download(r, d).catch(fail) }, 'Télécharger',
+      h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => download(`${TS}/requests/${r.id}/documents/${d.id}`, d.filename).catch(fail) }, 'Télécharger',
         h('span', { class: 'visually-hidden' }, ` ${d.filename}`))))) : h('p', {}, 'Aucune pièce.'),
     h('h2', {}, 'Historique'),
     h('ol', { class: 'ts-timeline' }, r.timeline.map((s) => h('li', {}, `${when(s.at)} — ${STATUS_LABELS[s.to] || s.to}`, s.comment ? ` : ${s.comment}` : ''))),

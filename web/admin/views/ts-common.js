@@ -1,44 +1,18 @@
 // Shared by the agents' online-procedures views: the caller's services (from the token),
-// labels, a raw fetch with the in-memory token (downloads, ETags) and small formatters.
+// labels, small formatters and the section's sub-navigation.
 
-import { getAccessToken } from '/lib/api.js';
+import { claims } from '/lib/api.js';
 import { h } from '/lib/dom.js';
+import { KIND_LABELS, SERVICE_LABELS, STATUS_LABELS } from '/lib/teleservices-labels.js';
 
 export const TS = '/api/teleservices/v1';
 
-export const STATUS_LABELS = Object.freeze({
-  draft: 'Brouillon', submitted: 'Envoyée', received: 'Reçue', in_progress: 'En cours',
-  incomplete: 'Incomplète', accepted: 'Acceptée', rejected: 'Refusée', cancelled: 'Annulée',
-});
-export const KIND_LABELS = Object.freeze({
-  identity: 'Pièce d’identité', family_record_book: 'Livret de famille', proof_of_address: 'Justificatif de domicile',
-  qf_certificate: 'Attestation de quotient familial', health_record: 'Carnet de santé', other: 'Autre document',
-});
-export const SERVICE_LABELS = Object.freeze({
-  'etat-civil': 'État civil', scolaire: 'Affaires scolaires', jeunesse: 'Enfance et jeunesse', conservatoire: 'Conservatoire',
-});
+export { KIND_LABELS, SERVICE_LABELS, STATUS_LABELS };
 
-/** Claims of the current access token (not verified here: the API does that). */
-export function claims() {
-  const t = getAccessToken();
-  if (!t) return {};
-  try {
-    const part = t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(decodeURIComponent(escape(atob(part))));
-  } catch {
-    return {};
-  }
-}
-
+/** The services the agent works for (from the token's claims; the API checks them again). */
 export function myServices() {
-  return Array.isArray(claims().services) ? claims().services : [];
-}
-
-export function authFetch(path, init = {}) {
-  const headers = new Headers(init.headers || {});
-  headers.set('Authorization', `Bearer ${getAccessToken()}`);
-  headers.set('X-Requested-With', 'civitas');
-  return fetch(path, { ...init, headers, credentials: 'same-origin' });
+  const services = claims().services;
+  return Array.isArray(services) ? services : [];
 }
 
 export function days(seconds) {
@@ -57,18 +31,9 @@ export function subnav(current) {
     h('li', {}, h('a', { href, dataset: { link: '' }, 'aria-current': href === current ? 'page' : null }, label)))));
 }
 
-/** A link inside the SPA that keeps its query string (the shared router drops it). */
+/** A link inside the SPA (the router keeps its query string, which the view reads). */
 export function spaLink(href, ...children) {
-  return h('a', {
-    href,
-    dataset: { link: '' },
-    onclick: async (event) => {
-      if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-      event.preventDefault();
-      const { navigate } = await import('../app.js');
-      navigate(href.replace(/^\/admin/, ''));
-    },
-  }, ...children);
+  return h('a', { href, dataset: { link: '' } }, ...children);
 }
 
 // The views' own stylesheet, added once (the shared admin.css stays untouched).

@@ -2,7 +2,7 @@
 // with If-Match), the notifications (marked read one by one), the open sessions (each can be
 // ended), the password change, new recovery codes (with TOTP) and logout. Without a session it invites to sign in.
 import { h, replaceChildren, formatDate } from '/lib/dom.js';
-import { getAccessToken, request, setAccessToken } from '/lib/api.js';
+import { exchange, logout } from '/lib/api.js';
 import { ACCOUNT, api, bindForm, restoreSession } from './account-common.js';
 
 const $ = (id) => document.getElementById(id);
@@ -13,14 +13,10 @@ function when(ts) {
 }
 
 async function fetchMe() {
-  // The ETag is needed for If-Match: read it with a plain fetch through the shared client.
-  const res = await fetch(`${ACCOUNT}/me`, {
-    headers: { Accept: 'application/json', Authorization: `Bearer ${getAccessToken()}` },
-    credentials: 'same-origin',
-  });
-  if (!res.ok) throw new Error(`me ${res.status}`);
-  etag = res.headers.get('ETag');
-  return res.json();
+  // The ETag goes back as If-Match with the profile change, so that none is lost.
+  const { data, etag: tag } = await exchange('GET', `${ACCOUNT}/me`);
+  etag = tag;
+  return data;
 }
 
 function showProfile(me) {
@@ -68,9 +64,9 @@ async function loadSessions() {
 bindForm($('profile-form'), async (v) => {
   const body = { given_name: v.given_name, family_name: v.family_name, phone: v.phone || null,
     notify_email: v.notify_email, notify_portal: v.notify_portal };
-  const me = await request('PATCH', `${ACCOUNT}/me`, { body, headers: { 'If-Match': etag || '*' } });
+  const { data: me, etag: tag } = await exchange('PATCH', `${ACCOUNT}/me`, { body, headers: { 'If-Match': etag } });
+  etag = tag;
   showProfile(me);
-  await fetchMe();
   $('profile-status').textContent = 'Votre profil est enregistré.';
 });
 
@@ -91,13 +87,8 @@ bindForm($('recovery-form'), async (v) => {
 });
 
 $('logout').addEventListener('click', async () => {
-  try {
-    await fetch(`${ACCOUNT}/session/logout`, { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
-  } finally {
-    try { sessionStorage.removeItem('civitas-nom'); } catch { /* the header's cached name */ }
-    setAccessToken(null);
-    location.assign('/');
-  }
+  await logout();
+  location.assign('/');
 });
 
 const plural = (n, one, many) => `${n} ${n > 1 ? many : one}`;

@@ -2,7 +2,7 @@
 // form (with a honeypot field robots fill in), and the employer's page reached from the link
 // of the e-mail (?offre=id#cle=secret: the secret stays after '#', out of every server log).
 
-import { api } from '/lib/api.js';
+import { api, exchange } from '/lib/api.js';
 import { CONTENT_API, CONTRACTS, param, setRenderedHtml } from '/lib/content.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
 import { clearErrors, endOfDayUtc, field, showErrors, values } from './content-form.js';
@@ -100,15 +100,14 @@ function showPostForm() {
 
 async function showManage(id, key) {
   const headers = { 'X-Job-Token': key };
-  let job;
+  let job, etag;
   try {
-    job = await api.get(`${CONTENT_API}/jobs/${encodeURIComponent(id)}`, { headers });
+    ({ data: job, etag } = await exchange('GET', `${CONTENT_API}/jobs/${encodeURIComponent(id)}`, { headers }));
   } catch {
     replaceChildren(manage, h('p', { class: 'notice' }, 'Ce lien n’est pas valable. Vérifiez que vous avez copié l’adresse complète du courriel.'));
     manage.hidden = false;
     return;
   }
-  let etag = `"r${job.revision}"`;
   const state = h('p', { class: job.status === 'published' ? 'success-box' : 'pending-box', role: 'status' },
     `Votre offre est ${STATUS[job.status] || job.status}.`, job.review_comment ? ` Commentaire de la mairie : ${job.review_comment}` : '');
   const withdraw = h('button', { class: 'btn btn-secondary', type: 'button' }, 'Retirer l’offre');
@@ -123,8 +122,7 @@ async function showManage(id, key) {
   });
   const form = jobForm('gestion', job, 'Enregistrer les modifications', async (v) => {
     delete v.website;
-    job = await api.patch(`${CONTENT_API}/jobs/${encodeURIComponent(id)}`, v, { headers: { ...headers, 'If-Match': etag } });
-    etag = `"r${job.revision}"`;
+    ({ data: job, etag } = await exchange('PATCH', `${CONTENT_API}/jobs/${encodeURIComponent(id)}`, { body: v, headers: { ...headers, 'If-Match': etag } }));
     state.className = 'pending-box';
     state.textContent = 'Modifications enregistrées : votre offre sera de nouveau publiée après validation par la mairie.';
   });

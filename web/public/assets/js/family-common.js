@@ -1,7 +1,7 @@
 // Shared by the family pages of « Mon espace » (ma famille, mes documents, mes données): the
-// session check, French labels of the API's codes, form errors and authenticated downloads.
+// session check, French labels of the API's codes and form errors.
 
-import { ApiError, getAccessToken, isAuthenticated, refreshSession } from '/lib/api.js';
+import { ApiError, isAuthenticated, refreshSession } from '/lib/api.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
 
 export const ACCOUNT = '/api/account/v1';
@@ -113,23 +113,6 @@ export function clearErrors(summary, form) {
 export function announce(text) {
   const status = document.getElementById('statut');
   if (status) status.textContent = text;
-}
-
-/** Fetches a protected file with the access token and hands it to the browser as a download. */
-export async function download(path, filename) {
-  const send = () => fetch(path, {
-    headers: { Authorization: `Bearer ${getAccessToken()}`, 'X-Requested-With': 'civitas' },
-    credentials: 'same-origin',
-  });
-  let response = await send();
-  if (response.status === 401 && (await refreshSession())) response = await send();
-  if (!response.ok) throw new ApiError({ status: response.status, code: 'not_found', message: 'Le document n’a pas pu être téléchargé.' });
-  const url = URL.createObjectURL(await response.blob());
-  const a = h('a', { href: url, download: filename, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }
 
 /** <div class="field"> with label, optional hint, the control and its error slot. */

@@ -2,10 +2,10 @@
 // 10 Mo), the list with kind, member and end of validity (warning when expired or within 30
 // days), download and deletion.
 
-import { ApiError, api } from '/lib/api.js';
+import { ApiError, api, download } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import {
-  ACCOUNT, KINDS, announce, clearErrors, download, expiry, field, formatDay, requireSession, select, showError,
+  ACCOUNT, KINDS, announce, clearErrors, expiry, field, formatDay, requireSession, select, showError,
 } from './family-common.js';
 
 const MAX_FILE = 10 * 1024 * 1024;
@@ -47,8 +47,8 @@ function documentCard(doc, refresh) {
     try {
       await download(`${ACCOUNT}/me/documents/${doc.id}/content`, doc.filename);
       announce(`Téléchargement de ${doc.filename} lancé.`);
-    } catch (err) {
-      announce(err.message);
+    } catch {
+      announce('Le document n’a pas pu être téléchargé.');
     }
   });
   const deleteBtn = h('button', { type: 'button', class: 'btn btn-danger' }, 'Supprimer',

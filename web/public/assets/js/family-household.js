@@ -2,7 +2,7 @@
 // quotient familial declared with its certificate, the invitation of a second adult, and joining
 // a household from an invitation link (?invitation=<token>).
 
-import { ApiError, api, getAccessToken } from '/lib/api.js';
+import { ApiError, api, claims } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import {
   ACCOUNT, CLASSES, QF_STATES, RELATIONS, SEXES, announce, clearErrors, field, formatDay, requireSession, select,
@@ -302,17 +302,7 @@ async function render() {
     h('p', {}, h('a', { href: '/mes-documents.html' }, 'Voir les documents du foyer')));
 }
 
-/** The subject of the in-memory access token: tells « you » apart among the adults. */
-function meFromToken() {
-  try {
-    const part = getAccessToken().split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(atob(part)).sub;
-  } catch {
-    return null;
-  }
-}
-
 if (await requireSession(app)) {
-  me = meFromToken();
+  me = claims().sub || null; // tells « you » apart among the adults
   await render();
 }

@@ -3,7 +3,7 @@
 // the refresh cookie (the one shared, de-duplicated refresh of /lib/api.js) or from a sign-in
 // made by the page itself (onAuthChange).
 
-import { api, getAccessToken, isAuthenticated, onAuthChange, refreshSession, setAccessToken } from '/lib/api.js';
+import { api, claims, isAuthenticated, logout, onAuthChange, refreshSession } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
 
 const ACCOUNT = '/api/account/v1';
@@ -13,12 +13,7 @@ let shown = null; // the user id shown, so a token refresh does not redraw the b
 
 // The token's subject (the API checks the token; here it only keys the cached name).
 function subject() {
-  try {
-    const part = getAccessToken().split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    return JSON.parse(atob(part)).sub || '';
-  } catch {
-    return '';
-  }
+  return claims().sub || '';
 }
 
 // The name is kept for the tab's life, so each page does not ask /me again (nor leave the
@@ -32,18 +27,20 @@ function cachedName(sub) {
   }
 }
 
-async function logout() {
-  try {
-    await fetch(`${ACCOUNT}/session/logout`, { method: 'POST', headers: { 'X-Requested-With': 'civitas' }, credentials: 'same-origin' });
-  } finally {
-    try { sessionStorage.removeItem(CACHE); } catch { /* nothing kept */ }
-    setAccessToken(null);
-    location.assign('/');
-  }
+async function signOut() {
+  forgetName();
+  await logout();
+  location.assign('/');
+}
+
+function forgetName() {
+  try { sessionStorage.removeItem(CACHE); } catch { /* nothing kept */ }
 }
 
 function signedOut() {
   shown = null;
+  // Signed out here or in another page of the tab (Mon espace): the cached name goes too.
+  forgetName();
   const back = `${location.pathname}${location.search}`;
   replaceChildren(bar,
     h('a', { href: '/contact.html' }, 'Nous contacter'),
@@ -79,7 +76,7 @@ async function signedIn() {
     h('span', { class: 'account-name', dataset: { accountName: '' } }, h('span', { class: 'visually-hidden' }, 'Connecté·e : '), name),
     h('a', { href: '/mes-demandes.html' }, 'Mes demandes'),
     h('a', { href: '/mon-espace.html' }, 'Mon espace'),
-    h('button', { type: 'button', class: 'link-button', onclick: logout }, 'Se déconnecter'));
+    h('button', { type: 'button', class: 'link-button', onclick: signOut }, 'Se déconnecter'));
 }
 
 export async function setupAccountBar() {

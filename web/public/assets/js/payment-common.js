@@ -2,7 +2,7 @@
 // an event): the API prefix, French labels of statuses, the basket's checkout with an
 // Idempotency-Key that survives a double click, and images fetched with the access token.
 
-import { api, getAccessToken, refreshSession } from '/lib/api.js';
+import { api, fetchBlob } from '/lib/api.js';
 
 export const PAYMENT = '/api/payment/v1';
 
@@ -38,28 +38,11 @@ export async function payBasket(body, key) {
 /** A data: URL for a protected image (the QR codes), fetched with the access token; data: and not
  * blob: because the site's Content-Security-Policy allows img-src 'self' data: only. */
 export async function protectedImage(path) {
-  const blob = await protectedBlob(path);
+  const blob = await fetchBlob(path);
   return new Promise((resolve, reject) => {
     const reader = new FileReader();
     reader.onload = () => resolve(reader.result);
     reader.onerror = () => reject(new Error('image indisponible'));
     reader.readAsDataURL(blob);
   });
-}
-
-async function protectedBlob(path) {
-  const send = () => fetch(path, {
-    headers: { Authorization: `Bearer ${getAccessToken()}`, 'X-Requested-With': 'civitas' },
-    credentials: 'same-origin',
-  });
-  let response = await send();
-  if (response.status === 401 && (await refreshSession())) response = await send();
-  if (!response.ok) throw new Error('image indisponible');
-  return response.blob();
-}
-
-/** Opens a protected HTML page (the receipt) in a new tab. */
-export async function openProtectedPage(path) {
-  const url = URL.createObjectURL(await protectedBlob(path));
-  window.open(url, '_blank', 'noopener');
 }

@@ -1,10 +1,10 @@
 // « Mes factures »: the household's open invoices with checkboxes to pay several at once (one
 // checkout, then the provider's page), and the paid ones with their receipt.
 
-import { api } from '/lib/api.js';
+import { api, openFile } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
 import { announce, formatDay, requireSession } from './family-common.js';
-import { INVOICE_STATUS, PAYMENT, newKey, openProtectedPage, payBasket } from './payment-common.js';
+import { INVOICE_STATUS, PAYMENT, newKey, payBasket } from './payment-common.js';
 
 const app = document.getElementById('paiement-app');
 
@@ -36,7 +36,7 @@ function openItem(inv, onChange) {
 function paidItem(inv) {
   const receipt = h('button', { type: 'button', class: 'btn btn-secondary' }, 'Voir le reçu',
     h('span', { class: 'visually-hidden' }, ` de la facture ${inv.number}`));
-  receipt.addEventListener('click', () => openProtectedPage(`${PAYMENT}/invoices/${inv.id}/receipt`)
+  receipt.addEventListener('click', () => openFile(`${PAYMENT}/invoices/${inv.id}/receipt`)
     .catch(() => announce('Le reçu n’a pas pu être ouvert.')));
   return h('li', { class: 'pay-item' },
     h('p', {}, h('strong', {}, `${inv.label} — facture n° ${inv.number}`)),

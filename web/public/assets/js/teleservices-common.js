@@ -5,36 +5,12 @@ import { api, ApiError, isAuthenticated, refreshSession, setAccessToken } from '
 import { h, replaceChildren } from '/lib/dom.js';
 import { fieldMessage } from '/lib/messages-fr.js';
 import { rememberName } from './header-session.js';
+import { KIND_LABELS, SERVICE_LABELS, STATUS_LABELS } from '/lib/teleservices-labels.js';
 
 export const TS = '/api/teleservices/v1';
 export const ACCOUNT = '/api/account/v1';
 
-export const STATUS_LABELS = Object.freeze({
-  draft: 'Brouillon',
-  submitted: 'Envoyée',
-  received: 'Reçue',
-  in_progress: 'En cours de traitement',
-  incomplete: 'Pièce ou information manquante',
-  accepted: 'Acceptée',
-  rejected: 'Refusée',
-  cancelled: 'Annulée',
-});
-
-export const KIND_LABELS = Object.freeze({
-  identity: 'Pièce d’identité',
-  family_record_book: 'Livret de famille',
-  proof_of_address: 'Justificatif de domicile',
-  qf_certificate: 'Attestation de quotient familial',
-  health_record: 'Carnet de santé',
-  other: 'Autre document',
-});
-
-export const SERVICE_LABELS = Object.freeze({
-  'etat-civil': 'État civil',
-  scolaire: 'Affaires scolaires',
-  jeunesse: 'Enfance et jeunesse',
-  conservatoire: 'Conservatoire',
-});
+export { KIND_LABELS, SERVICE_LABELS, STATUS_LABELS };
 
 export const LIFE_EVENTS = Object.freeze({
   naissance: 'Naissance et état civil',
