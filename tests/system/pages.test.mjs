@@ -20,6 +20,9 @@ describe('public pages (server-side includes)', () => {
     assert.match(text, /<footer class="site-footer">/);
     assert.match(text, /<span class="brand-name" data-site="town_name">[^<]+<\/span>/);
     assert.match(text, /<title>Actualités — [^<]+<\/title>/);
+    // The shared head lines (partials/head.html) come first, the charset before anything else.
+    assert.match(text, /<head>\s*<meta charset="utf-8">\s*<meta name="viewport"[^>]*>\s*<link rel="icon"/);
+    assert.match(text, /<script type="module" src="\/assets\/js\/main.js"><\/script>/);
     assert.doesNotMatch(text, /<!--#/, 'every SSI directive is processed');
     assert.doesNotMatch(text, /\[an error occurred/, 'no SSI error message');
   });
@@ -41,7 +44,7 @@ describe('public pages (server-side includes)', () => {
   });
 
   it('include fragments are internal', async () => {
-    for (const path of ['/partials/header.html', '/partials/footer.html', '/_site/town_name.html']) {
+    for (const path of ['/partials/head.html', '/partials/header.html', '/partials/footer.html', '/_site/town_name.html']) {
       const { status } = await page(path);
       assert.equal(status, 404, `${path} must not be served directly`);
     }

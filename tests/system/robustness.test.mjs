@@ -1,7 +1,8 @@
 // Bad input never breaks a daemon: every operation documented in openapi/ is called through the
 // gateway with malformed, empty and wrongly typed bodies, a bogus token and made-up ids, and must
-// answer a client error (4xx, problem JSON) — never a 5xx, never a dropped connection. Every path
-// and query parameter of every operation is also sent as invalid UTF-8: a 400 problem.
+// answer a client error (4xx and an RFC 9457 problem of that status with a stable code) — never a
+// 5xx, never a redirect, never a dropped connection. Every path and query parameter of every
+// operation is also sent as invalid UTF-8: a 400 problem.
 
 import assert from 'node:assert/strict';
 import { randomUUID, sign } from 'node:crypto';
@@ -48,6 +49,23 @@ function adminToken() {
   return `Bearer ${input}.${sig.toString('base64url')}`;
 }
 
+/* true when (status, body) is an RFC 9457 problem of that status with a stable code; otherwise
+ * what is wrong with it. */
+function problemOf(res, text) {
+  if (!/^application\/problem\+json\b/.test(res.headers.get('content-type') || '')) return `with Content-Type ${res.headers.get('content-type')}, not a problem JSON`;
+  let p;
+  try {
+    p = JSON.parse(text);
+  } catch {
+    return `with a problem body that is not JSON: ${text.slice(0, 80)}`;
+  }
+  if (!p || typeof p !== 'object' || Array.isArray(p)) return 'with a problem body that is not an object';
+  if (p.status !== res.status) return `with a problem whose status is ${p.status}`;
+  if (typeof p.code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(p.code)) return `with a problem without a stable code (${JSON.stringify(p.code)})`;
+  if (typeof p.title !== 'string' || !p.title) return 'with a problem without a title';
+  return true;
+}
+
 const fill = (path) => path.replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
 // A lone continuation byte, a truncated sequence, an overlong '/', a UTF-16 surrogate.
 const BAD_UTF8 = ['%FF', '%C3', '%C0%AF', '%ED%A0%80'];
@@ -72,13 +90,18 @@ describe('robustness of every documented operation', { timeout: 240_000 }, () =>
             continue;
           }
           const text = await res.text();
+          const what = `${method} ${path} body=${JSON.stringify(body)} auth=${auth ? auth.slice(0, 12) : 'none'}`;
           // Broken JSON or a body of the wrong type is always refused; an empty or merely odd
           // body may be fine for a route that needs nothing.
           const mustRefuse = body === '{"x":' || body === '[]' || body === '"\u0000"';
-          if (res.status >= 500) failures.push(`${method} ${path} body=${JSON.stringify(body)}: ${res.status} ${text.slice(0, 120)}`);
-          else if (mustRefuse && res.status < 400) failures.push(`${method} ${path} body=${JSON.stringify(body)}: ${res.status}, not a 4xx`);
-          else if (res.status >= 400 && res.status !== 429 && !/problem\+json/.test(res.headers.get('content-type') || '')) {
-            failures.push(`${method} ${path}: ${res.status} without a problem JSON`);
+          const clientError = res.status >= 400 && res.status < 500;
+          if (res.status >= 500) failures.push(`${what}: ${res.status} ${text.slice(0, 120)}`);
+          else if (res.status >= 300 && res.status < 400) failures.push(`${what}: ${res.status}, a redirect`);
+          else if (mustRefuse && !clientError) failures.push(`${what}: ${res.status}, not a 4xx`);
+          // The gateway's own rate limit (429) is nginx's answer, not a daemon's problem.
+          if (clientError && res.status !== 429) {
+            const problem = problemOf(res, text);
+            if (problem !== true) failures.push(`${what}: ${res.status} ${problem}`);
           }
         }
       }

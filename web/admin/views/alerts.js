@@ -3,7 +3,8 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { API, backLink, dateTime, field, fromLocalInput, showErrors, statusLine, useStyles } from './content-common.js';
+import { field, showApiError } from '/lib/forms.js';
+import { API, backLink, dateTime, fromLocalInput, statusLine, useStyles } from './content-common.js';
 
 const LEVELS = [['warning', 'Important'], ['critical', 'Urgent'], ['info', 'Information']];
 
@@ -48,7 +49,7 @@ export async function renderAlerts(main) {
       form.reset();
       status.say('Alerte publiée : elle apparaît en haut du site.');
       load();
-    } catch (err) { showErrors(form, summary, err); }
+    } catch (err) { showApiError(summary, form, err, { withLabels: true }); }
   });
   replaceChildren(main, h('h1', {}, 'Bandeau d’alerte'), backLink('/admin/contenus', 'Retour aux contenus'), status,
     h('h2', {}, 'Alertes'), list, form);

@@ -4,8 +4,9 @@
 
 import { api, claims, exchange } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
+import { field, showApiError } from '/lib/forms.js';
 import {
-  API, STATUS_LABELS, backLink, dateTime, field, fromLocalInput, isEditor, showErrors, statusLine,
+  API, STATUS_LABELS, backLink, dateTime, fromLocalInput, isEditor, statusLine,
   toLocalInput, useStyles,
 } from './content-common.js';
 
@@ -178,7 +179,7 @@ export async function renderArticleEditor(main) {
       drawWorkflow();
       drawRevisions();
     } catch (err) {
-      showErrors(form, summary, err);
+      showApiError(summary, form, err, { withLabels: true });
     }
   });
 

@@ -3,7 +3,8 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { API, backLink, dateTime, field, statusLine, useStyles } from './content-common.js';
+import { field } from '/lib/forms.js';
+import { API, backLink, dateTime, statusLine, useStyles } from './content-common.js';
 
 const LABELS = { name: 'Nom', description_md: 'Présentation', address: 'Adresse', phone: 'Téléphone', email: 'Courriel', website: 'Site internet', opening_hours: 'Horaires', logo_media_id: 'Logo' };
 

@@ -3,7 +3,8 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { API, backLink, dateTime, field, fromLocalInput, showErrors, statusLine, toLocalInput, useStyles } from './content-common.js';
+import { field, showApiError } from '/lib/forms.js';
+import { API, backLink, dateTime, fromLocalInput, statusLine, toLocalInput, useStyles } from './content-common.js';
 
 const FIELDS = ['title', 'starts_at', 'ends_at', 'location', 'summary', 'body_md', 'audience', 'registration_url'];
 
@@ -61,7 +62,7 @@ function eventForm(onSaved, status) {
       }
       reset();
       onSaved();
-    } catch (err) { showErrors(form, summary, err); }
+    } catch (err) { showApiError(summary, form, err, { withLabels: true }); }
   });
   return form;
 }

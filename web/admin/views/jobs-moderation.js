@@ -3,7 +3,8 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { API, STATUS_LABELS, backLink, dateTime, field, statusLine, useStyles } from './content-common.js';
+import { field } from '/lib/forms.js';
+import { API, STATUS_LABELS, backLink, dateTime, statusLine, useStyles } from './content-common.js';
 
 export async function renderJobsModeration(main) {
   useStyles();

@@ -1,46 +1,20 @@
 // Login screen of the agent SPA: e-mail, password and, when the API asks for it, a TOTP code or
 // one of the recovery codes (a lost phone). Enrolment ends on the ten recovery codes, shown once.
-// Errors (client checks or API problems) go to an accessible summary linked to each field.
+// Errors (client checks or API problems) go to the shared accessible summary linked to each field.
 
-import { api, setAccessToken } from '/lib/api.js';
+import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
+import { clearErrors, countTitle, field, retryText, showErrors } from '/lib/forms.js';
 import { fieldMessage, PROBLEM_MESSAGES } from '/lib/messages-fr.js';
+import { needsSecondFactor, signIn } from '/lib/sign-in.js';
 
-const LOGIN_PATH = '/api/account/v1/login';
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-// Field name in the API body → id of the input in this form.
-const FIELD_IDS = { email: 'login-email', password: 'login-password', totp_code: 'login-totp', recovery_code: 'login-recovery' };
 const RECOVERY_RE = /^[A-Za-z0-9 -]{16,24}$/;
-
-function field({ id, name, label, hint, input }) {
-  const hintId = hint ? `${id}-hint` : null;
-  const el = h('input', { id, name, ...input, 'aria-describedby': hintId });
-  return h('div', { class: 'field', dataset: { field: name } },
-    h('label', { for: id }, label),
-    hint ? h('span', { class: 'hint', id: hintId }, hint) : null,
-    el,
-    h('span', { class: 'field-error', id: `${id}-error` }));
-}
-
-function describedBy(el) {
-  return (el.getAttribute('aria-describedby') || '').split(' ').filter(Boolean);
-}
-
-function setDescribedBy(el, ids) {
-  if (ids.length) el.setAttribute('aria-describedby', ids.join(' '));
-  else el.removeAttribute('aria-describedby');
-}
 
 /** Is this failure one where the login service itself is missing or down (not the user's fault)? */
 function serviceUnavailable(err) {
   return err.status === 0 || err.status === 404 || err.status === 501 || err.code === 'unavailable' ||
     err.status === 502 || err.status === 503 || err.status === 504;
-}
-
-function needsTotp(err) {
-  return err.code === 'totp_required' || err.code === 'invalid_totp' ||
-    err.fields.some((f) => f.field === 'totp_code' || f.field === 'totp');
 }
 
 const ACCOUNT = '/api/account/v1';
@@ -115,15 +89,15 @@ export function showRecoveryCodes(container, codes, done, { title = 'Vos codes d
 export function renderLogin(container, { onSuccess }) {
   const summary = h('div', { class: 'error-summary', id: 'login-errors', role: 'alert', tabindex: '-1' });
   const totpField = field({
-    id: FIELD_IDS.totp_code, name: 'totp_code', label: 'Code à usage unique',
+    id: 'login-totp', name: 'totp_code', label: 'Code à usage unique',
     hint: 'Code à 6 chiffres affiché par votre application d’authentification.',
-    input: { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', pattern: '[0-9]{6}', spellcheck: 'false' },
+    attrs: { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '6', pattern: '[0-9]{6}', spellcheck: 'false' },
   });
   totpField.hidden = true;
   const recoveryField = field({
-    id: FIELD_IDS.recovery_code, name: 'recovery_code', label: 'Code de secours',
+    id: 'login-recovery', name: 'recovery_code', label: 'Code de secours',
     hint: 'Un des codes reçus à l’activation, par exemple ABCD-EFGH-JKLM-NPQR. Chaque code ne sert qu’une fois.',
-    input: { type: 'text', autocomplete: 'off', maxlength: '24', spellcheck: 'false', autocapitalize: 'characters' },
+    attrs: { autocomplete: 'off', maxlength: '24', spellcheck: 'false', autocapitalize: 'characters' },
   });
   recoveryField.hidden = true;
   const useRecovery = h('button', { class: 'btn-link', type: 'button', id: 'login-use-recovery', hidden: true },
@@ -134,13 +108,13 @@ export function renderLogin(container, { onSuccess }) {
   const form = h('form', { class: 'login-form', novalidate: true, 'aria-describedby': 'login-required' },
     h('p', { class: 'hint', id: 'login-required' }, 'Tous les champs sont obligatoires.'),
     field({
-      id: FIELD_IDS.email, name: 'email', label: 'Adresse électronique',
+      id: 'login-email', name: 'email', label: 'Adresse électronique', type: 'email', required: true,
       hint: 'Format attendu : prenom.nom@exemple.fr',
-      input: { type: 'email', autocomplete: 'username', required: true, spellcheck: 'false', autocapitalize: 'off' },
+      attrs: { autocomplete: 'username', spellcheck: 'false', autocapitalize: 'off' },
     }),
     field({
-      id: FIELD_IDS.password, name: 'password', label: 'Mot de passe',
-      input: { type: 'password', autocomplete: 'current-password', required: true },
+      id: 'login-password', name: 'password', label: 'Mot de passe', type: 'password', required: true,
+      attrs: { autocomplete: 'current-password' },
     }),
     h('div', { class: 'checkbox' }, showPassword, h('label', { for: 'login-show-password' }, 'Afficher le mot de passe')),
     totpField,
@@ -156,42 +130,13 @@ export function renderLogin(container, { onSuccess }) {
         summary,
         form)));
 
-  const input = (name) => form.querySelector(`#${FIELD_IDS[name]}`);
+  const input = (name) => form.querySelector(`[name="${name}"]`);
   showPassword.addEventListener('change', () => {
     input('password').type = showPassword.checked ? 'text' : 'password';
   });
 
-  function clearErrors() {
-    summary.replaceChildren();
-    for (const name of Object.keys(FIELD_IDS)) {
-      const el = input(name);
-      el.removeAttribute('aria-invalid');
-      setDescribedBy(el, describedBy(el).filter((x) => !x.endsWith('-error')));
-      form.querySelector(`#${FIELD_IDS[name]}-error`).textContent = '';
-    }
-  }
-
-  function showFieldError(name, message) {
-    const el = input(name);
-    if (!el) return false;
-    el.setAttribute('aria-invalid', 'true');
-    const ids = new Set(describedBy(el));
-    ids.add(`${FIELD_IDS[name]}-error`);
-    setDescribedBy(el, [...ids]);
-    form.querySelector(`#${FIELD_IDS[name]}-error`).textContent = message;
-    return true;
-  }
-
   // title: heading of the summary; items: [{ field?, message }]; field items become links.
-  function showSummary(title, items) {
-    const list = items.length
-      ? h('ul', {}, items.map((it) => h('li', {}, it.field && FIELD_IDS[it.field]
-          ? h('a', { href: `#${FIELD_IDS[it.field]}`, onclick: (e) => { e.preventDefault(); input(it.field).focus(); } }, it.message)
-          : it.message)))
-      : null;
-    replaceChildren(summary, h('h2', {}, title), list);
-    summary.focus();
-  }
+  const showSummary = (title, items, options) => showErrors(summary, form, { title, items, ...options });
 
   function showTotp() {
     if (recoveryField.hidden) totpField.hidden = false;
@@ -232,7 +177,7 @@ export function renderLogin(container, { onSuccess }) {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearErrors();
+    clearErrors(summary, form);
     const values = {
       email: input('email').value.trim(),
       password: input('password').value,
@@ -241,27 +186,17 @@ export function renderLogin(container, { onSuccess }) {
     };
     const errors = validate(values);
     if (errors.length) {
-      for (const e of errors) showFieldError(e.field, e.message);
-      showSummary(errors.length === 1 ? 'Le formulaire contient une erreur' : `Le formulaire contient ${errors.length} erreurs`, errors);
+      showSummary(countTitle(errors.length), errors);
       return;
     }
 
-    const body = { email: values.email, password: values.password };
-    if (!totpField.hidden) body.totp = values.totp_code;
-    if (!recoveryField.hidden) body.recovery_code = values.recovery_code;
     setBusy(true);
     try {
-      const data = await api.post(LOGIN_PATH, body, { retry: false });
-      if (data && data.totp_required) {
-        showTotp();
-        showSummary('Code à usage unique requis', [{ field: 'totp_code', message: PROBLEM_MESSAGES.totp_required }]);
-        return;
-      }
-      if (!data || typeof data.access_token !== 'string') {
-        showSummary('Service indisponible', [{ message: PROBLEM_MESSAGES.unavailable }]);
-        return;
-      }
-      setAccessToken(data.access_token);
+      const data = await signIn({
+        email: values.email, password: values.password,
+        totp: totpField.hidden ? undefined : values.totp_code,
+        recoveryCode: recoveryField.hidden ? undefined : values.recovery_code,
+      });
       onSuccess(data.user && typeof data.user === 'object' ? data.user : { email: values.email });
     } catch (err) {
       if (!err || typeof err.status !== 'number') throw err;
@@ -275,25 +210,23 @@ export function renderLogin(container, { onSuccess }) {
           container.querySelector('#login-use-recovery').hidden = false;
           container.querySelector('#login-email').value = values.email;
         });
-      } else if (needsTotp(err)) {
+      } else if (needsSecondFactor(err)) {
         showTotp();
         const which = recoveryField.hidden ? 'totp_code' : 'recovery_code';
         const msg = err.fieldMessages.totp || err.fieldMessages.totp_code || err.fieldMessages.recovery_code ||
           (err.code === 'invalid_totp' ? err.message : PROBLEM_MESSAGES.totp_required);
-        if (values[which]) showFieldError(which, msg);
-        showSummary(which === 'totp_code' ? 'Code à usage unique requis' : 'Code de secours refusé', [{ field: which, message: msg }]);
+        // Asked for the first time, the code field takes the focus; a wrong code, the summary.
+        showSummary(which === 'totp_code' ? 'Code à usage unique requis' : 'Code de secours refusé',
+          [{ field: which, message: msg }], { focus: Boolean(values[which]) });
         if (!values[which]) input(which).focus();
       } else if (err.status === 401) {
         // Same answer whether the e-mail exists or not: the API does not tell, neither do we.
         showSummary('Connexion impossible', [{ message: 'Adresse électronique ou mot de passe incorrect.' }]);
       } else if (err.fields.length) {
         const items = err.fields.map((f) => ({ field: f.field, message: f.message }));
-        for (const it of items) showFieldError(it.field, it.message);
-        showSummary(items.length === 1 ? 'Le formulaire contient une erreur' : `Le formulaire contient ${items.length} erreurs`, items);
+        showSummary(countTitle(items.length), items);
       } else {
-        const wait = err.code === 'rate_limited' && err.retryAfter
-          ? ` Nouvel essai possible dans ${Math.max(1, Math.ceil(err.retryAfter / 60))} minute(s).` : '';
-        showSummary('Connexion impossible', [{ message: err.message + wait }]);
+        showSummary('Connexion impossible', [{ message: retryText(err) }]);
       }
     } finally {
       setBusy(false);

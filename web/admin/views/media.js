@@ -3,7 +3,8 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { API, backLink, field, showErrors, statusLine, useStyles } from './content-common.js';
+import { field, showApiError } from '/lib/forms.js';
+import { API, backLink, statusLine, useStyles } from './content-common.js';
 
 const MAX = 5 * 1024 * 1024;
 
@@ -34,8 +35,8 @@ export async function renderMedia(main) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const file = form.elements.file.files[0];
-    if (!file) { showErrors(form, summary, { message: 'Choisissez une image.', fields: [{ field: 'file', message: 'Choisissez une image.' }] }); return; }
-    if (file.size > MAX) { showErrors(form, summary, { message: 'Image trop lourde.', fields: [{ field: 'file', message: 'L’image dépasse 5 Mo.' }] }); return; }
+    if (!file) { showApiError(summary, form, { message: 'Choisissez une image.', fields: [{ field: 'file', message: 'Choisissez une image.' }] }, { withLabels: true }); return; }
+    if (file.size > MAX) { showApiError(summary, form, { message: 'Image trop lourde.', fields: [{ field: 'file', message: 'L’image dépasse 5 Mo.' }] }, { withLabels: true }); return; }
     const q = new URLSearchParams({ filename: file.name.slice(0, 200) });
     if (form.elements.alt.value.trim()) q.set('alt', form.elements.alt.value.trim());
     try {
@@ -43,7 +44,7 @@ export async function renderMedia(main) {
       form.reset();
       status.say('Image ajoutée.');
       load();
-    } catch (err) { showErrors(form, summary, err); }
+    } catch (err) { showApiError(summary, form, err, { withLabels: true }); }
   });
   replaceChildren(main, h('h1', {}, 'Médiathèque'), backLink('/admin/contenus', 'Retour aux contenus'), status, form, h('h2', {}, 'Images'), grid);
   load();

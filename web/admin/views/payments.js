@@ -4,6 +4,7 @@
 
 import { api, download } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
+import { field } from '/lib/forms.js';
 import { mayUse } from '../access.js';
 
 const PAY = '/api/payment/v1';
@@ -18,11 +19,6 @@ const TABS = [
 function subnav(current) {
   return h('nav', { class: 'ts-subnav', 'aria-label': 'Paiements' },
     h('ul', {}, ...TABS.filter(([href]) => mayUse(href.slice('/admin'.length))).map(([href, label]) => h('li', {}, h('a', { href, 'data-link': '', 'aria-current': href === current ? 'page' : null }, label)))));
-}
-
-function field(id, label, control) {
-  control.id = id;
-  return h('div', { class: 'field' }, h('label', { for: id }, label), control);
 }
 
 function errorBox() {
@@ -60,7 +56,7 @@ export function renderInvoices(main) {
   const status = h('select', {}, h('option', { value: '' }, 'Tous'), ...Object.entries(STATUS).map(([v, l]) => h('option', { value: v }, l)));
   const q = h('input', { type: 'search' });
   const out = h('div', { 'aria-live': 'polite' });
-  const filters = h('form', { class: 'ts-filters' }, field('pay-status', 'Statut', status), field('pay-q', 'Numéro ou libellé', q),
+  const filters = h('form', { class: 'ts-filters' }, field({ id: 'pay-status', label: 'Statut', control: status }), field({ id: 'pay-q', label: 'Numéro ou libellé', control: q }),
     h('button', { type: 'submit', class: 'btn' }, 'Filtrer'));
   const msg = h('p', { role: 'status' });
   async function refund(inv) {
@@ -124,9 +120,9 @@ export function renderInvoices(main) {
   const due = h('input', { type: 'date' });
   const createErr = errorBox();
   const create = h('form', {}, h('h2', {}, 'Nouvelle facture'), createErr,
-    field('inv-hh', 'Identifiant du foyer', hh), field('inv-label', 'Libellé', label), field('inv-line', 'Prestation', lineLabel),
-    field('inv-qty', 'Quantité', qty), field('inv-price', 'Prix unitaire en euros (ou une grille ci-dessous)', price),
-    field('inv-grid', 'Grille tarifaire (prix selon le quotient familial)', grid), field('inv-due', 'Échéance', due),
+    field({ id: 'inv-hh', label: 'Identifiant du foyer', control: hh }), field({ id: 'inv-label', label: 'Libellé', control: label }), field({ id: 'inv-line', label: 'Prestation', control: lineLabel }),
+    field({ id: 'inv-qty', label: 'Quantité', control: qty }), field({ id: 'inv-price', label: 'Prix unitaire en euros (ou une grille ci-dessous)', control: price }),
+    field({ id: 'inv-grid', label: 'Grille tarifaire (prix selon le quotient familial)', control: grid }), field({ id: 'inv-due', label: 'Échéance', control: due }),
     h('button', { type: 'submit', class: 'btn' }, 'Créer la facture'));
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -145,7 +141,7 @@ export function renderInvoices(main) {
   const importErr = errorBox();
   const importForm = h('form', {}, h('h2', {}, 'Importer un fichier CSV'),
     h('p', {}, 'Colonnes : household_id;reference;label;line_label;quantity;unit_price;due_date. Une seule ligne fausse et rien n’est importé : toutes les lignes à corriger sont listées.'),
-    importErr, field('inv-csv', 'Fichier CSV', file), h('button', { type: 'submit', class: 'btn' }, 'Importer'));
+    importErr, field({ id: 'inv-csv', label: 'Fichier CSV', control: file }), h('button', { type: 'submit', class: 'btn' }, 'Importer'));
   importForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     importErr.hidden = true;
@@ -184,8 +180,8 @@ export function renderGrids(main) {
       : h('p', { class: 'empty-state' }, 'Aucune grille.'));
   }
   const form = h('form', {}, h('h2', {}, 'Créer ou remplacer une grille'), err,
-    field('g-service', 'Service (ex. cantine)', service), field('g-label', 'Libellé', label),
-    field('g-brackets', 'Tranches, une par ligne « QF maximum:prix en euros »', brackets), field('g-default', 'Prix par défaut (le plus élevé), en euros', def),
+    field({ id: 'g-service', label: 'Service (ex. cantine)', control: service }), field({ id: 'g-label', label: 'Libellé', control: label }),
+    field({ id: 'g-brackets', label: 'Tranches, une par ligne « QF maximum:prix en euros »', control: brackets }), field({ id: 'g-default', label: 'Prix par défaut (le plus élevé), en euros', control: def }),
     h('button', { type: 'submit', class: 'btn' }, 'Enregistrer'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -225,8 +221,8 @@ export function renderTicketing(main) {
   const cats = h('textarea', { rows: 3, placeholder: 'Plein tarif:12,00:80\nTarif réduit:6,00:40' });
   const err = errorBox();
   const form = h('form', {}, h('h2', {}, 'Ouvrir ou modifier une billetterie'), err,
-    field('t-event', 'Identifiant de l’événement de l’agenda', ev), field('t-open', 'Début des ventes', open), field('t-close', 'Fin des ventes', close),
-    field('t-limit', 'Places au plus par commande', limit), field('t-cats', 'Catégories, une par ligne « libellé:prix en euros:capacité »', cats),
+    field({ id: 't-event', label: 'Identifiant de l’événement de l’agenda', control: ev }), field({ id: 't-open', label: 'Début des ventes', control: open }), field({ id: 't-close', label: 'Fin des ventes', control: close }),
+    field({ id: 't-limit', label: 'Places au plus par commande', control: limit }), field({ id: 't-cats', label: 'Catégories, une par ligne « libellé:prix en euros:capacité »', control: cats }),
     h('button', { type: 'submit', class: 'btn' }, 'Enregistrer'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -252,7 +248,7 @@ export function renderTicketing(main) {
 export function renderDoorCheck(main) {
   const code = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const verdict = h('div', { role: 'status', 'aria-live': 'assertive' });
-  const form = h('form', {}, field('door-code', 'Code du billet (tapez-le ou collez-le)', code),
+  const form = h('form', {}, field({ id: 'door-code', label: 'Code du billet (tapez-le ou collez-le)', control: code }),
     h('button', { type: 'submit', class: 'btn' }, 'Vérifier'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -279,7 +275,7 @@ export function renderTransactions(main) {
   const out = h('div', { 'aria-live': 'polite' });
   const totals = h('div', { 'aria-live': 'polite' });
   const late = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'ts-filters' }, field('tx-from', 'Du', from), field('tx-to', 'au', to),
+  const form = h('form', { class: 'ts-filters' }, field({ id: 'tx-from', label: 'Du', control: from }), field({ id: 'tx-to', label: 'au', control: to }),
     h('button', { type: 'submit', class: 'btn' }, 'Afficher les totaux'),
     h('button', { type: 'button', class: 'btn btn-secondary', id: 'tx-export' }, 'Télécharger l’export CSV'));
   async function load() {
@@ -315,7 +311,7 @@ export function renderTransactions(main) {
   function resolveForm(l) {
     const ref = h('input', { type: 'text', maxlength: 128, required: true });
     const box = errorBox();
-    const f = h('form', { class: 'ts-filters' }, field(`late-${l.id}`, 'Référence du remboursement', ref), h('button', { type: 'submit', class: 'btn' }, 'Marquer remboursé'), box);
+    const f = h('form', { class: 'ts-filters' }, field({ id: `late-${l.id}`, label: 'Référence du remboursement', control: ref }), h('button', { type: 'submit', class: 'btn' }, 'Marquer remboursé'), box);
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {

@@ -4,6 +4,7 @@
 import { api, claims, download } from '/lib/api.js';
 import { answerText, formatDay } from '/lib/answers.js';
 import { h, replaceChildren } from '/lib/dom.js';
+import { showErrors } from '/lib/forms.js';
 import { KIND_LABELS, SERVICE_LABELS, spaLink, STATUS_LABELS, subnav, TS, when } from './ts-common.js';
 
 // What the citizen receives for each decision (services/account/templates/request_*.txt).
@@ -26,11 +27,9 @@ export async function renderRequest(main) {
   const status = h('p', { role: 'status', class: 'admin-flash', 'aria-live': 'polite', hidden: !flash }, flash);
   flash = '';
   const errors = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
-  const fail = (err) => {
-    replaceChildren(errors, h('ul', {}, (err.fields?.length ? err.fields : [{ message: err.message }]).map((f) => h('li', {}, f.message))));
-    errors.hidden = false;
-    errors.focus();
-  };
+  const fail = (err) => showErrors(errors, null, {
+    items: (err.fields?.length ? err.fields : [{ message: err.message }]).map((f) => ({ message: f.message })),
+  });
   let r;
   try {
     r = await api.get(`${TS}/requests/${id}`);

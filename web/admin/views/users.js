@@ -4,6 +4,7 @@
 // one person's open sessions and end them. Every change lands in the audit trail.
 import { api, request } from '/lib/api.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
+import { clearErrors, errorItems, field, showErrors } from '/lib/forms.js';
 
 const ACCOUNT = '/api/account/v1';
 const ROLES = { citizen: 'Citoyen', partner: 'Partenaire', agent: 'Agent', editor: 'Éditeur', admin: 'Administrateur' };
@@ -99,11 +100,8 @@ function row(u, { refresh, status, panel, me }) {
 /** The form that creates an agent account (POST /admin/users). */
 function createForm(status, refresh) {
   const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', id: 'create-errors' });
-  const input = (id, label, attrs = {}, hint = '') => h('div', { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    h('input', { id, name: id.replace('create-', ''), type: 'text', ...attrs, 'aria-describedby': hint ? `${id}-hint` : null }));
-  const role = h('select', { id: 'create-role', name: 'role' },
+  const input = (id, label, attrs = {}, hint = '') => field({ id, name: id.replace('create-', ''), label, hint, attrs });
+  const role = h('select', { name: 'role' },
     ['agent', 'editor', 'admin'].map((v) => h('option', { value: v, selected: v === 'agent' }, ROLES[v])));
   const form = h('form', { class: 'admin-panel', id: 'create-form', novalidate: true, 'aria-labelledby': 'create-title' },
     h('h2', { id: 'create-title' }, 'Créer un compte agent'),
@@ -113,14 +111,13 @@ function createForm(status, refresh) {
     input('create-given_name', 'Prénom', { required: true, autocomplete: 'off' }),
     input('create-family_name', 'Nom', { required: true, autocomplete: 'off' }),
     input('create-phone', 'Téléphone (facultatif)', { type: 'tel', autocomplete: 'off' }),
-    h('div', { class: 'field' }, h('label', { for: 'create-role' }, 'Rôle'), role),
+    field({ id: 'create-role', name: 'role', label: 'Rôle', control: role }),
     input('create-services', 'Services traités (facultatif)', {}, 'Séparés par des virgules, par exemple etat-civil, scolaire'),
     h('button', { class: 'btn', type: 'submit' }, 'Créer le compte'));
   const el = (name) => form.querySelector(`#create-${name}`);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    summary.replaceChildren();
-    for (const i of form.querySelectorAll('[aria-invalid]')) i.removeAttribute('aria-invalid');
+    clearErrors(summary, form);
     const body = { email: el('email').value.trim(), given_name: el('given_name').value.trim(),
       family_name: el('family_name').value.trim(), role: role.value, services: splitServices(el('services').value) };
     if (el('phone').value.trim()) body.phone = el('phone').value.trim();
@@ -130,12 +127,7 @@ function createForm(status, refresh) {
       form.reset();
       refresh();
     } catch (err) {
-      const items = err.fields?.length ? err.fields : [{ message: err.message }];
-      for (const f of items) if (f.field && el(f.field)) el(f.field).setAttribute('aria-invalid', 'true');
-      replaceChildren(summary, h('h3', {}, 'Le compte n’a pas été créé'),
-        h('ul', {}, items.map((f) => h('li', {}, f.field && el(f.field)
-          ? h('a', { href: `#create-${f.field}` }, f.message) : f.message))));
-      summary.focus();
+      showErrors(summary, form, { title: 'Le compte n’a pas été créé', items: errorItems(err) });
     }
   });
   return form;

@@ -1,12 +1,15 @@
-// Se connecter: POST /login, with the one-time code field (or a recovery code) shown when the
-// account has TOTP.
+// Se connecter: the one sign-in page of the public site (the other pages that need a session
+// link here with ?retour=), through /lib/sign-in.js, with the one-time code field (or a recovery
+// code) shown when the account has TOTP.
 // On success the access token stays in memory and the refresh cookie carries the session to
 // the next page: "Mon espace" (or the page given in ?retour=, same site only).
-import { setAccessToken } from '/lib/api.js';
-import { ACCOUNT, api, bindForm, showErrors } from './account-common.js';
+import { showErrors } from '/lib/forms.js';
+import { needsSecondFactor, signIn } from '/lib/sign-in.js';
+import { bindForm } from './account-common.js';
 import { rememberName } from './header-session.js';
 
 const form = document.getElementById('login-form');
+const summary = form.querySelector('.error-summary');
 const totpField = document.getElementById('totp-field');
 const recoveryField = document.getElementById('recovery-field');
 
@@ -19,25 +22,26 @@ function nextPage() {
 }
 
 bindForm(form, async (v) => {
-  const body = { email: v.email, password: v.password };
-  // A recovery code (lost phone) stands in for the one-time code.
-  if (!recoveryField.hidden && v.recovery_code) body.recovery_code = v.recovery_code;
-  else if (!totpField.hidden && v.totp) body.totp = v.totp;
   try {
-    const data = await api.post(`${ACCOUNT}/login`, body, { retry: false });
+    // A recovery code (lost phone) stands in for the one-time code.
+    const data = await signIn({
+      email: v.email, password: v.password,
+      totp: totpField.hidden ? undefined : v.totp,
+      recoveryCode: recoveryField.hidden ? undefined : v.recovery_code,
+    });
     rememberName(data.user);
-    setAccessToken(data.access_token);
     location.assign(nextPage());
   } catch (err) {
-    if (err.code === 'totp_required' || err.code === 'invalid_totp') {
+    if (needsSecondFactor(err)) {
       totpField.hidden = false;
       recoveryField.hidden = false;
-      showErrors(form, 'Code à usage unique requis', [{ field: 'totp', message: err.message }]);
+      const which = err.fieldMessages.recovery_code ? 'recovery_code' : 'totp';
+      showErrors(summary, form, { title: 'Code à usage unique requis', items: [{ field: which, message: err.fieldMessages[which] || err.message }] });
       return;
     }
     if (err.code === 'email_not_verified') {
-      showErrors(form, 'Adresse non confirmée', [{ message: err.message },
-        { message: 'Vous pouvez demander un nouveau lien depuis la page « Confirmer mon adresse ».' }]);
+      showErrors(summary, form, { title: 'Adresse non confirmée', items: [{ message: err.message },
+        { message: 'Vous pouvez demander un nouveau lien depuis la page « Confirmer mon adresse ».' }] });
       return;
     }
     throw err;

@@ -5,7 +5,8 @@
 import { api, exchange } from '/lib/api.js';
 import { CONTENT_API, CONTRACTS, param, setRenderedHtml } from '/lib/content.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
-import { clearErrors, endOfDayUtc, field, showErrors, values } from './content-form.js';
+import { clearErrors, field, showApiError } from '/lib/forms.js';
+import { endOfDayUtc, values } from './content-form.js';
 
 const list = document.getElementById('liste');
 const detail = document.getElementById('offre');
@@ -58,15 +59,15 @@ function jobForm(prefix, job, submitLabel, onSubmit) {
   const form = h('form', { novalidate: true },
     h('p', { class: 'hint' }, 'Les champs marqués d’un astérisque (*) sont obligatoires.'),
     summary,
-    field({ id: `${prefix}-titre`, name: 'title', label: 'Intitulé du poste', required: true, value: job?.title || '' }),
-    field({ id: `${prefix}-employeur`, name: 'employer', label: 'Employeur', required: true, value: job?.employer || '', attrs: { autocomplete: 'organization' } }),
-    field({ id: `${prefix}-contrat`, name: 'contract', label: 'Type de contrat', required: true, options: contractOptions, value: job?.contract || 'cdi' }),
-    field({ id: `${prefix}-lieu`, name: 'location', label: 'Lieu de travail', required: true, value: job?.location || '' }),
-    field({ id: `${prefix}-description`, name: 'description_md', label: 'Description du poste', required: true, rows: 8,
+    field({ mark: true, id: `${prefix}-titre`, name: 'title', label: 'Intitulé du poste', required: true, value: job?.title || '' }),
+    field({ mark: true, id: `${prefix}-employeur`, name: 'employer', label: 'Employeur', required: true, value: job?.employer || '', attrs: { autocomplete: 'organization' } }),
+    field({ mark: true, id: `${prefix}-contrat`, name: 'contract', label: 'Type de contrat', required: true, options: contractOptions, value: job?.contract || 'cdi' }),
+    field({ mark: true, id: `${prefix}-lieu`, name: 'location', label: 'Lieu de travail', required: true, value: job?.location || '' }),
+    field({ mark: true, id: `${prefix}-description`, name: 'description_md', label: 'Description du poste', required: true, rows: 8,
       hint: 'Missions, profil recherché, horaires, rémunération (20 caractères au moins). Mise en forme Markdown possible.', value: job?.description_md || '' }),
-    field({ id: `${prefix}-courriel`, name: 'contact_email', label: 'Courriel pour les candidatures', type: 'email', required: true,
+    field({ mark: true, id: `${prefix}-courriel`, name: 'contact_email', label: 'Courriel pour les candidatures', type: 'email', required: true,
       hint: 'Le lien pour modifier ou retirer l’offre y sera envoyé.', value: job?.contact_email || '', attrs: { autocomplete: 'email' } }),
-    field({ id: `${prefix}-fin`, name: 'expires_at', label: 'Date de fin de publication', type: 'date', required: true,
+    field({ mark: true, id: `${prefix}-fin`, name: 'expires_at', label: 'Date de fin de publication', type: 'date', required: true,
       hint: 'Au plus tard dans un an.', value: expires }),
     // Honeypot: people do not see it (and it is out of the tab order); robots fill it in.
     h('div', { class: 'hp-field', 'aria-hidden': 'true' },
@@ -75,13 +76,13 @@ function jobForm(prefix, job, submitLabel, onSubmit) {
     h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'submit' }, submitLabel)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearErrors(form, summary);
+    clearErrors(summary, form);
     const v = values(form);
     if (v.expires_at) v.expires_at = endOfDayUtc(v.expires_at);
     try {
       await onSubmit(v, form);
     } catch (err) {
-      showErrors(form, summary, err);
+      showApiError(summary, form, err, { withLabels: true });
     }
   });
   return form;

@@ -1,10 +1,12 @@
 // « Ma structure »: a partner (association) edits its own directory entry. Each change waits
 // for the town's validation; the page shows what is public, what is pending and the last decision.
 
-import { api, isAuthenticated, refreshSession } from '/lib/api.js';
+import { api } from '/lib/api.js';
 import { CONTENT_API, categoryLabel } from '/lib/content.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
-import { clearErrors, field, showErrors, values } from './content-form.js';
+import { clearErrors, field, showApiError } from '/lib/forms.js';
+import { values } from './content-form.js';
+import { requireSession } from './session-gate.js';
 
 const zone = document.getElementById('zone');
 const status = document.getElementById('etat');
@@ -38,12 +40,12 @@ function orgForm(o, index) {
   const shown = { ...o, ...(o.pending?.changes || {}) };
   const form = h('form', { novalidate: true },
     summary,
-    FIELDS.map(([name, label, opts]) => field({ id: `s${index}-${name}`, name, label, value: shown[name] || '', required: name === 'name', ...opts })),
+    FIELDS.map(([name, label, opts]) => field({ id: `s${index}-${name}`, mark: true, name, label, value: shown[name] || '', required: name === 'name', ...opts })),
     h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'submit' }, 'Envoyer pour validation')));
   let etag = `"r${o.revision}"`;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    clearErrors(form, summary);
+    clearErrors(summary, form);
     const v = values(form);
     for (const [name] of FIELDS) if (!(name in v) && name !== 'name') v[name] = '';
     try {
@@ -52,7 +54,7 @@ function orgForm(o, index) {
       await show();
     } catch (err) {
       if (err.status === 412) etag = null;
-      showErrors(form, summary, err);
+      showApiError(summary, form, err, { withLabels: true });
     }
   });
   return h('section', { class: 'form-card', 'aria-labelledby': `s${index}-titre` },
@@ -74,14 +76,6 @@ async function show() {
   }
 }
 
-function askLogin() {
-  replaceChildren(zone, h('div', { class: 'notice' },
-    h('p', {}, 'Connectez-vous avec le compte partenaire de votre association pour mettre à jour sa fiche.'),
-    h('p', {}, h('a', { class: 'btn', href: `/connexion.html?retour=${encodeURIComponent('/ma-structure.html')}` }, 'Se connecter'))));
-}
-
 (async () => {
-  if (!isAuthenticated()) await refreshSession();
-  if (isAuthenticated()) show();
-  else askLogin();
+  if (await requireSession(zone, 'Connectez-vous avec le compte partenaire de votre association pour mettre à jour sa fiche.')) show();
 })();

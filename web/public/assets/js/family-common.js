@@ -1,11 +1,11 @@
-// Shared by the family pages of « Mon espace » (ma famille, mes documents, mes données): the
-// session check, French labels of the API's codes and form errors.
+// Shared by the family pages of « Mon espace » (ma famille, mes documents, mes données): French
+// labels of the API's codes and form errors.
 
-import { ApiError, isAuthenticated, refreshSession } from '/lib/api.js';
-import { formatDate, h, replaceChildren } from '/lib/dom.js';
+import { ApiError } from '/lib/api.js';
+import { formatDate, h } from '/lib/dom.js';
+import { showApiError } from '/lib/forms.js';
 
 export const ACCOUNT = '/api/account/v1';
-export const LOGIN_PAGE = '/connexion.html';
 
 export const RELATIONS = { adult: 'Adulte', child: 'Enfant', other: 'Autre personne du foyer' };
 export const SEXES = { F: 'Féminin', M: 'Masculin' };
@@ -46,16 +46,6 @@ const PROBLEM_TEXT = {
   invalid_credentials: 'Le mot de passe saisi n’est pas celui de votre compte.',
 };
 
-/** True once a session is there; otherwise shows a sign-in invitation in `where`. */
-export async function requireSession(where) {
-  if (isAuthenticated() || (await refreshSession())) return true;
-  const back = encodeURIComponent(location.pathname + location.search);
-  replaceChildren(where, h('div', { class: 'notice' },
-    h('p', {}, 'Connectez-vous pour accéder à cette page de votre espace.'),
-    h('p', {}, h('a', { class: 'btn', href: `${LOGIN_PAGE}?retour=${back}` }, 'Me connecter'))));
-  return false;
-}
-
 /** « 12 mars 2031 » from YYYY-MM-DD (no time-zone shift). */
 export function formatDay(ymd) {
   if (!ymd) return '';
@@ -72,59 +62,23 @@ export function expiry(validUntil, today = new Date()) {
   return { state: 'ok', text: `Valable jusqu’au ${formatDay(validUntil)}` };
 }
 
-function fieldText(field, e) {
-  return FIELD_TEXT[`${field}:${e.code}`] || e.message;
-}
-
 /**
- * Shows an API error: the summary box (focused, with links to the fields) and, next to each
- * field the API named, its message (inputs carry data-field="<api field>").
+ * Shows an API error with the family pages' wording: the summary box (focused, with links to the
+ * fields) and, next to each field the API named, its message (controls carry data-field="<api field>").
  */
 export function showError(summary, form, err) {
-  clearErrors(summary, form);
   const apiErr = err instanceof ApiError ? err : new ApiError({ status: 0, code: 'internal', message: String(err) });
-  const items = [];
-  for (const f of apiErr.fields) {
-    const input = form?.querySelector(`[data-field="${CSS.escape(f.field)}"]`);
-    const text = fieldText(f.field, f);
-    if (input) {
-      input.setAttribute('aria-invalid', 'true');
-      const slot = document.getElementById(`${input.id}-error`);
-      if (slot) slot.textContent = text;
-      items.push(h('li', {}, h('a', { href: `#${input.id}` }, text)));
-    } else {
-      items.push(h('li', {}, text));
-    }
-  }
-  replaceChildren(summary,
-    h('h2', {}, 'Votre demande n’a pas abouti'),
-    h('p', {}, PROBLEM_TEXT[apiErr.code] || apiErr.message),
-    items.length ? h('ul', {}, items) : null);
-  summary.focus();
-}
-
-export function clearErrors(summary, form) {
-  summary.replaceChildren();
-  for (const el of form?.querySelectorAll('[aria-invalid]') || []) el.removeAttribute('aria-invalid');
-  for (const el of form?.querySelectorAll('.field-error') || []) el.textContent = '';
+  showApiError(summary, form, apiErr, {
+    title: 'Votre demande n’a pas abouti',
+    intro: PROBLEM_TEXT[apiErr.code] || apiErr.message,
+    text: (f) => FIELD_TEXT[`${f.field}:${f.code}`],
+  });
 }
 
 /** Polite announcement in the page's status region. */
 export function announce(text) {
   const status = document.getElementById('statut');
   if (status) status.textContent = text;
-}
-
-/** <div class="field"> with label, optional hint, the control and its error slot. */
-export function field(id, label, control, hint) {
-  control.id = id;
-  const described = [hint ? `${id}-hint` : null, `${id}-error`].filter(Boolean).join(' ');
-  control.setAttribute('aria-describedby', described);
-  return h('div', { class: 'field' },
-    h('label', { for: id }, label),
-    hint ? h('span', { class: 'hint', id: `${id}-hint` }, hint) : null,
-    control,
-    h('span', { class: 'field-error', id: `${id}-error` }));
 }
 
 /** A <select> from a {value: label} map, with an optional empty first choice. */

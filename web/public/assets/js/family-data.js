@@ -3,7 +3,9 @@
 
 import { api, setAccessToken } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { ACCOUNT, announce, clearErrors, field, requireSession, showError } from './family-common.js';
+import { clearErrors, field } from '/lib/forms.js';
+import { ACCOUNT, announce, showError } from './family-common.js';
+import { requireSession } from './session-gate.js';
 
 const app = document.getElementById('famille-app');
 
@@ -43,7 +45,7 @@ function deleteSection() {
     summary,
     h('div', { class: 'notice notice-danger' },
       h('p', {}, 'La suppression est définitive. Vos données personnelles, votre foyer (s’il n’est partagé avec aucun autre adulte) et vos documents sont effacés. Seules restent, anonymisées, les traces que la loi impose de conserver (factures, demandes traitées, journal de sécurité).')),
-    field('suppression-mdp', 'Mot de passe', password, 'Pour confirmer qu’il s’agit bien de vous.'),
+    field({ id: 'suppression-mdp', label: 'Mot de passe', control: password, hint: 'Pour confirmer qu’il s’agit bien de vous.' }),
     h('div', { class: 'field field-check' }, sure, h('label', { for: 'suppression-confirmer' }, 'Je comprends que la suppression de mon compte est définitive.')),
     h('button', { type: 'submit', class: 'btn btn-danger' }, 'Supprimer mon compte'));
   form.addEventListener('submit', async (event) => {

@@ -4,9 +4,9 @@
 
 import { ApiError, api, download } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import {
-  ACCOUNT, KINDS, announce, clearErrors, expiry, field, formatDay, requireSession, select, showError,
-} from './family-common.js';
+import { clearErrors, field } from '/lib/forms.js';
+import { ACCOUNT, KINDS, announce, expiry, formatDay, select, showError } from './family-common.js';
+import { requireSession } from './session-gate.js';
 
 const MAX_FILE = 10 * 1024 * 1024;
 const TYPES = { pdf: 'application/pdf', jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png' };
@@ -84,10 +84,10 @@ function uploadForm(refresh) {
   const submit = h('button', { type: 'submit', class: 'btn' }, 'Déposer le document');
   const form = h('form', { class: 'family-form', novalidate: true },
     summary,
-    field('doc-fichier', 'Fichier', file, 'PDF, JPEG ou PNG, 10 Mo au plus.'),
-    field('doc-nature', 'Nature du document', kind),
-    field('doc-membre', 'Personne concernée', member, 'Facultatif : laissez « Tout le foyer » pour un document commun.'),
-    field('doc-validite', 'Fin de validité', until, 'Facultatif : la date d’expiration indiquée sur le document.'),
+    field({ id: 'doc-fichier', label: 'Fichier', control: file, hint: 'PDF, JPEG ou PNG, 10 Mo au plus.' }),
+    field({ id: 'doc-nature', label: 'Nature du document', control: kind }),
+    field({ id: 'doc-membre', label: 'Personne concernée', control: member, hint: 'Facultatif : laissez « Tout le foyer » pour un document commun.' }),
+    field({ id: 'doc-validite', label: 'Fin de validité', control: until, hint: 'Facultatif : la date d’expiration indiquée sur le document.' }),
     submit);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

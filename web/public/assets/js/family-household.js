@@ -4,10 +4,9 @@
 
 import { ApiError, api, claims } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import {
-  ACCOUNT, CLASSES, QF_STATES, RELATIONS, SEXES, announce, clearErrors, field, formatDay, requireSession, select,
-  showError,
-} from './family-common.js';
+import { clearErrors, field } from '/lib/forms.js';
+import { ACCOUNT, CLASSES, QF_STATES, RELATIONS, SEXES, announce, formatDay, select, showError } from './family-common.js';
+import { requireSession } from './session-gate.js';
 
 const app = document.getElementById('famille-app');
 let me = null;
@@ -51,11 +50,11 @@ function addressSection(household, refresh) {
   const city = h('input', { type: 'text', name: 'city', autocomplete: 'address-level2', required: true, maxlength: '100', value: a.city || '', dataset: { field: 'address.city' } });
   const form = h('form', { class: 'family-form', novalidate: true },
     summary,
-    field('adresse-ligne1', 'Numéro et voie', line1),
-    field('adresse-ligne2', 'Complément d’adresse (facultatif)', line2, 'Bâtiment, étage, lieu-dit…'),
+    field({ id: 'adresse-ligne1', label: 'Numéro et voie', control: line1 }),
+    field({ id: 'adresse-ligne2', label: 'Complément d’adresse (facultatif)', control: line2, hint: 'Bâtiment, étage, lieu-dit…' }),
     h('div', { class: 'field-row' },
-      field('adresse-cp', 'Code postal', postcode, '5 chiffres'),
-      field('adresse-ville', 'Commune', city)),
+      field({ id: 'adresse-cp', label: 'Code postal', control: postcode, hint: '5 chiffres' }),
+      field({ id: 'adresse-ville', label: 'Commune', control: city })),
     h('button', { type: 'submit', class: 'btn' }, 'Enregistrer l’adresse'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -86,17 +85,17 @@ function memberForm(prefix, member, onSubmit, submitLabel) {
   const birth = h('input', { type: 'date', name: 'birth_date', required: !linked, value: member?.birth_date || '', dataset: { field: 'birth_date' } });
   const sex = select(SEXES, { name: 'sex', value: member?.sex || '', empty: 'Non précisé', dataset: { field: 'sex' } });
   const klass = select(CLASSES, { name: 'school_class', value: member?.school_class || '', empty: 'Pas scolarisé(e) ou non précisé', dataset: { field: 'school_class' } });
-  const classField = field(`${prefix}-classe`, 'Classe (année scolaire en cours)', klass);
+  const classField = field({ id: `${prefix}-classe`, label: 'Classe (année scolaire en cours)', control: klass });
   const syncClass = () => { classField.hidden = relation.value !== 'child'; };
   relation.addEventListener('change', syncClass);
   syncClass();
   const form = h('form', { class: 'family-form', novalidate: true },
     summary,
-    field(`${prefix}-lien`, 'Lien avec le foyer', relation),
-    field(`${prefix}-prenom`, 'Prénom', given, linked ? 'Modifiable dans votre profil.' : undefined),
-    field(`${prefix}-nom`, 'Nom', family),
-    field(`${prefix}-naissance`, 'Date de naissance', birth),
-    field(`${prefix}-sexe`, 'Sexe', sex),
+    field({ id: `${prefix}-lien`, label: 'Lien avec le foyer', control: relation }),
+    field({ id: `${prefix}-prenom`, label: 'Prénom', control: given, hint: linked ? 'Modifiable dans votre profil.' : undefined }),
+    field({ id: `${prefix}-nom`, label: 'Nom', control: family }),
+    field({ id: `${prefix}-naissance`, label: 'Date de naissance', control: birth }),
+    field({ id: `${prefix}-sexe`, label: 'Sexe', control: sex }),
     classField,
     h('button', { type: 'submit', class: 'btn' }, submitLabel));
   form.addEventListener('submit', async (event) => {
@@ -196,9 +195,9 @@ function quotientSection(household, certificates, refresh) {
   const file = h('input', { type: 'file', name: 'file', accept: '.pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png', dataset: { field: 'content' } });
   const form = h('form', { class: 'family-form', novalidate: true },
     summary,
-    field('qf-valeur', 'Quotient familial (en euros)', value, 'Le montant indiqué sur votre attestation CAF ou MSA, par exemple 850.'),
-    field('qf-attestation', 'Attestation déjà déposée', existing),
-    field('qf-fichier', 'Ou nouvelle attestation', file, 'PDF, JPEG ou PNG, 10 Mo au plus.'),
+    field({ id: 'qf-valeur', label: 'Quotient familial (en euros)', control: value, hint: 'Le montant indiqué sur votre attestation CAF ou MSA, par exemple 850.' }),
+    field({ id: 'qf-attestation', label: 'Attestation déjà déposée', control: existing }),
+    field({ id: 'qf-fichier', label: 'Ou nouvelle attestation', control: file, hint: 'PDF, JPEG ou PNG, 10 Mo au plus.' }),
     h('button', { type: 'submit', class: 'btn' }, 'Déclarer mon quotient familial'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -245,7 +244,7 @@ async function inviteSection(household, refresh) {
   const email = h('input', { type: 'email', name: 'email', autocomplete: 'email', required: true, dataset: { field: 'email' } });
   const form = h('form', { class: 'family-form', novalidate: true },
     summary,
-    field('invitation-email', 'Adresse électronique de l’autre adulte', email, 'Il ou elle recevra un lien pour rejoindre votre compte famille.'),
+    field({ id: 'invitation-email', label: 'Adresse électronique de l’autre adulte', control: email, hint: 'Il ou elle recevra un lien pour rejoindre votre compte famille.' }),
     h('button', { type: 'submit', class: 'btn' }, 'Envoyer l’invitation'));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -5,6 +5,7 @@
 import { api, isAuthenticated, refreshSession } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
 import { PAYMENT, newKey, payBasket } from './payment-common.js';
+import { signInHref } from './session-gate.js';
 
 const slug = new URLSearchParams(location.search).get('evenement');
 const box = document.getElementById('billetterie');
@@ -31,7 +32,7 @@ async function render(event) {
   const needLogin = () => {
     msg.textContent = '';
     replaceChildren(msg, 'Connectez-vous pour réserver : ',
-      h('a', { href: `/connexion.html?retour=${encodeURIComponent(location.pathname + location.search)}` }, 'me connecter'), '.');
+      h('a', { href: signInHref() }, 'me connecter'), '.');
   };
   const buy = async (cat, quantity, btn) => {
     if (!session) return needLogin();

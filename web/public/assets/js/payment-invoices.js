@@ -3,7 +3,8 @@
 
 import { api, openFile } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
-import { announce, formatDay, requireSession } from './family-common.js';
+import { announce, formatDay } from './family-common.js';
+import { requireSession } from './session-gate.js';
 import { INVOICE_STATUS, PAYMENT, newKey, payBasket } from './payment-common.js';
 
 const app = document.getElementById('paiement-app');

@@ -4,7 +4,7 @@
 
 import { api } from '/lib/api.js';
 import { h, replaceChildren } from '/lib/dom.js';
-import { requireSession } from './family-common.js';
+import { requireSession } from './session-gate.js';
 import { CHECKOUT_STATUS, PAYMENT } from './payment-common.js';
 
 const app = document.getElementById('paiement-app');

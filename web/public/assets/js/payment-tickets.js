@@ -3,7 +3,7 @@
 
 import { api } from '/lib/api.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
-import { requireSession } from './family-common.js';
+import { requireSession } from './session-gate.js';
 import { PAYMENT, protectedImage } from './payment-common.js';
 
 const app = document.getElementById('paiement-app');

@@ -1,10 +1,8 @@
-// Shared by the online procedures pages: the citizen's session (refresh cookie, or a sign-in
-// form calling account's login), French labels of statuses, kinds and services, small helpers.
+// Shared by the online procedures pages: French labels of statuses, kinds and services, the
+// messages of a refused request, small helpers. The session: ./session-gate.js.
 
-import { api, ApiError, isAuthenticated, refreshSession, setAccessToken } from '/lib/api.js';
-import { h, replaceChildren } from '/lib/dom.js';
+import { h } from '/lib/dom.js';
 import { fieldMessage } from '/lib/messages-fr.js';
-import { rememberName } from './header-session.js';
 import { KIND_LABELS, SERVICE_LABELS, STATUS_LABELS } from '/lib/teleservices-labels.js';
 
 export const TS = '/api/teleservices/v1';
@@ -43,43 +41,6 @@ export function tsFieldMessage(e, labels = {}) {
   }
   if (root === 'member_ids') return 'Choisissez la ou les personnes concernées par la demande.';
   return `${e.field} : ${fieldMessage(e.field, e.code)}`;
-}
-
-/**
- * Resolves when the citizen is signed in: with the refresh cookie, or after the sign-in form
- * shown in container (e-mail + password through account's login).
- */
-export async function ensureSignedIn(container, intro) {
-  if (isAuthenticated()) return true;
-  if (await refreshSession()) return true;
-  return new Promise((resolve) => {
-    const errors = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
-    const email = h('input', { id: 'ts-login-email', name: 'email', type: 'email', autocomplete: 'username', required: true });
-    const password = h('input', { id: 'ts-login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-    const form = h('form', { class: 'ts-login', novalidate: true },
-      h('h2', {}, 'Connectez-vous'),
-      h('p', {}, intro || 'Pour faire une démarche en ligne et suivre vos demandes, connectez-vous à votre espace.'),
-      errors,
-      h('div', { class: 'field' }, h('label', { for: 'ts-login-email' }, 'Adresse électronique'), email),
-      h('div', { class: 'field' }, h('label', { for: 'ts-login-password' }, 'Mot de passe'), password),
-      h('button', { type: 'submit', class: 'btn' }, 'Se connecter'));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      errors.hidden = true;
-      try {
-        const data = await api.post(`${ACCOUNT}/login`, { email: email.value.trim(), password: password.value }, { retry: false });
-        rememberName(data.user);
-        setAccessToken(data.access_token);
-        resolve(true);
-      } catch (err) {
-        replaceChildren(errors, h('p', {}, err instanceof ApiError && err.status === 401
-          ? 'Adresse électronique ou mot de passe incorrect.' : err.message));
-        errors.hidden = false;
-        errors.focus();
-      }
-    });
-    replaceChildren(container, form);
-  });
 }
 
 /** A random key for Idempotency-Key. */

@@ -7,7 +7,9 @@
 import { api, ApiError, isAuthenticated, refreshSession } from '/lib/api.js';
 import { answerText } from '/lib/answers.js';
 import { h, replaceChildren, formatCents } from '/lib/dom.js';
-import { ACCOUNT, ensureSignedIn, KIND_LABELS, params, randomKey, serviceLabel, TS, tsFieldMessage } from './teleservices-common.js';
+import { showErrors } from '/lib/forms.js';
+import { ACCOUNT, KIND_LABELS, params, randomKey, serviceLabel, TS, tsFieldMessage } from './teleservices-common.js';
+import { signInHref } from './session-gate.js';
 import { basket, basketAdd, basketClear, basketRemove } from './teleservices-basket.js';
 import { procedureFacts } from './teleservices-facts.js';
 
@@ -72,28 +74,6 @@ function problemsOf(err) {
     return err.fields.map((e) => ({ id: anchorFor(e.field), text: tsFieldMessage({ field: e.field, code: e.code }, labels()) }));
   }
   return [{ id: null, text: err.message }];
-}
-
-function errorBox(problems) {
-  const items = problems.map((p) => h('li', {}, p.id
-    ? h('a', { href: `#${p.id}`, onclick: (e) => { e.preventDefault(); document.getElementById(p.id)?.focus(); } }, p.text)
-    : p.text));
-  return h('div', { class: 'error-summary', role: 'alert', tabindex: '-1' },
-    h('h2', {}, problems.length > 1 ? `${problems.length} points à corriger` : 'Un point à corriger'), h('ul', {}, items));
-}
-
-/** Marks each field named in problems as invalid, with its message under the label. */
-function markFields(form, problems) {
-  for (const p of problems) {
-    const el = p.id && form.querySelector(`[id="${p.id}"]`);
-    if (!el) continue;
-    el.setAttribute('aria-invalid', 'true');
-    const msg = h('span', { class: 'field-error', id: `${p.id}-error` }, p.text);
-    const wrap = el.closest('.field, fieldset') || el.parentElement;
-    const label = wrap.querySelector('label, legend');
-    if (label) label.after(msg); else wrap.prepend(msg);
-    el.setAttribute('aria-describedby', [el.getAttribute('aria-describedby'), msg.id].filter(Boolean).join(' '));
-  }
 }
 
 function visible(def, answers) {
@@ -415,13 +395,20 @@ function render(error) {
   form.addEventListener('submit', (event) => { event.preventDefault(); submitStep(form); });
   const del = st.draft ? h('button', { type: 'button', class: 'btn btn-secondary ts-delete-draft', onclick: deleteDraft }, 'Supprimer ce brouillon') : null;
   const problems = error ? problemsOf(error) : [];
+  const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: !problems.length });
   const notice = st.notice ? h('p', { class: 'notice notice-success', role: 'status' }, st.notice) : null;
   st.notice = '';
   replaceChildren(root,
     h('p', { class: 'ts-meta' }, `${serviceLabel(p.service)} · réponse sous ${p.sla_days} jours`),
-    stepper(), problems.length ? errorBox(problems) : null, notice, title, form,
+    stepper(), summary, notice, title, form,
     h('div', { class: 'ts-draft-note' }, st.draft ? [h('p', {}, 'Votre brouillon est enregistré : vous pouvez le reprendre plus tard depuis « Mes demandes ».'), del] : null));
-  markFields(form, problems);
+  if (problems.length) {
+    showErrors(summary, form, {
+      title: problems.length > 1 ? `${problems.length} points à corriger` : 'Un point à corriger',
+      items: problems.map((pb) => ({ id: pb.id, message: pb.text })),
+      focus: false,
+    });
+  }
   const focus = root.querySelector(problems.length ? '.error-summary' : '#ts-step-title');
   if (focus && st.rendered) focus.focus();
   st.rendered = true;
@@ -494,14 +481,13 @@ async function deleteDraft() {
 
 /** Signed out: what the procedure is, for whom, what it needs, then the ways in. */
 function presentation() {
-  const here = `${location.pathname}${location.search}`;
   return h('section', { class: 'ts-presentation', 'aria-labelledby': 'ts-about' },
     h('h2', { id: 'ts-about' }, 'En bref'),
     procedureFacts(st.proc),
     h('h2', {}, 'Pour faire cette démarche'),
     h('p', {}, 'Connectez-vous à votre espace : vos réponses sont enregistrées au fil des étapes et vos documents peuvent servir à nouveau.'),
     h('p', { class: 'ts-actions' },
-      h('a', { class: 'btn', href: `/connexion.html?retour=${encodeURIComponent(here)}` }, 'Se connecter'),
+      h('a', { class: 'btn', href: signInHref() }, 'Se connecter'),
       h('a', { class: 'btn btn-secondary', href: '/inscription.html' }, 'Créer mon compte'),
       h('a', { href: '/mot-de-passe-oublie.html' }, 'Mot de passe oublié')));
 }
@@ -524,11 +510,11 @@ async function start() {
   if (crumb) crumb.textContent = st.proc.title;
   document.title = `${st.proc.title} — ${document.title.split(' — ').slice(1).join(' — ')}`;
   document.getElementById('ts-intro').textContent = st.proc.description_md;
+  // Signed out: the procedure is presented, with the way in through the sign-in page.
   if (!isAuthenticated() && !(await refreshSession())) {
     replaceChildren(root, presentation());
     return;
   }
-  await ensureSignedIn(root);
   try {
     const [hh, vault] = await Promise.all([
       api.get(`${ACCOUNT}/me/household`).catch(() => null),

@@ -3,8 +3,10 @@
 
 import { api } from '/lib/api.js';
 import { formatCents, h, replaceChildren } from '/lib/dom.js';
+import { showErrors } from '/lib/forms.js';
 import { ratingForm } from '/lib/rating.js';
-import { ACCOUNT, ensureSignedIn, formatDateTime, KIND_LABELS, params, randomKey, statusBadge, STATUS_LABELS, TS, tsFieldMessage } from './teleservices-common.js';
+import { requireSession } from './session-gate.js';
+import { ACCOUNT, formatDateTime, KIND_LABELS, params, randomKey, statusBadge, STATUS_LABELS, TS, tsFieldMessage } from './teleservices-common.js';
 
 const root = document.getElementById('ts-requests');
 const status = document.getElementById('ts-status');
@@ -132,12 +134,9 @@ async function renderOne(id) {
   ]);
   document.title = `${r.procedure.title} — ${document.title.split(' — ').slice(-1)[0]}`;
   const errors = h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
-  const fail = (err) => {
-    const items = err.fields?.length ? err.fields.map((e) => h('li', {}, tsFieldMessage(e))) : [h('li', {}, err.message)];
-    replaceChildren(errors, h('ul', {}, items));
-    errors.hidden = false;
-    errors.focus();
-  };
+  const fail = (err) => showErrors(errors, null, {
+    items: err.fields?.length ? err.fields.map((e) => ({ message: tsFieldMessage(e) })) : [{ message: err.message }],
+  });
   const reload = async (text) => { await renderOne(id); say(text); };
   const msg = h('textarea', { id: 'ts-message', name: 'body', rows: 3, required: true });
   const msgForm = h('form', { class: 'ts-message-form' },
@@ -189,7 +188,7 @@ async function renderOne(id) {
 
 async function start() {
   if (!root) return;
-  await ensureSignedIn(root, 'Pour suivre vos demandes, connectez-vous à votre espace.');
+  if (!(await requireSession(root, 'Pour suivre vos demandes, connectez-vous à votre espace.'))) return;
   const id = params().get('id');
   try {
     const lot = (params().get('lot') || '').split(',').filter((x) => /^[0-9a-f-]{36}$/i.test(x));
