@@ -17,8 +17,10 @@ export function needsSecondFactor(err) {
  * Signs in; a recovery code, when given, stands in for the one-time code. Resolves with the
  * login's answer ({ access_token, user, recovery_codes_left? }) once the token is held;
  * rejects with the ApiError (needsSecondFactor tells when to ask for the code).
+ * beforeSession(answer) runs just before the token is held, for what the onAuthChange listeners
+ * then read (the name the header shows, without asking /me again).
  */
-export async function signIn({ email, password, totp, recoveryCode }) {
+export async function signIn({ email, password, totp, recoveryCode }, { beforeSession } = {}) {
   const body = { email, password };
   if (recoveryCode) body.recovery_code = recoveryCode;
   else if (totp) body.totp = totp;
@@ -26,6 +28,7 @@ export async function signIn({ email, password, totp, recoveryCode }) {
   if (!data || typeof data.access_token !== 'string') {
     throw new ApiError({ status: 502, code: 'unavailable', message: PROBLEM_MESSAGES.unavailable });
   }
+  beforeSession?.(data);
   setAccessToken(data.access_token);
   return data;
 }

@@ -24,12 +24,11 @@ function nextPage() {
 bindForm(form, async (v) => {
   try {
     // A recovery code (lost phone) stands in for the one-time code.
-    const data = await signIn({
+    await signIn({
       email: v.email, password: v.password,
       totp: totpField.hidden ? undefined : v.totp,
       recoveryCode: recoveryField.hidden ? undefined : v.recovery_code,
-    });
-    rememberName(data.user);
+    }, { beforeSession: (data) => rememberName(data.user) });
     location.assign(nextPage());
   } catch (err) {
     if (needsSecondFactor(err)) {
