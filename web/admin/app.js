@@ -16,7 +16,7 @@ import { renderJobsModeration } from './views/jobs-moderation.js';
 import { renderMedia } from './views/media.js';
 import { renderReview } from './views/review.js';
 import { renderUsers } from './views/users.js';
-import { renderDashboard, renderForbidden, renderNotFound, renderSection } from './views/pages.js';
+import { renderDashboard, renderForbidden, renderNotFound } from './views/pages.js';
 import { renderProcedures } from './views/procedures.js';
 import { renderQueue } from './views/queue.js';
 import { renderRequest } from './views/request.js';

@@ -2,6 +2,7 @@
 // (PATCH with If-Match on its revision, so two editors never overwrite each other silently).
 
 import { api } from '/lib/api.js';
+import { revisionTag } from '/lib/content.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import { field, showApiError } from '/lib/forms.js';
 import { API, backLink, dateTime, fromLocalInput, statusLine, toLocalInput, useStyles } from './content-common.js';
@@ -54,7 +55,7 @@ function eventForm(onSaved, status) {
     }
     try {
       if (editing) {
-        await api.patch(`${API}/events/${editing.id}`, body, { headers: { 'If-Match': `"r${editing.revision}"` } });
+        await api.patch(`${API}/events/${editing.id}`, body, { headers: { 'If-Match': revisionTag(editing) } });
         status.say(`« ${body.title} » est modifié ; l’agenda public le montre déjà.`);
       } else {
         await api.post(`${API}/events`, body);

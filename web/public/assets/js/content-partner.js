@@ -2,7 +2,7 @@
 // for the town's validation; the page shows what is public, what is pending and the last decision.
 
 import { api } from '/lib/api.js';
-import { CONTENT_API, categoryLabel } from '/lib/content.js';
+import { CONTENT_API, categoryLabel, revisionTag } from '/lib/content.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
 import { clearErrors, field, showApiError } from '/lib/forms.js';
 import { values } from './content-form.js';
@@ -42,7 +42,7 @@ function orgForm(o, index) {
     summary,
     FIELDS.map(([name, label, opts]) => field({ id: `s${index}-${name}`, mark: true, name, label, value: shown[name] || '', required: name === 'name', ...opts })),
     h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'submit' }, 'Envoyer pour validation')));
-  let etag = `"r${o.revision}"`;
+  let etag = revisionTag(o);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(summary, form);
