@@ -4,6 +4,7 @@
 import { ApiError } from '/lib/api.js';
 import { formatDate, h } from '/lib/dom.js';
 import { showApiError } from '/lib/forms.js';
+import { KIND_LABELS } from '/lib/teleservices-labels.js';
 
 export const ACCOUNT = '/api/account/v1';
 
@@ -15,14 +16,8 @@ export const CLASSES = {
   '6e': 'Sixième', '5e': 'Cinquième', '4e': 'Quatrième', '3e': 'Troisième',
   '2nde': 'Seconde', '1re': 'Première', tle: 'Terminale',
 };
-export const KINDS = {
-  identity: 'Pièce d’identité',
-  family_record_book: 'Livret de famille',
-  proof_of_address: 'Justificatif de domicile',
-  qf_certificate: 'Attestation de quotient familial',
-  health_record: 'Carnet de santé (vaccinations)',
-  other: 'Autre document',
-};
+// The kinds of document, as the procedures name them; the vault says what a health record holds.
+export const KINDS = { ...KIND_LABELS, health_record: 'Carnet de santé (vaccinations)' };
 export const QF_STATES = {
   declared: 'Déclaré, en attente de vérification par la mairie',
   verified: 'Vérifié par la mairie',
