@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civitas/buf.h"
 #include "civitas/crypto.h"
 
 #define LEEWAY_S        30
@@ -46,32 +47,6 @@ static void set_msg(char *buf, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, len, fmt, ap);
 	va_end(ap);
-}
-
-/* Reads a whole small file. Returns a malloc'd NUL-terminated buffer (caller frees) or NULL
- * with errno set (EFBIG when it is larger than max). */
-static char *read_small_file(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *data = malloc(max + 1);
-	if (!data) {
-		fclose(f);
-		errno = ENOMEM;
-		return NULL;
-	}
-	size_t n = fread(data, 1, max + 1, f);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || n > max) {
-		free(data);
-		errno = bad ? EIO : EFBIG;
-		return NULL;
-	}
-	data[n] = '\0';
-	*len = n;
-	return data;
 }
 
 /* A key that OpenSSL cannot read as an EC P-256 public key would make every verification
@@ -147,7 +122,7 @@ int lc_auth_init(const char *public_key_path, const char *issuer, const char *au
 		return -1;
 	}
 	size_t len = 0;
-	char *pem = read_small_file(public_key_path, MAX_KEY_FILE, &len);
+	char *pem = lc_file_read(public_key_path, MAX_KEY_FILE, &len);
 	if (!pem) {
 		set_msg(err, errlen, "cannot read public key %s: %s", public_key_path, strerror(errno));
 		return -1;
@@ -533,7 +508,7 @@ int lc_internal_secret_init(const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	size_t len = 0;
-	char *data = read_small_file(path, MAX_SECRET_FILE, &len);
+	char *data = lc_file_read(path, MAX_SECRET_FILE, &len);
 	if (!data) {
 		set_msg(err, errlen, "cannot read internal secret %s: %s", path, strerror(errno));
 		return -1;

@@ -2,6 +2,7 @@
  * Used for request bodies (the cap is the route's max_body) and for rendered text. */
 #include "civitas/buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +111,28 @@ void lc_buf_csv_cell(struct lc_buf *b, const char *s, bool last)
 	if (quote)
 		lc_buf_append(b, "\"", 1);
 	lc_buf_append(b, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+char *lc_file_read(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *data = malloc(max + 1);
+	if (!data) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	size_t n = fread(data, 1, max + 1, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || n > max) {
+		free(data);
+		errno = bad ? EIO : EFBIG;
+		return NULL;
+	}
+	data[n] = '\0';
+	*len = n;
+	return data;
 }

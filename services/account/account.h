@@ -20,15 +20,10 @@ struct lc_request;
 /* A person's given or family name, and a phone number: one rule for every form that takes them
  * (registration, profile, admin creation, household members). pattern may be NULL. */
 #define ACCOUNT_NAME_FIELD(field, req, pat, outp, presentp)                                                  \
-	{                                                                                                    \
-		.name = (field), .type = LC_J_STRING, .required = (req), .has_min = true, .min = 1,          \
-		.has_max = true, .max = 100, .pattern = (pat), .out = (outp), .present = (presentp)          \
-	}
+	LC_F_STRING(field, 1, 100, outp, .required = (req), .pattern = (pat), .present = (presentp))
 #define ACCOUNT_PHONE_FIELD(outp, presentp)                                                                  \
-	{                                                                                                    \
-		.name = "phone", .type = LC_J_STRING, .nullable = true, .has_max = true, .max = 32,          \
-		.pattern = "^\\+?[0-9 .()-]{6,32}$", .out = (outp), .present = (presentp)                    \
-	}
+	LC_F_STRING("phone", 0, 32, outp, .nullable = true, .pattern = "^\\+?[0-9 .()-]{6,32}$",             \
+	            .present = (presentp))
 /* argon2id m=19456 KiB t=2 p=1 with a random 16-byte salt, PHC string in out. 0 or -1. */
 int account_password_hash(const char *password, char out[ACCOUNT_PHC_MAX]);
 /* true when password matches the PHC string. A NULL or malformed hash still costs one hash
@@ -123,7 +118,7 @@ void account_public_url(const char *path, char *out, size_t outlen);
 
 /* --- settings (routes.c) --- */
 extern char *account_private_key, *account_smtp_url, *account_public_base, *account_mail_from,
-    *account_templates_dir;
+    *account_templates_dir, *account_demo_dir;
 
 /* An RFC 3339 UTC rendering of a timestamptz column, in SQL. */
 #define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
@@ -171,7 +166,6 @@ struct lc_page;
 bool page_keyset_or_reply(struct lc_request *rq, struct lc_page *page, const char **t, const char **id);
 /* The next cursor when the query (run with limit + 1) returned more than limit rows, else NULL. */
 json_t *page_next(const PGresult *r, int limit, int tcol, int idcol);
-
 
 /* --- audit (h_admin.c) --- */
 int account_audit_sink(struct lc_db *db, const json_t *entry);

@@ -133,16 +133,12 @@ int h_admin_user_create(struct lc_request *rq)
 	struct create c = {.rq = rq};
 	json_t *services = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &c.email},
+	    LC_F_EMAIL("email", &c.email, .required = true),
 	    ACCOUNT_NAME_FIELD("given_name", true, NULL, &c.given, NULL),
 	    ACCOUNT_NAME_FIELD("family_name", true, NULL, &c.family, NULL),
 	    ACCOUNT_PHONE_FIELD(&c.phone, NULL),
-	    {.name = "role", .type = LC_J_ENUM, .required = true, .enum_values = roles, .out = &c.role},
-	    {.name = "services",
-	     .type = LC_J_ARRAY,
-	     .has_max = true,
-	     .max = LC_MAX_SERVICES,
-	     .out = &services},
+	    LC_F_ENUM("role", roles, &c.role, .required = true),
+	    LC_F_ARRAY("services", 0, LC_MAX_SERVICES, &services),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -223,13 +219,9 @@ int h_admin_user_patch(struct lc_request *rq)
 	struct patch m = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	json_t *services = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "role", .type = LC_J_ENUM, .enum_values = roles, .out = &m.role},
-	    {.name = "services",
-	     .type = LC_J_ARRAY,
-	     .has_max = true,
-	     .max = LC_MAX_SERVICES,
-	     .out = &services},
-	    {.name = "disabled", .type = LC_J_BOOL, .out = &m.disabled, .present = &m.has_disabled},
+	    LC_F_ENUM("role", roles, &m.role),
+	    LC_F_ARRAY("services", 0, LC_MAX_SERVICES, &services),
+	    LC_F_BOOL("disabled", &m.disabled, .present = &m.has_disabled),
 	    {0},
 	};
 	if (!lc_json_is_uuid(m.id))

@@ -95,14 +95,7 @@ int h_me_delete(struct lc_request *rq)
 {
 	const char *password = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 128,
-	     .out = &password},
+	    LC_F_STRING("password", 1, 128, &password, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

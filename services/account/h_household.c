@@ -52,8 +52,12 @@ static enum lc_tx_result address_tx(struct lc_db *db, void *arg)
 	lc_outcome_reset(&a->out);
 	const char *p[] = {a->hh};
 	/* The household exists (fam_my_household_or_reply found it): a missing row is an error. */
-	const struct lc_lock lock = {.stmt = "fam_hh_lock", .nparams = 1, .params = p, .etag_col = 0,
-	                             .etag_prefix = "h", .not_found = "No such household."};
+	const struct lc_lock lock = {.stmt = "fam_hh_lock",
+	                             .nparams = 1,
+	                             .params = p,
+	                             .etag_col = 0,
+	                             .etag_prefix = "h",
+	                             .not_found = "No such household."};
 	enum lc_tx_result stop;
 	PGresult *r = lc_lock_if_match(db, a->rq, &lock, &a->out, NULL, &stop);
 	if (!r)
@@ -68,12 +72,7 @@ int h_household_patch(struct lc_request *rq)
 	json_t *address = NULL;
 	bool present = false;
 	const struct lc_field spec[] = {
-	    {.name = "address",
-	     .type = LC_J_OBJECT,
-	     .required = true,
-	     .nullable = true,
-	     .out = &address,
-	     .present = &present},
+	    LC_F_OBJECT("address", &address, .required = true, .nullable = true, .present = &present),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -81,38 +80,14 @@ int h_household_patch(struct lc_request *rq)
 	struct address a = {0};
 	if (address) {
 		const struct lc_field aspec[] = {
-		    {.name = "line1",
-		     .type = LC_J_STRING,
-		     .required = true,
-		     .has_min = true,
-		     .min = 1,
-		     .has_max = true,
-		     .max = 200,
-		     .pattern = "^[^[:cntrl:]]+$",
-		     .out = &a.line1},
-		    {.name = "line2",
-		     .type = LC_J_STRING,
-		     .nullable = true,
-		     .has_min = true,
-		     .min = 1,
-		     .has_max = true,
-		     .max = 200,
-		     .pattern = "^[^[:cntrl:]]+$",
-		     .out = &a.line2},
+		    LC_F_STRING("line1", 1, 200, &a.line1, .required = true, .pattern = LC_PATTERN_LINE),
+		    LC_F_STRING("line2", 1, 200, &a.line2, .nullable = true, .pattern = LC_PATTERN_LINE),
 		    {.name = "postcode",
 		     .type = LC_J_STRING,
 		     .required = true,
 		     .pattern = "^[0-9]{5}$",
 		     .out = &a.postcode},
-		    {.name = "city",
-		     .type = LC_J_STRING,
-		     .required = true,
-		     .has_min = true,
-		     .min = 1,
-		     .has_max = true,
-		     .max = 100,
-		     .pattern = "^[^[:cntrl:]]+$",
-		     .out = &a.city},
+		    LC_F_STRING("city", 1, 100, &a.city, .required = true, .pattern = LC_PATTERN_LINE),
 		    {0},
 		};
 		json_t *errors = lc_json_check(address, aspec);
@@ -220,7 +195,7 @@ int h_invitation_create(struct lc_request *rq)
 {
 	struct invite v = {.user_id = lc_rq_claims(rq)->sub, .rid = lc_rq_id(rq)};
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &v.email},
+	    LC_F_EMAIL("email", &v.email, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -231,7 +206,8 @@ int h_invitation_create(struct lc_request *rq)
 	v.hh = hh;
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), invite_tx, &v);
 	if (tx == LC_TX_COMMIT && !lc_outcome_is_problem(&v.out)) {
-		snprintf(v.out.location, sizeof(v.out.location), FAM_API "/me/household/invitations/%s", v.id);
+		snprintf(v.out.location, sizeof(v.out.location), FAM_API "/me/household/invitations/%s",
+		         v.id);
 		lc_outcome_ok(&v.out, 201,
 		              json_pack("{s:s, s:s, s:s, s:s}", "id", v.id, "email", v.email, "created_at",
 		                        v.created_at, "expires_at", v.expires_at));
@@ -349,8 +325,9 @@ static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 		if (used_new < 0 || used_old < 0)
 			return LC_TX_ERROR;
 		if (fam_quota_check((uint64_t)used_new, (uint64_t)used_old) != 0)
-			return lc_outcome_fail(&j->out, 413, "payload_too_large",
-			                       "Your documents would not fit in the household's vault (100 MiB).");
+			return lc_outcome_fail(
+			    &j->out, 413, "payload_too_large",
+			    "Your documents would not fit in the household's vault (100 MiB).");
 		const char *mv[] = {old, j->hh};
 		if (fam_exec_first(db, "fam_docs_move", 2, mv, NULL, 0) < 0)
 			return LC_TX_ERROR;
@@ -374,15 +351,7 @@ int h_invitation_accept(struct lc_request *rq)
 {
 	struct join j = {.user_id = lc_rq_claims(rq)->sub};
 	const struct lc_field spec[] = {
-	    {.name = "token",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 16,
-	     .has_max = true,
-	     .max = 128,
-	     .pattern = "^[A-Za-z0-9_-]+$",
-	     .out = &j.token},
+	    LC_F_STRING("token", 16, 128, &j.token, .required = true, .pattern = "^[A-Za-z0-9_-]+$"),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

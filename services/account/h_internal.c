@@ -89,27 +89,15 @@ int h_internal_notify(struct lc_request *rq)
 {
 	struct notify n = {0};
 	const struct lc_field spec[] = {
-	    {.name = "user_id", .type = LC_J_UUID, .required = true, .out = &n.user_id},
+	    LC_F_UUID("user_id", &n.user_id, .required = true),
 	    {.name = "template",
 	     .type = LC_J_STRING,
 	     .required = true,
 	     .pattern = "^[a-z0-9_]{1,64}$",
 	     .out = &n.template_name},
-	    {.name = "data", .type = LC_J_OBJECT, .out = &n.data},
-	    {.name = "idempotency_key",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 200,
-	     .out = &n.key},
-	    {.name = "link",
-	     .type = LC_J_STRING,
-	     .has_max = true,
-	     .max = 1024,
-	     .pattern = "^/[^[:space:]]*$",
-	     .out = &n.link},
+	    LC_F_OBJECT("data", &n.data),
+	    LC_F_STRING("idempotency_key", 1, 200, &n.key, .required = true),
+	    LC_F_STRING("link", 0, 1024, &n.link, .pattern = "^/[^[:space:]]*$"),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -231,14 +219,7 @@ int h_internal_demo(struct lc_request *rq)
 {
 	const char *password = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 12,
-	     .has_max = true,
-	     .max = 128,
-	     .out = &password},
+	    LC_F_STRING("password", 12, 128, &password, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

@@ -212,15 +212,8 @@ int h_login(struct lc_request *rq)
 {
 	struct login l = {.rq = rq};
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &l.email},
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &l.password},
+	    LC_F_EMAIL("email", &l.email, .required = true),
+	    LC_F_STRING("password", 1, 1024, &l.password, .required = true),
 	    {.name = "totp", .type = LC_J_STRING, .pattern = "^[0-9]{6}$", .out = &l.totp},
 	    {.name = "recovery_code",
 	     .type = LC_J_STRING,

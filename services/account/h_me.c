@@ -183,8 +183,8 @@ int h_me_patch(struct lc_request *rq)
 	    ACCOUNT_NAME_FIELD("given_name", false, NULL, &m.given, &has_given),
 	    ACCOUNT_NAME_FIELD("family_name", false, NULL, &m.family, &has_family),
 	    ACCOUNT_PHONE_FIELD(&m.phone, &m.has_phone),
-	    {.name = "notify_email", .type = LC_J_BOOL, .out = &m.ne, .present = &m.has_ne},
-	    {.name = "notify_portal", .type = LC_J_BOOL, .out = &m.np, .present = &m.has_np},
+	    LC_F_BOOL("notify_email", &m.ne, .present = &m.has_ne),
+	    LC_F_BOOL("notify_portal", &m.np, .present = &m.has_np),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -267,18 +267,8 @@ int h_me_password(struct lc_request *rq)
 {
 	struct me_password m = {.rq = rq, .sub = lc_rq_claims(rq)->sub};
 	const struct lc_field spec[] = {
-	    {.name = "current_password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &m.current},
-	    {.name = "new_password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &m.next},
+	    LC_F_STRING("current_password", 0, 1024, &m.current, .required = true),
+	    LC_F_STRING("new_password", 0, 1024, &m.next, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -358,13 +348,8 @@ int h_me_email(struct lc_request *rq)
 	struct me_email m = {.rq = rq, .sub = lc_rq_claims(rq)->sub};
 	const char *password = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &m.email},
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &password},
+	    LC_F_EMAIL("email", &m.email, .required = true),
+	    LC_F_STRING("password", 0, 1024, &password, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

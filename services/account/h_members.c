@@ -78,20 +78,12 @@ int h_member_create(struct lc_request *rq)
 {
 	struct member m = {0};
 	const struct lc_field spec[] = {
-	    {.name = "relation",
-	     .type = LC_J_ENUM,
-	     .required = true,
-	     .enum_values = fam_relations,
-	     .out = &m.relation},
+	    LC_F_ENUM("relation", fam_relations, &m.relation, .required = true),
 	    ACCOUNT_NAME_FIELD("given_name", true, NAME_PATTERN, &m.given_name, NULL),
 	    ACCOUNT_NAME_FIELD("family_name", true, NAME_PATTERN, &m.family_name, NULL),
-	    {.name = "birth_date", .type = LC_J_DATE, .required = true, .out = &m.birth_date},
-	    {.name = "sex", .type = LC_J_ENUM, .nullable = true, .enum_values = fam_sexes, .out = &m.sex},
-	    {.name = "school_class",
-	     .type = LC_J_ENUM,
-	     .nullable = true,
-	     .enum_values = fam_school_classes,
-	     .out = &m.school_class},
+	    LC_F_DATE("birth_date", &m.birth_date, .required = true),
+	    LC_F_ENUM("sex", fam_sexes, &m.sex, .nullable = true),
+	    LC_F_ENUM("school_class", fam_school_classes, &m.school_class, .nullable = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -133,8 +125,12 @@ static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	/* The household's lock guards its members: the member's row is read, not locked again. */
 	const char *p[] = {m->id, m->hh};
-	const struct lc_lock lock = {.stmt = "fam_member_get", .nparams = 2, .params = p, .etag_col = 8,
-	                             .etag_prefix = "m", .not_found = NO_MEMBER};
+	const struct lc_lock lock = {.stmt = "fam_member_get",
+	                             .nparams = 2,
+	                             .params = p,
+	                             .etag_col = 8,
+	                             .etag_prefix = "m",
+	                             .not_found = NO_MEMBER};
 	enum lc_tx_result stop;
 	PGresult *r = lc_lock_if_match(db, m->rq, &lock, &m->out, NULL, &stop);
 	if (!r)
@@ -163,8 +159,8 @@ static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 	char today[11];
 	fam_today(today);
 	const char *code, *message;
-	const char *bad = fam_member_check(relation, b ? birth : NULL, k ? klass : NULL, account, today,
-	                                   &code, &message);
+	const char *bad =
+	    fam_member_check(relation, b ? birth : NULL, k ? klass : NULL, account, today, &code, &message);
 	if (bad)
 		return lc_outcome_field(&m->out, bad, code, message);
 	const char *q[] = {m->id,          m->hh,           relation, given, family, b ? birth : NULL,
@@ -179,26 +175,13 @@ int h_member_patch(struct lc_request *rq)
 {
 	struct member m = {.id = lc_rq_param(rq, "id")};
 	const struct lc_field spec[] = {
-	    {.name = "relation",
-	     .type = LC_J_ENUM,
-	     .enum_values = fam_relations,
-	     .out = &m.relation,
-	     .present = &m.has_relation},
+	    LC_F_ENUM("relation", fam_relations, &m.relation, .present = &m.has_relation),
 	    ACCOUNT_NAME_FIELD("given_name", false, NAME_PATTERN, &m.given_name, &m.has_given),
 	    ACCOUNT_NAME_FIELD("family_name", false, NAME_PATTERN, &m.family_name, &m.has_family),
-	    {.name = "birth_date", .type = LC_J_DATE, .out = &m.birth_date, .present = &m.has_birth},
-	    {.name = "sex",
-	     .type = LC_J_ENUM,
-	     .nullable = true,
-	     .enum_values = fam_sexes,
-	     .out = &m.sex,
-	     .present = &m.has_sex},
-	    {.name = "school_class",
-	     .type = LC_J_ENUM,
-	     .nullable = true,
-	     .enum_values = fam_school_classes,
-	     .out = &m.school_class,
-	     .present = &m.has_class},
+	    LC_F_DATE("birth_date", &m.birth_date, .present = &m.has_birth),
+	    LC_F_ENUM("sex", fam_sexes, &m.sex, .nullable = true, .present = &m.has_sex),
+	    LC_F_ENUM("school_class", fam_school_classes, &m.school_class, .nullable = true,
+	              .present = &m.has_class),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -237,8 +220,9 @@ static enum lc_tx_result delete_tx(struct lc_db *db, void *arg)
 	PQclear(r);
 	if (linked[0]) {
 		if (strcmp(linked, m->user_id) != 0)
-			return lc_outcome_fail(&m->out, 409, "conflict",
-			                       "An adult with an account leaves the household by themselves.");
+			return lc_outcome_fail(
+			    &m->out, 409, "conflict",
+			    "An adult with an account leaves the household by themselves.");
 		r = lc_db_exec(db, "fam_hh_counts", 1, h);
 		if (!r)
 			return LC_TX_ERROR;

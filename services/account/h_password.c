@@ -50,7 +50,7 @@ int h_password_forgot(struct lc_request *rq)
 {
 	const char *email = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &email},
+	    LC_F_EMAIL("email", &email, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -105,8 +105,8 @@ static enum lc_tx_result reset_tx(struct lc_db *db, void *arg)
 	const char *q[] = {id, phc};
 	const char *e[] = {id, "password_reset", NULL};
 	/* A reset also proves the address: an unverified account becomes verified. */
-	if (lc_db_run(db, "user_set_password", 2, q) != 1 || lc_db_run(db, "sessions_revoke_user", 3, e) < 0 ||
-	    lc_db_run(db, "user_verify", 1, u) != 1)
+	if (lc_db_run(db, "user_set_password", 2, q) != 1 ||
+	    lc_db_run(db, "sessions_revoke_user", 3, e) < 0 || lc_db_run(db, "user_verify", 1, u) != 1)
 		return LC_TX_ERROR;
 	s->out = RS_OK;
 	return lc_audit(db, s->rq, "password.reset", "user", id, NULL) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
@@ -117,20 +117,8 @@ int h_password_reset(struct lc_request *rq)
 	struct reset s = {.rq = rq};
 	const char *token = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "token",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 128,
-	     .out = &token},
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &s.password},
+	    LC_F_STRING("token", 1, 128, &token, .required = true),
+	    LC_F_STRING("password", 0, 1024, &s.password, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

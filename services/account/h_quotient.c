@@ -10,8 +10,8 @@
 #include "civitas/db.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
-#include "civitas/page.h"
 #include "civitas/outcome.h"
+#include "civitas/page.h"
 #include "civitas/reply.h"
 
 #include "family_int.h"
@@ -68,15 +68,8 @@ int h_quotient_declare(struct lc_request *rq)
 {
 	struct declare d = {0};
 	const struct lc_field spec[] = {
-	    {.name = "value",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 0,
-	     .has_max = true,
-	     .max = QF_MAX,
-	     .out = &d.value},
-	    {.name = "document_id", .type = LC_J_UUID, .required = true, .out = &d.document_id},
+	    LC_F_INT("value", 0, QF_MAX, &d.value, .required = true),
+	    LC_F_UUID("document_id", &d.document_id, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -102,7 +95,7 @@ int h_agent_households(struct lc_request *rq)
 		state = "declared";
 	if (!fam_in(qf_states, state))
 		return lc_reply_field(rq, "quotient", "not_allowed",
-		                       "quotient must be declared, verified or expired");
+		                      "quotient must be declared, verified or expired");
 	struct lc_page page;
 	if (!lc_page_or_reply(rq, &page))
 		return LC_REPLIED;
@@ -112,7 +105,7 @@ int h_agent_households(struct lc_request *rq)
 		after_id = json_string_value(json_object_get(page.cursor, "id"));
 		if (!after_t || !lc_json_is_timestamp(after_t) || !after_id || !lc_json_is_uuid(after_id))
 			return lc_reply_field(rq, "cursor", "invalid_format",
-			                       "cursor is not one this API gave out");
+			                      "cursor is not one this API gave out");
 	}
 	char limit[16];
 	snprintf(limit, sizeof(limit), "%d", page.limit + 1);
@@ -205,15 +198,8 @@ int h_agent_quotient_verify(struct lc_request *rq)
 		return LC_REPLIED;
 	struct verify v = {.rq = rq, .hh = lc_rq_param(rq, "id")};
 	const struct lc_field spec[] = {
-	    {.name = "value",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 0,
-	     .has_max = true,
-	     .max = QF_MAX,
-	     .out = &v.value},
-	    {.name = "valid_until", .type = LC_J_DATE, .required = true, .out = &v.valid_until},
+	    LC_F_INT("value", 0, QF_MAX, &v.value, .required = true),
+	    LC_F_DATE("valid_until", &v.valid_until, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -222,7 +208,7 @@ int h_agent_quotient_verify(struct lc_request *rq)
 	fam_today(today);
 	if (strcmp(v.valid_until, today) < 0)
 		return lc_reply_field(rq, "valid_until", "out_of_range",
-		                       "valid_until must not be in the past");
+		                      "valid_until must not be in the past");
 	if (!lc_json_is_uuid(v.hh))
 		return lc_reply_problem(rq, 404, "not_found", "No such household.");
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), verify_tx, &v);

@@ -80,13 +80,8 @@ int h_register(struct lc_request *rq)
 {
 	struct reg g = {.rq = rq};
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &g.email},
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &g.password},
+	    LC_F_EMAIL("email", &g.email, .required = true),
+	    LC_F_STRING("password", 0, 1024, &g.password, .required = true),
 	    ACCOUNT_NAME_FIELD("given_name", true, NULL, &g.given, NULL),
 	    ACCOUNT_NAME_FIELD("family_name", true, NULL, &g.family, NULL),
 	    ACCOUNT_PHONE_FIELD(&g.phone, NULL),
@@ -168,14 +163,7 @@ int h_verify_email(struct lc_request *rq)
 {
 	const char *token = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "token",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 128,
-	     .out = &token},
+	    LC_F_STRING("token", 1, 128, &token, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -214,7 +202,7 @@ int h_verify_resend(struct lc_request *rq)
 {
 	const char *email = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "email", .type = LC_J_EMAIL, .required = true, .out = &email},
+	    LC_F_EMAIL("email", &email, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

@@ -67,7 +67,7 @@ int h_totp_setup(struct lc_request *rq)
 {
 	const char *enrol = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "enrolment_token", .type = LC_J_STRING, .has_max = true, .max = 128, .out = &enrol},
+	    LC_F_STRING("enrolment_token", 0, 128, &enrol),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -155,7 +155,7 @@ int h_totp_confirm(struct lc_request *rq)
 	struct confirm c = {.rq = rq};
 	const struct lc_field spec[] = {
 	    {.name = "code", .type = LC_J_STRING, .required = true, .pattern = "^[0-9]{6}$", .out = &c.code},
-	    {.name = "enrolment_token", .type = LC_J_STRING, .has_max = true, .max = 128, .out = &c.enrol},
+	    LC_F_STRING("enrolment_token", 0, 128, &c.enrol),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -211,14 +211,7 @@ int h_totp_recovery_codes(struct lc_request *rq)
 {
 	const char *password = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "password",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 1024,
-	     .out = &password},
+	    LC_F_STRING("password", 1, 1024, &password, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

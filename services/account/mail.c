@@ -42,16 +42,8 @@ static char *read_template(const char *name)
 {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/%s.txt", account_templates_dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *t = malloc(MAX_TEMPLATE + 1);
-	size_t n = t ? fread(t, 1, MAX_TEMPLATE, f) : 0;
-	fclose(f);
-	if (!t)
-		return NULL;
-	t[n] = '\0';
-	return t;
+	size_t len;
+	return lc_file_read(path, MAX_TEMPLATE, &len);
 }
 
 /* Appends the value of data[key] (string or number; anything else is empty). */

@@ -59,9 +59,9 @@ static const struct lc_route routes[] = {
 };
 
 char *account_private_key, *account_smtp_url, *account_public_base, *account_mail_from,
-    *account_templates_dir;
+    *account_templates_dir, *account_demo_dir;
 long account_refresh_reuse_s = 10;
-static char templates_default[1024];
+static char templates_default[1024], demo_default[1024];
 
 static const struct lc_config_item config[] = {
     {"CIVITAS_JWT_PRIVATE_KEY", LC_CFG_FILE, NULL, true, 0, 0, &account_private_key},
@@ -89,13 +89,17 @@ static int on_start(void)
 		lc_error("%s", err);
 		return -1;
 	}
-	/* Templates sit next to the migrations folder unless told otherwise. */
+	/* Templates and the demo's documents sit next to the migrations folder (templates unless
+	 * told otherwise). */
+	char copy[900];
+	snprintf(copy, sizeof(copy), "%s", lc_settings.migrations_dir);
+	const char *beside = dirname(copy);
 	if (!account_templates_dir || !*account_templates_dir) {
-		char copy[900];
-		snprintf(copy, sizeof(copy), "%s", lc_settings.migrations_dir);
-		snprintf(templates_default, sizeof(templates_default), "%s/templates", dirname(copy));
+		snprintf(templates_default, sizeof(templates_default), "%s/templates", beside);
 		account_templates_dir = templates_default;
 	}
+	snprintf(demo_default, sizeof(demo_default), "%s/demo-documents", beside);
+	account_demo_dir = demo_default;
 	if (!account_smtp_url || !*account_smtp_url)
 		lc_warn("CIVITAS_SMTP_URL is not set: e-mails stay in the outbox until it is");
 	lc_audit_set_sink(account_audit_sink);

@@ -203,7 +203,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 int h_demo(struct lc_request *rq)
 {
 	const struct lc_field spec[] = {
-	    {.name = "password", .type = LC_J_STRING, .has_max = true, .max = 128},
+	    LC_F_STRING("password", 0, 128, NULL),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

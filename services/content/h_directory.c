@@ -176,40 +176,16 @@ static bool owners_ok(const json_t *a)
 }
 
 #define ORG_SPEC(create)                                                                                     \
-	{.name = "name",                                                                                     \
-	 .type = LC_J_STRING,                                                                                \
-	 .required = (create),                                                                               \
-	 .has_min = true,                                                                                    \
-	 .min = 1,                                                                                           \
-	 .has_max = true,                                                                                    \
-	 .max = 200},                                                                                        \
-	    {.name = "slug",                                                                                 \
-	     .type = LC_J_STRING,                                                                            \
-	     .has_min = true,                                                                                \
-	     .min = 1,                                                                                       \
-	     .has_max = true,                                                                                \
-	     .max = 120,                                                                                     \
-	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"},                                                         \
-	    {.name = "category",                                                                             \
-	     .type = LC_J_STRING,                                                                            \
-	     .required = (create),                                                                           \
-	     .has_min = true,                                                                                \
-	     .min = 1,                                                                                       \
-	     .has_max = true,                                                                                \
-	     .max = 40,                                                                                      \
-	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"},                                                         \
-	    {.name = "description_md", .type = LC_J_STRING, .has_max = true, .max = 20000},                  \
-	    {.name = "address", .type = LC_J_STRING, .has_max = true, .max = 300},                           \
-	    {.name = "phone", .type = LC_J_STRING, .has_max = true, .max = 40, .pattern = "^[0-9 +().-]*$"}, \
-	    {.name = "email", .type = LC_J_STRING, .has_max = true, .max = 254},                             \
-	    {.name = "website",                                                                              \
-	     .type = LC_J_STRING,                                                                            \
-	     .has_max = true,                                                                                \
-	     .max = 300,                                                                                     \
-	     .pattern = "^(https?://[^[:space:]]+)?$"},                                                      \
-	    {.name = "opening_hours", .type = LC_J_STRING, .has_max = true, .max = 500},                     \
-	    {.name = "logo_media_id", .type = LC_J_UUID, .nullable = true},                                  \
-	    {.name = "owner_user_ids", .type = LC_J_ARRAY, .has_max = true, .max = 20},                      \
+	LC_F_STRING("name", 1, 200, NULL, .required = (create)),                                             \
+	    LC_F_STRING("slug", 1, 120, NULL, .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"),                        \
+	    LC_F_STRING("category", 1, 40, NULL, .required = (create),                                       \
+	                .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"),                                              \
+	    LC_F_STRING("description_md", 0, 20000, NULL), LC_F_STRING("address", 0, 300, NULL),             \
+	    LC_F_STRING("phone", 0, 40, NULL, .pattern = "^[0-9 +().-]*$"),                                  \
+	    LC_F_STRING("email", 0, 254, NULL),                                                              \
+	    LC_F_STRING("website", 0, 300, NULL, .pattern = "^(https?://[^[:space:]]+)?$"),                  \
+	    LC_F_STRING("opening_hours", 0, 500, NULL), LC_F_UUID("logo_media_id", NULL, .nullable = true),  \
+	    LC_F_ARRAY("owner_user_ids", 0, 20, NULL),                                                       \
 	{                                                                                                    \
 		0                                                                                            \
 	}
@@ -231,7 +207,8 @@ int h_directory_create(struct lc_request *rq)
 	if (!email_field_ok(patch))
 		return lc_reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
 	if (json_object_get(patch, "owner_user_ids") && !owners_ok(json_object_get(patch, "owner_user_ids")))
-		return lc_reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
+		return lc_reply_field(rq, "owner_user_ids", "invalid_format",
+		                      "owner_user_ids are user UUIDs.");
 	struct org_ctx c = {.rq = rq, .patch = patch};
 	return content_reply(rq, lc_db_tx(lc_rq_db(rq), org_create_tx, &c), &c.out);
 }
@@ -280,7 +257,7 @@ static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 			if (!allowed) {
 				json_decref(cur);
 				return lc_outcome_field(&c->out, k, "not_allowed",
-				                     "Only an editor may change this field.");
+				                        "Only an editor may change this field.");
 			}
 		}
 		json_decref(cur);
@@ -335,7 +312,8 @@ int h_directory_update(struct lc_request *rq)
 	if (!email_field_ok(patch))
 		return lc_reply_field(rq, "email", "invalid_format", "Not an e-mail address.");
 	if (json_object_get(patch, "owner_user_ids") && !owners_ok(json_object_get(patch, "owner_user_ids")))
-		return lc_reply_field(rq, "owner_user_ids", "invalid_format", "owner_user_ids are user UUIDs.");
+		return lc_reply_field(rq, "owner_user_ids", "invalid_format",
+		                      "owner_user_ids are user UUIDs.");
 	struct org_ctx c = {.rq = rq, .id = id, .patch = patch};
 	return content_reply(rq, lc_db_tx(lc_rq_db(rq), org_update_tx, &c), &c.out);
 }
@@ -419,14 +397,7 @@ int h_moderation_reject(struct lc_request *rq)
 		return LC_REPLIED;
 	struct org_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	const struct lc_field spec[] = {
-	    {.name = "comment",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 1000,
-	     .out = &c.comment},
+	    LC_F_STRING("comment", 1, 1000, &c.comment, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

@@ -22,7 +22,8 @@ int h_events_list(struct lc_request *rq)
 {
 	const char *from = lc_rq_query(rq, "from"), *to = lc_rq_query(rq, "to");
 	if (from && !lc_json_is_timestamp(from) && !lc_json_is_date(from))
-		return lc_reply_field(rq, "from", "invalid_format", "from is a date or an RFC 3339 timestamp.");
+		return lc_reply_field(rq, "from", "invalid_format",
+		                      "from is a date or an RFC 3339 timestamp.");
 	if (to && !lc_json_is_timestamp(to) && !lc_json_is_date(to))
 		return lc_reply_field(rq, "to", "invalid_format", "to is a date or an RFC 3339 timestamp.");
 	const char *p[] = {from, to};
@@ -172,7 +173,7 @@ static enum lc_tx_result ev_write_tx(struct lc_db *db, void *arg)
 			return lc_outcome_field(&c->out, "slug", "taken", "This slug is already used.");
 		if (strcmp(st, "23514") == 0)
 			return lc_outcome_field(&c->out, "ends_at", "out_of_range",
-			                     "ends_at must not come before starts_at.");
+			                        "ends_at must not come before starts_at.");
 		return LC_TX_ERROR;
 	}
 	PQclear(r);
@@ -196,33 +197,17 @@ static int ev_write(struct lc_request *rq, const char *id)
 		return LC_REPLIED;
 	bool create = id == NULL;
 	const struct lc_field spec[] = {
-	    {.name = "title",
-	     .type = LC_J_STRING,
-	     .required = create,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 200},
-	    {.name = "slug",
-	     .type = LC_J_STRING,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 120,
-	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"},
-	    {.name = "starts_at", .type = LC_J_TIMESTAMP, .required = create},
-	    {.name = "ends_at", .type = LC_J_TIMESTAMP, .required = create},
-	    {.name = "location", .type = LC_J_STRING, .has_max = true, .max = 200},
-	    {.name = "summary", .type = LC_J_STRING, .has_max = true, .max = 500},
-	    {.name = "body_md", .type = LC_J_STRING, .has_max = true, .max = 50000},
-	    {.name = "audience", .type = LC_J_STRING, .has_max = true, .max = 60},
-	    {.name = "registration_url",
-	     .type = LC_J_STRING,
-	     .nullable = true,
-	     .has_max = true,
-	     .max = 500,
-	     .pattern = "^https?://[^[:space:]]+$"},
-	    {.name = "ticketed", .type = LC_J_BOOL},
+	    LC_F_STRING("title", 1, 200, NULL, .required = create),
+	    LC_F_STRING("slug", 1, 120, NULL, .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"),
+	    LC_F_TIMESTAMP("starts_at", NULL, .required = create),
+	    LC_F_TIMESTAMP("ends_at", NULL, .required = create),
+	    LC_F_STRING("location", 0, 200, NULL),
+	    LC_F_STRING("summary", 0, 500, NULL),
+	    LC_F_STRING("body_md", 0, 50000, NULL),
+	    LC_F_STRING("audience", 0, 60, NULL),
+	    LC_F_STRING("registration_url", 0, 500, NULL, .nullable = true,
+	                .pattern = "^https?://[^[:space:]]+$"),
+	    LC_F_BOOL("ticketed", NULL),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

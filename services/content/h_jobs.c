@@ -102,7 +102,7 @@ static int expiry_ok(struct lc_db *db, const char *ts, struct lc_outcome *o, cha
 	PQclear(r);
 	if (!ok)
 		lc_outcome_field(o, "expires_at", "out_of_range",
-		              "expires_at must be in the future, within a year.");
+		                 "expires_at must be in the future, within a year.");
 	return ok;
 }
 
@@ -120,7 +120,7 @@ static enum lc_tx_result post_tx(struct lc_db *db, void *arg)
 	if (limited) {
 		lc_rq_add_header(c->rq, "Retry-After", "3600");
 		return lc_outcome_fail(&c->out, 429, "rate_limited",
-		                    "Too many offers from this address; retry later.");
+		                       "Too many offers from this address; retry later.");
 	}
 	char day[16];
 	int ok = expiry_ok(db, jstr(c->patch, "expires_at"), &c->out, day);
@@ -176,39 +176,13 @@ static enum lc_tx_result post_tx(struct lc_db *db, void *arg)
 }
 
 #define JOB_SPEC(create)                                                                                     \
-	{.name = "title",                                                                                    \
-	 .type = LC_J_STRING,                                                                                \
-	 .required = (create),                                                                               \
-	 .has_min = true,                                                                                    \
-	 .min = 3,                                                                                           \
-	 .has_max = true,                                                                                    \
-	 .max = 200},                                                                                        \
-	    {.name = "employer",                                                                             \
-	     .type = LC_J_STRING,                                                                            \
-	     .required = (create),                                                                           \
-	     .has_min = true,                                                                                \
-	     .min = 2,                                                                                       \
-	     .has_max = true,                                                                                \
-	     .max = 200},                                                                                    \
-	    {.name = "contract", .type = LC_J_ENUM, .required = (create), .enum_values = contracts},         \
-	    {.name = "location",                                                                             \
-	     .type = LC_J_STRING,                                                                            \
-	     .required = (create),                                                                           \
-	     .has_min = true,                                                                                \
-	     .min = 2,                                                                                       \
-	     .has_max = true,                                                                                \
-	     .max = 200},                                                                                    \
-	    {.name = "description_md",                                                                       \
-	     .type = LC_J_STRING,                                                                            \
-	     .required = (create),                                                                           \
-	     .has_min = true,                                                                                \
-	     .min = 20,                                                                                      \
-	     .has_max = true,                                                                                \
-	     .max = 20000},                                                                                  \
-	    {.name = "contact_email", .type = LC_J_EMAIL, .required = (create)},                             \
-	{                                                                                                    \
-		.name = "expires_at", .type = LC_J_TIMESTAMP, .required = (create)                           \
-	}
+	LC_F_STRING("title", 3, 200, NULL, .required = (create)),                                            \
+	    LC_F_STRING("employer", 2, 200, NULL, .required = (create)),                                     \
+	    LC_F_ENUM("contract", contracts, NULL, .required = (create)),                                    \
+	    LC_F_STRING("location", 2, 200, NULL, .required = (create)),                                     \
+	    LC_F_STRING("description_md", 20, 20000, NULL, .required = (create)),                            \
+	    LC_F_EMAIL("contact_email", NULL, .required = (create)),                                         \
+	    LC_F_TIMESTAMP("expires_at", NULL, .required = (create))
 
 int h_job_post(struct lc_request *rq)
 {
@@ -216,7 +190,7 @@ int h_job_post(struct lc_request *rq)
 	const struct lc_field spec[] = {
 	    JOB_SPEC(true),
 	    /* The honeypot: hidden from people by the form, filled in by robots. */
-	    {.name = "website", .type = LC_J_STRING, .has_max = true, .max = 500, .out = &website},
+	    LC_F_STRING("website", 0, 500, &website),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -337,12 +311,12 @@ static enum lc_tx_result job_status_tx(struct lc_db *db, void *arg)
 	} else if (strcmp(a, "publish") == 0) {
 		if (strcmp(status, "pending") != 0)
 			return lc_outcome_fail(&c->out, 409, "conflict",
-			                    "Only a pending offer can be published.");
+			                       "Only a pending offer can be published.");
 		to = "published";
 	} else {
 		if (strcmp(status, "pending") != 0)
 			return lc_outcome_fail(&c->out, 409, "conflict",
-			                    "Only a pending offer can be rejected.");
+			                       "Only a pending offer can be rejected.");
 		to = "rejected";
 	}
 	const char *p[] = {c->id, to, c->comment};
@@ -382,14 +356,7 @@ static int job_status(struct lc_request *rq, const char *action, bool editor_onl
 		return LC_REPLIED;
 	struct job_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id"), .action = action};
 	const struct lc_field reject_spec[] = {
-	    {.name = "comment",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 1000,
-	     .out = &c.comment},
+	    LC_F_STRING("comment", 1, 1000, &c.comment, .required = true),
 	    {0},
 	};
 	const struct lc_field empty[] = {{0}};

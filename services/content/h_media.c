@@ -160,12 +160,7 @@ int h_media_update(struct lc_request *rq)
 		return LC_REPLIED;
 	struct media_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	const struct lc_field spec[] = {
-	    {.name = "alt",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 300,
-	     .out = &c.alt},
+	    LC_F_STRING("alt", 0, 300, &c.alt, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

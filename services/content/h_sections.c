@@ -80,6 +80,53 @@ static bool contributors_ok(const json_t *a)
 	return true;
 }
 
+/* Applies the fields the request gave to the section object cur (a slug from the title when
+ * there is none). */
+static void sec_merge(const struct sec_ctx *c, json_t *cur)
+{
+	if (c->has_parent)
+		json_object_set_new(cur, "parent_id", c->parent_id ? json_string(c->parent_id) : json_null());
+	if (c->has_title)
+		json_object_set_new(cur, "title", json_string(c->title));
+	if (c->has_slug)
+		json_object_set_new(cur, "slug", json_string(c->slug));
+	if (c->has_description)
+		json_object_set_new(cur, "description", json_string(c->description));
+	if (c->has_position)
+		json_object_set_new(cur, "position", json_integer(c->position));
+	if (c->has_contributors)
+		json_object_set(cur, "contributor_ids", c->contributors);
+	char slug[81];
+	const char *s = json_string_value(json_object_get(cur, "slug"));
+	if (!s || !*s) {
+		content_slugify(json_string_value(json_object_get(cur, "title")), slug, sizeof(slug));
+		json_object_set_new(cur, "slug", json_string(slug));
+	}
+}
+
+/* Is parent a section, and (for an existing section id) not one of its descendants?
+ * 1, 0, -1 (database). */
+static int parent_ok(struct lc_db *db, const char *id, const char *parent, bool existing)
+{
+	const char *pe[] = {parent};
+	if (existing) {
+		const char *p[] = {id, parent};
+		PGresult *r = lc_db_exec(db, "sec_would_loop", 2, p);
+		if (!r)
+			return -1;
+		bool loop = PQntuples(r) > 0;
+		PQclear(r);
+		if (loop)
+			return 0;
+	}
+	PGresult *r = lc_db_exec(db, "sec_exists", 1, pe);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) > 0;
+	PQclear(r);
+	return found;
+}
+
 static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 {
 	struct sec_ctx *c = arg;
@@ -103,51 +150,16 @@ static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 		cur = json_pack("{s:s, s:n, s:s, s:s, s:i, s:[]}", "id", newid, "parent_id", "description",
 		                "", "slug", "", "position", 0, "contributor_ids");
 	}
-	if (c->has_parent)
-		json_object_set_new(cur, "parent_id", c->parent_id ? json_string(c->parent_id) : json_null());
-	if (c->has_title)
-		json_object_set_new(cur, "title", json_string(c->title));
-	if (c->has_slug)
-		json_object_set_new(cur, "slug", json_string(c->slug));
-	if (c->has_description)
-		json_object_set_new(cur, "description", json_string(c->description));
-	if (c->has_position)
-		json_object_set_new(cur, "position", json_integer(c->position));
-	if (c->has_contributors)
-		json_object_set(cur, "contributor_ids", c->contributors);
-	char slug[81];
-	const char *s = json_string_value(json_object_get(cur, "slug"));
-	if (!s || !*s) {
-		content_slugify(json_string_value(json_object_get(cur, "title")), slug, sizeof(slug));
-		json_object_set_new(cur, "slug", json_string(slug));
-	}
+	sec_merge(c, cur);
 	char id[37];
 	snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(cur, "id")));
 	const char *parent = json_string_value(json_object_get(cur, "parent_id"));
-	if (parent) {
-		const char *p[] = {id, parent};
-		const char *pe[] = {parent};
-		PGresult *r = lc_db_exec(db, c->id ? "sec_would_loop" : "sec_exists", c->id ? 2 : 1, c->id ? p : pe);
-		if (!r) {
-			json_decref(cur);
-			return LC_TX_ERROR;
-		}
-		bool bad = c->id ? PQntuples(r) > 0 : PQntuples(r) == 0;
-		PQclear(r);
-		if (!bad && c->id) {
-			r = lc_db_exec(db, "sec_exists", 1, pe);
-			if (!r) {
-				json_decref(cur);
-				return LC_TX_ERROR;
-			}
-			bad = PQntuples(r) == 0;
-			PQclear(r);
-		}
-		if (bad) {
-			json_decref(cur);
-			return lc_outcome_field(&c->out, "parent_id", "invalid_format",
-			                     "No such parent, or a loop.");
-		}
+	int ok = parent ? parent_ok(db, id, parent, c->id != NULL) : 1;
+	if (ok <= 0) {
+		json_decref(cur);
+		return ok < 0 ? LC_TX_ERROR
+		              : lc_outcome_field(&c->out, "parent_id", "invalid_format",
+		                                 "No such parent, or a loop.");
 	}
 	char pos[24];
 	snprintf(pos, sizeof(pos), "%lld", (long long)json_integer_value(json_object_get(cur, "position")));
@@ -185,11 +197,9 @@ static enum lc_tx_result sec_write_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	}
 	content_etag(c->out.etag, json_integer_value(json_object_get(fresh, "revision")));
-	c->out.body = fresh;
-	c->out.status = c->id ? 200 : 201;
 	if (!c->id)
 		snprintf(c->out.location, sizeof(c->out.location), "/api/content/v1/sections/%s", id);
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->out, c->id ? 200 : 201, fresh);
 }
 
 static int sec_write(struct lc_request *rq, const char *id)
@@ -198,56 +208,20 @@ static int sec_write(struct lc_request *rq, const char *id)
 		return LC_REPLIED;
 	struct sec_ctx c = {.rq = rq, .id = id};
 	const struct lc_field spec[] = {
-	    {.name = "parent_id",
-	     .type = LC_J_UUID,
-	     .nullable = true,
-	     .out = &c.parent_id,
-	     .present = &c.has_parent},
-	    {.name = "slug",
-	     .type = LC_J_STRING,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 80,
-	     .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
-	     .out = &c.slug,
-	     .present = &c.has_slug},
-	    {.name = "title",
-	     .type = LC_J_STRING,
-	     .required = id == NULL,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 120,
-	     .out = &c.title,
-	     .present = &c.has_title},
-	    {.name = "description",
-	     .type = LC_J_STRING,
-	     .has_max = true,
-	     .max = 500,
-	     .out = &c.description,
-	     .present = &c.has_description},
-	    {.name = "position",
-	     .type = LC_J_INT,
-	     .has_min = true,
-	     .min = 0,
-	     .has_max = true,
-	     .max = 10000,
-	     .out = &c.position,
-	     .present = &c.has_position},
-	    {.name = "contributor_ids",
-	     .type = LC_J_ARRAY,
-	     .has_max = true,
-	     .max = 200,
-	     .out = &c.contributors,
-	     .present = &c.has_contributors},
+	    LC_F_UUID("parent_id", &c.parent_id, .nullable = true, .present = &c.has_parent),
+	    LC_F_STRING("slug", 1, 80, &c.slug, .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$",
+	                .present = &c.has_slug),
+	    LC_F_STRING("title", 1, 120, &c.title, .required = id == NULL, .present = &c.has_title),
+	    LC_F_STRING("description", 0, 500, &c.description, .present = &c.has_description),
+	    LC_F_INT("position", 0, 10000, &c.position, .present = &c.has_position),
+	    LC_F_ARRAY("contributor_ids", 0, 200, &c.contributors, .present = &c.has_contributors),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	if (c.has_contributors && !contributors_ok(c.contributors))
 		return lc_reply_field(rq, "contributor_ids", "invalid_format",
-		                   "contributor_ids are user UUIDs.");
+		                      "contributor_ids are user UUIDs.");
 	if (id && !lc_json_is_uuid(id))
 		return lc_reply_problem(rq, 404, "not_found", "No such section.");
 	c.parent_id = c.has_parent ? c.parent_id : NULL;
@@ -290,7 +264,7 @@ static enum lc_tx_result sec_delete_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	if (n == 0)
 		return lc_outcome_fail(&c->out, 409, "conflict",
-		                    "The section still holds articles or subsections.");
+		                       "The section still holds articles or subsections.");
 	if (lc_audit(db, c->rq, "section.delete", "section", c->id, NULL) < 0)
 		return LC_TX_ERROR;
 	c->out.status = 204;

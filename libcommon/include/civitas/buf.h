@@ -1,4 +1,5 @@
-/* buf.h — a growable byte buffer with a hard cap, used for bodies and rendered text. */
+/* buf.h — a growable byte buffer with a hard cap, used for bodies and rendered text; and the
+ * reading of a whole small file. */
 #ifndef CIVITAS_BUF_H
 #define CIVITAS_BUF_H
 
@@ -23,5 +24,10 @@ void lc_buf_free(struct lc_buf *b);
 /* Appends one CSV cell (RFC 4180: quoted when needed) and "," or, for the last of a row, CRLF.
  * A cell starting like a spreadsheet formula (= + - @) gets a ' in front (CSV injection). */
 void lc_buf_csv_cell(struct lc_buf *b, const char *s, bool last);
+
+/* Reads a whole small file (keys, templates, demo documents): a malloc'd buffer with a NUL
+ * after the data (caller frees), its length in *len; NULL with errno set (ENOENT, EFBIG when
+ * it is larger than max, EIO). */
+char *lc_file_read(const char *path, size_t max, size_t *len);
 
 #endif
