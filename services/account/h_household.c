@@ -263,6 +263,36 @@ static const char NO_INVITATION[] =
 static const char CANNOT_JOIN[] = "You belong to a household with other members, or that household "
                                   "is full: leave yours first.";
 
+/* Joining from a household of one's own: brings one's documents and member entry along and
+ * deletes the old household. LC_TX_COMMIT to go on, or what join_tx returns. */
+static enum lc_tx_result move_in(struct lc_db *db, struct join *j, const char *old)
+{
+	/* One may bring one's own documents along, not other people: a household of more than
+	 * oneself is left first (delete one's member entry there). */
+	const char *o[] = {old};
+	PGresult *r = lc_db_exec(db, "fam_hh_counts", 1, o);
+	if (!r)
+		return LC_TX_ERROR;
+	int others = atoi(PQgetvalue(r, 0, 0)) - 1;
+	PQclear(r);
+	if (others > 0)
+		return lc_outcome_fail(&j->out, 409, "conflict", CANNOT_JOIN);
+	long long used_new = fam_db_documents_used(db, j->hh), used_old = fam_db_documents_used(db, old);
+	if (used_new < 0 || used_old < 0)
+		return LC_TX_ERROR;
+	if (fam_quota_check((uint64_t)used_new, (uint64_t)used_old) != 0)
+		return lc_outcome_fail(&j->out, 413, "payload_too_large",
+		                       "Your documents would not fit in the household's vault (100 MiB).");
+	const char *mv[] = {old, j->hh};
+	if (fam_exec_first(db, "fam_docs_move", 2, mv, NULL, 0) < 0)
+		return LC_TX_ERROR;
+	const char *mm[] = {j->user_id, j->hh};
+	if (fam_exec_first(db, "fam_member_move", 2, mm, NULL, 0) < 0 ||
+	    fam_exec_first(db, "fam_hh_delete", 1, o, NULL, 0) < 0)
+		return LC_TX_ERROR;
+	return LC_TX_COMMIT;
+}
+
 static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 {
 	struct join *j = arg;
@@ -310,31 +340,9 @@ static enum lc_tx_result join_tx(struct lc_db *db, void *arg)
 	if (accounts >= FAM_MAX_ACCOUNTS || members >= FAM_MAX_MEMBERS)
 		return lc_outcome_fail(&j->out, 409, "conflict", CANNOT_JOIN);
 	if (had) {
-		/* One may bring one's own documents along, not other people: a household of more than
-		 * oneself is left first (delete one's member entry there). */
-		const char *o[] = {old};
-		r = lc_db_exec(db, "fam_hh_counts", 1, o);
-		if (!r)
-			return LC_TX_ERROR;
-		int others = atoi(PQgetvalue(r, 0, 0)) - 1;
-		PQclear(r);
-		if (others > 0)
-			return lc_outcome_fail(&j->out, 409, "conflict", CANNOT_JOIN);
-		long long used_new = fam_db_documents_used(db, j->hh),
-		          used_old = fam_db_documents_used(db, old);
-		if (used_new < 0 || used_old < 0)
-			return LC_TX_ERROR;
-		if (fam_quota_check((uint64_t)used_new, (uint64_t)used_old) != 0)
-			return lc_outcome_fail(
-			    &j->out, 413, "payload_too_large",
-			    "Your documents would not fit in the household's vault (100 MiB).");
-		const char *mv[] = {old, j->hh};
-		if (fam_exec_first(db, "fam_docs_move", 2, mv, NULL, 0) < 0)
-			return LC_TX_ERROR;
-		const char *mm[] = {j->user_id, j->hh};
-		if (fam_exec_first(db, "fam_member_move", 2, mm, NULL, 0) < 0 ||
-		    fam_exec_first(db, "fam_hh_delete", 1, o, NULL, 0) < 0)
-			return LC_TX_ERROR;
+		enum lc_tx_result moved = move_in(db, j, old);
+		if (moved != LC_TX_COMMIT)
+			return moved;
 	} else {
 		const char *q[] = {j->hh, j->user_id};
 		if (fam_exec_first(db, "fam_member_insert_self", 2, q, NULL, 0) != 1)
