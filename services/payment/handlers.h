@@ -56,7 +56,5 @@ int pay_html(struct lc_request *rq, unsigned status, const char *title, const ch
 void pay_body_hash(json_t *body, char out[65]);
 /* The receipt page of a paid invoice (malloc'd, caller frees), NULL on OOM. */
 char *pay_receipt_html(const json_t *invoice);
-/* A QR code of text as SVG with an accessible label (malloc'd), NULL when it cannot be drawn. */
-char *pay_qr_svg(const char *text, const char *label);
 
 #endif
