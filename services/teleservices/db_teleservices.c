@@ -6,6 +6,14 @@
 
 #define REQ_OPEN "('submitted', 'received', 'in_progress', 'incomplete')"
 
+/* A request as struct ts_req_row holds it (ts_req_lock, ts_req_read). */
+#define REQ_ROW                                                                                              \
+	"SELECT r.user_id, r.status, r.service, r.procedure_id, r.lock_version, coalesce(r.submit_key, '')," \
+	" coalesce(r.household_id::text, ''), to_json(r.member_ids)::text, r.answers::text,"                 \
+	" coalesce(r.reference, ''), p.title, p.slug, p.sla_days,"                                           \
+	" running_seconds(r.processing_s, r.clock_since, now()), coalesce(r.bundle_id::text, '')"            \
+	" FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid"
+
 /* The agents' queue: its filters ($1 services, $2 status, $3 late, $4 assignee, $5 text), the
  * "late" rule and the columns each branch gives to the late-first ordering. */
 #define QUEUE_LATE                                                                                           \
@@ -53,12 +61,8 @@ const struct lc_sql ts_statements[] = {
      " VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5::uuid[], $6::jsonb, $7::jsonb) RETURNING id"},
     {"req_json", "SELECT request_json(r, p, $2::boolean)::text FROM requests r"
                  " JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid"},
-    {"req_lock",
-     "SELECT r.user_id, r.status, r.service, r.procedure_id, r.lock_version, coalesce(r.submit_key, ''),"
-     " coalesce(r.household_id::text, ''), to_json(r.member_ids)::text, r.answers::text,"
-     " coalesce(r.reference, ''), p.title, p.slug, p.sla_days,"
-     " running_seconds(r.processing_s, r.clock_since, now()), coalesce(r.bundle_id::text, '')"
-     " FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid FOR UPDATE OF r"},
+    {"req_lock", REQ_ROW " FOR UPDATE OF r"},
+    {"req_read", REQ_ROW},
     {"req_update_draft",
      "UPDATE requests SET household_id = $2::uuid, member_ids = $3::uuid[], beneficiaries = $4::jsonb,"
      " answers = $5::jsonb, lock_version = lock_version + 1, updated_at = now()"

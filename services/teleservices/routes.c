@@ -7,9 +7,12 @@
 #include "h_agent.h"
 #include "h_connectors.h"
 #include "h_demo.h"
+#include "h_documents.h"
+#include "h_messages.h"
 #include "h_payment.h"
 #include "h_procedures.h"
 #include "h_requests.h"
+#include "h_submit.h"
 #include "ts.h"
 
 #define P          "/api/teleservices/v1"
@@ -60,6 +63,4 @@ const struct lc_service teleservices_service = {
     .statements = ts_statements,
     .outbox_targets = targets,
     .noutbox_targets = sizeof(targets) / sizeof(targets[0]),
-    .on_start = ts_on_start,
-    .on_stop = ts_on_stop,
 };

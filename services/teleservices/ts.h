@@ -1,5 +1,5 @@
-/* ts.h — what the teleservices files share: the SQL table, the transition core that records a
- * step and emits its events, calls to the account service, and small reply helpers. */
+/* ts.h — what the teleservices files share: the SQL table, access checks and shared replies, the
+ * transition core that records a step and emits its events, and calls to the account service. */
 #ifndef CIVITAS_TELESERVICES_TS_H
 #define CIVITAS_TELESERVICES_TS_H
 
@@ -19,17 +19,28 @@ extern const struct lc_sql ts_statements[];
 /* Parses column col of row 0 as JSON; NULL when there is no row or it is not JSON. New ref. */
 json_t *ts_row_json(PGresult *r, int row, int col);
 
+/* ---- who may see what, and the shared replies (ts_access.c) ---- */
+
+/* The caller's user id ("" without a token). */
+const char *ts_caller(struct lc_request *rq);
 /* The caller is an agent (or admin) of service? Admins see every service. */
 bool ts_agent_of(const struct lc_request *rq, const char *service);
 bool ts_is_staff(const struct lc_request *rq); /* agent, editor or admin */
 /* A text array literal of the caller's services ("{scolaire,jeunesse}"); admins: every
  * service that has a procedure. Allocated with the request. */
 const char *ts_staff_services(struct lc_request *rq);
+/* The request when the caller may see it: its owner (without the agents' notes), or an agent of
+ * its service once it is submitted (*as_agent set). NULL otherwise, and when the database
+ * failed (lc_db_failed tells which). New ref. */
+json_t *ts_visible_request(struct lc_request *rq, const char *id, bool *as_agent);
+/* Replies 404 not_found. */
+int ts_not_found(struct lc_request *rq);
+/* Replies with the request as its owner sees it, its ETag, and Location when status is 201. */
+int ts_reply_request(struct lc_request *rq, const char *id, unsigned status, bool for_agent);
 
-/* One state change inside the caller's transaction: checks the request is in `from` (already
- * locked by the caller), updates timings, records the step, emits the notification (outbox →
- * account), the stats event and the connector delivery when configured. reference may be
- * NULL. Returns 0 or -1 (roll back). */
+/* ---- the transition core (ts_core.c) ---- */
+
+/* A request as ts_req_lock reads it, with its procedure's title, slug and SLA. */
 struct ts_req_row {
 	char id[37], user_id[37], status[16], service[40], procedure_id[37], title[201], slug[81];
 	char reference[32], household_id[37], submit_key[129], bundle_id[37];
@@ -37,9 +48,17 @@ struct ts_req_row {
 	double running_s;
 	json_t *member_ids, *answers; /* owned: ts_req_row_free */
 };
-/* Loads and locks the request (FOR UPDATE). 1 found, 0 not found, -1 error. */
+/* Loads and locks the request (FOR UPDATE, inside a transaction). 1 found, 0 not found, -1
+ * error; free the row with ts_req_row_free when found. */
 int ts_req_lock(struct lc_db *db, const char *id, struct ts_req_row *out);
+/* The same without the lock, for checks made before a transaction that locks and checks again. */
+int ts_req_read(struct lc_db *db, const char *id, struct ts_req_row *out);
 void ts_req_row_free(struct ts_req_row *r);
+/* One state change of req (locked by the caller) to `to`, inside the caller's transaction:
+ * the reference on reception, timings, the step on the timeline, the citizen's notification
+ * (outbox → account), the stats event, the invoice of a fee on acceptance and the connector
+ * delivery when configured. by_id and comment may be NULL. req->status becomes `to`.
+ * Returns 0 or -1 (roll back). */
 int ts_transition(struct lc_db *db, struct ts_req_row *req, const char *to, const char *by_role,
                   const char *by_id, const char *comment);
 /* Queues a notification to user_id through the outbox (topic notify.<template>). */
@@ -48,17 +67,37 @@ int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json
 /* The request as JSON for a viewer (agent view has notes). NULL when missing. New ref. */
 json_t *ts_request_json(struct lc_db *db, const char *id, bool for_agent);
 
-/* Calls to civitas-account's internal API. Each returns the HTTP status (200, 404...) or 0 when
- * the service could not be reached; *out gets the JSON body on 200 (new ref). */
-long ts_account_get(struct lc_request *rq, const char *path, json_t **out);
+/* ---- civitas-account's internal API (ts_account.c) ---- */
 
-/* Outbox deliveries (see ts_outbox.c). */
+/* GET path on account: the HTTP status (200, 404...) or 0 when the service could not be
+ * reached; *out gets the JSON body on 200 (new ref). */
+long ts_account_get(struct lc_request *rq, const char *path, json_t **out);
+/* Replies 503 unavailable with Retry-After: account could not be reached. */
+int ts_account_unavailable(struct lc_request *rq);
+/* The caller's household from account (*hh NULL when none; new ref). false: account
+ * unreachable. */
+bool ts_caller_household(struct lc_request *rq, json_t **hh);
+/* The metadata of vault documents (*metas: new ref array), each checked to be household hh's
+ * and of an allowed type; errors name "<prefix>[i]". false: account unreachable. */
+bool ts_resolve_vault(struct lc_request *rq, const json_t *hh, const json_t *document_ids, const char *prefix,
+                      json_t *errors, json_t **metas);
+/* What became of reading a vault document's bytes (ts_vault_content). */
+enum ts_vault_read {
+	TS_VAULT_OK,          /* the bytes, as they were when the document was attached */
+	TS_VAULT_UNREACHABLE, /* account could not be reached: 503 */
+	TS_VAULT_UNREADABLE,  /* gone, empty or over TS_MAX_DOC */
+	TS_VAULT_CHANGED,     /* not the bytes whose sha256 was recorded */
+};
+/* The bytes of vault document vault_id, checked against sha256 (hex). On TS_VAULT_OK *data
+ * (malloc'd, the caller frees) and *len hold them. */
+enum ts_vault_read ts_vault_content(struct lc_request *rq, const char *vault_id, const char *sha256,
+                                    char **data, size_t *len);
+/* Records vault document m (its metadata from account) on request req_id, without its bytes
+ * (copied at submission). Returns 0 or -1. */
+int ts_vault_doc_insert(struct lc_db *db, const char *req_id, const json_t *m);
+
+/* ---- outbox deliveries (ts_outbox.c), on the outbox thread ---- */
 int ts_deliver_notify(const char *topic, const json_t *event, char *err, size_t errlen);
 int ts_deliver_connector(const char *topic, const json_t *event, char *err, size_t errlen);
-int ts_on_start(void);
-void ts_on_stop(void);
-
-/* Replies 404 not_found. */
-int ts_not_found(struct lc_request *rq);
 
 #endif

@@ -5,11 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "civitas/auth.h"
-#include "civitas/buf.h"
-#include "civitas/client.h"
 #include "civitas/http.h"
-#include "civitas/log.h"
 #include "civitas/outbox.h"
 #include "civitas/reply.h"
 
@@ -23,63 +19,6 @@ json_t *ts_row_json(PGresult *r, int row, int col)
 	return json_loads(PQgetvalue(r, row, col), JSON_DECODE_ANY, NULL);
 }
 
-int ts_not_found(struct lc_request *rq)
-{
-	return lc_reply_problem(rq, 404, "not_found", "No such resource.");
-}
-
-bool ts_is_staff(const struct lc_request *rq)
-{
-	const struct lc_claims *c = lc_rq_claims(rq);
-	return c && lc_claims_at_least(c, "agent");
-}
-
-bool ts_agent_of(const struct lc_request *rq, const char *service)
-{
-	const struct lc_claims *c = lc_rq_claims(rq);
-	if (!c || !lc_claims_at_least(c, "agent"))
-		return false;
-	if (lc_claims_has_role(c, "admin"))
-		return true;
-	return service && lc_claims_has_service(c, service);
-}
-
-static bool service_name_ok(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-			return false;
-	return true;
-}
-
-const char *ts_staff_services(struct lc_request *rq)
-{
-	const struct lc_claims *c = lc_rq_claims(rq);
-	struct lc_buf b;
-	lc_buf_init(&b, 4096);
-	lc_buf_append(&b, "{", 1);
-	if (c && lc_claims_has_role(c, "admin")) {
-		PGresult *r = lc_db_exec(lc_rq_db(rq), "proc_services", 0, NULL);
-		for (int i = 0; r && i < PQntuples(r); i++)
-			lc_buf_printf(&b, "%s%s", i ? "," : "", PQgetvalue(r, i, 0));
-		PQclear(r);
-	} else if (c && lc_claims_at_least(c, "agent")) {
-		bool first = true;
-		for (size_t i = 0; i < c->nservices; i++) {
-			if (!service_name_ok(c->services[i]))
-				continue;
-			lc_buf_printf(&b, "%s%s", first ? "" : ",", c->services[i]);
-			first = false;
-		}
-	}
-	lc_buf_append(&b, "}", 1);
-	char *s = lc_rq_strdup(rq, lc_buf_cstr(&b));
-	lc_buf_free(&b);
-	return s ? s : "{}";
-}
-
 void ts_req_row_free(struct ts_req_row *r)
 {
 	json_decref(r->member_ids);
@@ -87,11 +26,11 @@ void ts_req_row_free(struct ts_req_row *r)
 	r->member_ids = r->answers = NULL;
 }
 
-int ts_req_lock(struct lc_db *db, const char *id, struct ts_req_row *o)
+static int req_row(struct lc_db *db, const char *stmt, const char *id, struct ts_req_row *o)
 {
 	memset(o, 0, sizeof(*o));
 	const char *p[] = {id};
-	PGresult *r = lc_db_exec(db, "req_lock", 1, p);
+	PGresult *r = lc_db_exec(db, stmt, 1, p);
 	if (!r)
 		return -1;
 	if (PQntuples(r) == 0) {
@@ -120,6 +59,16 @@ int ts_req_lock(struct lc_db *db, const char *id, struct ts_req_row *o)
 	if (!o->answers)
 		o->answers = json_object();
 	return 1;
+}
+
+int ts_req_lock(struct lc_db *db, const char *id, struct ts_req_row *o)
+{
+	return req_row(db, "req_lock", id, o);
+}
+
+int ts_req_read(struct lc_db *db, const char *id, struct ts_req_row *o)
+{
+	return req_row(db, "req_read", id, o);
 }
 
 static int exec_ok(struct lc_db *db, const char *name, int n, const char *const *p)
@@ -248,20 +197,4 @@ int ts_transition(struct lc_db *db, struct ts_req_row *req, const char *to, cons
 	if (rc < 0)
 		return -1;
 	return emit_connector(db, req, to);
-}
-
-long ts_account_get(struct lc_request *rq, const char *path, json_t **out)
-{
-	*out = NULL;
-	struct lc_http_resp resp;
-	lc_internal_call("account", "GET", path, NULL, rq ? lc_rq_id(rq) : NULL, &resp);
-	long st = resp.status;
-	if (st == 200 && resp.json)
-		*out = json_incref(resp.json);
-	else if (st == 200)
-		st = 0; /* not the JSON the contract promises */
-	if (st == 0 || st >= 500)
-		lc_warn("account %s: %ld %s", path, resp.status, resp.error);
-	lc_http_resp_free(&resp);
-	return st;
 }

@@ -9,6 +9,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Is s (may be NULL) one of list (NULL-terminated)? */
+bool ts_in_list(const char *s, const char *const *list);
+/* Appends {field, code, message} to errors (a JSON array): the shape of errors[] in a problem. */
+void ts_add_error(json_t *errors, const char *field, const char *code, const char *message);
+
 /* Checks a procedure definition's fields[] (names, types, options...). Returns NULL when good,
  * else a new array of {field, code, message} with fields named "fields[i].x". */
 json_t *ts_check_field_defs(const json_t *fields);
@@ -34,11 +39,24 @@ size_t ts_check_answers(const json_t *fields, const json_t *answers, const json_
 size_t ts_check_documents(const json_t *required, const json_t *beneficiaries, const char *self_user_id,
                           const json_t *attached, json_t *errors);
 
+/* A kind of supporting document (identity, family_record_book, ...)? */
+bool ts_document_kind_ok(const char *kind);
+/* A type a supporting document may have (PDF, JPEG, PNG)? */
+bool ts_mime_allowed(const char *mime);
+
 /* Whole years between birth (YYYY-MM-DD) and today (YYYY-MM-DD); -1 when a date is bad. */
 int ts_age_years(const char *birth, const char *today);
 /* Does a household member {relation, birth_date} fit member_filter {relation?, min_age?, max_age?}
  * (NULL or JSON null: everyone)? */
 bool ts_member_fits(const json_t *filter, const json_t *member, const char *today);
+
+/* Who a request is for, from the procedure's audience and the household snapshot hh (account's
+ * {id, members: [...]}, may be NULL): "self" takes no member, "household" takes every member,
+ * "member" takes member_ids, each of which must be in hh, fit member_filter on `today`
+ * (YYYY-MM-DD) and appear once; errors name "member_ids[i]". benef gets the beneficiaries
+ * snapshot and ids the chosen member ids (both new references, always set). */
+void ts_resolve_members(const json_t *proc, const json_t *hh, const json_t *member_ids, const char *today,
+                        json_t *errors, json_t **benef, json_t **ids);
 
 /* Status machine. Actors: citizen, agent, system, connector. */
 enum ts_actor { TS_CITIZEN, TS_AGENT, TS_SYSTEM, TS_CONNECTOR };
@@ -74,5 +92,12 @@ void ts_sign(const char *secret, int64_t t, const char *body, size_t len, char *
  * (constant time). */
 bool ts_signature_ok(const char *header, const char *secret, const char *body, size_t len, int64_t now,
                      int64_t tolerance_s);
+
+/* "{a,b}" (a PostgreSQL uuid[] literal) for a JSON array of uuids already validated. Caller
+ * frees; NULL when out of memory. */
+char *ts_uuid_array(const json_t *ids);
+/* len bytes of data as bytea hex input (a backslash, x, two digits a byte). Caller frees;
+ * NULL when out of memory. */
+char *ts_bytea_hex(const char *data, size_t len);
 
 #endif

@@ -1,16 +1,16 @@
 /* ts_outbox.c — the outbox deliveries of teleservices that are not plain event posts:
  * notifications to the citizen through account's /internal/v1/notify (the event id is the
  * idempotency key, so a redelivery after a crash never notifies twice), and signed posts to
- * each service's business software. Both run on the outbox thread. */
-#include <pthread.h>
+ * each service's business software. Both run on the outbox thread, and read the database
+ * through that thread's own connection (lc_db_thread) like every handler does. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "civitas/client.h"
+#include "civitas/db.h"
 #include "civitas/log.h"
-#include "civitas/service.h"
 
 #include "ts.h"
 
@@ -39,42 +39,21 @@ int ts_deliver_notify(const char *topic, const json_t *event, char *err, size_t 
 	return rc;
 }
 
-/* The outbox thread's own connection, to read a connector's current URL and secret. */
-static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
-static PGconn *conn;
-
-static int connector_of(const char *service, char *url, size_t urllen, char *secret, size_t seclen)
+/* A connector's current URL and secret, read on the delivery thread's own connection (the
+ * connector may have changed since the event was queued). 1 found, 0 removed, -1 error. */
+static int connector_of(const char *service, const char *status, char *url, size_t urllen, char *secret,
+                        size_t seclen)
 {
-	pthread_mutex_lock(&conn_lock);
-	if (conn && PQstatus(conn) != CONNECTION_OK) {
-		PQfinish(conn);
-		conn = NULL;
+	const char *p[] = {service, status};
+	PGresult *r = lc_db_exec(lc_db_thread(), "conn_get", 2, p);
+	if (!r)
+		return -1;
+	int found = PQntuples(r) == 1;
+	if (found) {
+		snprintf(url, urllen, "%s", PQgetvalue(r, 0, 0));
+		snprintf(secret, seclen, "%s", PQgetvalue(r, 0, 1));
 	}
-	if (!conn) {
-		conn = PQconnectdb(lc_settings.db_url);
-		if (PQstatus(conn) != CONNECTION_OK) {
-			PQfinish(conn);
-			conn = NULL;
-		} else {
-			lc_db_adopt(conn);
-		}
-	}
-	int found = -1;
-	if (conn) {
-		const char *p[] = {service};
-		PGresult *r =
-		    PQexecParams(conn, "SELECT url, secret FROM teleservices.connectors WHERE service = $1",
-		                 1, NULL, p, NULL, NULL, 0);
-		if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-			found = PQntuples(r) == 1;
-			if (found) {
-				snprintf(url, urllen, "%s", PQgetvalue(r, 0, 0));
-				snprintf(secret, seclen, "%s", PQgetvalue(r, 0, 1));
-			}
-		}
-		PQclear(r);
-	}
-	pthread_mutex_unlock(&conn_lock);
+	PQclear(r);
 	return found;
 }
 
@@ -82,8 +61,10 @@ int ts_deliver_connector(const char *topic, const json_t *event, char *err, size
 {
 	const json_t *d = json_object_get(event, "data");
 	const char *service = json_string_value(json_object_get(d, "service"));
+	const char *status = json_string_value(json_object_get(d, "event"));
 	char url[512], secret[256];
-	int found = service ? connector_of(service, url, sizeof(url), secret, sizeof(secret)) : 0;
+	int found =
+	    service && status ? connector_of(service, status, url, sizeof(url), secret, sizeof(secret)) : 0;
 	if (found < 0) {
 		snprintf(err, errlen, "database unreachable");
 		return -1;
@@ -91,7 +72,7 @@ int ts_deliver_connector(const char *topic, const json_t *event, char *err, size
 	if (found == 0)
 		return 0; /* the connector was removed: nothing to send */
 	char ev[64];
-	snprintf(ev, sizeof(ev), "request.%s", json_string_value(json_object_get(d, "event")));
+	snprintf(ev, sizeof(ev), "request.%s", status);
 	json_t *body =
 	    json_pack("{s:O, s:s, s:O, s:O}", "id", json_object_get(event, "id"), "event", ev, "service",
 	              json_object_get(d, "service"), "request", json_object_get(d, "request"));
@@ -117,17 +98,4 @@ int ts_deliver_connector(const char *topic, const json_t *event, char *err, size
 	}
 	lc_http_resp_free(&resp);
 	return rc;
-}
-
-int ts_on_start(void)
-{
-	return 0;
-}
-
-void ts_on_stop(void)
-{
-	pthread_mutex_lock(&conn_lock);
-	PQfinish(conn);
-	conn = NULL;
-	pthread_mutex_unlock(&conn_lock);
 }

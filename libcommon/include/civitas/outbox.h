@@ -15,7 +15,10 @@ struct lc_db;
  * URL (CIVITAS_STATS_URL=http://127.0.0.1:8105): events are POSTed to that URL +
  * "/internal/v1/events" with the internal bearer secret. A target whose variable is unset is
  * skipped (that receiver is not part of this deployment).
- * A sink other than HTTP (the account service's SMTP) registers a deliver function instead. */
+ * A sink other than HTTP (the account service's SMTP) registers a deliver function instead. It
+ * runs on the delivery thread; what it reads from the service's database it reads through
+ * lc_db_thread() (that thread's own connection, with the service's named statements, closed
+ * when the thread ends), never through a connection of its own. */
 typedef int (*lc_outbox_deliver_fn)(const char *topic, const json_t *event, char *err, size_t errlen);
 
 struct lc_outbox_target {
