@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "civitas/crypto.h"
 
@@ -86,6 +87,40 @@ void itest_resp_free(struct itest_resp *r)
 json_t *itest_json(const struct itest_resp *r)
 {
 	return r->body ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+}
+
+void itest_call(struct itest_resp *r, const char *method, const char *url, const char *auth, const char *body,
+                const char *content_type, const char *extra)
+{
+	const char *headers[4];
+	char ct[128];
+	size_t n = 0;
+	if (auth)
+		headers[n++] = auth;
+	if (body) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s",
+		         content_type ? content_type : "application/json");
+		headers[n++] = ct;
+	}
+	if (extra)
+		headers[n++] = extra;
+	headers[n] = NULL;
+	ck_assert_int_eq(itest_http(method, url, headers, body, body ? strlen(body) : 0, r), 0);
+}
+
+json_t *itest_expect(struct itest_resp *r, long status)
+{
+	ck_assert_msg(r->status == status, "expected %ld, got %ld: %s", status, r->status,
+	              r->body ? r->body : "");
+	json_t *j = itest_json(r);
+	itest_resp_free(r);
+	return j;
+}
+
+const char *itest_jstr(const json_t *j, const char *key)
+{
+	const char *s = json_string_value(json_object_get(j, key));
+	return s ? s : "";
 }
 
 const char *itest_header(const struct itest_resp *r, const char *name, char *out, size_t outlen)
@@ -229,4 +264,54 @@ void itest_sh(const char *cmd)
 {
 	int rc = system(cmd);
 	ck_assert_msg(rc == 0, "command failed (%d): %s", rc, cmd);
+}
+
+PGconn *itest_db(const char *env_name)
+{
+	PGconn *c = PQconnectdb(itest_env(env_name));
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s: %s", env_name, PQerrorMessage(c));
+	return c;
+}
+
+PGresult *itest_sql(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s",
+	              sql, PQerrorMessage(c));
+	return r;
+}
+
+const char *itest_sql1(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	static char out[8192];
+	PGresult *r = itest_sql(c, sql, n, params);
+	snprintf(out, sizeof(out), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
+	PQclear(r);
+	return out;
+}
+
+bool itest_wait_sql(PGconn *c, const char *sql, int n, const char *const *params, const char *want,
+                    int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (strcmp(itest_sql1(c, sql, n, params), want) == 0)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+void itest_account_user(PGconn *acc, const char *given, const char *role, const char *services, char id[37],
+                        char email[96], char auth[4200])
+{
+	char rnd[37];
+	lc_uuid_v4(rnd);
+	snprintf(email, 96, "%.8s.%s@example.org", rnd, given);
+	const char *p[] = {email, given, role};
+	snprintf(id, 37, "%.36s",
+	         itest_sql1(acc,
+	                    "INSERT INTO users (email, given_name, family_name, role, email_verified_at)"
+	                    " VALUES ($1, $2, 'Martin', $3, now()) RETURNING id",
+	                    3, p));
+	snprintf(auth, 4200, "%s", itest_bearer(id, role, services));
 }

@@ -43,7 +43,7 @@ static json_t *grid_invoice(const char *household, int qty, long status)
 	         household, qty);
 	struct itest_resp r;
 	call(&r, "POST", "/invoices", admin.auth, body, NULL);
-	return expect(&r, status);
+	return itest_expect(&r, status);
 }
 
 START_TEST(grids_and_pricing)
@@ -55,22 +55,22 @@ START_TEST(grids_and_pricing)
 	     "cents\":900},"
 	     "{\"qf_max\":\"a\"}],\"default_price_cents\":500}",
 	     NULL);
-	json_t *j = expect(&r, 422);
+	json_t *j = itest_expect(&r, 422);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "errors")), 3);
 	json_decref(j);
 	/* a citizen cannot edit grids, and does not learn the route exists */
 	call(&r, "PUT", "/grids/itest-cantine", citizen.auth,
 	     "{\"label\":\"X\",\"brackets\":[{\"qf_max\":1,\"price_cents\":1}],\"default_price_cents\":5}",
 	     NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 
 	/* verified 850 → the third bracket (≤ 1200): 380 per meal */
 	j = grid_invoice(citizen.household, 10, 201);
 	ck_assert_int_eq(jint(j, "total_cents"), 3800);
 	json_t *pricing = json_object_get(j, "pricing");
-	ck_assert_str_eq(jstr(pricing, "basis"), "verified_qf");
+	ck_assert_str_eq(itest_jstr(pricing, "basis"), "verified_qf");
 	ck_assert_int_eq(jint(pricing, "qf"), 850);
-	ck_assert(strlen(jstr(j, "number")) == 11); /* 2026-000042 */
+	ck_assert(strlen(itest_jstr(j, "number")) == 11); /* 2026-000042 */
 	json_decref(j);
 
 	struct person low, declared, expired, none;
@@ -87,15 +87,15 @@ START_TEST(grids_and_pricing)
 	json_decref(j);
 	j = grid_invoice(declared.household, 2, 201);
 	ck_assert_int_eq(jint(j, "total_cents"), 1040);
-	ck_assert_str_eq(jstr(json_object_get(j, "pricing"), "basis"), "default_declared");
+	ck_assert_str_eq(itest_jstr(json_object_get(j, "pricing"), "basis"), "default_declared");
 	json_decref(j);
 	j = grid_invoice(expired.household, 2, 201);
 	ck_assert_int_eq(jint(j, "total_cents"), 1040);
-	ck_assert_str_eq(jstr(json_object_get(j, "pricing"), "basis"), "default_expired");
+	ck_assert_str_eq(itest_jstr(json_object_get(j, "pricing"), "basis"), "default_expired");
 	json_decref(j);
 	j = grid_invoice(none.household, 2, 201);
 	ck_assert_int_eq(jint(j, "total_cents"), 1040);
-	ck_assert_str_eq(jstr(json_object_get(j, "pricing"), "basis"), "default_missing");
+	ck_assert_str_eq(itest_jstr(json_object_get(j, "pricing"), "basis"), "default_missing");
 	json_decref(j);
 
 	/* unknown household and unknown grid: 422, nothing created */
@@ -108,21 +108,21 @@ START_TEST(grids_and_pricing)
 	     "02-30\","
 	     "\"lines\":[]}",
 	     NULL);
-	json_decref(expect(&r, 422));
+	json_decref(itest_expect(&r, 422));
 
 	/* the citizen sees their invoices, another citizen does not see them */
 	call(&r, "GET", "/me/invoices", citizen.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
 	char inv[37];
-	snprintf(inv, sizeof(inv), "%s", jstr(json_array_get(json_object_get(j, "items"), 0), "id"));
+	snprintf(inv, sizeof(inv), "%s", itest_jstr(json_array_get(json_object_get(j, "items"), 0), "id"));
 	json_decref(j);
 	char path[96];
 	snprintf(path, sizeof(path), "/invoices/%s", inv);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	json_decref(expect(&r, 200));
+	json_decref(itest_expect(&r, 200));
 	call(&r, "GET", path, low.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 }
 END_TEST
 
@@ -184,8 +184,9 @@ START_TEST(gapless_numbers_and_internal_idempotency)
 	char year[8];
 	snprintf(year, sizeof(year), "%.4s", c[0].number);
 	const char *p[] = {year};
-	ck_assert_int_ge(atol(sql1(pay_pg, "SELECT n FROM invoice_counters WHERE year = $1::int", 1, p)),
-	                 atol(c[N - 1].number + 5));
+	ck_assert_int_ge(
+	    atol(itest_sql1(pay_pg, "SELECT n FROM invoice_counters WHERE year = $1::int", 1, p)),
+	    atol(c[N - 1].number + 5));
 
 	/* the same key and body answers the same invoice; another body with the key → 409 */
 	struct creator again = {.i = 3, .household = citizen.household};
@@ -205,10 +206,10 @@ START_TEST(gapless_numbers_and_internal_idempotency)
 	struct itest_resp r;
 	const char *h[] = {itest_internal_auth(), "Content-Type: application/json", NULL};
 	ck_assert_int_eq(itest_http("POST", pay_url("/internal/v1/invoices"), h, body, strlen(body), &r), 0);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	/* without the internal secret the route does not exist */
 	call(&r, "POST", "/internal/v1/invoices", admin.auth, body, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 }
 END_TEST
 
@@ -228,7 +229,7 @@ START_TEST(csv_import_all_or_nothing)
 	         p2.household, p2.household, p2.household, unknown);
 	struct itest_resp r;
 	call_ct(&r, "POST", "/invoices/import", admin.auth, bad, "text/csv", NULL);
-	json_t *j = expect(&r, 422);
+	json_t *j = itest_expect(&r, 422);
 	json_t *errors = json_object_get(j, "errors");
 	ck_assert_int_eq(json_array_size(errors), 3); /* lines 3, 4 and 5, each listed */
 	ck_assert_int_eq(jint(json_array_get(errors, 0), "line"), 3);
@@ -236,8 +237,8 @@ START_TEST(csv_import_all_or_nothing)
 	ck_assert_int_eq(jint(json_array_get(errors, 2), "line"), 5);
 	json_decref(j);
 	const char *p[] = {p2.household};
-	ck_assert_str_eq(sql1(pay_pg, "SELECT count(*) FROM invoices WHERE household_id = $1::uuid", 1, p),
-	                 "0");
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg, "SELECT count(*) FROM invoices WHERE household_id = $1::uuid", 1, p), "0");
 
 	snprintf(good, sizeof(good),
 	         "household_id;reference;label;line_label;quantity;unit_price;due_date\n"
@@ -246,21 +247,22 @@ START_TEST(csv_import_all_or_nothing)
 	         "%s;CSV-B;Garderie;Soir;2;1,20;2026-12-31\n",
 	         p2.household, p2.household, p2.household);
 	call_ct(&r, "POST", "/invoices/import", admin.auth, good, "text/csv", NULL);
-	j = expect(&r, 201);
+	j = itest_expect(&r, 201);
 	ck_assert_int_eq(jint(j, "imported"), 2);
 	json_decref(j);
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT string_agg(total_cents::text, ',' ORDER BY total_cents) FROM invoices"
-	                      " WHERE household_id = $1::uuid",
-	                      1, p),
-	                 "240,1720");
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg,
+	               "SELECT string_agg(total_cents::text, ',' ORDER BY total_cents) FROM invoices"
+	               " WHERE household_id = $1::uuid",
+	               1, p),
+	    "240,1720");
 	/* importing the same file again: every reference is already there, nothing changes */
 	call_ct(&r, "POST", "/invoices/import", admin.auth, good, "text/csv", NULL);
-	json_decref(expect(&r, 422));
-	ck_assert_str_eq(sql1(pay_pg, "SELECT count(*) FROM invoices WHERE household_id = $1::uuid", 1, p),
-	                 "2");
+	json_decref(itest_expect(&r, 422));
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg, "SELECT count(*) FROM invoices WHERE household_id = $1::uuid", 1, p), "2");
 	call_ct(&r, "POST", "/invoices/import", citizen.auth, good, "text/csv", NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 }
 END_TEST
 
@@ -268,10 +270,10 @@ END_TEST
 static void two_invoices(char a[37], char b[37])
 {
 	json_t *j = grid_invoice(citizen.household, 16, 201); /* 6080 */
-	snprintf(a, 37, "%s", jstr(j, "id"));
+	snprintf(a, 37, "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	j = grid_invoice(citizen.household, 4, 201); /* 1520 */
-	snprintf(b, 37, "%s", jstr(j, "id"));
+	snprintf(b, 37, "%s", itest_jstr(j, "id"));
 	json_decref(j);
 }
 
@@ -281,7 +283,7 @@ static json_t *checkout(const struct person *u, const char *body, const char *ke
 	snprintf(h, sizeof(h), "Idempotency-Key: %s", key);
 	struct itest_resp r;
 	call(&r, "POST", "/checkouts", u->auth, body, h);
-	return expect(&r, status);
+	return itest_expect(&r, status);
 }
 
 START_TEST(checkout_idempotency_and_notifications)
@@ -293,10 +295,10 @@ START_TEST(checkout_idempotency_and_notifications)
 	lc_uuid_v4(key);
 	json_t *c1 = checkout(&citizen, body, key, 201);
 	ck_assert_int_eq(jint(c1, "amount_cents"), 7600);
-	ck_assert_ptr_nonnull(strstr(jstr(c1, "redirect_url"), "/pay?t="));
+	ck_assert_ptr_nonnull(strstr(itest_jstr(c1, "redirect_url"), "/pay?t="));
 	json_t *c2 = checkout(&citizen, body, key, 200);
-	ck_assert_str_eq(jstr(c1, "id"), jstr(c2, "id"));
-	ck_assert_str_eq(jstr(c1, "redirect_url"), jstr(c2, "redirect_url"));
+	ck_assert_str_eq(itest_jstr(c1, "id"), itest_jstr(c2, "id"));
+	ck_assert_str_eq(itest_jstr(c1, "redirect_url"), itest_jstr(c2, "redirect_url"));
 	json_decref(c2);
 	json_decref(checkout(&citizen, other_body, key, 409));
 	json_decref(checkout(&citizen, body, "short", 422));
@@ -309,7 +311,7 @@ START_TEST(checkout_idempotency_and_notifications)
 	json_decref(checkout(&stranger, other_body, k2, 404));
 
 	char co[37];
-	snprintf(co, sizeof(co), "%s", jstr(c1, "id"));
+	snprintf(co, sizeof(co), "%s", itest_jstr(c1, "id"));
 	json_decref(c1);
 	json_t *resp;
 	/* forged: signed with another key → 403, recorded, nothing changes */
@@ -318,11 +320,12 @@ START_TEST(checkout_idempotency_and_notifications)
 	json_decref(resp);
 	json_decref(f);
 	const char *p[] = {co};
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p), "created");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM provider_notifications WHERE checkout_id = $1::uuid"
-	                      " AND outcome = 'forged' AND NOT verified",
-	                      1, p),
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p),
+	                 "created");
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT count(*) FROM provider_notifications WHERE checkout_id = $1::uuid"
+	                            " AND outcome = 'forged' AND NOT verified",
+	                            1, p),
 	                 "1");
 	/* a forged field after signing (amount changed) fails too */
 	f = ipn_fields(co, "10000001", "100", "AUTHORISED", "bbbb");
@@ -333,7 +336,7 @@ START_TEST(checkout_idempotency_and_notifications)
 	struct itest_resp r;
 	call_ct(&r, "POST", "/notifications/sandbox", NULL, form_body(f), "application/x-www-form-urlencoded",
 	        NULL);
-	json_decref(expect(&r, 403));
+	json_decref(itest_expect(&r, 403));
 	json_decref(f);
 	/* correctly signed but for another amount: refused, logged, nothing paid */
 	f = ipn_fields(co, "10000001", "100", "AUTHORISED", "cccc");
@@ -341,39 +344,42 @@ START_TEST(checkout_idempotency_and_notifications)
 	json_decref(resp);
 	json_decref(f);
 	const char *pa[] = {a};
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM invoices WHERE id = $1::uuid", 1, pa), "open");
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT status FROM invoices WHERE id = $1::uuid", 1, pa),
+	                 "open");
 	/* a refused card first: the checkout fails, the invoices stay open */
 	f = ipn_fields(co, "10000001", "7600", "REFUSED", "dddd");
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "applied");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "applied");
 	json_decref(resp);
 	json_decref(f);
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p), "failed");
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p),
+	                 "failed");
 	/* then a good card: paid */
 	f = ipn_fields(co, "10000001", "7600", "AUTHORISED", "eeee");
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "applied");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "applied");
 	json_decref(resp);
 	/* replayed: changes nothing twice */
 	json_object_del(f, "signature");
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "duplicate");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "duplicate");
 	json_decref(resp);
 	json_decref(f);
 	/* out of order: the earlier refusal arriving late changes nothing */
 	f = ipn_fields(co, "10000001", "7600", "REFUSED", "dddd");
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "duplicate");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "duplicate");
 	json_decref(resp);
 	json_decref(f);
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p), "succeeded");
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p),
+	                 "succeeded");
 	ck_assert_str_eq(
-	    sql1(pay_pg, "SELECT status || ':' || paid_cents FROM invoices WHERE id = $1::uuid", 1, pa),
+	    itest_sql1(pay_pg, "SELECT status || ':' || paid_cents FROM invoices WHERE id = $1::uuid", 1, pa),
 	    "paid:6080");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(DISTINCT event_id) FROM outbox WHERE topic = 'invoice.paid'"
-	                      " AND payload->'data'->>'invoice_id' = $1",
-	                      1, pa),
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT count(DISTINCT event_id) FROM outbox WHERE topic = 'invoice.paid'"
+	                            " AND payload->'data'->>'invoice_id' = $1",
+	                            1, pa),
 	                 "1");
 	/* a paid invoice cannot go in a new basket */
 	lc_uuid_v4(k2);
@@ -390,33 +396,34 @@ START_TEST(checkout_idempotency_and_notifications)
 	char path[96];
 	snprintf(path, sizeof(path), "/invoices/%s/refunds", a);
 	call(&r, "POST", path, citizen.auth, "{\"amount_cents\":100,\"reason\":\"x\"}", NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "POST", path, admin.auth, "{\"amount_cents\":1000,\"reason\":\"Absence maladie\"}", NULL);
-	json_t *j = expect(&r, 201);
-	ck_assert_str_eq(jstr(json_object_get(j, "invoice"), "status"), "partially_refunded");
+	json_t *j = itest_expect(&r, 201);
+	ck_assert_str_eq(itest_jstr(json_object_get(j, "invoice"), "status"), "partially_refunded");
 	json_decref(j);
 	call(&r, "POST", path, admin.auth, "{\"amount_cents\":5081,\"reason\":\"Trop\"}", NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	call(&r, "POST", path, admin.auth, "{\"amount_cents\":5080,\"reason\":\"Solde\"}", NULL);
-	j = expect(&r, 201);
-	ck_assert_str_eq(jstr(json_object_get(j, "invoice"), "status"), "refunded");
+	j = itest_expect(&r, 201);
+	ck_assert_str_eq(itest_jstr(json_object_get(j, "invoice"), "status"), "refunded");
 	json_decref(j);
 	call(&r, "POST", path, admin.auth, "{\"amount_cents\":1,\"reason\":\"Encore\"}", NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	call(&r, "POST", path, admin.auth, "{\"amount_cents\":0,\"reason\":\"\"}", NULL);
-	json_decref(expect(&r, 422));
+	json_decref(itest_expect(&r, 422));
 	ck_assert_str_eq(
-	    sql1(pay_pg, "SELECT sum(amount_cents) FROM refunds WHERE invoice_id = $1::uuid", 1, pa), "6080");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM outbox WHERE topic = 'audit.invoice.refund'"
-	                      " AND payload->'data'->>'target_id' = $1",
-	                      1, pa),
+	    itest_sql1(pay_pg, "SELECT sum(amount_cents) FROM refunds WHERE invoice_id = $1::uuid", 1, pa),
+	    "6080");
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT count(*) FROM outbox WHERE topic = 'audit.invoice.refund'"
+	                            " AND payload->'data'->>'target_id' = $1",
+	                            1, pa),
 	                 "2");
 
 	/* reconciliation: the day's total for the sandbox is the sum of its rows */
 	char today[16];
 	snprintf(today, sizeof(today), "%s",
-	         sql1(pay_pg, "SELECT (now() AT TIME ZONE 'Europe/Paris')::date::text", 0, NULL));
+	         itest_sql1(pay_pg, "SELECT (now() AT TIME ZONE 'Europe/Paris')::date::text", 0, NULL));
 	snprintf(path, sizeof(path), "/exports/transactions.csv?from=%s&to=%s", today, today);
 	call(&r, "GET", path, admin.auth, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -435,13 +442,13 @@ START_TEST(checkout_idempotency_and_notifications)
 	itest_resp_free(&r);
 	snprintf(path, sizeof(path), "/exports/daily-totals?from=%s&to=%s", today, today);
 	call(&r, "GET", path, admin.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	size_t i;
 	json_t *row;
 	bool seen = false;
 	json_array_foreach(json_object_get(j, "items"), i, row)
 	{
-		if (strcmp(jstr(row, "provider"), "sandbox") != 0)
+		if (strcmp(itest_jstr(row, "provider"), "sandbox") != 0)
 			continue;
 		seen = true;
 		ck_assert_int_eq(jint(row, "payments_cents"), paid);
@@ -450,14 +457,14 @@ START_TEST(checkout_idempotency_and_notifications)
 	ck_assert(seen);
 	json_decref(j);
 	call(&r, "GET", "/exports/daily-totals?from=2026-13-01&to=x", admin.auth, NULL, NULL);
-	json_decref(expect(&r, 422));
+	json_decref(itest_expect(&r, 422));
 
 	/* the payment's events reach the stack's stats daemon through the outbox, once each, and its
 	 * rebuilt daily figures count exactly what it received */
 	PGconn *st = PQconnectdb(itest_env("CIVITAS_TEST_STATS_DB_URL"));
 	ck_assert_int_eq(PQstatus(st), CONNECTION_OK);
 	const char *sp[] = {co, a};
-	ck_assert(wait_sql(
+	ck_assert(itest_wait_sql(
 	    st,
 	    "SELECT count(*) FILTER (WHERE topic = 'payment.succeeded' AND data->>'checkout_id' = $1)"
 	    " || ' ' || count(*) FILTER (WHERE topic = 'invoice.paid' AND data->>'invoice_id' = $2)"
@@ -465,7 +472,8 @@ START_TEST(checkout_idempotency_and_notifications)
 	    " FROM events WHERE source = 'payment'",
 	    2, sp, "1 1 2", 60));
 	char day[16], rb[64];
-	snprintf(day, sizeof(day), "%s", sql1(st, "SELECT (now() AT TIME ZONE 'UTC')::date::text", 0, NULL));
+	snprintf(day, sizeof(day), "%s",
+	         itest_sql1(st, "SELECT (now() AT TIME ZONE 'UTC')::date::text", 0, NULL));
 	snprintf(rb, sizeof(rb), "{\"from\":\"%s\",\"to\":\"%s\"}", day, day);
 	char url[256];
 	snprintf(url, sizeof(url), "%s/api/stats/v1/admin/rebuild", itest_env("CIVITAS_TEST_BASE_URL"));
@@ -475,17 +483,18 @@ START_TEST(checkout_idempotency_and_notifications)
 	itest_resp_free(&r);
 	const char *dp[] = {day};
 	ck_assert_str_eq(
-	    sql1(st,
-	         "SELECT (SELECT value FROM daily WHERE metric = 'payments' AND dim = '' AND day = $1::date)"
-	         " = (SELECT count(*) FROM events WHERE topic = 'payment.succeeded'"
-	         " AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
-	         " AND (SELECT value FROM daily WHERE metric = 'refunds_amount_cents' AND dim = ''"
-	         " AND day = $1::date) = (SELECT sum((data->>'amount_cents')::bigint) FROM events"
-	         " WHERE topic = 'refund.succeeded' AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
-	         " AND (SELECT value FROM daily WHERE metric = 'invoices_paid' AND dim = '' AND day = "
-	         "$1::date)"
-	         " >= 1",
-	         1, dp),
+	    itest_sql1(
+	        st,
+	        "SELECT (SELECT value FROM daily WHERE metric = 'payments' AND dim = '' AND day = $1::date)"
+	        " = (SELECT count(*) FROM events WHERE topic = 'payment.succeeded'"
+	        " AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
+	        " AND (SELECT value FROM daily WHERE metric = 'refunds_amount_cents' AND dim = ''"
+	        " AND day = $1::date) = (SELECT sum((data->>'amount_cents')::bigint) FROM events"
+	        " WHERE topic = 'refund.succeeded' AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
+	        " AND (SELECT value FROM daily WHERE metric = 'invoices_paid' AND dim = '' AND day = "
+	        "$1::date)"
+	        " >= 1",
+	        1, dp),
 	    "t");
 	PQfinish(st);
 }
@@ -539,15 +548,15 @@ START_TEST(sandbox_page_end_to_end)
 	lc_uuid_v4(key);
 	json_t *c = checkout(&citizen, body, key, 201);
 	char co[37], redirect[256];
-	snprintf(co, sizeof(co), "%s", jstr(c, "id"));
-	snprintf(redirect, sizeof(redirect), "%s", jstr(c, "redirect_url"));
+	snprintf(co, sizeof(co), "%s", itest_jstr(c, "id"));
+	snprintf(redirect, sizeof(redirect), "%s", itest_jstr(c, "redirect_url"));
 	json_decref(c);
 	struct itest_resp r;
 	/* a wrong link token: not found */
 	char wrong[300];
 	snprintf(wrong, sizeof(wrong), "%.*sdeadbeef", (int)(strchr(redirect, '=') - redirect + 1), redirect);
 	call(&r, "GET", wrong, NULL, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	/* the pay page: the signed form, whose signature we recompute ourselves */
 	call(&r, "GET", redirect, NULL, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -563,14 +572,15 @@ START_TEST(sandbox_page_end_to_end)
 		ck_assert_msg(v != NULL, "field %s", names[i]);
 		json_object_set_new(fields, names[i], json_string(v));
 	}
-	ck_assert_str_eq(jstr(fields, "vads_amount"), "7600");
-	ck_assert_str_eq(jstr(fields, "vads_order_id"), co);
+	ck_assert_str_eq(itest_jstr(fields, "vads_amount"), "7600");
+	ck_assert_str_eq(itest_jstr(fields, "vads_order_id"), co);
 	char sig[64];
 	lyra_sign(fields, sandbox_key(), sig);
 	ck_assert_str_eq(input_value(r.body, "signature"), sig);
 	json_decref(fields);
 	const char *p[] = {co};
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p), "pending");
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p),
+	                 "pending");
 	/* the sandbox gateway shows the card page */
 	char *form = strdup(repost(r.body, NULL));
 	itest_resp_free(&r);
@@ -586,7 +596,7 @@ START_TEST(sandbox_page_end_to_end)
 	memcpy(amt, "vads_amount=0001", 16);
 	call_ct(&r, "POST", "/sandbox/vads-payment", NULL, tampered, "application/x-www-form-urlencoded",
 	        NULL);
-	json_decref(expect(&r, 403));
+	json_decref(itest_expect(&r, 403));
 	free(tampered);
 	/* the refused card */
 	call_ct(&r, "POST", "/sandbox/vads-payment/card", NULL,
@@ -595,7 +605,8 @@ START_TEST(sandbox_page_end_to_end)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "refusé"));
 	itest_resp_free(&r);
-	ck_assert(wait_sql(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p, "failed", 30));
+	ck_assert(
+	    itest_wait_sql(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p, "failed", 30));
 	/* another card */
 	call_ct(&r, "POST", "/sandbox/vads-payment/card", NULL,
 	        repost(card_page, "card_number=4970+1000+0000+0003&expiry=12%2F29&cvv=123"),
@@ -603,19 +614,20 @@ START_TEST(sandbox_page_end_to_end)
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "accepté"));
 	itest_resp_free(&r);
-	ck_assert(
-	    wait_sql(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p, "succeeded", 30));
+	ck_assert(itest_wait_sql(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p,
+	                         "succeeded", 30));
 	const char *pa[] = {a, b};
 	ck_assert_str_eq(
-	    sql1(pay_pg, "SELECT count(*) FROM invoices WHERE id IN ($1::uuid, $2::uuid) AND status = 'paid'",
-	         2, pa),
+	    itest_sql1(pay_pg,
+	               "SELECT count(*) FROM invoices WHERE id IN ($1::uuid, $2::uuid) AND status = 'paid'",
+	               2, pa),
 	    "2");
 	/* the owner reads the checkout; the receipt exists now */
 	char path[96];
 	snprintf(path, sizeof(path), "/checkouts/%s", co);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	json_t *j = expect(&r, 200);
-	ck_assert_str_eq(jstr(j, "status"), "succeeded");
+	json_t *j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "succeeded");
 	json_decref(j);
 	snprintf(path, sizeof(path), "/invoices/%s/receipt", a);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);

@@ -28,24 +28,6 @@ struct person {
 	char id[37], email[96], auth[4200], household[37];
 };
 
-static inline PGresult *sql_on(PGconn *c, const char *sql, int n, const char *const *p)
-{
-	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s",
-	              sql, PQerrorMessage(c));
-	return r;
-}
-
-/* First column of the first row (static buffer; "" when no row). */
-static inline const char *sql1(PGconn *c, const char *sql, int n, const char *const *p)
-{
-	static char out[8192];
-	PGresult *r = sql_on(c, sql, n, p);
-	snprintf(out, sizeof(out), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	return out;
-}
-
 static inline void pay_start_with(const char *provider)
 {
 	itest_service_env("payment");
@@ -56,12 +38,9 @@ static inline void pay_start_with(const char *provider)
 	snprintf(pay_base, sizeof(pay_base), "http://127.0.0.1:%u", lc_service_port(pay_svc));
 	/* the sandbox's notifications come back to this in-process daemon */
 	setenv("CIVITAS_PAYMENT_URL", pay_base, 1);
-	acc_pg = PQconnectdb(itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"));
-	ck_assert_int_eq(PQstatus(acc_pg), CONNECTION_OK);
-	pay_pg = PQconnectdb(itest_env("CIVITAS_TEST_PAYMENT_DB_URL"));
-	ck_assert_int_eq(PQstatus(pay_pg), CONNECTION_OK);
-	content_pg = PQconnectdb(itest_env("CIVITAS_TEST_CONTENT_DB_URL"));
-	ck_assert_int_eq(PQstatus(content_pg), CONNECTION_OK);
+	acc_pg = itest_db("CIVITAS_TEST_ACCOUNT_DB_URL");
+	pay_pg = itest_db("CIVITAS_TEST_PAYMENT_DB_URL");
+	content_pg = itest_db("CIVITAS_TEST_CONTENT_DB_URL");
 }
 
 static inline void pay_start(void)
@@ -92,16 +71,7 @@ static inline const char *pay_url(const char *path)
 static inline void person_make(struct person *u, const char *given, const char *role, const char *services)
 {
 	memset(u, 0, sizeof(*u));
-	char rnd[37];
-	lc_uuid_v4(rnd);
-	snprintf(u->email, sizeof(u->email), "%.8s.%s@example.org", rnd, given);
-	const char *p[] = {u->email, given, role};
-	snprintf(u->id, sizeof(u->id), "%.36s",
-	         sql1(acc_pg,
-	              "INSERT INTO users (email, given_name, family_name, role, email_verified_at)"
-	              " VALUES ($1, $2, 'Martin', $3, now()) RETURNING id",
-	              3, p));
-	snprintf(u->auth, sizeof(u->auth), "%s", itest_bearer(u->id, role, services));
+	itest_account_user(acc_pg, given, role, services, u->id, u->email, u->auth);
 }
 
 /* A household with u as adult and a quotient familial: state "verified", "declared" or "" (none);
@@ -113,15 +83,16 @@ static inline void household_make(struct person *u, const char *qf, const char *
 	const char *p[] = {state[0] ? qf : NULL, state[0] ? state : NULL, until};
 	snprintf(
 	    u->household, sizeof(u->household), "%.36s",
-	    sql1(acc_pg,
-	         "INSERT INTO households (address_line1, postcode, city, qf_value, qf_state, qf_valid_until,"
-	         " qf_declared_at, qf_verified_at) VALUES ('3 rue des Lilas', '45190', 'Beaulieu-sur-Loire',"
-	         " $1::int, $2::text, CASE WHEN $2::text IS NULL THEN NULL ELSE current_date + $3::int END,"
-	         " CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,"
-	         " CASE WHEN $2 = 'verified' THEN now() END) RETURNING id",
-	         3, p));
+	    itest_sql1(
+	        acc_pg,
+	        "INSERT INTO households (address_line1, postcode, city, qf_value, qf_state, qf_valid_until,"
+	        " qf_declared_at, qf_verified_at) VALUES ('3 rue des Lilas', '45190', 'Beaulieu-sur-Loire',"
+	        " $1::int, $2::text, CASE WHEN $2::text IS NULL THEN NULL ELSE current_date + $3::int END,"
+	        " CASE WHEN $2::text IS NULL THEN NULL ELSE now() END,"
+	        " CASE WHEN $2 = 'verified' THEN now() END) RETURNING id",
+	        3, p));
 	const char *q[] = {u->household, u->id};
-	PQclear(sql_on(
+	PQclear(itest_sql(
 	    acc_pg,
 	    "INSERT INTO household_members (household_id, relation, given_name, family_name, birth_date,"
 	    " user_id) VALUES ($1, 'adult', 'Camille', 'Martin', '1988-04-02', $2)",
@@ -135,7 +106,7 @@ static inline void event_make(const char *title, char out[37])
 	char slug[64];
 	snprintf(slug, sizeof(slug), "evt-%.8s", out);
 	const char *p[] = {out, slug, title};
-	PQclear(sql_on(
+	PQclear(itest_sql(
 	    content_pg,
 	    "INSERT INTO events (id, slug, title, starts_at, ends_at, ticketed, created_by)"
 	    " VALUES ($1::uuid, $2, $3, now() + interval '10 days', now() + interval '10 days 2 hours',"
@@ -148,19 +119,7 @@ static inline void event_make(const char *title, char out[37])
 static inline void call_ct(struct itest_resp *r, const char *method, const char *path, const char *auth,
                            const char *body, const char *ct, const char *extra)
 {
-	const char *headers[5];
-	size_t n = 0;
-	char cth[128];
-	if (auth)
-		headers[n++] = auth;
-	if (body) {
-		snprintf(cth, sizeof(cth), "Content-Type: %s", ct ? ct : "application/json");
-		headers[n++] = cth;
-	}
-	if (extra)
-		headers[n++] = extra;
-	headers[n] = NULL;
-	ck_assert_int_eq(itest_http(method, pay_url(path), headers, body, body ? strlen(body) : 0, r), 0);
+	itest_call(r, method, pay_url(path), auth, body, ct, extra);
 }
 
 static inline void call(struct itest_resp *r, const char *method, const char *path, const char *auth,
@@ -169,37 +128,9 @@ static inline void call(struct itest_resp *r, const char *method, const char *pa
 	call_ct(r, method, path, auth, json, NULL, extra);
 }
 
-/* Expects a status; returns the JSON body (decref it; may be NULL). */
-static inline json_t *expect(struct itest_resp *r, long status)
-{
-	ck_assert_msg(r->status == status, "expected %ld, got %ld: %s", status, r->status,
-	              r->body ? r->body : "");
-	json_t *j = itest_json(r);
-	itest_resp_free(r);
-	return j;
-}
-
-static inline const char *jstr(const json_t *j, const char *key)
-{
-	const char *s = json_string_value(json_object_get(j, key));
-	return s ? s : "";
-}
-
 static inline long long jint(const json_t *j, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(j, key));
-}
-
-/* Waits (up to seconds) for a SQL query on conn to return a first column equal to want. */
-static inline bool wait_sql(PGconn *c, const char *sql, int n, const char *const *p, const char *want,
-                            int seconds)
-{
-	for (int i = 0; i < seconds * 10; i++) {
-		if (strcmp(sql1(c, sql, n, p), want) == 0)
-			return true;
-		usleep(100 * 1000);
-	}
-	return false;
 }
 
 /* --- Lyra's signature, written again here from the documentation (not from vads.c) --- */

@@ -115,8 +115,8 @@ static enum MHD_Result on_conn(void *cls, struct MHD_Connection *c, const char *
 	json_t *form = parse_form(u->data ? u->data : "");
 	char sig[64];
 	lyra_sign(form, SHOP_KEY, sig);
-	bool ok = strcmp(url, "/vads-payment/") == 0 && strcmp(jstr(form, "signature"), sig) == 0 &&
-	          strcmp(jstr(form, "vads_site_id"), SHOP_SITE) == 0;
+	bool ok = strcmp(url, "/vads-payment/") == 0 && strcmp(itest_jstr(form, "signature"), sig) == 0 &&
+	          strcmp(itest_jstr(form, "vads_site_id"), SHOP_SITE) == 0;
 	if (ok) {
 		atomic_fetch_add(&forms_ok, 1);
 		/* the gateway's IPN: the order's fields and the outcome, signed with the shop key */
@@ -206,15 +206,15 @@ START_TEST(systempay_form_and_ipn)
 	         citizen.household);
 	struct itest_resp r;
 	call(&r, "POST", "/invoices", admin.auth, body, NULL);
-	json_t *inv = expect(&r, 201);
-	snprintf(body, sizeof(body), "{\"invoice_ids\":[\"%s\"]}", jstr(inv, "id"));
+	json_t *inv = itest_expect(&r, 201);
+	snprintf(body, sizeof(body), "{\"invoice_ids\":[\"%s\"]}", itest_jstr(inv, "id"));
 	lc_uuid_v4(key);
 	char hk[100];
 	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
 	call(&r, "POST", "/checkouts", citizen.auth, body, hk);
-	json_t *c = expect(&r, 201);
-	snprintf(co, sizeof(co), "%s", jstr(c, "id"));
-	snprintf(redirect, sizeof(redirect), "%s", jstr(c, "redirect_url"));
+	json_t *c = itest_expect(&r, 201);
+	snprintf(co, sizeof(co), "%s", itest_jstr(c, "id"));
+	snprintf(redirect, sizeof(redirect), "%s", itest_jstr(c, "redirect_url"));
 	json_decref(c);
 
 	/* the hand-over page: the form goes to the Systempay URL with our shop's fields */
@@ -238,15 +238,15 @@ START_TEST(systempay_form_and_ipn)
 		json_object_set_new(form, name, json_string(value));
 	}
 	itest_resp_free(&r);
-	ck_assert_str_eq(jstr(form, "vads_site_id"), SHOP_SITE);
-	ck_assert_str_eq(jstr(form, "vads_ctx_mode"), "TEST");
-	ck_assert_str_eq(jstr(form, "vads_amount"), "7500");
-	ck_assert_str_eq(jstr(form, "vads_currency"), "978");
-	ck_assert_str_eq(jstr(form, "vads_order_id"), co);
-	ck_assert_int_eq(strlen(jstr(form, "vads_trans_id")), 6);
+	ck_assert_str_eq(itest_jstr(form, "vads_site_id"), SHOP_SITE);
+	ck_assert_str_eq(itest_jstr(form, "vads_ctx_mode"), "TEST");
+	ck_assert_str_eq(itest_jstr(form, "vads_amount"), "7500");
+	ck_assert_str_eq(itest_jstr(form, "vads_currency"), "978");
+	ck_assert_str_eq(itest_jstr(form, "vads_order_id"), co);
+	ck_assert_int_eq(strlen(itest_jstr(form, "vads_trans_id")), 6);
 	char sig[64];
 	lyra_sign(form, SHOP_KEY, sig);
-	ck_assert_str_eq(jstr(form, "signature"), sig);
+	ck_assert_str_eq(itest_jstr(form, "signature"), sig);
 	const char *h[] = {"Content-Type: application/x-www-form-urlencoded", NULL};
 	const char *fb = form_body(form);
 	ck_assert_int_eq(itest_http("POST", action_url, h, fb, strlen(fb), &r), 0);
@@ -254,12 +254,13 @@ START_TEST(systempay_form_and_ipn)
 	itest_resp_free(&r);
 	ck_assert_int_eq(atomic_load(&forms_ok), 1);
 	ck_assert_int_eq(atomic_load(&ipn_status), 200);
-	const char *p[] = {co, jstr(inv, "id")};
+	const char *p[] = {co, itest_jstr(inv, "id")};
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT status || ':' || provider_ref FROM checkouts WHERE id = $1::uuid",
+	                            1, p),
+	                 "succeeded:0a1b2c3d4e5f60718293a4b5c6d7e8f9");
 	ck_assert_str_eq(
-	    sql1(pay_pg, "SELECT status || ':' || provider_ref FROM checkouts WHERE id = $1::uuid", 1, p),
-	    "succeeded:0a1b2c3d4e5f60718293a4b5c6d7e8f9");
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM invoices WHERE id = $2::uuid AND $1 <> ''", 2, p),
-	                 "paid");
+	    itest_sql1(pay_pg, "SELECT status FROM invoices WHERE id = $2::uuid AND $1 <> ''", 2, p), "paid");
 
 	/* refused: another key, another mode, the sandbox's key, the sandbox's endpoint */
 	json_t *resp;
@@ -289,9 +290,9 @@ START_TEST(systempay_form_and_ipn)
 	ck_assert_int_eq(atomic_load(&forms_bad), 1);
 	/* Systempay refunds are made in its back office: refused here, nothing recorded */
 	char path[96];
-	snprintf(path, sizeof(path), "/invoices/%s/refunds", jstr(inv, "id"));
+	snprintf(path, sizeof(path), "/invoices/%s/refunds", itest_jstr(inv, "id"));
 	call(&r, "POST", path, admin.auth, "{\"amount_cents\":100,\"reason\":\"Test\"}", NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	json_decref(form);
 	json_decref(inv);
 }
@@ -307,17 +308,17 @@ static void expired_checkout(char co[37])
 	         citizen.household);
 	struct itest_resp r;
 	call(&r, "POST", "/invoices", admin.auth, body, NULL);
-	json_t *inv = expect(&r, 201);
-	snprintf(body, sizeof(body), "{\"invoice_ids\":[\"%s\"]}", jstr(inv, "id"));
+	json_t *inv = itest_expect(&r, 201);
+	snprintf(body, sizeof(body), "{\"invoice_ids\":[\"%s\"]}", itest_jstr(inv, "id"));
 	json_decref(inv);
 	lc_uuid_v4(key);
 	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
 	call(&r, "POST", "/checkouts", citizen.auth, body, hk);
-	json_t *c = expect(&r, 201);
-	snprintf(co, 37, "%s", jstr(c, "id"));
+	json_t *c = itest_expect(&r, 201);
+	snprintf(co, 37, "%s", itest_jstr(c, "id"));
 	json_decref(c);
 	const char *p[] = {co};
-	PQclear(sql_on(pay_pg, "UPDATE checkouts SET status = 'expired' WHERE id = $1::uuid", 1, p));
+	PQclear(itest_sql(pay_pg, "UPDATE checkouts SET status = 'expired' WHERE id = $1::uuid", 1, p));
 }
 
 /* A payment after its checkout ended goes back to the payer: through Lyra's REST API when its
@@ -329,42 +330,43 @@ START_TEST(systempay_late_payments)
 	json_t *resp, *f = ipn_fields(co, SHOP_SITE, "820", "AUTHORISED", "aa00000000000000000000000000000b");
 	ck_assert_int_eq(post_ipn("systempay", f, SHOP_KEY, &resp), 200);
 	json_decref(f);
-	ck_assert_str_eq(jstr(resp, "outcome"), "late_payment");
-	ck_assert_str_eq(jstr(resp, "late_refund"), "to_refund");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "late_payment");
+	ck_assert_str_eq(itest_jstr(resp, "late_refund"), "to_refund");
 	json_decref(resp);
 	const char *p[] = {co};
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT status || ' ' || (note LIKE '%back office%') FROM late_payments"
-	                      " WHERE checkout_id = $1::uuid",
-	                      1, p),
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT status || ' ' || (note LIKE '%back office%') FROM late_payments"
+	                            " WHERE checkout_id = $1::uuid",
+	                            1, p),
 	                 "to_refund true");
 	ck_assert_int_eq(atomic_load(&refunds_ok) + atomic_load(&refunds_bad), 0);
 	/* the treasury lists it, refunds it in the back office and says so (audited) */
 	struct itest_resp r;
 	call(&r, "GET", "/late-payments?status=to_refund", admin.auth, NULL, NULL);
-	json_t *list = expect(&r, 200);
+	json_t *list = itest_expect(&r, 200);
 	json_t *item = NULL, *it;
 	size_t i;
-	json_array_foreach(json_object_get(list, "items"), i, it) if (!strcmp(jstr(it, "checkout_id"), co))
-	    item = it;
+	json_array_foreach(json_object_get(list, "items"), i,
+	                   it) if (!strcmp(itest_jstr(it, "checkout_id"), co)) item = it;
 	ck_assert_ptr_nonnull(item);
-	snprintf(path, sizeof(path), "/late-payments/%s/resolve", jstr(item, "id"));
+	snprintf(path, sizeof(path), "/late-payments/%s/resolve", itest_jstr(item, "id"));
 	json_decref(list);
 	call(&r, "POST", path, admin.auth, "{\"refund_ref\":\"\"}", NULL);
-	json_decref(expect(&r, 422));
+	json_decref(itest_expect(&r, 422));
 	call(&r, "POST", path, admin.auth, "{\"refund_ref\":\"BO-2026-0042\"}", NULL);
-	json_t *done = expect(&r, 200);
-	ck_assert_str_eq(jstr(done, "status"), "refunded");
+	json_t *done = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(done, "status"), "refunded");
 	ck_assert(json_is_true(json_object_get(done, "manual")));
 	json_decref(done);
 	call(&r, "POST", path, admin.auth, "{\"refund_ref\":\"BO-2026-0042\"}", NULL);
-	json_decref(expect(&r, 409));
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM outbox WHERE topic IN ('audit.payment.late_refund_owed',"
-	                      " 'audit.payment.late_refund') AND payload::text LIKE '%' || (SELECT id::text"
-	                      " FROM late_payments WHERE checkout_id = $1::uuid) || '%'",
-	                      1, p),
-	                 "2");
+	json_decref(itest_expect(&r, 409));
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg,
+	               "SELECT count(*) FROM outbox WHERE topic IN ('audit.payment.late_refund_owed',"
+	               " 'audit.payment.late_refund') AND payload::text LIKE '%' || (SELECT id::text"
+	               " FROM late_payments WHERE checkout_id = $1::uuid) || '%'",
+	               1, p),
+	    "2");
 
 	/* with the REST API password the service refunds it itself */
 	pay_stop();
@@ -373,19 +375,19 @@ START_TEST(systempay_late_payments)
 	expired_checkout(co);
 	f = ipn_fields(co, SHOP_SITE, "820", "AUTHORISED", "bb00000000000000000000000000000c");
 	ck_assert_int_eq(post_ipn("systempay", f, SHOP_KEY, &resp), 200);
-	ck_assert_str_eq(jstr(resp, "late_refund"), "refunded");
+	ck_assert_str_eq(itest_jstr(resp, "late_refund"), "refunded");
 	json_decref(resp);
 	ck_assert_int_eq(atomic_load(&refunds_ok), 1);
 	ck_assert_int_eq(atomic_load(&refunds_bad), 0);
 	ck_assert_str_eq(refund_seen, "bb00000000000000000000000000000c 820 EUR");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT status || ' ' || refund_ref || ' ' || (resolved_by IS NULL) FROM"
-	                      " late_payments WHERE checkout_id = $1::uuid",
-	                      1, p),
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT status || ' ' || refund_ref || ' ' || (resolved_by IS NULL) FROM"
+	                            " late_payments WHERE checkout_id = $1::uuid",
+	                            1, p),
 	                 "refunded rf0000000000000000000000000000a1 true");
 	/* replayed: nothing refunded twice */
 	ck_assert_int_eq(post_ipn("systempay", f, SHOP_KEY, &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "duplicate");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "duplicate");
 	json_decref(resp);
 	json_decref(f);
 	ck_assert_int_eq(atomic_load(&refunds_ok), 1);

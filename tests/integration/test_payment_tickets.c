@@ -35,7 +35,7 @@ static void ticketing(const char *categories, long status)
 	         categories);
 	struct itest_resp r;
 	call(&r, "PUT", path, admin.auth, body, NULL);
-	json_decref(expect(&r, status));
+	json_decref(itest_expect(&r, status));
 }
 
 static json_t *hold(const struct person *u, const char *category, int qty, long status)
@@ -45,7 +45,7 @@ static json_t *hold(const struct person *u, const char *category, int qty, long 
 	         category, qty);
 	struct itest_resp r;
 	call(&r, "POST", "/holds", u->auth, body, NULL);
-	return expect(&r, status);
+	return itest_expect(&r, status);
 }
 
 struct buyer_arg {
@@ -96,17 +96,18 @@ START_TEST(capacity_under_concurrency)
 	ck_assert_int_eq(ok, 50);
 	ck_assert_int_eq(sold_out, 150);
 	const char *p[] = {event_id};
-	ck_assert_str_eq(sql1(pay_pg, "SELECT count(*) FROM tickets WHERE event_id = $1::uuid", 1, p), "50");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT sold || '/' || held || '/' || capacity FROM ticket_categories"
-	                      " WHERE event_id = $1::uuid",
-	                      1, p),
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT count(*) FROM tickets WHERE event_id = $1::uuid", 1, p),
+	                 "50");
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT sold || '/' || held || '/' || capacity FROM ticket_categories"
+	                            " WHERE event_id = $1::uuid",
+	                            1, p),
 	                 "50/0/50");
 	struct itest_resp r;
 	char path[96];
 	snprintf(path, sizeof(path), "/ticketing/%s", event_id);
 	call(&r, "GET", path, NULL, NULL, NULL);
-	json_t *j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	ck_assert_int_eq(jint(json_array_get(json_object_get(j, "categories"), 0), "available"), 0);
 	json_decref(j);
 	/* capacity cannot go under what is sold */
@@ -146,14 +147,14 @@ START_TEST(paid_tickets_verify_once_and_refund)
 	json_decref(hold(&buyer, "Plein tarif", 5, 422)); /* above the per-order limit */
 	json_decref(hold(&buyer, "Plein tarif", 2, 409)); /* one seat left */
 	char body[256], key[48], co[37];
-	snprintf(body, sizeof(body), "{\"holds\":[\"%s\"]}", jstr(h1, "id"));
+	snprintf(body, sizeof(body), "{\"holds\":[\"%s\"]}", itest_jstr(h1, "id"));
 	lc_uuid_v4(key);
 	char hk[100];
 	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
 	struct itest_resp r;
 	call(&r, "POST", "/checkouts", buyer.auth, body, hk);
-	json_t *c = expect(&r, 201);
-	snprintf(co, sizeof(co), "%s", jstr(c, "id"));
+	json_t *c = itest_expect(&r, 201);
+	snprintf(co, sizeof(co), "%s", itest_jstr(c, "id"));
 	ck_assert_int_eq(jint(c, "amount_cents"), 2400);
 	json_decref(c);
 	/* another person cannot pay my hold */
@@ -162,7 +163,7 @@ START_TEST(paid_tickets_verify_once_and_refund)
 	lc_uuid_v4(key);
 	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
 	call(&r, "POST", "/checkouts", other.auth, body, hk);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	/* the provider's verified notification issues the tickets */
 	json_t *f = ipn_fields(co, "10000001", "2400", "AUTHORISED", "t1");
 	json_t *resp;
@@ -170,21 +171,22 @@ START_TEST(paid_tickets_verify_once_and_refund)
 	json_decref(resp);
 	json_decref(f);
 	call(&r, "GET", "/me/tickets", buyer.auth, NULL, NULL);
-	json_t *mine = expect(&r, 200);
+	json_t *mine = itest_expect(&r, 200);
 	json_t *items = json_object_get(mine, "items");
 	ck_assert_int_eq(json_array_size(items), 2);
 	char code[128], tid[37], tid2[37];
-	snprintf(code, sizeof(code), "%s", jstr(json_array_get(items, 0), "code"));
-	snprintf(tid, sizeof(tid), "%s", jstr(json_array_get(items, 0), "id"));
-	snprintf(tid2, sizeof(tid2), "%s", jstr(json_array_get(items, 1), "id"));
-	ck_assert_str_eq(jstr(json_array_get(items, 0), "category"), "Plein tarif");
+	snprintf(code, sizeof(code), "%s", itest_jstr(json_array_get(items, 0), "code"));
+	snprintf(tid, sizeof(tid), "%s", itest_jstr(json_array_get(items, 0), "id"));
+	snprintf(tid2, sizeof(tid2), "%s", itest_jstr(json_array_get(items, 1), "id"));
+	ck_assert_str_eq(itest_jstr(json_array_get(items, 0), "category"), "Plein tarif");
 	json_decref(mine);
 	const char *p[] = {event_id};
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT sold || '/' || held FROM ticket_categories WHERE event_id = $1::uuid"
-	                      " AND label = 'Plein tarif'",
-	                      1, p),
-	                 "2/0");
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg,
+	               "SELECT sold || '/' || held FROM ticket_categories WHERE event_id = $1::uuid"
+	               " AND label = 'Plein tarif'",
+	               1, p),
+	    "2/0");
 	/* the QR code, as SVG, for the owner and door agents only */
 	char path[128];
 	snprintf(path, sizeof(path), "/tickets/%s/qr.svg", tid);
@@ -194,7 +196,7 @@ START_TEST(paid_tickets_verify_once_and_refund)
 	ck_assert_ptr_nonnull(strstr(r.body, "h1v1h-1z"));
 	itest_resp_free(&r);
 	call(&r, "GET", path, other.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 
 	/* the door: one valid answer out of 16 simultaneous checks, then already_used */
 	enum { V = 16 };
@@ -223,31 +225,30 @@ START_TEST(paid_tickets_verify_once_and_refund)
 	/* citizens cannot check codes */
 	snprintf(body, sizeof(body), "{\"code\":\"%s\"}", code);
 	call(&r, "POST", "/tickets/verify", buyer.auth, body, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 
 	/* refunds: a used ticket no; the other one yes, and its seat is for sale again */
 	snprintf(path, sizeof(path), "/tickets/%s/refund", tid);
 	call(&r, "POST", path, admin.auth, "{\"reason\":\"Annulation\"}", NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	snprintf(path, sizeof(path), "/tickets/%s/refund", tid2);
 	call(&r, "POST", path, buyer.auth, "{\"reason\":\"Annulation\"}", NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "POST", path, admin.auth, "{\"reason\":\"Annulation\"}", NULL);
-	json_t *j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	ck_assert_int_eq(jint(json_object_get(j, "refund"), "amount_cents"), 1200);
 	json_decref(j);
 	call(&r, "POST", path, admin.auth, "{\"reason\":\"Encore\"}", NULL);
-	json_decref(expect(&r, 409));
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT sold FROM ticket_categories WHERE event_id = $1::uuid"
-	                      " AND label = 'Plein tarif'",
-	                      1, p),
+	json_decref(itest_expect(&r, 409));
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT sold FROM ticket_categories WHERE event_id = $1::uuid"
+	                            " AND label = 'Plein tarif'",
+	                            1, p),
 	                 "1");
 	/* both tickets and the ticket's refund reach the stack's stats daemon through the outbox */
-	PGconn *st = PQconnectdb(itest_env("CIVITAS_TEST_STATS_DB_URL"));
-	ck_assert_int_eq(PQstatus(st), CONNECTION_OK);
+	PGconn *st = itest_db("CIVITAS_TEST_STATS_DB_URL");
 	const char *tp[] = {tid, tid2};
-	ck_assert(wait_sql(
+	ck_assert(itest_wait_sql(
 	    st,
 	    "SELECT count(*) FILTER (WHERE topic = 'ticket.issued' AND data->>'ticket_id' IN ($1, $2))"
 	    " || ' ' || count(*) FILTER (WHERE topic = 'refund.succeeded' AND data->>'ticket_id' = $2)"
@@ -269,116 +270,119 @@ START_TEST(expiry_frees_holds_and_waiting_list)
 	snprintf(body, sizeof(body), "{\"event_id\":\"%s\",\"category\":\"Place\",\"quantity\":1}", event_id);
 	struct itest_resp r;
 	call(&r, "POST", "/waiting-list", late.auth, body, NULL);
-	json_t *w = expect(&r, 201);
+	json_t *w = itest_expect(&r, 201);
 	ck_assert_int_eq(jint(w, "position"), 1);
 	json_decref(w);
 	/* the buyer starts paying, then the checkout runs out of time */
 	char key[48], hk[100], co[37];
 	lc_uuid_v4(key);
 	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
-	snprintf(body, sizeof(body), "{\"holds\":[\"%s\"]}", jstr(h1, "id"));
+	snprintf(body, sizeof(body), "{\"holds\":[\"%s\"]}", itest_jstr(h1, "id"));
 	call(&r, "POST", "/checkouts", buyer.auth, body, hk);
-	json_t *c = expect(&r, 201);
-	snprintf(co, sizeof(co), "%s", jstr(c, "id"));
+	json_t *c = itest_expect(&r, 201);
+	snprintf(co, sizeof(co), "%s", itest_jstr(c, "id"));
 	json_decref(c);
 	const char *p[] = {co};
-	PQclear(sql_on(pay_pg,
-	               "UPDATE checkouts SET expires_at = now() - interval '1 second' WHERE id = $1::uuid", 1,
-	               p));
-	PQclear(sql_on(
+	PQclear(itest_sql(pay_pg,
+	                  "UPDATE checkouts SET expires_at = now() - interval '1 second' WHERE id = $1::uuid",
+	                  1, p));
+	PQclear(itest_sql(
 	    pay_pg, "UPDATE holds SET expires_at = now() - interval '1 second' WHERE checkout_id = $1::uuid",
 	    1, p));
-	ck_assert(wait_sql(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p, "expired", 30));
-	const char *hp[] = {jstr(h1, "id")};
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM holds WHERE id = $1::uuid", 1, hp), "released");
+	ck_assert(
+	    itest_wait_sql(pay_pg, "SELECT status FROM checkouts WHERE id = $1::uuid", 1, p, "expired", 30));
+	const char *hp[] = {itest_jstr(h1, "id")};
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT status FROM holds WHERE id = $1::uuid", 1, hp),
+	                 "released");
 	/* one seat went to the waiting list (an offered hold), the other is for sale */
 	const char *lp[] = {late.id};
-	ck_assert(wait_sql(pay_pg,
-	                   "SELECT count(*) FROM holds WHERE user_id = $1::uuid AND status = 'active'", 1, lp,
-	                   "1", 30));
-	ck_assert_str_eq(sql1(pay_pg, "SELECT status FROM waiting_list WHERE user_id = $1::uuid", 1, lp),
-	                 "offered");
+	ck_assert(itest_wait_sql(pay_pg,
+	                         "SELECT count(*) FROM holds WHERE user_id = $1::uuid AND status = 'active'",
+	                         1, lp, "1", 30));
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg, "SELECT status FROM waiting_list WHERE user_id = $1::uuid", 1, lp), "offered");
 	const char *ep[] = {event_id};
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT sold || '/' || held FROM ticket_categories WHERE event_id = $1::uuid",
-	                      1, ep),
-	                 "0/1");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM outbox WHERE topic = 'notify.waiting_list_offer'"
-	                      " AND payload->'data'->>'user_id' = $1",
-	                      1, lp),
+	ck_assert_str_eq(
+	    itest_sql1(pay_pg, "SELECT sold || '/' || held FROM ticket_categories WHERE event_id = $1::uuid",
+	               1, ep),
+	    "0/1");
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT count(*) FROM outbox WHERE topic = 'notify.waiting_list_offer'"
+	                            " AND payload->'data'->>'user_id' = $1",
+	                            1, lp),
 	                 "1");
 	/* a late notification for the expired checkout pays nothing and takes no seat */
 	json_t *f = ipn_fields(co, "10000001", "1600", "AUTHORISED", "late1");
 	json_t *resp;
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "late_payment");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "late_payment");
 	/* ... and the money goes back at once through the provider, audited */
-	ck_assert_str_eq(jstr(resp, "late_refund"), "refunded");
+	ck_assert_str_eq(itest_jstr(resp, "late_refund"), "refunded");
 	json_decref(resp);
 	ck_assert_str_eq(
-	    sql1(pay_pg,
-	         "SELECT status || ' ' || amount_cents || ' ' || (refund_ref LIKE 'SBX-R-%')"
-	         " || ' ' || (resolved_by IS NULL) FROM late_payments WHERE checkout_id = $1::uuid",
-	         1, p),
+	    itest_sql1(pay_pg,
+	               "SELECT status || ' ' || amount_cents || ' ' || (refund_ref LIKE 'SBX-R-%')"
+	               " || ' ' || (resolved_by IS NULL) FROM late_payments WHERE checkout_id = $1::uuid",
+	               1, p),
 	    "refunded 1600 true true");
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM outbox WHERE topic = 'audit.payment.late_refund'"
-	                      " AND payload::text LIKE '%' || (SELECT id::text FROM late_payments"
-	                      " WHERE checkout_id = $1::uuid) || '%'",
-	                      1, p),
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT count(*) FROM outbox WHERE topic = 'audit.payment.late_refund'"
+	                            " AND payload::text LIKE '%' || (SELECT id::text FROM late_payments"
+	                            " WHERE checkout_id = $1::uuid) || '%'",
+	                            1, p),
 	                 "1");
 	/* a replay of it refunds nothing twice */
 	ck_assert_int_eq(post_ipn("sandbox", f, sandbox_key(), &resp), 200);
-	ck_assert_str_eq(jstr(resp, "outcome"), "duplicate");
+	ck_assert_str_eq(itest_jstr(resp, "outcome"), "duplicate");
 	ck_assert_ptr_null(json_object_get(resp, "late_refund"));
 	json_decref(resp);
 	json_decref(f);
 	ck_assert_str_eq(
-	    sql1(pay_pg, "SELECT count(*) FROM late_payments WHERE checkout_id = $1::uuid", 1, p), "1");
+	    itest_sql1(pay_pg, "SELECT count(*) FROM late_payments WHERE checkout_id = $1::uuid", 1, p), "1");
 	/* the treasury sees it, refunded, and cannot mark it refunded again */
 	call(&r, "GET", "/late-payments?status=refunded", admin.auth, NULL, NULL);
-	json_t *lates = expect(&r, 200);
+	json_t *lates = itest_expect(&r, 200);
 	json_t *item = NULL, *it;
 	size_t i;
-	json_array_foreach(json_object_get(lates, "items"), i, it) if (!strcmp(jstr(it, "checkout_id"), co))
-	    item = it;
+	json_array_foreach(json_object_get(lates, "items"), i,
+	                   it) if (!strcmp(itest_jstr(it, "checkout_id"), co)) item = it;
 	ck_assert_ptr_nonnull(item);
 	ck_assert_int_eq(jint(item, "amount_cents"), 1600);
 	char resolve[128];
-	snprintf(resolve, sizeof(resolve), "/late-payments/%s/resolve", jstr(item, "id"));
+	snprintf(resolve, sizeof(resolve), "/late-payments/%s/resolve", itest_jstr(item, "id"));
 	json_decref(lates);
 	call(&r, "POST", resolve, admin.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	call(&r, "POST", resolve, buyer.auth, "{\"refund_ref\":\"VIR-1\"}", NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "GET", "/late-payments", buyer.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	/* the transactions list shows it on its checkout */
 	call(&r, "GET", "/transactions?status=expired", admin.auth, NULL, NULL);
-	json_t *tx = expect(&r, 200);
+	json_t *tx = itest_expect(&r, 200);
 	bool shown = false;
-	json_array_foreach(json_object_get(tx, "items"), i, it) if (!strcmp(jstr(it, "id"), co)) shown =
+	json_array_foreach(json_object_get(tx, "items"), i, it) if (!strcmp(itest_jstr(it, "id"), co)) shown =
 	    json_array_size(json_object_get(it, "late_payments")) == 1;
 	ck_assert(shown);
 	json_decref(tx);
 	/* the export has the money in and out; the daily totals are the sum of its rows */
-	ck_assert_str_eq(sql1(pay_pg,
-	                      "SELECT count(*) FROM late_payments l WHERE l.checkout_id = $1::uuid"
-	                      " AND l.refunded_at IS NOT NULL",
-	                      1, p),
+	ck_assert_str_eq(itest_sql1(pay_pg,
+	                            "SELECT count(*) FROM late_payments l WHERE l.checkout_id = $1::uuid"
+	                            " AND l.refunded_at IS NOT NULL",
+	                            1, p),
 	                 "1");
 	call(&r, "GET", "/exports/transactions.csv?from=2020-01-01&to=2099-12-31", admin.auth, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, "late_payment"));
 	ck_assert_ptr_nonnull(strstr(r.body, "late_refund"));
 	itest_resp_free(&r);
-	ck_assert_str_eq(sql1(pay_pg, "SELECT count(*) FROM tickets WHERE event_id = $1::uuid", 1, ep), "0");
+	ck_assert_str_eq(itest_sql1(pay_pg, "SELECT count(*) FROM tickets WHERE event_id = $1::uuid", 1, ep),
+	                 "0");
 	/* an expired hold cannot be paid */
 	lc_uuid_v4(key);
 	snprintf(hk, sizeof(hk), "Idempotency-Key: %s", key);
 	call(&r, "POST", "/checkouts", buyer.auth, body, hk);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	json_decref(h1);
 }
 END_TEST

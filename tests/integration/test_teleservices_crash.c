@@ -82,46 +82,31 @@ static int mails_with(const char *needle)
 START_TEST(notification_survives_kill_9)
 {
 	itest_service_env("teleservices");
-	acc_pg = PQconnectdb(itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"));
-	tele_pg = PQconnectdb(itest_env("CIVITAS_TEST_TELESERVICES_DB_URL"));
-	ck_assert_int_eq(PQstatus(acc_pg), CONNECTION_OK);
-	ck_assert_int_eq(PQstatus(tele_pg), CONNECTION_OK);
+	acc_pg = itest_db("CIVITAS_TEST_ACCOUNT_DB_URL");
+	tele_pg = itest_db("CIVITAS_TEST_TELESERVICES_DB_URL");
 	/* A procedure for oneself; a citizen whose account row does not exist yet, so account
 	 * answers 404 to the notice and the outbox keeps it. */
-	char rnd[37], slug[48], user[37];
-	lc_uuid_v4(rnd);
-	lc_uuid_v4(user);
-	snprintf(slug, sizeof(slug), "crash-%.8s", rnd);
-	const char *pp[] = {slug};
-	PQclear(sql_on(tele_pg,
-	               "INSERT INTO procedures (slug, version, title, service, audience, status)"
-	               " VALUES ($1, 1, 'Attestation d''accueil', 'etat-civil', 'self', 'published')",
-	               1, pp));
+	char slug[48], user[37], auth[4200], path[128], id[37];
+	self_procedure_make("crash", slug, user, auth);
 	unsigned port = free_port();
 	pid_t pid = spawn(port);
 	snprintf(ts_base, sizeof(ts_base), "http://127.0.0.1:%u", port);
-	char auth[4200], body[256], path[128];
-	snprintf(auth, sizeof(auth), "%s", itest_bearer(user, "citizen", NULL));
+	draft_make(slug, auth, id);
 	struct itest_resp r;
-	snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
-	call(&r, "POST", "/requests", auth, body, NULL);
-	json_t *j = expect(&r, 201);
-	char id[37];
-	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
-	json_decref(j);
 	snprintf(path, sizeof(path), "/requests/%s/submit", id);
 	call(&r, "POST", path, auth, NULL, "Idempotency-Key: crash-1");
-	j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	char reference[32];
-	snprintf(reference, sizeof(reference), "%s", jstr(j, "reference"));
+	snprintf(reference, sizeof(reference), "%s", itest_jstr(j, "reference"));
 	json_decref(j);
 	/* Committed, not delivered: kill -9. */
 	const char *pu[] = {user};
-	ck_assert_str_eq(sql1(tele_pg,
-	                      "SELECT count(*) FROM outbox WHERE target = 'notify' AND delivered_at IS NULL"
-	                      " AND payload->'data'->>'user_id' = $1",
-	                      1, pu),
-	                 "1");
+	ck_assert_str_eq(
+	    itest_sql1(tele_pg,
+	               "SELECT count(*) FROM outbox WHERE target = 'notify' AND delivered_at IS NULL"
+	               " AND payload->'data'->>'user_id' = $1",
+	               1, pu),
+	    "1");
 	kill(pid, SIGKILL);
 	int status;
 	waitpid(pid, &status, 0);
@@ -129,25 +114,25 @@ START_TEST(notification_survives_kill_9)
 	ck_assert_int_eq(mails_with(reference), 0);
 	/* The person's account appears; the daemon comes back; the notice goes out once. */
 	char email[96];
-	snprintf(email, sizeof(email), "crash.%.8s@example.org", rnd);
+	snprintf(email, sizeof(email), "crash.%.8s@example.org", user);
 	const char *pa[] = {user, email};
-	PQclear(sql_on(acc_pg,
-	               "INSERT INTO users (id, email, given_name, family_name, role, email_verified_at)"
-	               " VALUES ($1::uuid, $2, 'Alex', 'Durand', 'citizen', now())",
-	               2, pa));
+	PQclear(itest_sql(acc_pg,
+	                  "INSERT INTO users (id, email, given_name, family_name, role, email_verified_at)"
+	                  " VALUES ($1::uuid, $2, 'Alex', 'Durand', 'citizen', now())",
+	                  2, pa));
 	pid = spawn(port);
 	bool delivered =
-	    wait_sql(tele_pg,
-	             "SELECT count(*) FROM outbox WHERE target = 'notify' AND delivered_at IS NOT NULL"
-	             " AND payload->'data'->>'user_id' = $1",
-	             1, pu, "1", 60);
+	    itest_wait_sql(tele_pg,
+	                   "SELECT count(*) FROM outbox WHERE target = 'notify' AND delivered_at IS NOT NULL"
+	                   " AND payload->'data'->>'user_id' = $1",
+	                   1, pu, "1", 60);
 	ck_assert_msg(delivered, "the notice was not delivered after the restart");
 	for (int i = 0; i < 300 && mails_with(reference) == 0; i++)
 		usleep(100 * 1000);
 	sleep(2); /* a duplicate would show up by now */
 	ck_assert_int_eq(mails_with(reference), 1);
-	ck_assert_str_eq(sql1(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pu),
-	                 "1");
+	ck_assert_str_eq(
+	    itest_sql1(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pu), "1");
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
 	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);

@@ -27,34 +27,14 @@ struct person {
 	char doc_book[37], doc_address[37], doc_health[37], doc_qf[37], doc_identity_child[37];
 };
 
-static inline PGresult *sql_on(PGconn *c, const char *sql, int n, const char *const *p)
-{
-	PGresult *r = PQexecParams(c, sql, n, NULL, p, NULL, NULL, 0);
-	ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s",
-	              sql, PQerrorMessage(c));
-	return r;
-}
-
-/* First column of the first row (static buffer; "" when no row). */
-static inline const char *sql1(PGconn *c, const char *sql, int n, const char *const *p)
-{
-	static char out[8192];
-	PGresult *r = sql_on(c, sql, n, p);
-	snprintf(out, sizeof(out), "%s", PQntuples(r) ? PQgetvalue(r, 0, 0) : "");
-	PQclear(r);
-	return out;
-}
-
 static inline void ts_start(void)
 {
 	itest_service_env("teleservices");
 	ts_svc = lc_service_start(&teleservices_service);
 	ck_assert_ptr_nonnull(ts_svc);
 	snprintf(ts_base, sizeof(ts_base), "http://127.0.0.1:%u", lc_service_port(ts_svc));
-	acc_pg = PQconnectdb(itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"));
-	ck_assert_int_eq(PQstatus(acc_pg), CONNECTION_OK);
-	tele_pg = PQconnectdb(itest_env("CIVITAS_TEST_TELESERVICES_DB_URL"));
-	ck_assert_int_eq(PQstatus(tele_pg), CONNECTION_OK);
+	acc_pg = itest_db("CIVITAS_TEST_ACCOUNT_DB_URL");
+	tele_pg = itest_db("CIVITAS_TEST_TELESERVICES_DB_URL");
 }
 
 static inline void ts_stop(void)
@@ -75,16 +55,7 @@ static inline const char *ts_url(const char *path)
 static inline void person_make(struct person *u, const char *given, const char *role, const char *services)
 {
 	memset(u, 0, sizeof(*u));
-	char rnd[37];
-	lc_uuid_v4(rnd);
-	snprintf(u->email, sizeof(u->email), "%.8s.%s@example.org", rnd, given);
-	const char *p[] = {u->email, given, role};
-	snprintf(u->id, sizeof(u->id), "%.36s",
-	         sql1(acc_pg,
-	              "INSERT INTO users (email, given_name, family_name, role, email_verified_at)"
-	              " VALUES ($1, $2, 'Martin', $3, now()) RETURNING id",
-	              3, p));
-	snprintf(u->auth, sizeof(u->auth), "%s", itest_bearer(u->id, role, services));
+	itest_account_user(acc_pg, given, role, services, u->id, u->email, u->auth);
 }
 
 /* A document in the household's vault with these bytes. */
@@ -97,17 +68,18 @@ static inline void vault_doc(struct person *u, const char *member, const char *k
 	const char *p[] = {u->household, member, kind, sha, size, u->id};
 	snprintf(
 	    out, 37, "%.36s",
-	    sql1(acc_pg,
-	         "INSERT INTO documents (household_id, member_id, kind, filename, mime, size, sha256, "
-	         "uploaded_by)"
-	         " VALUES ($1, NULLIF($2, '')::uuid, $3, $3 || '.pdf', 'application/pdf', $5::bigint, $4, $6)"
-	         " RETURNING id",
-	         6, p));
+	    itest_sql1(
+	        acc_pg,
+	        "INSERT INTO documents (household_id, member_id, kind, filename, mime, size, sha256, "
+	        "uploaded_by)"
+	        " VALUES ($1, NULLIF($2, '')::uuid, $3, $3 || '.pdf', 'application/pdf', $5::bigint, $4, $6)"
+	        " RETURNING id",
+	        6, p));
 	const char *q[] = {out, bytes};
-	PQclear(
-	    sql_on(acc_pg,
-	           "INSERT INTO document_contents (document_id, content) VALUES ($1, convert_to($2, 'UTF8'))",
-	           2, q));
+	PQclear(itest_sql(
+	    acc_pg,
+	    "INSERT INTO document_contents (document_id, content) VALUES ($1, convert_to($2, 'UTF8'))", 2,
+	    q));
 }
 
 /* A household: the person (adult), a child of 7 and a baby of 1, with the school documents of
@@ -116,31 +88,34 @@ static inline void household_make(struct person *u)
 {
 	snprintf(
 	    u->household, sizeof(u->household), "%.36s",
-	    sql1(acc_pg,
-	         "INSERT INTO households (address_line1, postcode, city) VALUES ('3 rue des Lilas', '45190',"
-	         " 'Beaulieu-sur-Loire') RETURNING id",
-	         0, NULL));
+	    itest_sql1(
+	        acc_pg,
+	        "INSERT INTO households (address_line1, postcode, city) VALUES ('3 rue des Lilas', '45190',"
+	        " 'Beaulieu-sur-Loire') RETURNING id",
+	        0, NULL));
 	const char *p[] = {u->household, u->id};
 	snprintf(u->adult, sizeof(u->adult), "%.36s",
-	         sql1(acc_pg,
-	              "INSERT INTO household_members (household_id, relation, given_name, family_name, "
-	              "birth_date, user_id)"
-	              " VALUES ($1, 'adult', 'Camille', 'Martin', '1988-04-02', $2) RETURNING id",
-	              2, p));
+	         itest_sql1(acc_pg,
+	                    "INSERT INTO household_members (household_id, relation, given_name, family_name, "
+	                    "birth_date, user_id)"
+	                    " VALUES ($1, 'adult', 'Camille', 'Martin', '1988-04-02', $2) RETURNING id",
+	                    2, p));
 	snprintf(
 	    u->child, sizeof(u->child), "%.36s",
-	    sql1(acc_pg,
-	         "INSERT INTO household_members (household_id, relation, given_name, family_name, birth_date)"
-	         " VALUES ($1, 'child', 'Léo', 'Martin', (current_date - interval '7 years')::date) "
-	         "RETURNING id",
-	         1, p));
+	    itest_sql1(
+	        acc_pg,
+	        "INSERT INTO household_members (household_id, relation, given_name, family_name, birth_date)"
+	        " VALUES ($1, 'child', 'Léo', 'Martin', (current_date - interval '7 years')::date) "
+	        "RETURNING id",
+	        1, p));
 	snprintf(
 	    u->baby, sizeof(u->baby), "%.36s",
-	    sql1(acc_pg,
-	         "INSERT INTO household_members (household_id, relation, given_name, family_name, birth_date)"
-	         " VALUES ($1, 'child', 'Inès', 'Martin', (current_date - interval '1 year')::date) "
-	         "RETURNING id",
-	         1, p));
+	    itest_sql1(
+	        acc_pg,
+	        "INSERT INTO household_members (household_id, relation, given_name, family_name, birth_date)"
+	        " VALUES ($1, 'child', 'Inès', 'Martin', (current_date - interval '1 year')::date) "
+	        "RETURNING id",
+	        1, p));
 	vault_doc(u, u->child, "family_record_book", "%PDF-1.4 livret de famille", u->doc_book);
 	vault_doc(u, "", "proof_of_address", "%PDF-1.4 facture edf", u->doc_address);
 	vault_doc(u, u->child, "health_record", "%PDF-1.4 carnet de sante", u->doc_health);
@@ -152,32 +127,7 @@ static inline void household_make(struct person *u)
 static inline void call(struct itest_resp *r, const char *method, const char *path, const char *auth,
                         const char *json, const char *extra)
 {
-	const char *headers[5];
-	size_t n = 0;
-	if (auth)
-		headers[n++] = auth;
-	if (json)
-		headers[n++] = "Content-Type: application/json";
-	if (extra)
-		headers[n++] = extra;
-	headers[n] = NULL;
-	ck_assert_int_eq(itest_http(method, ts_url(path), headers, json, json ? strlen(json) : 0, r), 0);
-}
-
-/* Expects a status; returns the JSON body (decref it; may be NULL for empty bodies). */
-static inline json_t *expect(struct itest_resp *r, long status)
-{
-	ck_assert_msg(r->status == status, "expected %ld, got %ld: %s", status, r->status,
-	              r->body ? r->body : "");
-	json_t *j = itest_json(r);
-	itest_resp_free(r);
-	return j;
-}
-
-static inline const char *jstr(const json_t *j, const char *key)
-{
-	const char *s = json_string_value(json_object_get(j, key));
-	return s ? s : "";
+	itest_call(r, method, ts_url(path), auth, json, NULL, extra);
 }
 
 /* Does errors[] of a problem name this field? */
@@ -186,20 +136,36 @@ static inline bool has_error(const json_t *problem, const char *field)
 	size_t i;
 	json_t *e;
 	json_array_foreach(json_object_get(problem, "errors"), i,
-	                   e) if (strcmp(jstr(e, "field"), field) == 0) return true;
+	                   e) if (strcmp(itest_jstr(e, "field"), field) == 0) return true;
 	return false;
 }
 
-/* Waits (up to seconds) for a SQL query on conn to return a first column equal to want. */
-static inline bool wait_sql(PGconn *c, const char *sql, int n, const char *const *p, const char *want,
-                            int seconds)
+/* A published procedure for oneself (état civil) with a fresh slug "<prefix>-xxxxxxxx", and a
+ * citizen id that account does not know yet with a token for it. */
+static inline void self_procedure_make(const char *prefix, char slug[48], char user[37], char auth[4200])
 {
-	for (int i = 0; i < seconds * 10; i++) {
-		if (strcmp(sql1(c, sql, n, p), want) == 0)
-			return true;
-		usleep(100 * 1000);
-	}
-	return false;
+	char rnd[37];
+	lc_uuid_v4(rnd);
+	lc_uuid_v4(user);
+	snprintf(slug, 48, "%s-%.8s", prefix, rnd);
+	const char *pp[] = {slug};
+	PQclear(itest_sql(tele_pg,
+	                  "INSERT INTO procedures (slug, version, title, service, audience, status)"
+	                  " VALUES ($1, 1, 'Attestation d''accueil', 'etat-civil', 'self', 'published')",
+	                  1, pp));
+	snprintf(auth, 4200, "%s", itest_bearer(user, "citizen", NULL));
+}
+
+/* A draft of procedure slug by the caller of auth; its id into id. */
+static inline void draft_make(const char *slug, const char *auth, char id[37])
+{
+	char body[256];
+	snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
+	struct itest_resp r;
+	call(&r, "POST", "/requests", auth, body, NULL);
+	json_t *j = itest_expect(&r, 201);
+	snprintf(id, 37, "%s", itest_jstr(j, "id"));
+	json_decref(j);
 }
 
 static inline void seed_demo(void)
@@ -209,7 +175,7 @@ static inline void seed_demo(void)
 	char u[128];
 	snprintf(u, sizeof(u), "%s/internal/v1/demo", ts_base);
 	ck_assert_int_eq(itest_http("POST", u, h, "{}", 2, &r), 0);
-	json_decref(expect(&r, 200));
+	json_decref(itest_expect(&r, 200));
 }
 
 #endif

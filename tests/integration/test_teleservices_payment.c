@@ -34,7 +34,7 @@ static json_t *step(const char *id, const char *to)
 	snprintf(body, sizeof(body), "{\"to\":\"%s\"}", to);
 	struct itest_resp r;
 	call(&r, "POST", path, agent.auth, body, NULL);
-	return expect(&r, 200);
+	return itest_expect(&r, 200);
 }
 
 START_TEST(fee_invoice_and_paid_timeline)
@@ -49,38 +49,41 @@ START_TEST(fee_invoice_and_paid_timeline)
 	         slug);
 	struct itest_resp r;
 	call(&r, "POST", "/procedures", admin.auth, body, NULL);
-	json_decref(expect(&r, 201));
+	json_decref(itest_expect(&r, 201));
 	snprintf(body, sizeof(body), "{\"procedure\":\"%s\",\"answers\":{\"q\":\"piano\"}}", slug);
 	call(&r, "POST", "/requests", citizen.auth, body, NULL);
-	json_t *j = expect(&r, 201);
-	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
+	json_t *j = itest_expect(&r, 201);
+	snprintf(id, sizeof(id), "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	snprintf(path, sizeof(path), "/requests/%s/submit", id);
 	call(&r, "POST", path, citizen.auth, NULL, NULL);
-	json_decref(expect(&r, 200));
+	json_decref(itest_expect(&r, 200));
 	const char *p[] = {id};
 	/* no invoice before the decision */
-	ck_assert_str_eq(sql1(pay_db, "SELECT count(*) FROM invoices WHERE source_key = $1", 1, p), "0");
+	ck_assert_str_eq(itest_sql1(pay_db, "SELECT count(*) FROM invoices WHERE source_key = $1", 1, p),
+	                 "0");
 	json_t *s = step(id, "in_progress");
 	json_decref(s);
 	json_decref(step(id, "accepted"));
 	/* the outbox delivers the request to payment: one invoice, keyed by the request */
-	ck_assert(wait_sql(pay_db,
+	ck_assert(
+	    itest_wait_sql(pay_db,
 	                   "SELECT count(*) || ':' || min(total_cents) || ':' || min(status) FROM invoices"
 	                   " WHERE source_service = 'teleservices' AND source_key = $1",
 	                   1, p, "1:4500:open", 60));
-	ck_assert_str_eq(sql1(pay_db, "SELECT household_id FROM invoices WHERE source_key = $1", 1, p),
+	ck_assert_str_eq(itest_sql1(pay_db, "SELECT household_id FROM invoices WHERE source_key = $1", 1, p),
 	                 citizen.household);
 	/* the same delivery again (at least once): still one invoice */
-	PQclear(sql_on(tele_pg,
-	               "UPDATE outbox SET delivered_at = NULL, next_attempt_at = now(), attempts = 0"
-	               " WHERE topic = 'payment.invoice_request' AND payload->'data'->>'request_id' = $1",
-	               1, p));
-	ck_assert(wait_sql(tele_pg,
-	                   "SELECT count(*) FROM outbox WHERE topic = 'payment.invoice_request'"
-	                   " AND payload->'data'->>'request_id' = $1 AND delivered_at IS NOT NULL",
-	                   1, p, "1", 60));
-	ck_assert_str_eq(sql1(pay_db, "SELECT count(*) FROM invoices WHERE source_key = $1", 1, p), "1");
+	PQclear(itest_sql(tele_pg,
+	                  "UPDATE outbox SET delivered_at = NULL, next_attempt_at = now(), attempts = 0"
+	                  " WHERE topic = 'payment.invoice_request' AND payload->'data'->>'request_id' = $1",
+	                  1, p));
+	ck_assert(itest_wait_sql(tele_pg,
+	                         "SELECT count(*) FROM outbox WHERE topic = 'payment.invoice_request'"
+	                         " AND payload->'data'->>'request_id' = $1 AND delivered_at IS NOT NULL",
+	                         1, p, "1", 60));
+	ck_assert_str_eq(itest_sql1(pay_db, "SELECT count(*) FROM invoices WHERE source_key = $1", 1, p),
+	                 "1");
 
 	/* payment's invoice.paid event: the timeline shows the payment, once */
 	char ev_id[37], ev[1024];
@@ -96,11 +99,11 @@ START_TEST(fee_invoice_and_paid_timeline)
 	snprintf(u, sizeof(u), "%s/internal/v1/events", ts_base);
 	for (int i = 0; i < 2; i++) {
 		ck_assert_int_eq(itest_http("POST", u, h, ev, strlen(ev), &r), 0);
-		json_decref(expect(&r, 200));
+		json_decref(itest_expect(&r, 200));
 	}
 	snprintf(path, sizeof(path), "/requests/%s", id);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	size_t i, found = 0;
 	json_t *st;
 	json_array_foreach(json_object_get(j, "timeline"), i, st)
@@ -114,7 +117,7 @@ START_TEST(fee_invoice_and_paid_timeline)
 	/* without the internal secret the route does not exist */
 	const char *h2[] = {citizen.auth, "Content-Type: application/json", NULL};
 	ck_assert_int_eq(itest_http("POST", u, h2, ev, strlen(ev), &r), 0);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 }
 END_TEST
 

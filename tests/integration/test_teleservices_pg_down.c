@@ -13,7 +13,7 @@ static long status_of(struct itest_resp *r, char retry_after[16], char code[40])
 	if (!itest_header(r, "Retry-After", retry_after, 16))
 		retry_after[0] = '\0';
 	json_t *j = itest_json(r);
-	snprintf(code, 40, "%s", jstr(j, "code") ? jstr(j, "code") : "");
+	snprintf(code, 40, "%s", itest_jstr(j, "code") ? itest_jstr(j, "code") : "");
 	json_decref(j);
 	itest_resp_free(r);
 	return st;
@@ -22,24 +22,11 @@ static long status_of(struct itest_resp *r, char retry_after[16], char code[40])
 START_TEST(draft_while_the_database_is_stopped_is_503)
 {
 	ts_start();
-	char rnd[37], slug[48], user[37];
-	lc_uuid_v4(rnd);
-	lc_uuid_v4(user);
-	snprintf(slug, sizeof(slug), "pgdown-%.8s", rnd);
-	const char *pp[] = {slug};
-	PQclear(sql_on(tele_pg,
-	               "INSERT INTO procedures (slug, version, title, service, audience, status)"
-	               " VALUES ($1, 1, 'Attestation d''accueil', 'etat-civil', 'self', 'published')",
-	               1, pp));
-	char auth[4200], body[256], path[128], retry[16], code[40];
-	snprintf(auth, sizeof(auth), "%s", itest_bearer(user, "citizen", NULL));
+	char slug[48], user[37], auth[4200], body[256], path[128], retry[16], code[40], id[37];
+	self_procedure_make("pgdown", slug, user, auth);
 	snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
+	draft_make(slug, auth, id);
 	struct itest_resp r;
-	call(&r, "POST", "/requests", auth, body, NULL);
-	json_t *j = expect(&r, 201);
-	char id[37];
-	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
-	json_decref(j);
 	snprintf(path, sizeof(path), "/requests/%s", id);
 
 	itest_sh(itest_env("CIVITAS_TEST_PG_STOP"));

@@ -50,9 +50,9 @@ static const char *school_draft(const char *answers, bool with_docs, char id[37]
 	call(&r, "POST", "/requests", citizen.auth, body, NULL);
 	char loc[256];
 	ck_assert_ptr_nonnull(itest_header(&r, "Location", loc, sizeof(loc)));
-	json_t *j = expect(&r, 201);
-	ck_assert_str_eq(jstr(j, "status"), "draft");
-	snprintf(id, 37, "%s", jstr(j, "id"));
+	json_t *j = itest_expect(&r, 201);
+	ck_assert_str_eq(itest_jstr(j, "status"), "draft");
+	snprintf(id, 37, "%s", itest_jstr(j, "id"));
 	ck_assert_ptr_nonnull(strstr(loc, id));
 	json_decref(j);
 	return id;
@@ -68,7 +68,7 @@ static json_t *transition(const char *auth, const char *id, const char *to, cons
 		snprintf(body, sizeof(body), "{\"to\":\"%s\"}", to);
 	struct itest_resp r;
 	call(&r, "POST", path, auth, body, NULL);
-	return expect(&r, status);
+	return itest_expect(&r, status);
 }
 
 static json_t *submit(const char *auth, const char *id, const char *key, long status)
@@ -78,7 +78,7 @@ static json_t *submit(const char *auth, const char *id, const char *key, long st
 	snprintf(h, sizeof(h), "Idempotency-Key: %s", key ? key : "");
 	struct itest_resp r;
 	call(&r, "POST", path, auth, NULL, key ? h : NULL);
-	return expect(&r, status);
+	return itest_expect(&r, status);
 }
 
 static const char *GOOD = "{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"cantine\":true}";
@@ -88,7 +88,7 @@ START_TEST(procedures_validation_and_versions)
 	struct itest_resp r;
 	/* The four demo procedures are public. */
 	call(&r, "GET", "/procedures?service=scolaire", NULL, NULL, NULL);
-	json_t *j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	ck_assert_int_ge(json_array_size(json_object_get(j, "items")), 1);
 	json_decref(j);
 	static const char *const slugs[] = {"acte-de-naissance", "inscription-scolaire", "accueil-de-loisirs",
@@ -97,7 +97,7 @@ START_TEST(procedures_validation_and_versions)
 		char path[96];
 		snprintf(path, sizeof(path), "/procedures/%s", slugs[i]);
 		call(&r, "GET", path, NULL, NULL, NULL);
-		j = expect(&r, 200);
+		j = itest_expect(&r, 200);
 		ck_assert_int_eq(json_integer_value(json_object_get(j, "sla_days")), 6);
 		json_decref(j);
 	}
@@ -111,83 +111,124 @@ START_TEST(procedures_validation_and_versions)
 	         "\"required_documents\":[],\"status\":\"published\"}",
 	         slug);
 	call(&r, "POST", "/procedures", citizen.auth, body, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "POST", "/procedures", admin.auth,
 	     "{\"slug\":\"Bad Slug\",\"title\":\"\",\"service\":\"scolaire\",\"audience\":\"nobody\","
 	     "\"fields\":[{\"name\":\"x\",\"label\":\"X\",\"type\":\"select\"}],"
 	     "\"required_documents\":[{\"kind\":\"passport\",\"label\":\"P\"}]}",
 	     NULL);
-	j = expect(&r, 422);
+	j = itest_expect(&r, 422);
 	ck_assert(has_error(j, "slug") && has_error(j, "title") && has_error(j, "audience"));
 	ck_assert(has_error(j, "fields[0].options") && has_error(j, "required_documents[0].kind"));
 	json_decref(j);
 	call(&r, "POST", "/procedures", admin.auth, body, NULL);
 	char etag[64];
 	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
-	j = expect(&r, 201);
+	j = itest_expect(&r, 201);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 1);
 	char v1[37];
-	snprintf(v1, sizeof(v1), "%s", jstr(j, "id"));
+	snprintf(v1, sizeof(v1), "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	call(&r, "POST", "/procedures", admin.auth, body, NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	/* A request made with version 1... */
 	call(&r, "POST", "/requests", citizen.auth,
 	     strcat(strcat(strcpy((char[200]){0}, "{\"procedure\":\""), slug),
 	            "\",\"answers\":{\"q\":\"a\"}}"),
 	     NULL);
-	j = expect(&r, 201);
+	j = itest_expect(&r, 201);
 	char req[37];
-	snprintf(req, sizeof(req), "%s", jstr(j, "id"));
+	snprintf(req, sizeof(req), "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	/* ...PATCH without If-Match is 428, with a stale one 412, then a new version. */
 	char path[96], im[96];
 	snprintf(path, sizeof(path), "/procedures/%s", slug);
 	call(&r, "PATCH", path, admin.auth, "{\"sla_days\":10}", NULL);
-	json_decref(expect(&r, 428));
+	json_decref(itest_expect(&r, 428));
 	call(&r, "PATCH", path, admin.auth, "{\"sla_days\":10}", "If-Match: \"0000\"");
-	json_decref(expect(&r, 412));
+	json_decref(itest_expect(&r, 412));
 	snprintf(im, sizeof(im), "If-Match: %s", etag);
 	call(&r, "PATCH", path, admin.auth,
 	     "{\"sla_days\":10,\"fields\":[{\"name\":\"q\",\"label\":\"Q2\",\"type\":\"number\"}]}", im);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "version")), 2);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "sla_days")), 10);
 	json_decref(j);
 	/* The draft keeps version 1 (its text answer stays valid). */
 	snprintf(path, sizeof(path), "/requests/%s", req);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	j = expect(&r, 200);
-	ck_assert_str_eq(jstr(json_object_get(j, "procedure"), "id"), v1);
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(json_object_get(j, "procedure"), "id"), v1);
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j, "procedure"), "version")), 1);
 	json_decref(j);
 	json_decref(submit(citizen.auth, req, NULL, 200));
 }
 END_TEST
 
-START_TEST(school_request_flow)
+/* The request's current ETag as an If-Match header (into im), read as its owner. */
+static void if_match_of(const char *id, char im[96])
+{
+	char path[128], etag[64];
+	snprintf(path, sizeof(path), "/requests/%s", id);
+	struct itest_resp r;
+	call(&r, "GET", path, citizen.auth, NULL, NULL);
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
+	json_decref(itest_expect(&r, 200));
+	snprintf(im, 96, "If-Match: %s", etag);
+}
+
+/* A complete school request submitted: received, with its reference. Returns the request as the
+ * submission answered it (decref it). */
+static json_t *school_received(char id[37], char reference[32])
+{
+	school_draft(GOOD, true, id);
+	json_t *j = submit(citizen.auth, id, NULL, 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "received");
+	snprintf(reference, 32, "%s", itest_jstr(j, "reference"));
+	return j;
+}
+
+/* The id of the request document copied from vault document vault_id. */
+static void copied_doc_of(const json_t *request, const char *vault_id, char out[37])
+{
+	size_t i;
+	json_t *d;
+	out[0] = '\0';
+	json_array_foreach(json_object_get(request, "documents"), i, d)
+	{
+		ck_assert(json_is_true(json_object_get(d, "copied")));
+		if (strcmp(itest_jstr(d, "vault_document_id"), vault_id) == 0)
+			snprintf(out, 37, "%s", itest_jstr(d, "id"));
+	}
+}
+
+START_TEST(school_refuses_wrong_member_and_foreign_vault)
 {
 	struct itest_resp r;
-	char id[37], path[160];
-	/* Wrong member: the baby is too young, the other citizen's request is refused. */
+	/* Wrong member: the baby is too young. */
 	char body[512];
 	snprintf(body, sizeof(body), "{\"procedure\":\"inscription-scolaire\",\"member_ids\":[\"%s\"]}",
 	         citizen.baby);
 	call(&r, "POST", "/requests", citizen.auth, body, NULL);
-	json_t *j = expect(&r, 422);
+	json_t *j = itest_expect(&r, 422);
 	ck_assert(has_error(j, "member_ids[0]"));
 	json_decref(j);
 	/* A vault document of another household is not found. */
 	snprintf(body, sizeof(body), "{\"procedure\":\"inscription-scolaire\",\"document_ids\":[\"%s\"]}",
 	         citizen.doc_book);
 	call(&r, "POST", "/requests", other.auth, body, NULL);
-	j = expect(&r, 422);
+	j = itest_expect(&r, 422);
 	ck_assert(has_error(j, "document_ids[0]"));
 	json_decref(j);
+}
+END_TEST
 
+START_TEST(school_submit_lists_every_missing_thing)
+{
 	/* A draft without documents nor answers: submit lists every missing thing. */
+	char id[37];
 	school_draft("{}", false, id);
-	j = submit(citizen.auth, id, NULL, 422);
+	json_t *j = submit(citizen.auth, id, NULL, 422);
 	ck_assert(has_error(j, "answers.niveau") && has_error(j, "answers.ecole"));
 	char f[128];
 	snprintf(f, sizeof(f), "documents.family_record_book.%s", citizen.child);
@@ -197,106 +238,134 @@ START_TEST(school_request_flow)
 	snprintf(f, sizeof(f), "documents.health_record.%s", citizen.child);
 	ck_assert(has_error(j, f));
 	json_decref(j);
-	/* visible_if: a derogation needs its reason. */
-	char etag[64], im[96];
+}
+END_TEST
+
+START_TEST(school_draft_edits_need_if_match)
+{
+	struct itest_resp r;
+	char id[37], path[160], im[96], body[512];
+	school_draft("{}", false, id);
+	/* visible_if: a derogation needs its reason. Edits send the ETag they read. */
+	if_match_of(id, im);
 	snprintf(path, sizeof(path), "/requests/%s", id);
-	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
-	json_decref(expect(&r, 200));
-	snprintf(im, sizeof(im), "If-Match: %s", etag);
 	snprintf(body, sizeof(body),
 	         "{\"answers\":{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"derogation\":true},"
 	         "\"document_ids\":[\"%s\",\"%s\",\"%s\"]}",
 	         citizen.doc_book, citizen.doc_address, citizen.doc_health);
 	call(&r, "PATCH", path, citizen.auth, body, NULL);
-	json_decref(expect(&r, 428));
+	json_decref(itest_expect(&r, 428));
 	call(&r, "PATCH", path, citizen.auth, body, im);
-	j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "documents")), 3);
 	json_decref(j);
 	call(&r, "PATCH", path, citizen.auth, body, im); /* the ETag changed */
-	json_decref(expect(&r, 412));
+	json_decref(itest_expect(&r, 412));
 	j = submit(citizen.auth, id, "key-1", 422);
 	ck_assert(has_error(j, "answers.motif_derogation"));
 	ck_assert_int_eq(json_array_size(json_object_get(j, "errors")), 1);
 	json_decref(j);
-	/* Someone else cannot see, edit, submit or cancel it. */
-	call(&r, "GET", path, other.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
-	json_decref(submit(other.auth, id, NULL, 404));
-	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
-	call(&r, "POST", path, other.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
-	/* Answer the reason: submitted and received with a reference, documents copied. */
-	snprintf(path, sizeof(path), "/requests/%s", id);
-	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
-	json_decref(expect(&r, 200));
-	snprintf(im, sizeof(im), "If-Match: %s", etag);
+	/* Answering the reason with the new ETag is accepted. */
+	if_match_of(id, im);
 	call(&r, "PATCH", path, citizen.auth,
 	     "{\"answers\":{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"derogation\":true,"
 	     "\"motif_derogation\":\"Garde par les grands-parents\"}}",
 	     im);
-	json_decref(expect(&r, 200));
-	j = submit(citizen.auth, id, "key-1", 200);
-	ck_assert_str_eq(jstr(j, "status"), "received");
+	json_decref(itest_expect(&r, 200));
+}
+END_TEST
+
+START_TEST(school_request_hidden_from_other_citizens)
+{
+	/* Someone else cannot see, edit, submit or cancel it. */
+	struct itest_resp r;
+	char id[37], path[160];
+	school_draft("{}", false, id);
+	snprintf(path, sizeof(path), "/requests/%s", id);
+	call(&r, "GET", path, other.auth, NULL, NULL);
+	json_decref(itest_expect(&r, 404));
+	call(&r, "PATCH", path, other.auth, "{\"answers\":{}}", "If-Match: *");
+	json_decref(itest_expect(&r, 404));
+	json_decref(submit(other.auth, id, NULL, 404));
+	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
+	call(&r, "POST", path, other.auth, NULL, NULL);
+	json_decref(itest_expect(&r, 404));
+}
+END_TEST
+
+START_TEST(school_submit_copies_vault_once)
+{
+	struct itest_resp r;
+	char id[37], path[160];
+	school_draft("{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"derogation\":true,"
+	             "\"motif_derogation\":\"Garde par les grands-parents\"}",
+	             true, id);
+	/* Submitted and received with a reference, documents copied. */
+	json_t *j = submit(citizen.auth, id, "key-1", 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "received");
 	regex_t re;
 	ck_assert_int_eq(regcomp(&re, "^[0-9]{4}-SCO-[0-9]{6}$", REG_EXTENDED | REG_NOSUB), 0);
-	ck_assert_int_eq(regexec(&re, jstr(j, "reference"), 0, NULL, 0), 0);
+	ck_assert_int_eq(regexec(&re, itest_jstr(j, "reference"), 0, NULL, 0), 0);
 	regfree(&re);
 	char reference[32];
-	snprintf(reference, sizeof(reference), "%s", jstr(j, "reference"));
+	snprintf(reference, sizeof(reference), "%s", itest_jstr(j, "reference"));
 	json_t *tl = json_object_get(j, "timeline");
 	ck_assert_int_eq(json_array_size(tl), 2);
-	ck_assert_str_eq(jstr(json_array_get(tl, 0), "to"), "submitted");
-	ck_assert_str_eq(jstr(json_array_get(tl, 1), "from"), "submitted");
-	ck_assert_str_eq(jstr(json_array_get(tl, 1), "to"), "received");
-	ck_assert_str_eq(jstr(json_array_get(tl, 1), "by"), "system");
-	size_t i;
-	json_t *d;
-	char copied_doc[37] = "";
-	json_array_foreach(json_object_get(j, "documents"), i, d)
-	{
-		ck_assert(json_is_true(json_object_get(d, "copied")));
-		if (strcmp(jstr(d, "vault_document_id"), citizen.doc_book) == 0)
-			snprintf(copied_doc, sizeof(copied_doc), "%s", jstr(d, "id"));
-	}
+	ck_assert_str_eq(itest_jstr(json_array_get(tl, 0), "to"), "submitted");
+	ck_assert_str_eq(itest_jstr(json_array_get(tl, 1), "from"), "submitted");
+	ck_assert_str_eq(itest_jstr(json_array_get(tl, 1), "to"), "received");
+	ck_assert_str_eq(itest_jstr(json_array_get(tl, 1), "by"), "system");
+	char copied_doc[37];
+	copied_doc_of(j, citizen.doc_book, copied_doc);
 	json_decref(j);
 	/* Idempotent: the same key answers the same request, another key is a conflict. */
 	j = submit(citizen.auth, id, "key-1", 200);
-	ck_assert_str_eq(jstr(j, "reference"), reference);
+	ck_assert_str_eq(itest_jstr(j, "reference"), reference);
 	json_decref(j);
 	json_decref(submit(citizen.auth, id, "key-2", 409));
 	/* The vault changes afterwards; the request keeps what was sent. */
 	const char *pv[] = {citizen.doc_book};
-	PQclear(
-	    sql_on(acc_pg, "UPDATE document_contents SET content = 'changed' WHERE document_id = $1", 1, pv));
+	PQclear(itest_sql(acc_pg, "UPDATE document_contents SET content = 'changed' WHERE document_id = $1",
+	                  1, pv));
 	snprintf(path, sizeof(path), "/requests/%s/documents/%s", id, copied_doc);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_uint_eq(r.len, strlen("%PDF-1.4 livret de famille"));
 	ck_assert(memcmp(r.body, "%PDF-1.4 livret de famille", r.len) == 0);
 	itest_resp_free(&r);
+}
+END_TEST
+
+START_TEST(school_request_seen_by_its_service_only)
+{
+	struct itest_resp r;
+	char id[37], path[160], reference[32], copied_doc[37];
+	json_t *j = school_received(id, reference);
+	copied_doc_of(j, citizen.doc_book, copied_doc);
+	json_decref(j);
 	/* Agents: another service sees nothing; the school agent finds it in the queue. */
+	snprintf(path, sizeof(path), "/requests/%s/documents/%s", id, copied_doc);
 	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	snprintf(path, sizeof(path), "/requests/%s", id);
 	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "GET", "/queue?service=scolaire", agent_jeu.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "GET", "/queue", citizen.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	char q[160];
 	snprintf(q, sizeof(q), "/queue?service=scolaire&q=%s", reference);
 	call(&r, "GET", q, agent_sco.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
 	json_decref(j);
 	call(&r, "GET", "/queue", agent_jeu.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
+	size_t i;
+	json_t *d;
 	json_array_foreach(json_object_get(j, "items"), i, d)
-	    ck_assert_str_eq(jstr(d, "service"), "jeunesse");
+	    ck_assert_str_eq(itest_jstr(d, "service"), "jeunesse");
 	json_decref(j);
 	/* Agent download is audited (an audit.* outbox event). */
 	snprintf(path, sizeof(path), "/requests/%s/documents/%s", id, copied_doc);
@@ -304,44 +373,51 @@ START_TEST(school_request_flow)
 	ck_assert_int_eq(r.status, 200);
 	itest_resp_free(&r);
 	const char *pa[] = {id};
-	ck_assert_str_eq(sql1(tele_pg,
-	                      "SELECT count(*) FROM outbox WHERE topic = 'audit.document.download'"
-	                      " AND payload->'data'->>'target_id' = $1",
-	                      1, pa),
+	ck_assert_str_eq(itest_sql1(tele_pg,
+	                            "SELECT count(*) FROM outbox WHERE topic = 'audit.document.download'"
+	                            " AND payload->'data'->>'target_id' = $1",
+	                            1, pa),
 	                 "1");
+}
+END_TEST
 
+START_TEST(school_request_steps_to_a_decision)
+{
+	struct itest_resp r;
+	char id[37], path[160], reference[32];
+	json_decref(school_received(id, reference));
 	/* Illegal steps answer 409 and change nothing. */
 	json_decref(transition(agent_sco.auth, id, "accepted", NULL, 409));
 	json_decref(transition(agent_jeu.auth, id, "in_progress", NULL, 404));
 	json_decref(transition(citizen.auth, id, "in_progress", NULL, 404));
 	json_decref(transition(agent_sco.auth, id, "incomplete", NULL, 422)); /* needs a message */
 	/* Ask for a missing document; the citizen adds one and resubmits: back to received. */
-	j = transition(agent_sco.auth, id, "incomplete", "Merci de joindre un justificatif plus récent.",
-	               200);
-	ck_assert_str_eq(jstr(j, "status"), "incomplete");
+	json_t *j = transition(agent_sco.auth, id, "incomplete",
+	                       "Merci de joindre un justificatif plus récent.", 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "incomplete");
 	ck_assert_int_eq(json_array_size(json_object_get(j, "messages")), 1);
 	json_decref(j);
 	snprintf(path, sizeof(path), "/requests/%s/documents?kind=proof_of_address&filename=facture.pdf", id);
 	const char *pdf = "%PDF-1.7 nouvelle facture";
 	const char *hu[] = {citizen.auth, "Content-Type: application/pdf", NULL};
 	ck_assert_int_eq(itest_http("POST", ts_url(path), hu, pdf, strlen(pdf), &r), 0);
-	json_decref(expect(&r, 201));
+	json_decref(itest_expect(&r, 201));
 	j = submit(citizen.auth, id, NULL, 200);
-	ck_assert_str_eq(jstr(j, "status"), "received");
+	ck_assert_str_eq(itest_jstr(j, "status"), "received");
 	json_decref(j);
 	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 200));
 	/* Cancelling once in progress is refused. */
 	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
 	call(&r, "POST", path, citizen.auth, NULL, NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	/* Private note and message. */
 	snprintf(path, sizeof(path), "/requests/%s/notes", id);
 	call(&r, "POST", path, agent_sco.auth, "{\"body\":\"Dossier vérifié par téléphone\"}", NULL);
-	json_decref(expect(&r, 201));
+	json_decref(itest_expect(&r, 201));
 	call(&r, "POST", path, citizen.auth, "{\"body\":\"je peux ?\"}", NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	j = transition(agent_sco.auth, id, "accepted", "Bienvenue à l'école Jules-Ferry", 200);
-	ck_assert_str_eq(jstr(j, "status"), "accepted");
+	ck_assert_str_eq(itest_jstr(j, "status"), "accepted");
 	ck_assert_int_eq(json_array_size(json_object_get(j, "notes")), 1);
 	json_decref(j);
 	json_decref(transition(agent_sco.auth, id, "rejected", "trop tard", 409));
@@ -349,25 +425,25 @@ START_TEST(school_request_flow)
 	/* The citizen sees the whole timeline, no notes. */
 	snprintf(path, sizeof(path), "/requests/%s", id);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	ck_assert_ptr_null(json_object_get(j, "notes"));
-	tl = json_object_get(j, "timeline");
+	json_t *tl = json_object_get(j, "timeline");
 	static const char *const path_to[] = {"submitted", "received",    "incomplete",
 	                                      "received",  "in_progress", "accepted"};
 	ck_assert_int_eq(json_array_size(tl), 6);
-	for (i = 0; i < 6; i++) {
+	for (size_t i = 0; i < 6; i++) {
 		json_t *s = json_array_get(tl, i);
-		ck_assert_str_eq(jstr(s, "to"), path_to[i]);
+		ck_assert_str_eq(itest_jstr(s, "to"), path_to[i]);
 		ck_assert(json_is_string(json_object_get(s, "at")));
 		ck_assert(json_object_get(s, "from") && json_object_get(s, "by") &&
 		          json_object_get(s, "comment"));
 	}
-	ck_assert_str_eq(jstr(json_array_get(tl, 2), "comment"),
+	ck_assert_str_eq(itest_jstr(json_array_get(tl, 2), "comment"),
 	                 "Merci de joindre un justificatif plus récent.");
 	json_decref(j);
 	/* Mes demandes lists it with its next step. */
 	call(&r, "GET", "/me/requests", citizen.auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
 	ck_assert(
 	    json_is_string(json_object_get(json_array_get(json_object_get(j, "items"), 0), "next_step")));
@@ -376,28 +452,32 @@ START_TEST(school_request_flow)
 	 * accepted — each once, naming the reference. */
 	const char *pn[] = {citizen.id};
 	ck_assert_msg(
-	    wait_sql(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pn, "5", 30),
+	    itest_wait_sql(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pn, "5",
+	                   30),
 	    "notifications: %s",
-	    sql1(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pn));
+	    itest_sql1(acc_pg, "SELECT count(*) FROM notifications WHERE user_id = $1::uuid", 1, pn));
 	const char *pr[] = {citizen.id, reference};
-	ck_assert_str_eq(sql1(acc_pg,
-	                      "SELECT count(*) FROM notifications WHERE user_id = $1::uuid AND template = "
-	                      "'request_incomplete'"
-	                      " AND strpos(body, $2) > 0 AND strpos(body, 'justificatif plus récent') > 0",
-	                      2, pr),
-	                 "1");
-	/* Stats received request.submitted and status changes with durations. */
 	ck_assert_str_eq(
-	    sql1(tele_pg,
-	         "SELECT count(*) FROM outbox WHERE target = 'stats' AND topic = 'request.submitted'"
-	         " AND payload->'data'->>'request_id' = $1",
-	         1, pa),
+	    itest_sql1(acc_pg,
+	               "SELECT count(*) FROM notifications WHERE user_id = $1::uuid AND template = "
+	               "'request_incomplete'"
+	               " AND strpos(body, $2) > 0 AND strpos(body, 'justificatif plus récent') > 0",
+	               2, pr),
+	    "1");
+	/* Stats received request.submitted and status changes with durations. */
+	const char *pa[] = {id};
+	ck_assert_str_eq(
+	    itest_sql1(tele_pg,
+	               "SELECT count(*) FROM outbox WHERE target = 'stats' AND topic = 'request.submitted'"
+	               " AND payload->'data'->>'request_id' = $1",
+	               1, pa),
 	    "1");
 	ck_assert_str_eq(
-	    sql1(tele_pg,
-	         "SELECT count(*) FROM outbox WHERE target = 'stats' AND topic = 'request.status_changed'"
-	         " AND payload->'data'->>'request_id' = $1 AND payload->'data' ? 'processing_seconds'",
-	         1, pa),
+	    itest_sql1(
+	        tele_pg,
+	        "SELECT count(*) FROM outbox WHERE target = 'stats' AND topic = 'request.status_changed'"
+	        " AND payload->'data'->>'request_id' = $1 AND payload->'data' ? 'processing_seconds'",
+	        1, pa),
 	    "6");
 }
 END_TEST
@@ -411,33 +491,33 @@ START_TEST(cancel_and_uploads)
 	snprintf(path, sizeof(path), "/requests/%s/documents?kind=other&filename=x.pdf", id);
 	const char *hpng[] = {citizen.auth, "Content-Type: image/png", NULL};
 	ck_assert_int_eq(itest_http("POST", ts_url(path), hpng, "%PDF-1.4 x", 10, &r), 0);
-	json_decref(expect(&r, 415));
+	json_decref(itest_expect(&r, 415));
 	const char *htxt[] = {citizen.auth, "Content-Type: text/plain", NULL};
 	ck_assert_int_eq(itest_http("POST", ts_url(path), htxt, "hello", 5, &r), 0);
-	json_decref(expect(&r, 415));
+	json_decref(itest_expect(&r, 415));
 	size_t big = 10u * 1024 * 1024 + 1;
 	char *buf = calloc(1, big);
 	memcpy(buf, "%PDF-1.4", 8);
 	const char *hpdf[] = {citizen.auth, "Content-Type: application/pdf", "Expect:", NULL};
 	ck_assert_int_eq(itest_http("POST", ts_url(path), hpdf, buf, big, &r), 0);
-	json_decref(expect(&r, 413));
+	json_decref(itest_expect(&r, 413));
 	free(buf);
 	const char *hother[] = {other.auth, "Content-Type: application/pdf", NULL};
 	ck_assert_int_eq(itest_http("POST", ts_url(path), hother, "%PDF-1.4 x", 10, &r), 0);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	snprintf(path, sizeof(path), "/requests/%s/documents?kind=passport&filename=x.pdf", id);
 	ck_assert_int_eq(itest_http("POST", ts_url(path), hpdf, "%PDF-1.4 x", 10, &r), 0);
-	json_decref(expect(&r, 422));
+	json_decref(itest_expect(&r, 422));
 	/* Cancel a received request; then nothing more can happen to it. */
 	json_t *j = submit(citizen.auth, id, NULL, 200);
 	json_decref(j);
 	snprintf(path, sizeof(path), "/requests/%s/cancel", id);
 	call(&r, "POST", path, citizen.auth, "{\"comment\":\"Nous déménageons\"}", NULL);
-	j = expect(&r, 200);
-	ck_assert_str_eq(jstr(j, "status"), "cancelled");
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "cancelled");
 	json_decref(j);
 	call(&r, "POST", path, citizen.auth, NULL, NULL);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 409));
 	json_decref(submit(citizen.auth, id, NULL, 409));
 }
@@ -457,44 +537,44 @@ START_TEST(bundles_all_or_nothing)
 	         "\"document_ids\":[\"%s\"]}",
 	         citizen.child, citizen.doc_health);
 	call(&r, "POST", "/requests", citizen.auth, body, NULL);
-	json_t *j = expect(&r, 201);
-	snprintf(leisure, sizeof(leisure), "%s", jstr(j, "id"));
+	json_t *j = itest_expect(&r, 201);
+	snprintf(leisure, sizeof(leisure), "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	snprintf(body, sizeof(body), "{\"requests\":[\"%s\",\"%s\"]}", school, leisure);
 	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-1");
-	j = expect(&r, 422);
+	j = itest_expect(&r, 422);
 	ck_assert(has_error(j, "requests[1].documents.qf_certificate"));
 	json_decref(j);
 	/* Nothing moved: the school request is still a draft. */
 	char path[128];
 	snprintf(path, sizeof(path), "/requests/%s", school);
 	call(&r, "GET", path, citizen.auth, NULL, NULL);
-	j = expect(&r, 200);
-	ck_assert_str_eq(jstr(j, "status"), "draft");
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "draft");
 	json_decref(j);
 	/* Attach the certificate from the vault, then both go at once. */
 	snprintf(path, sizeof(path), "/requests/%s/documents", leisure);
 	snprintf(body, sizeof(body), "{\"document_id\":\"%s\"}", citizen.doc_qf);
 	call(&r, "POST", path, citizen.auth, body, NULL);
-	json_decref(expect(&r, 201));
+	json_decref(itest_expect(&r, 201));
 	snprintf(body, sizeof(body), "{\"requests\":[\"%s\",\"%s\"]}", school, leisure);
 	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-1");
-	j = expect(&r, 201);
+	j = itest_expect(&r, 201);
 	json_t *reqs = json_object_get(j, "requests");
 	ck_assert_int_eq(json_array_size(reqs), 2);
-	ck_assert_str_eq(jstr(json_array_get(reqs, 0), "status"), "received");
-	ck_assert_str_eq(jstr(json_array_get(reqs, 1), "status"), "received");
-	ck_assert(strstr(jstr(json_array_get(reqs, 1), "reference"), "-JEU-") != NULL);
+	ck_assert_str_eq(itest_jstr(json_array_get(reqs, 0), "status"), "received");
+	ck_assert_str_eq(itest_jstr(json_array_get(reqs, 1), "status"), "received");
+	ck_assert(strstr(itest_jstr(json_array_get(reqs, 1), "reference"), "-JEU-") != NULL);
 	char bid[37];
-	snprintf(bid, sizeof(bid), "%s", jstr(j, "id"));
+	snprintf(bid, sizeof(bid), "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	/* Replay with the same key answers the same bundle. */
 	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-1");
-	j = expect(&r, 200);
-	ck_assert_str_eq(jstr(j, "id"), bid);
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(j, "id"), bid);
 	json_decref(j);
 	call(&r, "POST", "/bundles", citizen.auth, body, "Idempotency-Key: bundle-2");
-	json_decref(expect(&r, 422));
+	json_decref(itest_expect(&r, 422));
 }
 END_TEST
 
@@ -505,10 +585,10 @@ START_TEST(sla_arithmetic)
 	                          "2026-01-07T00:00:00Z,2026-01-07T00:00:00Z,2026-01-09T00:00:00Z}";
 	const char *p[] = {ats, "{submitted,received,incomplete,received,in_progress,accepted}",
 	                   "2026-03-01T00:00:00Z"};
-	ck_assert_str_eq(sql1(tele_pg,
-	                      "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)",
-	                      3, p),
-	                 "259200");
+	ck_assert_str_eq(
+	    itest_sql1(tele_pg,
+	               "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)", 3, p),
+	    "259200");
 	/* The same with the C twin. */
 	struct ts_step s[] = {{0, "submitted"},           {0, "received"},
 	                      {86400, "incomplete"},      {6 * 86400, "received"},
@@ -517,10 +597,11 @@ START_TEST(sla_arithmetic)
 	/* Open and in progress: runs to now. */
 	const char *p2[] = {"{2026-01-01T00:00:00Z,2026-01-03T00:00:00Z}", "{received,in_progress}",
 	                    "2026-01-05T12:00:00Z"};
-	ck_assert_str_eq(sql1(tele_pg,
-	                      "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)",
-	                      3, p2),
-	                 "388800");
+	ck_assert_str_eq(
+	    itest_sql1(tele_pg,
+	               "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)", 3,
+	               p2),
+	    "388800");
 
 	/* /sla over requests of a throwaway service: three decided (2, 4 and 9 days, one with 20
 	 * days incomplete in between), one open and late. */
@@ -534,15 +615,15 @@ START_TEST(sla_arithmetic)
 	         slug, svc);
 	struct itest_resp r;
 	call(&r, "POST", "/procedures", admin.auth, body, NULL);
-	json_decref(expect(&r, 201));
+	json_decref(itest_expect(&r, 201));
 	char agent_auth[4200];
 	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
 	char ids[4][37];
 	for (int i = 0; i < 4; i++) {
 		snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
 		call(&r, "POST", "/requests", citizen.auth, body, NULL);
-		json_t *j = expect(&r, 201);
-		snprintf(ids[i], 37, "%s", jstr(j, "id"));
+		json_t *j = itest_expect(&r, 201);
+		snprintf(ids[i], 37, "%s", itest_jstr(j, "id"));
 		json_decref(j);
 		json_decref(submit(citizen.auth, ids[i], NULL, 200));
 		if (i == 2) {
@@ -564,14 +645,14 @@ START_TEST(sla_arithmetic)
 	};
 	for (int i = 0; i < 4; i++) {
 		const char *q[] = {ids[i], tl[i][0], tl[i][1]};
-		PQclear(sql_on(tele_pg, "DELETE FROM request_steps WHERE request_id = $1::uuid", 1, q));
-		PQclear(
-		    sql_on(tele_pg,
-		           "INSERT INTO request_steps (request_id, at, to_status, by_role)"
-		           " SELECT $1::uuid, now() - interval '40 days' + d * interval '1 day', st, 'system'"
-		           " FROM unnest($2::int[], $3::text[]) WITH ORDINALITY AS u(d, st, n) ORDER BY n",
-		           3, q));
-		PQclear(sql_on(
+		PQclear(itest_sql(tele_pg, "DELETE FROM request_steps WHERE request_id = $1::uuid", 1, q));
+		PQclear(itest_sql(
+		    tele_pg,
+		    "INSERT INTO request_steps (request_id, at, to_status, by_role)"
+		    " SELECT $1::uuid, now() - interval '40 days' + d * interval '1 day', st, 'system'"
+		    " FROM unnest($2::int[], $3::text[]) WITH ORDINALITY AS u(d, st, n) ORDER BY n",
+		    3, q));
+		PQclear(itest_sql(
 		    tele_pg,
 		    "UPDATE requests SET received_at = now() - interval '40 days',"
 		    " processing_s = CASE WHEN status = 'in_progress' THEN 0 ELSE processing_s END,"
@@ -582,7 +663,7 @@ START_TEST(sla_arithmetic)
 	char path[160];
 	snprintf(path, sizeof(path), "/sla?service=%s&from=2000-01-01", svc);
 	call(&r, "GET", path, agent_auth, NULL, NULL);
-	json_t *j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	json_t *row = json_array_get(json_object_get(j, "services"), 0);
 	ck_assert_msg(row != NULL, "no SLA row");
 	ck_assert_int_eq(json_integer_value(json_object_get(row, "count")), 4);
@@ -596,18 +677,18 @@ START_TEST(sla_arithmetic)
 	/* Late requests come first in the queue. */
 	snprintf(path, sizeof(path), "/queue?service=%s&status=all", svc);
 	call(&r, "GET", path, agent_auth, NULL, NULL);
-	j = expect(&r, 200);
-	ck_assert_str_eq(jstr(json_array_get(json_object_get(j, "items"), 0), "id"), ids[3]);
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(json_array_get(json_object_get(j, "items"), 0), "id"), ids[3]);
 	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(j, "items"), 0), "late")));
 	json_decref(j);
 	snprintf(path, sizeof(path), "/queue?service=%s&late=true", svc);
 	call(&r, "GET", path, agent_auth, NULL, NULL);
-	j = expect(&r, 200);
+	j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
 	json_decref(j);
 	/* Another service's agent: 404; the CSV export for the service. */
 	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	snprintf(path, sizeof(path), "/exports/%s.csv?from=2000-01-01", svc);
 	call(&r, "GET", path, agent_auth, NULL, NULL);
 	ck_assert_int_eq(r.status, 200);
@@ -618,7 +699,7 @@ START_TEST(sla_arithmetic)
 	ck_assert_int_eq(lines, 5);
 	itest_resp_free(&r);
 	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 }
 END_TEST
 
@@ -689,9 +770,9 @@ START_TEST(connector_signature_retry_and_status)
 	         "{\"url\":\"http://127.0.0.1:%u/hook\",\"secret\":\"%s\",\"events\":[\"accepted\"]}", port,
 	         CONN_SECRET);
 	call(&r, "PUT", path, agent_sco.auth, body, NULL);
-	json_decref(expect(&r, 404));
+	json_decref(itest_expect(&r, 404));
 	call(&r, "PUT", path, admin.auth, body, NULL);
-	json_t *j = expect(&r, 200);
+	json_t *j = itest_expect(&r, 200);
 	ck_assert_ptr_null(json_object_get(j, "secret"));
 	json_decref(j);
 	snprintf(body, sizeof(body),
@@ -699,16 +780,16 @@ START_TEST(connector_signature_retry_and_status)
 	         "\"status\":\"published\"}",
 	         slug, svc);
 	call(&r, "POST", "/procedures", admin.auth, body, NULL);
-	json_decref(expect(&r, 201));
+	json_decref(itest_expect(&r, 201));
 	snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
 	call(&r, "POST", "/requests", citizen.auth, body, NULL);
-	j = expect(&r, 201);
+	j = itest_expect(&r, 201);
 	char id[37];
-	snprintf(id, sizeof(id), "%s", jstr(j, "id"));
+	snprintf(id, sizeof(id), "%s", itest_jstr(j, "id"));
 	json_decref(j);
 	j = submit(citizen.auth, id, NULL, 200);
 	char reference[32];
-	snprintf(reference, sizeof(reference), "%s", jstr(j, "reference"));
+	snprintf(reference, sizeof(reference), "%s", itest_jstr(j, "reference"));
 	json_decref(j);
 
 	/* The software moves it to in_progress through the signed callback. */
@@ -718,18 +799,18 @@ START_TEST(connector_signature_retry_and_status)
 	ts_sign(CONN_SECRET, time(NULL) - 400, cb, strlen(cb), sig, sizeof(sig)); /* stale */
 	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
 	call(&r, "POST", path, NULL, cb, sigh);
-	json_decref(expect(&r, 401));
+	json_decref(itest_expect(&r, 401));
 	ts_sign("wrong-secret-0123456789", time(NULL), cb, strlen(cb), sig, sizeof(sig));
 	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
 	call(&r, "POST", path, NULL, cb, sigh);
-	json_decref(expect(&r, 401));
+	json_decref(itest_expect(&r, 401));
 	call(&r, "POST", path, NULL, cb, NULL);
-	json_decref(expect(&r, 401));
+	json_decref(itest_expect(&r, 401));
 	ts_sign(CONN_SECRET, time(NULL), cb, strlen(cb), sig, sizeof(sig));
 	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
 	call(&r, "POST", path, NULL, cb, sigh);
-	j = expect(&r, 200);
-	ck_assert_str_eq(jstr(j, "status"), "in_progress");
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(j, "status"), "in_progress");
 	json_decref(j);
 	/* Accepted by an agent: posted to the software, refused once (503), retried, signed. */
 	char agent_auth[4200];
@@ -741,15 +822,15 @@ START_TEST(connector_signature_retry_and_status)
 	ck_assert_int_eq(atomic_load(&good_sigs), 2);
 	json_t *sent = json_loads(received_body, 0, NULL);
 	ck_assert_ptr_nonnull(sent);
-	ck_assert_str_eq(jstr(sent, "event"), "request.accepted");
-	ck_assert_str_eq(jstr(json_object_get(sent, "request"), "reference"), reference);
+	ck_assert_str_eq(itest_jstr(sent, "event"), "request.accepted");
+	ck_assert_str_eq(itest_jstr(json_object_get(sent, "request"), "reference"), reference);
 	json_decref(sent);
 	/* The callback cannot move a decided request. */
 	snprintf(cb, sizeof(cb), "{\"request_id\":\"%s\",\"status\":\"rejected\",\"comment\":\"x\"}", id);
 	ts_sign(CONN_SECRET, time(NULL), cb, strlen(cb), sig, sizeof(sig));
 	snprintf(sigh, sizeof(sigh), "X-Civitas-Signature: %s", sig);
 	call(&r, "POST", path, NULL, cb, sigh);
-	json_decref(expect(&r, 409));
+	json_decref(itest_expect(&r, 409));
 	MHD_stop_daemon(d);
 }
 END_TEST
@@ -761,7 +842,13 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, procedures_validation_and_versions);
-	tcase_add_test(tc, school_request_flow);
+	tcase_add_test(tc, school_refuses_wrong_member_and_foreign_vault);
+	tcase_add_test(tc, school_submit_lists_every_missing_thing);
+	tcase_add_test(tc, school_draft_edits_need_if_match);
+	tcase_add_test(tc, school_request_hidden_from_other_citizens);
+	tcase_add_test(tc, school_submit_copies_vault_once);
+	tcase_add_test(tc, school_request_seen_by_its_service_only);
+	tcase_add_test(tc, school_request_steps_to_a_decision);
 	tcase_add_test(tc, cancel_and_uploads);
 	tcase_add_test(tc, bundles_all_or_nothing);
 	tcase_add_test(tc, sla_arithmetic);
