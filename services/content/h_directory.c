@@ -213,6 +213,40 @@ int h_directory_create(struct lc_request *rq)
 	return content_reply(rq, lc_db_tx(lc_rq_db(rq), org_create_tx, &c), &c.out);
 }
 
+/* A partner's edit of its own entry waits for an editor (202, the pending change); a newer one
+ * replaces the older. Only the partner's fields may change. */
+static enum lc_tx_result partner_change(struct lc_db *db, struct org_ctx *c, const char *etag)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(c->patch, k, v)
+	{
+		bool allowed = false;
+		for (int i = 0; partner_fields[i]; i++)
+			allowed = allowed || strcmp(k, partner_fields[i]) == 0;
+		if (!allowed)
+			return lc_outcome_field(&c->out, k, "not_allowed",
+			                        "Only an editor may change this field.");
+	}
+	char cid[37];
+	lc_uuid_v4(cid);
+	char *changes = json_dumps(c->patch, JSON_COMPACT);
+	const char *ps[] = {c->id};
+	const char *pi[] = {cid, c->id, caller_id(c->rq), changes};
+	int rc = lc_db_run(db, "chg_supersede", 1, ps);
+	rc = rc < 0 ? rc : lc_db_run(db, "chg_insert", 4, pi);
+	free(changes);
+	if (rc < 0 || lc_audit(db, c->rq, "directory.submit", "organisation", c->id, NULL) < 0)
+		return LC_TX_ERROR;
+	const char *pg[] = {cid};
+	bool failed;
+	json_t *pending = lc_db_json(db, "chg_get", 1, pg, &failed);
+	if (!pending)
+		return LC_TX_ERROR;
+	lc_outcome_set_etag(&c->out, etag);
+	return lc_outcome_ok(&c->out, 202, pending);
+}
+
 static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 {
 	struct org_ctx *c = arg;
@@ -246,41 +280,8 @@ static enum lc_tx_result org_update_tx(struct lc_db *db, void *arg)
 		return LC_TX_ROLLBACK;
 	}
 	if (!editor) {
-		/* The partner's edit waits for an editor; a newer one replaces the older. */
-		const char *k;
-		json_t *v;
-		json_object_foreach(c->patch, k, v)
-		{
-			bool allowed = false;
-			for (int i = 0; partner_fields[i]; i++)
-				allowed = allowed || strcmp(k, partner_fields[i]) == 0;
-			if (!allowed) {
-				json_decref(cur);
-				return lc_outcome_field(&c->out, k, "not_allowed",
-				                        "Only an editor may change this field.");
-			}
-		}
 		json_decref(cur);
-		char cid[37];
-		lc_uuid_v4(cid);
-		char *changes = json_dumps(c->patch, JSON_COMPACT);
-		const char *ps[] = {c->id};
-		const char *pi[] = {cid, c->id, caller_id(c->rq), changes};
-		int rc = lc_db_run(db, "chg_supersede", 1, ps);
-		rc = rc < 0 ? rc : lc_db_run(db, "chg_insert", 4, pi);
-		free(changes);
-		if (rc < 0)
-			return LC_TX_ERROR;
-		if (lc_audit(db, c->rq, "directory.submit", "organisation", c->id, NULL) < 0)
-			return LC_TX_ERROR;
-		const char *pg[] = {cid};
-		bool failed;
-		c->out.body = lc_db_json(db, "chg_get", 1, pg, &failed);
-		if (!c->out.body)
-			return LC_TX_ERROR;
-		c->out.status = 202;
-		snprintf(c->out.etag, sizeof(c->out.etag), "%s", etag);
-		return LC_TX_COMMIT;
+		return partner_change(db, c, etag);
 	}
 	json_object_update(cur, c->patch);
 	int rc = org_store(db, "org_update", c->id, cur);
