@@ -109,6 +109,8 @@ describe('statistics in the browser', () => {
     const page = await context.newPage();
     try {
       await page.goto(`${BASE_URL}/mes-demandes.html?id=${decided.id}`, { waitUntil: 'networkidle' });
+      // Signed out, the page invites to sign in on connexion.html, which comes back here.
+      await page.getByRole('link', { name: 'Me connecter' }).click();
       await page.getByLabel('Adresse électronique').fill('citoyen@example.org');
       await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Se connecter' }).click();
