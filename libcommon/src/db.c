@@ -350,8 +350,7 @@ int lc_db_run(struct lc_db *db, const char *name, int nparams, const char *const
 	return rows;
 }
 
-json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params,
-                   bool *failed)
+json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params, bool *failed)
 {
 	*failed = false;
 	PGresult *r = lc_db_exec(db, name, nparams, params);

@@ -48,8 +48,8 @@ static enum lc_tx_result reset_tx(struct lc_db *db, void *arg)
 	if (!x->found)
 		return LC_TX_ROLLBACK;
 	/* The lost phone may be in someone else's hands: its sessions end with it. */
-	if (lc_db_run(db, "recovery_codes_delete", 1, p) < 0 || lc_db_run(db, "email_tokens_void", 2, e) < 0 ||
-	    lc_db_run(db, "sessions_revoke_user", 3, q) < 0)
+	if (lc_db_run(db, "recovery_codes_delete", 1, p) < 0 ||
+	    lc_db_run(db, "email_tokens_void", 2, e) < 0 || lc_db_run(db, "sessions_revoke_user", 3, q) < 0)
 		return LC_TX_ERROR;
 	x->row = lc_db_exec(db, "user_by_id", 1, p);
 	if (!x->row || PQntuples(x->row) != 1)

@@ -11,8 +11,8 @@
 #include "civitas/db.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
-#include "civitas/page.h"
 #include "civitas/outcome.h"
+#include "civitas/page.h"
 #include "civitas/reply.h"
 
 #include "family_int.h"
@@ -187,7 +187,7 @@ int h_document_list(struct lc_request *rq)
 		after_id = json_string_value(json_object_get(page.cursor, "id"));
 		if (!after_t || !lc_json_is_timestamp(after_t) || !after_id || !lc_json_is_uuid(after_id))
 			return lc_reply_field(rq, "cursor", LC_JERR_FORMAT,
-			                       "cursor is not one this API gave out");
+			                      "cursor is not one this API gave out");
 	}
 	char hh[37];
 	if (!fam_my_household_or_reply(rq, hh))

@@ -187,7 +187,8 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 	const char *s[] = {f->hash};
 	const char *n[] = {next_hash, f->sid};
 	const char *t[] = {f->sid};
-	if (!f->race && (lc_db_run(db, "refresh_spend", 1, s) != 1 || lc_db_run(db, "refresh_insert", 2, n) != 1))
+	if (!f->race &&
+	    (lc_db_run(db, "refresh_spend", 1, s) != 1 || lc_db_run(db, "refresh_insert", 2, n) != 1))
 		return LC_TX_ERROR;
 	if (lc_db_run(db, "session_touch", 1, t) != 1)
 		return LC_TX_ERROR;

@@ -24,9 +24,8 @@ int content_reply(struct lc_request *rq, enum lc_tx_result tx, struct lc_outcome
 	return lc_outcome_reply(rq, tx, o);
 }
 
-PGresult *content_lock(struct lc_db *db, struct lc_request *rq, const char *stmt, const char *id,
-                       int rev_col, const char *not_found, struct lc_outcome *o,
-                       enum lc_tx_result *stop)
+PGresult *content_lock(struct lc_db *db, struct lc_request *rq, const char *stmt, const char *id, int rev_col,
+                       const char *not_found, struct lc_outcome *o, enum lc_tx_result *stop)
 {
 	const char *p[] = {id};
 	const struct lc_lock lock = {.stmt = stmt,

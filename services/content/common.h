@@ -20,9 +20,8 @@ int content_reply(struct lc_request *rq, enum lc_tx_result tx, struct lc_outcome
 /* The opening of an edit: locks the row of `stmt` by id (FOR UPDATE), 404 "No such <what>."
  * when there is none, then If-Match against "\"r<revision>\"" (revision in column rev_col).
  * Returns the row (PQclear it) or NULL with *stop to return from the transaction. */
-PGresult *content_lock(struct lc_db *db, struct lc_request *rq, const char *stmt, const char *id,
-                       int rev_col, const char *not_found, struct lc_outcome *o,
-                       enum lc_tx_result *stop);
+PGresult *content_lock(struct lc_db *db, struct lc_request *rq, const char *stmt, const char *id, int rev_col,
+                       const char *not_found, struct lc_outcome *o, enum lc_tx_result *stop);
 
 /* DELETE of one object by the id in the path, for editors: stmt deletes by $1 and reports the
  * rows; kind names the object in the 404 ("alert") and the audit action ("alert.delete"). */

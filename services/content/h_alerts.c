@@ -113,7 +113,7 @@ static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 		json_decref(cur);
 		return target < 0 ? LC_TX_ERROR
 		                  : lc_outcome_field(&c->out, "link", "not_found",
-		                                  "No published page of the site has this slug.");
+		                                     "No published page of the site has this slug.");
 	}
 	const char *p[] = {id,
 	                   json_string_value(json_object_get(cur, "level")),
@@ -127,7 +127,7 @@ static enum lc_tx_result al_write_tx(struct lc_db *db, void *arg)
 	if (!r) {
 		if (strcmp(lc_db_sqlstate(db), "23514") == 0)
 			return lc_outcome_field(&c->out, "ends_at", "out_of_range",
-			                     "ends_at must come after starts_at.");
+			                        "ends_at must come after starts_at.");
 		return LC_TX_ERROR;
 	}
 	PQclear(r);

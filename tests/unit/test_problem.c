@@ -50,9 +50,9 @@ END_TEST
  * catalogue too: before, their title read "Error". */
 START_TEST(account_codes_have_titles)
 {
-	const char *codes[] = {"invalid_credentials", "totp_required",      "invalid_totp",
-	                       "totp_enrolment_required", "email_not_verified", "account_disabled",
-	                       "invalid_token"};
+	const char *codes[] = {
+	    "invalid_credentials", "totp_required",    "invalid_totp", "totp_enrolment_required",
+	    "email_not_verified",  "account_disabled", "invalid_token"};
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
 		ck_assert_msg(strcmp(lc_problem_title(codes[i]), "Error") != 0, "code %s has no title",
 		              codes[i]);

@@ -7,7 +7,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-
 #define LC_MAX_SERVICES 16
 
 struct lc_claims {

@@ -4,11 +4,10 @@
 #ifndef CIVITAS_DB_H
 #define CIVITAS_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
-
-#include <jansson.h>
 
 /* A statement every connection prepares. Tables end with name == NULL. */
 struct lc_sql {
@@ -49,8 +48,7 @@ int lc_db_run(struct lc_db *db, const char *name, int nparams, const char *const
 /* The first column of the first row parsed as JSON (new reference), for statements that build
  * their answer with json_build_object. NULL both when there is no row (or SQL NULL) and when
  * the statement failed or its text is not JSON: *failed tells them apart. */
-json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params,
-                   bool *failed);
+json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params, bool *failed);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);

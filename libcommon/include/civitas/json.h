@@ -51,25 +51,45 @@ struct lc_field {
  * Each takes the name, what the shape needs and the out pointer; anything else (.required,
  * .nullable, .present, .pattern) follows as designated initialisers. min/max of a string are
  * its length in code points. */
-#define LC_F_STRING(field, lo, hi, outp, ...)                                                            \
+#define LC_F_STRING(field, lo, hi, outp, ...)                                                                \
 	{                                                                                                    \
 		.name = (field), .type = LC_J_STRING, .has_min = true, .min = (lo), .has_max = true,         \
 		.max = (hi), .out = (outp), __VA_ARGS__                                                      \
 	}
-#define LC_F_EMAIL(field, outp, ...)     {.name = (field), .type = LC_J_EMAIL, .out = (outp), __VA_ARGS__}
-#define LC_F_DATE(field, outp, ...)      {.name = (field), .type = LC_J_DATE, .out = (outp), __VA_ARGS__}
-#define LC_F_TIMESTAMP(field, outp, ...) {.name = (field), .type = LC_J_TIMESTAMP, .out = (outp), __VA_ARGS__}
-#define LC_F_UUID(field, outp, ...)      {.name = (field), .type = LC_J_UUID, .out = (outp), __VA_ARGS__}
-#define LC_F_BOOL(field, outp, ...)      {.name = (field), .type = LC_J_BOOL, .out = (outp), __VA_ARGS__}
-#define LC_F_ENUM(field, values, outp, ...)                                                              \
-	{.name = (field), .type = LC_J_ENUM, .enum_values = (values), .out = (outp), __VA_ARGS__}
-#define LC_F_INT(field, lo, hi, outp, ...)                                                               \
+#define LC_F_EMAIL(field, outp, ...)                                                                         \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_EMAIL, .out = (outp), __VA_ARGS__                              \
+	}
+#define LC_F_DATE(field, outp, ...)                                                                          \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_DATE, .out = (outp), __VA_ARGS__                               \
+	}
+#define LC_F_TIMESTAMP(field, outp, ...)                                                                     \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_TIMESTAMP, .out = (outp), __VA_ARGS__                          \
+	}
+#define LC_F_UUID(field, outp, ...)                                                                          \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_UUID, .out = (outp), __VA_ARGS__                               \
+	}
+#define LC_F_BOOL(field, outp, ...)                                                                          \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_BOOL, .out = (outp), __VA_ARGS__                               \
+	}
+#define LC_F_ENUM(field, values, outp, ...)                                                                  \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_ENUM, .enum_values = (values), .out = (outp), __VA_ARGS__      \
+	}
+#define LC_F_INT(field, lo, hi, outp, ...)                                                                   \
 	{                                                                                                    \
 		.name = (field), .type = LC_J_INT, .has_min = true, .min = (lo), .has_max = true,            \
 		.max = (hi), .out = (outp), __VA_ARGS__                                                      \
 	}
-#define LC_F_OBJECT(field, outp, ...) {.name = (field), .type = LC_J_OBJECT, .out = (outp), __VA_ARGS__}
-#define LC_F_ARRAY(field, lo, hi, outp, ...)                                                             \
+#define LC_F_OBJECT(field, outp, ...)                                                                        \
+	{                                                                                                    \
+		.name = (field), .type = LC_J_OBJECT, .out = (outp), __VA_ARGS__                             \
+	}
+#define LC_F_ARRAY(field, lo, hi, outp, ...)                                                                 \
 	{                                                                                                    \
 		.name = (field), .type = LC_J_ARRAY, .has_min = true, .min = (lo), .has_max = true,          \
 		.max = (hi), .out = (outp), __VA_ARGS__                                                      \
