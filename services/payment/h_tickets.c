@@ -154,30 +154,9 @@ int h_ticketing_put(struct lc_request *rq)
 		const char *label;
 		int64_t price, cap;
 		const struct lc_field cs[] = {
-		    {.name = "label",
-		     .type = LC_J_STRING,
-		     .required = true,
-		     .has_min = true,
-		     .min = 1,
-		     .has_max = true,
-		     .max = 80,
-		     .out = &label},
-		    {.name = "price_cents",
-		     .type = LC_J_INT,
-		     .required = true,
-		     .has_min = true,
-		     .min = 0,
-		     .has_max = true,
-		     .max = 1000000,
-		     .out = &price},
-		    {.name = "capacity",
-		     .type = LC_J_INT,
-		     .required = true,
-		     .has_min = true,
-		     .min = 0,
-		     .has_max = true,
-		     .max = 100000,
-		     .out = &cap},
+		    LC_F_STRING("label", 1, 80, &label, .required = true),
+		    LC_F_INT("price_cents", 0, 1000000, &price, .required = true),
+		    LC_F_INT("capacity", 0, 100000, &cap, .required = true),
 		    {0},
 		};
 		json_t *e = lc_json_check(cat, cs);
@@ -550,14 +529,7 @@ int h_ticket_verify(struct lc_request *rq)
 {
 	const char *code;
 	struct lc_field spec[] = {
-	    {.name = "code",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 200,
-	     .out = &code},
+	    LC_F_STRING("code", 1, 200, &code, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

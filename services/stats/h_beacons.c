@@ -114,14 +114,7 @@ int h_engagement(struct lc_request *rq)
 	int64_t ms = 0;
 	const struct lc_field spec[] = {
 	    {.name = "pv", .type = LC_J_UUID, .required = true, .out = &pv},
-	    {.name = "visible_ms",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 0,
-	     .has_max = true,
-	     .max = 86400000,
-	     .out = &ms},
+	    LC_F_INT("visible_ms", 0, 86400000, &ms, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

@@ -315,14 +315,7 @@ int h_rating(struct lc_request *rq)
 	int64_t rating = 0;
 	const struct lc_field spec[] = {
 	    {.name = "request_id", .type = LC_J_UUID, .required = true, .out = &request_id},
-	    {.name = "rating",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 5,
-	     .out = &rating},
+	    LC_F_INT("rating", 1, 5, &rating, .required = true),
 	    COMMENT_FIELD(&comment),
 	    {0},
 	};
