@@ -77,13 +77,8 @@ int h_queue(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "queue", 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array(), *next = NULL;
+	json_t *items = ts_rows_json(r, page.limit), *next = NULL;
 	int n = PQntuples(r);
-	for (int i = 0; i < n && i < page.limit; i++) {
-		json_t *j = ts_row_json(r, i, 0);
-		if (j)
-			json_array_append_new(items, j);
-	}
 	PQclear(r);
 	if (n > page.limit) {
 		json_t *c = json_pack("{s:I}", "o", (json_int_t)offset + page.limit);
@@ -99,62 +94,53 @@ struct act {
 	struct lc_request *rq;
 	const char *id, *to, *comment, *assignee;
 	bool assign;
-	int http;
-	const char *code, *detail;
+	struct lc_outcome out;
 };
 
-static enum lc_tx_result act_tx(struct lc_db *db, void *arg)
+static enum lc_tx_result assign_tx(struct lc_db *db, struct act *a)
 {
-	struct act *a = arg;
-	struct ts_req_row row;
-	int found = ts_req_lock(db, a->id, &row);
-	if (found < 0)
+	const char *p[] = {a->id, a->assignee ? a->assignee : ""};
+	if (lc_db_run(db, "req_assign", 2, p) < 0)
 		return LC_TX_ERROR;
-	enum lc_tx_result res = LC_TX_ROLLBACK;
+	json_t *details = json_pack("{s:s?}", "assignee_id", a->assignee);
+	int rc = lc_audit(db, a->rq, "request.assign", "request", a->id, details);
+	json_decref(details);
+	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
+static enum lc_tx_result transition_tx(struct lc_db *db, struct act *a, struct ts_req_row *row)
+{
 	const char *me = lc_rq_claims(a->rq)->sub;
-	if (!found || !ts_agent_of(a->rq, row.service) || strcmp(row.status, "draft") == 0) {
-		a->http = 404, a->code = "not_found", a->detail = "No such request.";
-		goto out;
-	}
-	if (a->assign) {
-		const char *p[] = {a->id, a->assignee ? a->assignee : ""};
-		PGresult *r = lc_db_exec(db, "req_assign", 2, p);
-		if (!r) {
-			res = LC_TX_ERROR;
-			goto out;
-		}
-		PQclear(r);
-		json_t *details = json_pack("{s:s?}", "assignee_id", a->assignee);
-		int rc = lc_audit(db, a->rq, "request.assign", "request", a->id, details);
-		json_decref(details);
-		res = rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
-		goto out;
-	}
-	if (!ts_transition_allowed(row.status, a->to, TS_AGENT)) {
-		a->http = 409, a->code = "conflict",
-		a->detail = "This change of status is not allowed from the current one.";
-		goto out;
-	}
-	if (ts_transition(db, &row, a->to, "agent", me, a->comment) < 0) {
-		res = LC_TX_ERROR;
-		goto out;
-	}
-	if (a->comment && *a->comment && strcmp(a->to, "incomplete") == 0) {
-		/* The request for a missing document is also a message in the thread. */
-		const char *p[] = {a->id, me, "agent", "f", a->comment};
-		PGresult *r = lc_db_exec(db, "msg_insert", 5, p);
-		if (!r) {
-			res = LC_TX_ERROR;
-			goto out;
-		}
-		PQclear(r);
-	}
+	if (!ts_transition_allowed(row->status, a->to, TS_AGENT))
+		return lc_outcome_fail(&a->out, 409, "conflict",
+		                       "This change of status is not allowed from the current one.");
+	if (ts_transition(db, row, a->to, "agent", me, a->comment) < 0)
+		return LC_TX_ERROR;
+	/* The request for a missing document is also a message in the thread. */
+	const char *p[] = {a->id, me, "agent", "f", a->comment};
+	if (a->comment && *a->comment && strcmp(a->to, "incomplete") == 0 &&
+	    lc_db_run(db, "msg_insert", 5, p) < 0)
+		return LC_TX_ERROR;
 	json_t *details = json_pack("{s:s}", "to", a->to);
 	json_object_set_new(details, "comment", a->comment ? json_string(a->comment) : json_null());
 	int rc = lc_audit(db, a->rq, "request.transition", "request", a->id, details);
 	json_decref(details);
-	res = rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
-out:
+	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
+static enum lc_tx_result act_tx(struct lc_db *db, void *arg)
+{
+	struct act *a = arg;
+	lc_outcome_reset(&a->out);
+	struct ts_req_row row;
+	int found = ts_req_lock(db, a->id, &row);
+	if (found < 0)
+		return LC_TX_ERROR;
+	enum lc_tx_result res;
+	if (!found || !ts_agent_of(a->rq, row.service) || strcmp(row.status, "draft") == 0)
+		res = lc_outcome_fail(&a->out, 404, "not_found", "No such request.");
+	else
+		res = a->assign ? assign_tx(db, a) : transition_tx(db, a, &row);
 	if (found)
 		ts_req_row_free(&row);
 	return res;
@@ -163,12 +149,28 @@ out:
 static int run_act(struct lc_request *rq, struct act *a)
 {
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), act_tx, a);
-	if (t == LC_TX_ROLLBACK)
-		return lc_reply_problem(rq, (unsigned)a->http, a->code, a->detail);
 	if (t != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+		return lc_outcome_reply(rq, t, &a->out);
 	json_t *j = ts_request_json(lc_rq_db(rq), a->id, true);
 	return j ? lc_reply_json(rq, 200, j) : lc_db_fail_reply(rq);
+}
+
+/* The request id of an agent's action with its body parsed by spec; NULL after replying (404
+ * for a citizen or a bad id: no existence leak). */
+static const char *staff_target_or_reply(struct lc_request *rq, const struct lc_field *spec)
+{
+	if (!ts_is_staff(rq)) {
+		ts_not_found(rq);
+		return NULL;
+	}
+	if (!lc_json_parse_or_reply(rq, spec))
+		return NULL;
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id)) {
+		ts_not_found(rq);
+		return NULL;
+	}
+	return id;
 }
 
 int h_request_transition(struct lc_request *rq)
@@ -176,17 +178,13 @@ int h_request_transition(struct lc_request *rq)
 	static const char *const targets[] = {"in_progress", "incomplete", "accepted", "rejected", NULL};
 	const char *to = NULL, *comment = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "to", .type = LC_J_ENUM, .required = true, .enum_values = targets, .out = &to},
-	    {.name = "comment", .type = LC_J_STRING, .has_max = true, .max = 4000, .out = &comment},
+	    LC_F_ENUM("to", targets, &to, .required = true),
+	    LC_F_STRING("comment", 0, 4000, &comment),
 	    {0},
 	};
-	if (!ts_is_staff(rq))
-		return ts_not_found(rq);
-	if (!lc_json_parse_or_reply(rq, spec))
+	const char *id = staff_target_or_reply(rq, spec);
+	if (!id)
 		return LC_REPLIED;
-	const char *id = lc_rq_param(rq, "id");
-	if (!lc_json_is_uuid(id))
-		return ts_not_found(rq);
 	if ((strcmp(to, "incomplete") == 0 || strcmp(to, "rejected") == 0) && (!comment || !*comment))
 		return lc_reply_problem_errors(rq, 422, "validation_failed", "Say what is missing or why.",
 		                               json_pack("[{s:s, s:s, s:s}]", "field", "comment", "code",
@@ -201,20 +199,12 @@ int h_request_assign(struct lc_request *rq)
 	const char *assignee = NULL;
 	bool present = false;
 	const struct lc_field spec[] = {
-	    {.name = "assignee_id",
-	     .type = LC_J_UUID,
-	     .nullable = true,
-	     .out = &assignee,
-	     .present = &present},
+	    LC_F_UUID("assignee_id", &assignee, .nullable = true, .present = &present),
 	    {0},
 	};
-	if (!ts_is_staff(rq))
-		return ts_not_found(rq);
-	if (!lc_json_parse_or_reply(rq, spec))
+	const char *id = staff_target_or_reply(rq, spec);
+	if (!id)
 		return LC_REPLIED;
-	const char *id = lc_rq_param(rq, "id");
-	if (!lc_json_is_uuid(id))
-		return ts_not_found(rq);
 	struct act a = {
 	    .rq = rq, .id = id, .assign = true, .assignee = present ? assignee : lc_rq_claims(rq)->sub};
 	return run_act(rq, &a);
@@ -282,12 +272,7 @@ int h_sla(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "sla", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *j = ts_row_json(r, i, 0);
-		if (j)
-			json_array_append_new(items, j);
-	}
+	json_t *items = ts_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200,
 	                     json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "services", items));

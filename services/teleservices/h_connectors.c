@@ -68,15 +68,8 @@ int h_connector_put(struct lc_request *rq)
 	     .required = true,
 	     .pattern = "^https?://[^[:space:]]{3,400}$",
 	     .out = &c.url},
-	    {.name = "secret",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 16,
-	     .has_max = true,
-	     .max = 200,
-	     .out = &c.secret},
-	    {.name = "events", .type = LC_J_ARRAY, .has_max = true, .max = 6, .out = &events},
+	    LC_F_STRING("secret", 16, 200, &c.secret, .required = true),
+	    LC_F_ARRAY("events", 0, 6, &events),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -121,12 +114,7 @@ int h_connector_list(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "conn_list", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *j = ts_row_json(r, i, 0);
-		if (j)
-			json_array_append_new(items, j);
-	}
+	json_t *items = ts_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }
@@ -134,30 +122,27 @@ int h_connector_list(struct lc_request *rq)
 struct status_ctx {
 	struct lc_request *rq;
 	const char *service, *request_id, *to, *comment;
-	int http;
-	const char *code, *detail;
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result status_tx(struct lc_db *db, void *arg)
 {
 	struct status_ctx *s = arg;
+	lc_outcome_reset(&s->out);
 	struct ts_req_row row;
 	int found = ts_req_lock(db, s->request_id, &row);
 	if (found < 0)
 		return LC_TX_ERROR;
-	enum lc_tx_result res = LC_TX_ROLLBACK;
+	enum lc_tx_result res = LC_TX_ERROR;
 	if (!found || strcmp(row.service, s->service) != 0) {
-		s->http = 404, s->code = "not_found", s->detail = "No such request for this service.";
+		res = lc_outcome_fail(&s->out, 404, "not_found", "No such request for this service.");
 	} else if (!ts_transition_allowed(row.status, s->to, TS_CONNECTOR)) {
-		s->http = 409, s->code = "conflict",
-		s->detail = "This change of status is not allowed from the current one.";
-	} else if (ts_transition(db, &row, s->to, "connector", NULL, s->comment) < 0) {
-		res = LC_TX_ERROR;
-	} else {
+		res = lc_outcome_fail(&s->out, 409, "conflict",
+		                      "This change of status is not allowed from the current one.");
+	} else if (ts_transition(db, &row, s->to, "connector", NULL, s->comment) == 0) {
 		json_t *details = json_pack("{s:s, s:s}", "service", s->service, "to", s->to);
-		res = lc_audit(db, NULL, "request.connector_status", "request", s->request_id, details) < 0
-		          ? LC_TX_ERROR
-		          : LC_TX_COMMIT;
+		if (lc_audit(db, NULL, "request.connector_status", "request", s->request_id, details) >= 0)
+			res = LC_TX_COMMIT;
 		json_decref(details);
 	}
 	if (found)
@@ -193,10 +178,10 @@ int h_connector_status(struct lc_request *rq)
 	struct status_ctx s = {.rq = rq, .service = service};
 	const char *reference = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "request_id", .type = LC_J_UUID, .out = &s.request_id},
-	    {.name = "reference", .type = LC_J_STRING, .has_max = true, .max = 32, .out = &reference},
-	    {.name = "status", .type = LC_J_ENUM, .required = true, .enum_values = targets, .out = &s.to},
-	    {.name = "comment", .type = LC_J_STRING, .has_max = true, .max = 4000, .out = &s.comment},
+	    LC_F_UUID("request_id", &s.request_id),
+	    LC_F_STRING("reference", 0, 32, &reference),
+	    LC_F_ENUM("status", targets, &s.to, .required = true),
+	    LC_F_STRING("comment", 0, 4000, &s.comment),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -218,10 +203,8 @@ int h_connector_status(struct lc_request *rq)
 		                                         "required", "message",
 		                                         "a comment is required to reject"));
 	enum lc_tx_result t = lc_db_tx(db, status_tx, &s);
-	if (t == LC_TX_ROLLBACK)
-		return lc_reply_problem(rq, (unsigned)s.http, s.code, s.detail);
 	if (t != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+		return lc_outcome_reply(rq, t, &s.out);
 	json_t *j = ts_request_json(db, s.request_id, false);
 	if (!j)
 		return lc_db_fail_reply(rq);

@@ -252,7 +252,7 @@ int h_demo(struct lc_request *rq)
 {
 	const char *password = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "password", .type = LC_J_STRING, .has_max = true, .max = 128, .out = &password},
+	    LC_F_STRING("password", 0, 128, &password),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

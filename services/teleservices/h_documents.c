@@ -21,71 +21,57 @@ struct docadd {
 	json_t *vault; /* vault metadata (borrowed) or NULL */
 	size_t size;
 	char doc_id[37];
-	int http;
-	const char *code, *detail;
+	struct lc_outcome out;
 };
+
+/* A vault document on the request (its bytes too when already copied); its id into doc_id. */
+static int attach_vault_doc(struct lc_db *db, struct docadd *d)
+{
+	if (ts_vault_doc_insert(db, d->id, d->vault) < 0)
+		return -1;
+	const char *p[] = {d->id};
+	PGresult *r = lc_db_exec(db, "doc_list", 1, p);
+	if (!r)
+		return -1;
+	const char *vid = json_string_value(json_object_get(d->vault, "id"));
+	for (int i = 0; i < PQntuples(r); i++)
+		if (strcmp(PQgetvalue(r, i, 4), vid) == 0)
+			snprintf(d->doc_id, sizeof(d->doc_id), "%s", PQgetvalue(r, i, 0));
+	PQclear(r);
+	const char *pc[] = {d->doc_id, d->hex};
+	return d->hex && lc_db_run(db, "doc_set_content", 2, pc) < 0 ? -1 : 0;
+}
+
+/* An uploaded file on the request; its id into doc_id. */
+static int attach_upload(struct lc_db *db, struct docadd *d)
+{
+	char size[32];
+	snprintf(size, sizeof(size), "%zu", d->size);
+	const char *p[] = {d->id,  d->kind, d->member_id ? d->member_id : "", d->filename, d->mime, size,
+	                   d->sha, d->hex};
+	PGresult *r = lc_db_exec(db, "doc_insert_upload", 8, p);
+	if (!r)
+		return -1;
+	snprintf(d->doc_id, sizeof(d->doc_id), "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return 0;
+}
 
 static enum lc_tx_result docadd_tx(struct lc_db *db, void *arg)
 {
 	struct docadd *d = arg;
+	lc_outcome_reset(&d->out);
 	struct ts_req_row row;
-	int found = ts_req_lock(db, d->id, &row);
-	if (found < 0)
-		return LC_TX_ERROR;
-	enum lc_tx_result res = LC_TX_ROLLBACK;
-	if (!found || strcmp(row.user_id, ts_caller(d->rq)) != 0) {
-		d->http = 404, d->code = "not_found", d->detail = "No such request.";
-		goto out;
-	}
-	if (strcmp(row.status, "draft") != 0 && strcmp(row.status, "incomplete") != 0) {
-		d->http = 409, d->code = "conflict",
-		d->detail = "Documents are added to a draft or an incomplete request.";
-		goto out;
-	}
-	PGresult *r;
-	if (d->vault) {
-		if (ts_vault_doc_insert(db, d->id, d->vault) < 0) {
-			res = LC_TX_ERROR;
-			goto out;
-		}
-		const char *p[] = {d->id};
-		r = lc_db_exec(db, "doc_list", 1, p);
-		if (!r) {
-			res = LC_TX_ERROR;
-			goto out;
-		}
-		const char *vid = json_string_value(json_object_get(d->vault, "id"));
-		for (int i = 0; i < PQntuples(r); i++)
-			if (strcmp(PQgetvalue(r, i, 4), vid) == 0)
-				snprintf(d->doc_id, sizeof(d->doc_id), "%s", PQgetvalue(r, i, 0));
-		PQclear(r);
-		if (d->hex) {
-			const char *pc[] = {d->doc_id, d->hex};
-			r = lc_db_exec(db, "doc_set_content", 2, pc);
-			if (!r) {
-				res = LC_TX_ERROR;
-				goto out;
-			}
-			PQclear(r);
-		}
-	} else {
-		char size[32];
-		snprintf(size, sizeof(size), "%zu", d->size);
-		const char *p[] = {d->id,       d->kind, d->member_id ? d->member_id : "",
-		                   d->filename, d->mime, size,
-		                   d->sha,      d->hex};
-		r = lc_db_exec(db, "doc_insert_upload", 8, p);
-		if (!r) {
-			res = LC_TX_ERROR;
-			goto out;
-		}
-		snprintf(d->doc_id, sizeof(d->doc_id), "%s", PQgetvalue(r, 0, 0));
-		PQclear(r);
-	}
-	res = LC_TX_COMMIT;
-out:
-	if (found)
-		ts_req_row_free(&row);
+	int found = ts_lock_own(db, d->rq, d->id, &row, &d->out);
+	if (found <= 0)
+		return found < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
+	enum lc_tx_result res = LC_TX_COMMIT;
+	if (strcmp(row.status, "draft") != 0 && strcmp(row.status, "incomplete") != 0)
+		res = lc_outcome_fail(&d->out, 409, "conflict",
+		                      "Documents are added to a draft or an incomplete request.");
+	else if ((d->vault ? attach_vault_doc(db, d) : attach_upload(db, d)) < 0)
+		res = LC_TX_ERROR;
+	ts_req_row_free(&row);
 	return res;
 }
 
@@ -125,7 +111,7 @@ static int add_vault_doc(struct lc_request *rq, const char *id, const char *stat
 		return lc_reply_problem(rq, 400, "malformed_json", "The body is not valid JSON.");
 	const char *doc_id = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "document_id", .type = LC_J_UUID, .required = true, .out = &doc_id},
+	    LC_F_UUID("document_id", &doc_id, .required = true),
 	    {0},
 	};
 	json_t *errors = lc_json_check(obj, spec);
@@ -167,12 +153,7 @@ static int add_vault_doc(struct lc_request *rq, const char *id, const char *stat
 	}
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), docadd_tx, &d);
 	free(d.hex);
-	if (t == LC_TX_ROLLBACK)
-		rc = lc_reply_problem(rq, (unsigned)d.http, d.code, d.detail);
-	else if (t != LC_TX_COMMIT)
-		rc = lc_db_fail_reply(rq);
-	else
-		rc = reply_doc(rq, id, d.doc_id);
+	rc = t != LC_TX_COMMIT ? lc_outcome_reply(rq, t, &d.out) : reply_doc(rq, id, d.doc_id);
 out:
 	json_decref(obj), json_decref(hh), json_decref(metas), json_decref(ids), json_decref(errors);
 	return rc;
@@ -236,10 +217,8 @@ int h_request_document_add(struct lc_request *rq)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), docadd_tx, &d);
 	free(d.hex);
-	if (t == LC_TX_ROLLBACK)
-		return lc_reply_problem(rq, (unsigned)d.http, d.code, d.detail);
 	if (t != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+		return lc_outcome_reply(rq, t, &d.out);
 	return reply_doc(rq, id, d.doc_id);
 }
 
@@ -302,35 +281,27 @@ int h_request_document_get(struct lc_request *rq)
 struct docdel {
 	struct lc_request *rq;
 	const char *id, *doc;
-	int http;
-	const char *code, *detail;
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result docdel_tx(struct lc_db *db, void *arg)
 {
 	struct docdel *s = arg;
+	lc_outcome_reset(&s->out);
 	struct ts_req_row row;
-	int found = ts_req_lock(db, s->id, &row);
-	if (found < 0)
-		return LC_TX_ERROR;
-	enum lc_tx_result res = LC_TX_ROLLBACK;
-	if (!found || strcmp(row.user_id, ts_caller(s->rq)) != 0) {
-		s->http = 404, s->code = "not_found", s->detail = "No such request.";
-	} else if (strcmp(row.status, "draft") != 0) {
-		s->http = 409, s->code = "conflict", s->detail = "Documents are removed from drafts only.";
-	} else {
-		const char *p[] = {s->doc, s->id};
-		PGresult *r = lc_db_exec(db, "doc_delete", 2, p);
-		if (!r)
-			res = LC_TX_ERROR;
-		else if (atoi(PQcmdTuples(r)) == 0)
-			s->http = 404, s->code = "not_found", s->detail = "No such document.";
-		else
-			res = LC_TX_COMMIT;
-		PQclear(r);
-	}
-	if (found)
-		ts_req_row_free(&row);
+	int found = ts_lock_own(db, s->rq, s->id, &row, &s->out);
+	if (found <= 0)
+		return found < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
+	enum lc_tx_result res = LC_TX_COMMIT;
+	const char *p[] = {s->doc, s->id};
+	int n;
+	if (strcmp(row.status, "draft") != 0)
+		res = lc_outcome_fail(&s->out, 409, "conflict", "Documents are removed from drafts only.");
+	else if ((n = lc_db_run(db, "doc_delete", 2, p)) < 0)
+		res = LC_TX_ERROR;
+	else if (n == 0)
+		res = lc_outcome_fail(&s->out, 404, "not_found", "No such document.");
+	ts_req_row_free(&row);
 	return res;
 }
 
@@ -340,10 +311,5 @@ int h_request_document_delete(struct lc_request *rq)
 	if (!lc_json_is_uuid(id) || !lc_json_is_uuid(doc))
 		return ts_not_found(rq);
 	struct docdel s = {.rq = rq, .id = id, .doc = doc};
-	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), docdel_tx, &s);
-	if (t == LC_TX_ROLLBACK)
-		return lc_reply_problem(rq, (unsigned)s.http, s.code, s.detail);
-	if (t != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
-	return lc_reply_empty(rq, 204);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), docdel_tx, &s), &s.out); /* 204 */
 }

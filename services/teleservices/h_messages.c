@@ -57,14 +57,7 @@ static int post_message(struct lc_request *rq, bool internal)
 {
 	const char *body = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "body",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 4000,
-	     .out = &body},
+	    LC_F_STRING("body", 1, 4000, &body, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

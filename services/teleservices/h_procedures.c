@@ -38,70 +38,17 @@ static void etag_of(const char *text, char out[40])
 	snprintf(out, 40, "\"%.32s\"", hex);
 }
 
-/* Validates a whole procedure object (editable keys only). Returns NULL or errors (new ref). */
-static json_t *check_procedure(json_t *obj)
+/* member_filter {relation?, min_age?, max_age?}: only for procedures about members. */
+static void check_member_filter(const json_t *obj, json_t *errors)
 {
-	static const char *const audiences[] = {"self", "member", "household", NULL};
-	static const char *const statuses[] = {"draft", "published", NULL};
-	const struct lc_field spec[] = {
-	    {.name = "slug", .type = LC_J_STRING, .required = true, .pattern = "^[a-z0-9][a-z0-9-]{1,79}$"},
-	    {.name = "title",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 200},
-	    {.name = "description_md", .type = LC_J_STRING, .has_max = true, .max = 20000},
-	    {.name = "service", .type = LC_J_STRING, .required = true, .pattern = "^[a-z][a-z0-9-]{1,31}$"},
-	    {.name = "life_event", .type = LC_J_STRING, .nullable = true, .has_max = true, .max = 64},
-	    {.name = "audience", .type = LC_J_ENUM, .required = true, .enum_values = audiences},
-	    {.name = "member_filter", .type = LC_J_OBJECT, .nullable = true},
-	    {.name = "fields", .type = LC_J_ARRAY, .required = true, .has_max = true, .max = 60},
-	    {.name = "required_documents", .type = LC_J_ARRAY, .has_max = true, .max = 20},
-	    {.name = "fee_cents",
-	     .type = LC_J_INT,
-	     .nullable = true,
-	     .has_min = true,
-	     .min = 0,
-	     .has_max = true,
-	     .max = 10000000},
-	    {.name = "sla_days", .type = LC_J_INT, .has_min = true, .min = 1, .has_max = true, .max = 365},
-	    {.name = "status", .type = LC_J_ENUM, .enum_values = statuses},
-	    {0},
-	};
-	json_t *errors = lc_json_check(obj, spec);
-	if (!errors)
-		errors = json_array();
-	json_t *more = ts_check_field_defs(json_object_get(obj, "fields"));
-	if (more && json_is_array(json_object_get(obj, "fields")))
-		json_array_extend(errors, more);
-	json_decref(more);
-	json_t *docs = json_object_get(obj, "required_documents");
-	if (json_is_array(docs)) {
-		more = ts_check_document_defs(docs);
-		if (more)
-			json_array_extend(errors, more);
-		json_decref(more);
-	}
 	const json_t *mf = json_object_get(obj, "member_filter");
 	const char *aud = json_string_value(json_object_get(obj, "audience"));
 	if (json_is_object(mf)) {
 		static const char *const rels[] = {"adult", "child", "other", NULL};
 		const struct lc_field fspec[] = {
-		    {.name = "relation", .type = LC_J_ENUM, .enum_values = rels},
-		    {.name = "min_age",
-		     .type = LC_J_INT,
-		     .has_min = true,
-		     .min = 0,
-		     .has_max = true,
-		     .max = 120},
-		    {.name = "max_age",
-		     .type = LC_J_INT,
-		     .has_min = true,
-		     .min = 0,
-		     .has_max = true,
-		     .max = 120},
+		    LC_F_ENUM("relation", rels, NULL),
+		    LC_F_INT("min_age", 0, 120, NULL),
+		    LC_F_INT("max_age", 0, 120, NULL),
 		    {0},
 		};
 		json_t *ferr = lc_json_check((json_t *)mf, fspec);
@@ -124,6 +71,43 @@ static json_t *check_procedure(json_t *obj)
 			                                "not_allowed", "message",
 			                                "a procedure for oneself has no member filter"));
 	}
+}
+
+/* Validates a whole procedure object (editable keys only). Returns NULL or errors (new ref). */
+static json_t *check_procedure(json_t *obj)
+{
+	static const char *const audiences[] = {"self", "member", "household", NULL};
+	static const char *const statuses[] = {"draft", "published", NULL};
+	const struct lc_field spec[] = {
+	    {.name = "slug", .type = LC_J_STRING, .required = true, .pattern = "^[a-z0-9][a-z0-9-]{1,79}$"},
+	    LC_F_STRING("title", 1, 200, NULL, .required = true),
+	    LC_F_STRING("description_md", 0, 20000, NULL),
+	    {.name = "service", .type = LC_J_STRING, .required = true, .pattern = "^[a-z][a-z0-9-]{1,31}$"},
+	    LC_F_STRING("life_event", 0, 64, NULL, .nullable = true),
+	    LC_F_ENUM("audience", audiences, NULL, .required = true),
+	    LC_F_OBJECT("member_filter", NULL, .nullable = true),
+	    LC_F_ARRAY("fields", 0, 60, NULL, .required = true),
+	    LC_F_ARRAY("required_documents", 0, 20, NULL),
+	    LC_F_INT("fee_cents", 0, 10000000, NULL, .nullable = true),
+	    LC_F_INT("sla_days", 1, 365, NULL),
+	    LC_F_ENUM("status", statuses, NULL),
+	    {0},
+	};
+	json_t *errors = lc_json_check(obj, spec);
+	if (!errors)
+		errors = json_array();
+	json_t *more = ts_check_field_defs(json_object_get(obj, "fields"));
+	if (more && json_is_array(json_object_get(obj, "fields")))
+		json_array_extend(errors, more);
+	json_decref(more);
+	json_t *docs = json_object_get(obj, "required_documents");
+	if (json_is_array(docs)) {
+		more = ts_check_document_defs(docs);
+		if (more)
+			json_array_extend(errors, more);
+		json_decref(more);
+	}
+	check_member_filter(obj, errors);
 	if (json_array_size(errors) == 0) {
 		json_decref(errors);
 		return NULL;
@@ -155,136 +139,135 @@ struct save {
 	json_t *obj;      /* merged editable fields */
 	const char *slug; /* PATCH: path slug */
 	bool create;
-	json_t *out;
-	int http; /* 0 ok, else a status for the problem below */
-	const char *code, *detail;
-	char etag[40];
+	struct lc_outcome o;
 };
+
+/* A procedure's editable fields as the text parameters of proc_insert and proc_update. */
+struct proc_text {
+	const char *slug, *title, *desc, *service, *life, *audience, *mf, *fields, *docs, *fee, *sla, *status;
+};
+
+static void proc_text_of(struct lc_request *rq, const json_t *o, struct proc_text *t)
+{
+	const char *desc = json_string_value(json_object_get(o, "description_md"));
+	const char *life = json_string_value(json_object_get(o, "life_event"));
+	const char *docs = json_text(rq, json_object_get(o, "required_documents"));
+	*t = (struct proc_text){
+	    .slug = json_string_value(json_object_get(o, "slug")),
+	    .title = json_string_value(json_object_get(o, "title")),
+	    .desc = desc ? desc : "",
+	    .service = json_string_value(json_object_get(o, "service")),
+	    .life = life ? life : "",
+	    .audience = json_string_value(json_object_get(o, "audience")),
+	    .mf = json_text(rq, json_object_get(o, "member_filter")),
+	    .fields = json_text(rq, json_object_get(o, "fields")),
+	    .docs = docs ? docs : "[]",
+	    .fee = int_text(rq, json_object_get(o, "fee_cents"), NULL),
+	    .sla = int_text(rq, json_object_get(o, "sla_days"), "6"),
+	    .status = json_string_value(json_object_get(o, "status")),
+	};
+}
+
+/* proc_insert (key = slug, with a version) or proc_update (key = id, version NULL); status
+ * when the body gives none. */
+static PGresult *proc_write(struct lc_db *db, const char *key, const char *version, const struct proc_text *t,
+                            const char *status)
+{
+	const char *p[13] = {key};
+	int n = 1;
+	if (version)
+		p[n++] = version;
+	const char *rest[] = {t->title,
+	                      t->desc,
+	                      t->service,
+	                      t->life,
+	                      t->audience,
+	                      t->mf,
+	                      t->fields,
+	                      t->docs,
+	                      t->fee,
+	                      t->sla,
+	                      t->status ? t->status : status};
+	memcpy(p + n, rest, sizeof(rest));
+	return lc_db_exec(db, version ? "proc_insert" : "proc_update", n + 11, p);
+}
+
+static enum lc_tx_result save_create(struct lc_db *db, struct save *s, const struct proc_text *t,
+                                     PGresult **out)
+{
+	const char *p0[] = {t->slug};
+	PGresult *r = lc_db_exec(db, "proc_exists", 1, p0);
+	if (!r)
+		return LC_TX_ERROR;
+	bool exists = PQntuples(r) > 0;
+	PQclear(r);
+	if (exists) {
+		return lc_outcome_fail(&s->o, 409, "conflict", "A procedure with this slug exists.");
+	}
+	*out = proc_write(db, t->slug, "1", t, "draft");
+	return *out ? LC_TX_COMMIT : LC_TX_ERROR;
+}
+
+/* A draft is edited in place; a published procedure gets a new version and the old one stays
+ * for the requests made with it. */
+static enum lc_tx_result save_update(struct lc_db *db, struct save *s, const struct proc_text *t,
+                                     PGresult **out)
+{
+	const char *p0[] = {s->slug};
+	PGresult *r = lc_db_exec(db, "proc_get_current", 1, p0);
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return lc_outcome_fail(&s->o, 404, "not_found", "No such procedure.");
+	}
+	char etag[40], id[37], cur_status[16], version[16];
+	etag_of(PQgetvalue(r, 0, 0), etag);
+	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 1));
+	snprintf(cur_status, sizeof(cur_status), "%s", PQgetvalue(r, 0, 2));
+	snprintf(version, sizeof(version), "%d", atoi(PQgetvalue(r, 0, 3)) + 1);
+	PQclear(r);
+	if (!lc_if_match(s->rq, etag, &s->o))
+		return LC_TX_ROLLBACK;
+	if (strcmp(t->slug, s->slug) != 0)
+		return lc_outcome_fail(&s->o, 422, "validation_failed",
+		                       "The slug of a procedure cannot change.");
+	if (strcmp(cur_status, "draft") == 0) {
+		*out = proc_write(db, id, NULL, t, "draft");
+	} else {
+		const char *ps[] = {id};
+		r = lc_db_exec(db, "proc_supersede", 1, ps);
+		PQclear(r);
+		*out = r ? proc_write(db, t->slug, version, t, "published") : NULL;
+	}
+	return *out ? LC_TX_COMMIT : LC_TX_ERROR;
+}
 
 static enum lc_tx_result save_tx(struct lc_db *db, void *arg)
 {
 	struct save *s = arg;
-	struct lc_request *rq = s->rq;
-	json_t *o = s->obj;
-	json_decref(s->out);
-	s->out = NULL;
-	const char *slug = json_string_value(json_object_get(o, "slug"));
-	const char *status = json_string_value(json_object_get(o, "status"));
-	const char *mf = json_text(rq, json_object_get(o, "member_filter"));
-	const char *fields = json_text(rq, json_object_get(o, "fields"));
-	const char *docs = json_text(rq, json_object_get(o, "required_documents"));
-	const char *desc = json_string_value(json_object_get(o, "description_md"));
-	const char *life = json_string_value(json_object_get(o, "life_event"));
-	const char *fee = int_text(rq, json_object_get(o, "fee_cents"), NULL);
-	const char *sla = int_text(rq, json_object_get(o, "sla_days"), "6");
-	if (!docs)
-		docs = "[]";
-	PGresult *r;
-	if (s->create) {
-		const char *p0[] = {slug};
-		r = lc_db_exec(db, "proc_exists", 1, p0);
-		if (!r)
-			return LC_TX_ERROR;
-		bool exists = PQntuples(r) > 0;
-		PQclear(r);
-		if (exists) {
-			s->http = 409, s->code = "conflict", s->detail = "A procedure with this slug exists.";
-			return LC_TX_ROLLBACK;
-		}
-		const char *p[] = {slug,
-		                   "1",
-		                   json_string_value(json_object_get(o, "title")),
-		                   desc ? desc : "",
-		                   json_string_value(json_object_get(o, "service")),
-		                   life ? life : "",
-		                   json_string_value(json_object_get(o, "audience")),
-		                   mf,
-		                   fields,
-		                   docs,
-		                   fee,
-		                   sla,
-		                   status ? status : "draft"};
-		r = lc_db_exec(db, "proc_insert", 13, p);
-	} else {
-		const char *p0[] = {s->slug};
-		r = lc_db_exec(db, "proc_get_current", 1, p0);
-		if (!r)
-			return LC_TX_ERROR;
-		if (PQntuples(r) == 0) {
-			PQclear(r);
-			s->http = 404, s->code = "not_found", s->detail = "No such procedure.";
-			return LC_TX_ROLLBACK;
-		}
-		char etag[40], id[37], cur_status[16], version[16];
+	lc_outcome_reset(&s->o);
+	struct proc_text t;
+	proc_text_of(s->rq, s->obj, &t);
+	PGresult *r = NULL;
+	enum lc_tx_result res = s->create ? save_create(db, s, &t, &r) : save_update(db, s, &t, &r);
+	if (res != LC_TX_COMMIT)
+		return res;
+	char etag[40];
+	json_t *out = ts_row_json(r, 0, 0);
+	if (out)
 		etag_of(PQgetvalue(r, 0, 0), etag);
-		snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 1));
-		snprintf(cur_status, sizeof(cur_status), "%s", PQgetvalue(r, 0, 2));
-		snprintf(version, sizeof(version), "%d", atoi(PQgetvalue(r, 0, 3)) + 1);
-		PQclear(r);
-		const char *im = lc_rq_header(rq, "If-Match");
-		if (!im) {
-			s->http = 428, s->code = "precondition_required",
-			s->detail = "Send If-Match with the ETag you read.";
-			return LC_TX_ROLLBACK;
-		}
-		if (strcmp(im, "*") != 0 && !strstr(im, etag)) {
-			s->http = 412, s->code = "precondition_failed",
-			s->detail = "The procedure changed since you read it.";
-			return LC_TX_ROLLBACK;
-		}
-		if (strcmp(slug, s->slug) != 0) {
-			s->http = 422, s->code = "validation_failed",
-			s->detail = "The slug of a procedure cannot change.";
-			return LC_TX_ROLLBACK;
-		}
-		if (strcmp(cur_status, "draft") == 0) {
-			const char *p[] = {id,
-			                   json_string_value(json_object_get(o, "title")),
-			                   desc ? desc : "",
-			                   json_string_value(json_object_get(o, "service")),
-			                   life ? life : "",
-			                   json_string_value(json_object_get(o, "audience")),
-			                   mf,
-			                   fields,
-			                   docs,
-			                   fee,
-			                   sla,
-			                   status ? status : "draft"};
-			r = lc_db_exec(db, "proc_update", 12, p);
-		} else {
-			/* Published: the old version stays for the requests made with it. */
-			const char *ps[] = {id};
-			r = lc_db_exec(db, "proc_supersede", 1, ps);
-			if (!r)
-				return LC_TX_ERROR;
-			PQclear(r);
-			const char *p[] = {slug,
-			                   version,
-			                   json_string_value(json_object_get(o, "title")),
-			                   desc ? desc : "",
-			                   json_string_value(json_object_get(o, "service")),
-			                   life ? life : "",
-			                   json_string_value(json_object_get(o, "audience")),
-			                   mf,
-			                   fields,
-			                   docs,
-			                   fee,
-			                   sla,
-			                   status ? status : "published"};
-			r = lc_db_exec(db, "proc_insert", 13, p);
-		}
-	}
-	if (!r)
-		return LC_TX_ERROR;
-	if (PQntuples(r) == 1) {
-		etag_of(PQgetvalue(r, 0, 0), s->etag);
-		s->out = ts_row_json(r, 0, 0);
-	}
 	PQclear(r);
 	const char *action = s->create ? "procedure.create" : "procedure.update";
-	if (lc_audit(db, rq, action, "procedure", slug, NULL) < 0)
+	if (!out || lc_audit(db, s->rq, action, "procedure", t.slug, NULL) < 0) {
+		json_decref(out);
 		return LC_TX_ERROR;
-	return s->out ? LC_TX_COMMIT : LC_TX_ERROR;
+	}
+	lc_outcome_set_etag(&s->o, etag);
+	if (s->create)
+		snprintf(s->o.location, sizeof(s->o.location), "/api/teleservices/v1/procedures/%s",
+		         json_string_value(json_object_get(out, "slug")));
+	return lc_outcome_ok(&s->o, s->create ? 201 : 200, out);
 }
 
 static int finish_save(struct lc_request *rq, struct save *s)
@@ -297,22 +280,7 @@ static int finish_save(struct lc_request *rq, struct save *s)
 	}
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), save_tx, s);
 	json_decref(s->obj);
-	if (t == LC_TX_ROLLBACK) {
-		json_decref(s->out);
-		return lc_reply_problem(rq, (unsigned)s->http, s->code, s->detail);
-	}
-	if (t != LC_TX_COMMIT) {
-		json_decref(s->out);
-		return lc_db_fail_reply(rq);
-	}
-	lc_rq_add_header(rq, "ETag", s->etag);
-	if (s->create) {
-		char loc[160];
-		snprintf(loc, sizeof(loc), "/api/teleservices/v1/procedures/%s",
-		         json_string_value(json_object_get(s->out, "slug")));
-		lc_rq_add_header(rq, "Location", loc);
-	}
-	return lc_reply_json(rq, s->create ? 201 : 200, s->out);
+	return lc_outcome_reply(rq, t, &s->o);
 }
 
 int h_procedure_create(struct lc_request *rq)
@@ -367,12 +335,7 @@ int h_procedure_list(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), admin ? "proc_list_admin" : "proc_list_public", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *j = ts_row_json(r, i, 0);
-		if (j)
-			json_array_append_new(items, j);
-	}
+	json_t *items = ts_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, lc_page_body(items, NULL));
 }

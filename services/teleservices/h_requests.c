@@ -33,80 +33,81 @@ struct draft {
 	const char *proc_id, *service, *household_id;
 	json_t *ids, *benef, *answers, *vault; /* borrowed */
 	bool set_docs;
-	int expect_version;
 	char new_id[37];
-	int http;
-	const char *code, *detail;
+	struct lc_outcome out;
 };
 
-static enum lc_tx_result draft_tx(struct lc_db *db, void *arg)
+/* PATCH: the caller's draft, locked, at the version the client read (If-Match). */
+static enum lc_tx_result open_draft(struct lc_db *db, struct draft *d)
 {
-	struct draft *d = arg;
-	char *ids = ts_uuid_array(d->ids), *benef = json_str(d->benef), *answers = json_str(d->answers);
-	enum lc_tx_result res = LC_TX_ERROR;
-	if (!ids || !benef || !answers)
-		goto out;
+	struct ts_req_row row;
+	int found = ts_lock_own(db, d->rq, d->id, &row, &d->out);
+	if (found <= 0)
+		return found < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
+	char etag[32];
+	snprintf(etag, sizeof(etag), "\"v%d\"", row.lock_version);
+	bool draft = strcmp(row.status, "draft") == 0;
+	ts_req_row_free(&row);
+	if (!draft)
+		return lc_outcome_fail(&d->out, 409, "conflict", "Only a draft can be edited.");
+	if (!lc_if_match(d->rq, etag, &d->out))
+		return LC_TX_ROLLBACK;
+	return LC_TX_COMMIT;
+}
+
+/* PATCH with document_ids: the vault documents no longer listed leave the draft. */
+static int drop_other_vault_docs(struct lc_db *db, const struct draft *d)
+{
+	json_t *vids = json_array();
+	size_t i;
+	json_t *m;
+	json_array_foreach(d->vault, i, m) json_array_append(vids, json_object_get(m, "id"));
+	char *arr = ts_uuid_array(vids);
+	json_decref(vids);
+	const char *pd[] = {d->id, arr ? arr : "{}"};
+	int rc = arr ? lc_db_run(db, "doc_delete_vault_not_in", 2, pd) : -1;
+	free(arr);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Inserts the draft (create) or updates it (PATCH), with its vault documents. */
+static enum lc_tx_result write_draft(struct lc_db *db, struct draft *d, const char *ids, const char *benef,
+                                     const char *answers)
+{
 	if (!d->id) {
 		const char *p[] = {ts_caller(d->rq), d->household_id, d->proc_id, d->service, ids, benef,
 		                   answers};
 		PGresult *r = lc_db_exec(db, "req_insert", 7, p);
 		if (!r)
-			goto out;
+			return LC_TX_ERROR;
 		snprintf(d->new_id, sizeof(d->new_id), "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 	} else {
-		struct ts_req_row row;
-		int found = ts_req_lock(db, d->id, &row);
-		if (found < 0)
-			goto out;
-		bool mine = found && strcmp(row.user_id, ts_caller(d->rq)) == 0;
-		int status_draft = found && strcmp(row.status, "draft") == 0;
-		int version = row.lock_version;
-		ts_req_row_free(&row);
-		if (!mine) {
-			d->http = 404, d->code = "not_found", d->detail = "No such request.";
-			res = LC_TX_ROLLBACK;
-			goto out;
-		}
-		if (!status_draft) {
-			d->http = 409, d->code = "conflict", d->detail = "Only a draft can be edited.";
-			res = LC_TX_ROLLBACK;
-			goto out;
-		}
-		if (d->expect_version != version) {
-			d->http = 412, d->code = "precondition_failed",
-			d->detail = "The request changed since you read it.";
-			res = LC_TX_ROLLBACK;
-			goto out;
-		}
 		snprintf(d->new_id, sizeof(d->new_id), "%s", d->id);
 		const char *p[] = {d->id, d->household_id, ids, benef, answers};
-		PGresult *r = lc_db_exec(db, "req_update_draft", 5, p);
-		if (!r)
-			goto out;
-		PQclear(r);
-		if (d->set_docs) {
-			json_t *vids = json_array();
-			size_t i;
-			json_t *m;
-			json_array_foreach(d->vault, i, m) json_array_append(vids, json_object_get(m, "id"));
-			char *arr = ts_uuid_array(vids);
-			json_decref(vids);
-			const char *pd[] = {d->id, arr ? arr : "{}"};
-			r = arr ? lc_db_exec(db, "doc_delete_vault_not_in", 2, pd) : NULL;
-			free(arr);
-			if (!r)
-				goto out;
-			PQclear(r);
-		}
+		if (lc_db_run(db, "req_update_draft", 5, p) < 0 ||
+		    (d->set_docs && drop_other_vault_docs(db, d) < 0))
+			return LC_TX_ERROR;
 	}
-	if (d->set_docs) {
-		size_t i;
-		json_t *m;
-		json_array_foreach(d->vault, i, m) if (ts_vault_doc_insert(db, d->new_id, m) < 0) goto out;
+	size_t i;
+	json_t *m;
+	json_array_foreach(d->set_docs ? d->vault : NULL, i, m)
+	{
+		if (ts_vault_doc_insert(db, d->new_id, m) < 0)
+			return LC_TX_ERROR;
 	}
-	res = LC_TX_COMMIT;
-out:
+	return LC_TX_COMMIT;
+}
+
+static enum lc_tx_result draft_tx(struct lc_db *db, void *arg)
+{
+	struct draft *d = arg;
+	lc_outcome_reset(&d->out);
+	enum lc_tx_result res = d->id ? open_draft(db, d) : LC_TX_COMMIT;
+	if (res != LC_TX_COMMIT)
+		return res;
+	char *ids = ts_uuid_array(d->ids), *benef = json_str(d->benef), *answers = json_str(d->answers);
+	res = ids && benef && answers ? write_draft(db, d, ids, benef, answers) : LC_TX_ERROR;
 	free(ids);
 	free(benef);
 	free(answers);
@@ -147,10 +148,8 @@ static int save_draft(struct lc_request *rq, struct draft *d, json_t *proc, json
 	d->vault = vault;
 	d->household_id = json_string_value(json_object_get(hh, "id"));
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), draft_tx, d);
-	if (t == LC_TX_ROLLBACK)
-		rc = lc_reply_problem(rq, (unsigned)d->http, d->code, d->detail);
-	else if (t != LC_TX_COMMIT)
-		rc = lc_db_fail_reply(rq);
+	if (t != LC_TX_COMMIT)
+		rc = lc_outcome_reply(rq, t, &d->out);
 	else
 		rc = ts_reply_request(rq, d->new_id, d->id ? 200 : 201, false);
 out:
@@ -172,15 +171,10 @@ int h_request_create(struct lc_request *rq)
 	const char *procedure = NULL;
 	json_t *member_ids = NULL, *answers = NULL, *document_ids = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "procedure",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 80,
-	     .out = &procedure},
-	    {.name = "member_ids", .type = LC_J_ARRAY, .has_max = true, .max = 12, .out = &member_ids},
-	    {.name = "answers", .type = LC_J_OBJECT, .out = &answers},
-	    {.name = "document_ids", .type = LC_J_ARRAY, .has_max = true, .max = 40, .out = &document_ids},
+	    LC_F_STRING("procedure", 0, 80, &procedure, .required = true),
+	    LC_F_ARRAY("member_ids", 0, 12, &member_ids),
+	    LC_F_OBJECT("answers", &answers),
+	    LC_F_ARRAY("document_ids", 0, 40, &document_ids),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -208,9 +202,9 @@ int h_request_patch(struct lc_request *rq)
 {
 	json_t *member_ids = NULL, *answers = NULL, *document_ids = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "member_ids", .type = LC_J_ARRAY, .has_max = true, .max = 12, .out = &member_ids},
-	    {.name = "answers", .type = LC_J_OBJECT, .out = &answers},
-	    {.name = "document_ids", .type = LC_J_ARRAY, .has_max = true, .max = 40, .out = &document_ids},
+	    LC_F_ARRAY("member_ids", 0, 12, &member_ids),
+	    LC_F_OBJECT("answers", &answers),
+	    LC_F_ARRAY("document_ids", 0, 40, &document_ids),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -225,18 +219,11 @@ int h_request_patch(struct lc_request *rq)
 		json_decref(cur);
 		return ts_not_found(rq);
 	}
-	const char *im = lc_rq_header(rq, "If-Match");
-	const char *etag = json_string_value(json_object_get(cur, "etag"));
-	if (!im) {
+	if (!lc_rq_header(rq, "If-Match")) { /* before the checks that call account */
 		json_decref(cur);
 		return lc_reply_problem(rq, 428, "precondition_required",
 		                        "Send If-Match with the ETag you read.");
 	}
-	int expect = 0;
-	if (strcmp(im, "*") == 0 || (etag && strstr(im, etag)))
-		expect = atoi(etag + 2);
-	else
-		expect = -1;
 	json_t *proc = json_incref(json_object_get(cur, "procedure"));
 	json_t *keep_docs = json_array();
 	size_t i;
@@ -248,8 +235,7 @@ int h_request_patch(struct lc_request *rq)
 	                  .proc_id = json_string_value(json_object_get(proc, "id")),
 	                  .service = json_string_value(json_object_get(proc, "service")),
 	                  .answers = answers ? answers : json_object_get(cur, "answers"),
-	                  .set_docs = document_ids != NULL,
-	                  .expect_version = expect};
+	                  .set_docs = document_ids != NULL};
 	int rc = save_draft(rq, &d, proc, member_ids ? member_ids : json_object_get(cur, "member_ids"),
 	                    document_ids ? document_ids : keep_docs);
 	json_decref(keep_docs), json_decref(proc), json_decref(cur);
@@ -310,17 +296,10 @@ int h_me_requests(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "req_list_user", 4, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array(), *next = NULL;
+	json_t *items = ts_rows_json(r, page.limit), *next = NULL, *j;
 	int n = PQntuples(r);
-	for (int i = 0; i < n && i < page.limit; i++) {
-		json_t *j = ts_row_json(r, i, 0);
-		if (!j)
-			continue;
-		json_object_set_new(
-		    j, "next_step",
-		    json_string(ts_next_step(json_string_value(json_object_get(j, "status")))));
-		json_array_append_new(items, j);
-	}
+	size_t i;
+	json_array_foreach(items, i, j) ts_add_next_step(j);
 	if (n > page.limit) {
 		json_t *c = json_pack("{s:s, s:s}", "at", PQgetvalue(r, page.limit - 1, 1), "id",
 		                      PQgetvalue(r, page.limit - 1, 2));
@@ -336,29 +315,23 @@ int h_me_requests(struct lc_request *rq)
 struct cancel {
 	struct lc_request *rq;
 	const char *id, *comment;
-	int http;
-	const char *code, *detail;
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result cancel_tx(struct lc_db *db, void *arg)
 {
 	struct cancel *s = arg;
+	lc_outcome_reset(&s->out);
 	struct ts_req_row row;
-	int found = ts_req_lock(db, s->id, &row);
-	if (found < 0)
-		return LC_TX_ERROR;
+	int found = ts_lock_own(db, s->rq, s->id, &row, &s->out);
+	if (found <= 0)
+		return found < 0 ? LC_TX_ERROR : LC_TX_ROLLBACK;
 	enum lc_tx_result res = LC_TX_COMMIT;
-	if (!found || strcmp(row.user_id, ts_caller(s->rq)) != 0) {
-		s->http = 404, s->code = "not_found", s->detail = "No such request.";
-		res = LC_TX_ROLLBACK;
-	} else if (!ts_transition_allowed(row.status, "cancelled", TS_CITIZEN)) {
-		s->http = 409, s->code = "conflict", s->detail = "This request can no longer be cancelled.";
-		res = LC_TX_ROLLBACK;
-	} else if (ts_transition(db, &row, "cancelled", "citizen", ts_caller(s->rq), s->comment) < 0) {
+	if (!ts_transition_allowed(row.status, "cancelled", TS_CITIZEN))
+		res = lc_outcome_fail(&s->out, 409, "conflict", "This request can no longer be cancelled.");
+	else if (ts_transition(db, &row, "cancelled", "citizen", ts_caller(s->rq), s->comment) < 0)
 		res = LC_TX_ERROR;
-	}
-	if (found)
-		ts_req_row_free(&row);
+	ts_req_row_free(&row);
 	return res;
 }
 
@@ -366,7 +339,7 @@ int h_request_cancel(struct lc_request *rq)
 {
 	const char *comment = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "comment", .type = LC_J_STRING, .has_max = true, .max = 2000, .out = &comment},
+	    LC_F_STRING("comment", 0, 2000, &comment),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -376,9 +349,7 @@ int h_request_cancel(struct lc_request *rq)
 		return ts_not_found(rq);
 	struct cancel s = {.rq = rq, .id = id, .comment = comment};
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), cancel_tx, &s);
-	if (t == LC_TX_ROLLBACK)
-		return lc_reply_problem(rq, (unsigned)s.http, s.code, s.detail);
 	if (t != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
+		return lc_outcome_reply(rq, t, &s.out);
 	return ts_reply_request(rq, id, 200, false);
 }

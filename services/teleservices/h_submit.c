@@ -218,13 +218,13 @@ struct submit_ctx {
 	const char *key;
 	json_t *ids; /* bundle: request ids */
 	char bundle_id[37];
-	bool changed, replay;
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result submit_tx(struct lc_db *db, void *arg)
 {
 	struct submit_ctx *s = arg;
-	s->changed = s->replay = false;
+	lc_outcome_reset(&s->out);
 	const char *bid = NULL;
 	if (s->ids) {
 		char *arr = ts_uuid_array(s->ids);
@@ -232,10 +232,9 @@ static enum lc_tx_result submit_tx(struct lc_db *db, void *arg)
 		PGresult *r = arr ? lc_db_exec(db, "bundle_insert", 3, p) : NULL;
 		free(arr);
 		if (!r) {
-			if (strcmp(lc_db_sqlstate(db), "23505") == 0) {
-				s->replay = true;
-				return LC_TX_ROLLBACK;
-			}
+			if (strcmp(lc_db_sqlstate(db), "23505") == 0)
+				return lc_outcome_fail(&s->out, 409, "conflict",
+				                       "This Idempotency-Key is being used right now.");
 			return LC_TX_ERROR;
 		}
 		snprintf(s->bundle_id, sizeof(s->bundle_id), "%s", PQgetvalue(r, 0, 0));
@@ -246,10 +245,11 @@ static enum lc_tx_result submit_tx(struct lc_db *db, void *arg)
 		int rc = apply_submit(db, s->rq, &s->preps[i], s->ids ? NULL : s->key, bid);
 		if (rc < 0)
 			return LC_TX_ERROR;
-		if (rc > 0) {
-			s->changed = true;
-			return LC_TX_ROLLBACK;
-		}
+		if (rc > 0)
+			return lc_outcome_fail(&s->out, 409, "conflict",
+			                       s->ids
+			                           ? "A request changed while the bundle was being submitted."
+			                           : "The request changed while it was being submitted.");
 	}
 	return LC_TX_COMMIT;
 }
@@ -277,13 +277,8 @@ int h_request_submit(struct lc_request *rq)
 	case PREP_OK: {
 		struct submit_ctx s = {.rq = rq, .preps = &p, .n = 1, .key = key};
 		enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), submit_tx, &s);
-		if (t == LC_TX_ROLLBACK)
-			rc = lc_reply_problem(rq, 409, "conflict",
-			                      "The request changed while it was being submitted.");
-		else if (t != LC_TX_COMMIT)
-			rc = lc_db_fail_reply(rq);
-		else
-			rc = ts_reply_request(rq, id, 200, false);
+		rc = t != LC_TX_COMMIT ? lc_outcome_reply(rq, t, &s.out)
+		                       : ts_reply_request(rq, id, 200, false);
 		break;
 	}
 	case PREP_REPLAY:
@@ -335,64 +330,43 @@ static int reply_bundle(struct lc_request *rq, const char *bundle_id, const json
 	return lc_reply_json(rq, status, json_pack("{s:s, s:o}", "id", bundle_id, "requests", items));
 }
 
-int h_bundle_create(struct lc_request *rq)
+/* A bundle already made with this Idempotency-Key answers again as it did (200); true after
+ * replying (*rc holds the reply's result). */
+static bool bundle_replayed(struct lc_request *rq, const char *key, int *rc)
 {
-	json_t *ids = NULL;
-	const struct lc_field spec[] = {
-	    {.name = "requests",
-	     .type = LC_J_ARRAY,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 10,
-	     .out = &ids},
-	    {0},
-	};
-	if (!lc_json_parse_or_reply(rq, spec))
-		return LC_REPLIED;
-	bool bad;
-	const char *key = idem_key(rq, &bad);
-	if (bad)
-		return lc_reply_problem(rq, 422, "validation_failed",
-		                        "Idempotency-Key is 1 to 128 characters.");
-	struct lc_db *db = lc_rq_db(rq);
-	if (key) {
-		const char *p[] = {ts_caller(rq), key};
-		PGresult *r = lc_db_exec(db, "bundle_get", 2, p);
-		if (!r)
-			return lc_db_fail_reply(rq);
-		if (PQntuples(r) == 1) {
-			char bid[37];
-			snprintf(bid, sizeof(bid), "%s", PQgetvalue(r, 0, 0));
-			json_t *stored = ts_row_json(r, 0, 1);
-			PQclear(r);
-			int rc = reply_bundle(rq, bid, stored, 200);
-			json_decref(stored);
-			return rc;
-		}
+	const char *p[] = {ts_caller(rq), key};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "bundle_get", 2, p);
+	if (!r) {
+		*rc = lc_db_fail_reply(rq);
+		return true;
+	}
+	if (PQntuples(r) != 1) {
 		PQclear(r);
+		return false;
 	}
-	size_t n = json_array_size(ids);
-	json_t *errors = json_array();
-	struct prep *preps = calloc(n, sizeof(*preps));
-	if (!preps) {
-		json_decref(errors);
-		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	}
-	int rc = LC_REPLIED;
-	bool done = false;
-	for (size_t i = 0; i < n && !done; i++) {
+	char bid[37];
+	snprintf(bid, sizeof(bid), "%s", PQgetvalue(r, 0, 0));
+	json_t *stored = ts_row_json(r, 0, 1);
+	PQclear(r);
+	*rc = reply_bundle(rq, bid, stored, 200);
+	json_decref(stored);
+	return true;
+}
+
+/* Prepares every request of the bundle; what stops one goes to errors as requests[i]. true
+ * after replying (account or the database unavailable; *rc holds the reply's result). */
+static bool prepare_bundle(struct lc_request *rq, const json_t *ids, struct prep *preps, json_t *errors,
+                           int *rc)
+{
+	for (size_t i = 0; i < json_array_size(ids); i++) {
 		char prefix[32];
 		snprintf(prefix, sizeof(prefix), "requests[%zu]", i);
 		const char *id = json_string_value(json_array_get(ids, i));
 		bool dup = false;
 		for (size_t j = 0; j < i; j++)
-			if (json_equal(json_array_get(ids, j), json_array_get(ids, i)))
-				dup = true;
-		enum prep_result pr =
-		    dup ? PREP_CONFLICT : prepare_submit(rq, id ? id : "", NULL, prefix, errors, &preps[i]);
-		switch (pr) {
+			dup = dup || json_equal(json_array_get(ids, j), json_array_get(ids, i));
+		switch (dup ? PREP_CONFLICT
+		            : prepare_submit(rq, id ? id : "", NULL, prefix, errors, &preps[i])) {
 		case PREP_OK:
 		case PREP_INVALID:
 			break;
@@ -405,29 +379,49 @@ int h_bundle_create(struct lc_request *rq)
 			             "this request cannot be submitted in its current status");
 			break;
 		case PREP_UNAVAILABLE:
-			rc = ts_account_unavailable(rq), done = true;
-			break;
+			*rc = ts_account_unavailable(rq);
+			return true;
 		default:
-			rc = lc_db_fail_reply(rq), done = true;
+			*rc = lc_db_fail_reply(rq);
+			return true;
 		}
 	}
-	if (!done && json_array_size(errors) > 0) {
+	return false;
+}
+
+int h_bundle_create(struct lc_request *rq)
+{
+	json_t *ids = NULL;
+	const struct lc_field spec[] = {
+	    LC_F_ARRAY("requests", 1, 10, &ids, .required = true),
+	    {0},
+	};
+	if (!lc_json_parse_or_reply(rq, spec))
+		return LC_REPLIED;
+	bool bad;
+	const char *key = idem_key(rq, &bad);
+	if (bad)
+		return lc_reply_problem(rq, 422, "validation_failed",
+		                        "Idempotency-Key is 1 to 128 characters.");
+	int rc = LC_REPLIED;
+	if (key && bundle_replayed(rq, key, &rc))
+		return rc;
+	size_t n = json_array_size(ids);
+	struct prep *preps = calloc(n, sizeof(*preps));
+	if (!preps)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	json_t *errors = json_array();
+	if (prepare_bundle(rq, ids, preps, errors, &rc)) {
+		/* replied */
+	} else if (json_array_size(errors) > 0) {
 		rc = lc_reply_problem_errors(rq, 422, "validation_failed",
 		                             "Nothing was submitted: fix every request first.", errors);
 		errors = NULL;
-	} else if (!done) {
+	} else {
 		struct submit_ctx s = {.rq = rq, .preps = preps, .n = n, .key = key, .ids = ids};
-		enum lc_tx_result t = lc_db_tx(db, submit_tx, &s);
-		if (t == LC_TX_ROLLBACK && s.replay)
-			rc = lc_reply_problem(rq, 409, "conflict",
-			                      "This Idempotency-Key is being used right now.");
-		else if (t == LC_TX_ROLLBACK)
-			rc = lc_reply_problem(rq, 409, "conflict",
-			                      "A request changed while the bundle was being submitted.");
-		else if (t != LC_TX_COMMIT)
-			rc = lc_db_fail_reply(rq);
-		else
-			rc = reply_bundle(rq, s.bundle_id, ids, 201);
+		enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), submit_tx, &s);
+		rc = t != LC_TX_COMMIT ? lc_outcome_reply(rq, t, &s.out)
+		                       : reply_bundle(rq, s.bundle_id, ids, 201);
 	}
 	for (size_t i = 0; i < n; i++)
 		prep_free(&preps[i]);

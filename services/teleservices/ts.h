@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "civitas/db.h"
+#include "civitas/outcome.h"
 
 #include "ts_logic.h"
 
@@ -18,6 +19,9 @@ extern const struct lc_sql ts_statements[];
 
 /* Parses column col of row 0 as JSON; NULL when there is no row or it is not JSON. New ref. */
 json_t *ts_row_json(PGresult *r, int row, int col);
+/* Column 0 of the first max rows (max < 0: all) parsed as JSON, as an array (new ref); rows
+ * that are not JSON are left out. */
+json_t *ts_rows_json(PGresult *r, int max);
 
 /* ---- who may see what, and the shared replies (ts_access.c) ---- */
 
@@ -53,6 +57,11 @@ struct ts_req_row {
 int ts_req_lock(struct lc_db *db, const char *id, struct ts_req_row *out);
 /* The same without the lock, for checks made before a transaction that locks and checks again. */
 int ts_req_read(struct lc_db *db, const char *id, struct ts_req_row *out);
+/* Locks the caller's own request id inside a transaction: 1 locked (free the row), 0 when it is
+ * not the caller's or does not exist (o holds the 404, the callback returns LC_TX_ROLLBACK), -1
+ * when a statement failed. */
+int ts_lock_own(struct lc_db *db, struct lc_request *rq, const char *id, struct ts_req_row *row,
+                struct lc_outcome *o);
 void ts_req_row_free(struct ts_req_row *r);
 /* One state change of req (locked by the caller) to `to`, inside the caller's transaction:
  * the reference on reception, timings, the step on the timeline, the citizen's notification
@@ -64,6 +73,8 @@ int ts_transition(struct lc_db *db, struct ts_req_row *req, const char *to, cons
 /* Queues a notification to user_id through the outbox (topic notify.<template>). */
 int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json_t *data,
                    const char *request_id);
+/* Adds next_step (ts_next_step of its status) to a request's JSON (may be NULL). */
+void ts_add_next_step(json_t *req);
 /* The request as JSON for a viewer (agent view has notes). NULL when missing. New ref. */
 json_t *ts_request_json(struct lc_db *db, const char *id, bool for_agent);
 

@@ -19,6 +19,17 @@ json_t *ts_row_json(PGresult *r, int row, int col)
 	return json_loads(PQgetvalue(r, row, col), JSON_DECODE_ANY, NULL);
 }
 
+json_t *ts_rows_json(PGresult *r, int max)
+{
+	json_t *items = json_array();
+	for (int i = 0; r && i < PQntuples(r) && (max < 0 || i < max); i++) {
+		json_t *j = ts_row_json(r, i, 0);
+		if (j)
+			json_array_append_new(items, j);
+	}
+	return items;
+}
+
 void ts_req_row_free(struct ts_req_row *r)
 {
 	json_decref(r->member_ids);
@@ -71,13 +82,17 @@ int ts_req_read(struct lc_db *db, const char *id, struct ts_req_row *o)
 	return req_row(db, "req_read", id, o);
 }
 
-static int exec_ok(struct lc_db *db, const char *name, int n, const char *const *p)
+int ts_lock_own(struct lc_db *db, struct lc_request *rq, const char *id, struct ts_req_row *row,
+                struct lc_outcome *o)
 {
-	PGresult *r = lc_db_exec(db, name, n, p);
-	if (!r)
-		return -1;
-	PQclear(r);
-	return 0;
+	int found = ts_req_lock(db, id, row);
+	if (found == 1 && strcmp(row->user_id, ts_caller(rq)) != 0) {
+		ts_req_row_free(row);
+		found = 0;
+	}
+	if (found == 0)
+		lc_outcome_fail(o, 404, "not_found", "No such request.");
+	return found;
 }
 
 int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json_t *data,
@@ -94,16 +109,21 @@ int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json
 	return rc;
 }
 
+void ts_add_next_step(json_t *req)
+{
+	if (req)
+		json_object_set_new(
+		    req, "next_step",
+		    json_string(ts_next_step(json_string_value(json_object_get(req, "status")))));
+}
+
 json_t *ts_request_json(struct lc_db *db, const char *id, bool for_agent)
 {
 	const char *p[] = {id, for_agent ? "t" : "f"};
 	PGresult *r = lc_db_exec(db, "req_json", 2, p);
 	json_t *j = ts_row_json(r, 0, 0);
 	PQclear(r);
-	if (j)
-		json_object_set_new(
-		    j, "next_step",
-		    json_string(ts_next_step(json_string_value(json_object_get(j, "status")))));
+	ts_add_next_step(j);
 	return j;
 }
 
@@ -169,7 +189,7 @@ int ts_transition(struct lc_db *db, struct ts_req_row *req, const char *to, cons
 	PQclear(r);
 	req->running_s = processing;
 	const char *sp[] = {req->id, from, to, by_id ? by_id : "", by_role, comment ? comment : ""};
-	if (exec_ok(db, "step_insert", 6, sp) < 0)
+	if (lc_db_run(db, "step_insert", 6, sp) < 0)
 		return -1;
 	snprintf(req->status, sizeof(req->status), "%s", to);
 

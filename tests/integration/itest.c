@@ -260,6 +260,15 @@ const char *itest_bearer(const char *sub, const char *role, const char *services
 	return hdr;
 }
 
+int itest_run(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
 void itest_sh(const char *cmd)
 {
 	int rc = system(cmd);

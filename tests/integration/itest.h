@@ -4,6 +4,7 @@
 #ifndef CIVITAS_ITEST_H
 #define CIVITAS_ITEST_H
 
+#include <check.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stdbool.h>
@@ -65,6 +66,9 @@ bool itest_wait_sql(PGconn *c, const char *sql, int n, const char *const *params
  * (comma-separated, may be NULL). id, email and auth receive them. */
 void itest_account_user(PGconn *acc, const char *given, const char *role, const char *services, char id[37],
                         char email[96], char auth[4200]);
+/* Runs every test of suite s, frees it and returns the program's exit status (EXIT_SUCCESS
+ * when none failed): a test's main() ends with `return itest_run(s);`. */
+int itest_run(Suite *s);
 /* Runs a shell command, failing the test when it does not exit 0. */
 void itest_sh(const char *cmd);
 

@@ -620,11 +620,7 @@ START_TEST(sla_arithmetic)
 	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
 	char ids[4][37];
 	for (int i = 0; i < 4; i++) {
-		snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
-		call(&r, "POST", "/requests", citizen.auth, body, NULL);
-		json_t *j = itest_expect(&r, 201);
-		snprintf(ids[i], 37, "%s", itest_jstr(j, "id"));
-		json_decref(j);
+		draft_make(slug, citizen.auth, ids[i]);
 		json_decref(submit(citizen.auth, ids[i], NULL, 200));
 		if (i == 2) {
 			json_decref(transition(agent_auth, ids[i], "incomplete", "pièce", 200));
@@ -781,12 +777,8 @@ START_TEST(connector_signature_retry_and_status)
 	         slug, svc);
 	call(&r, "POST", "/procedures", admin.auth, body, NULL);
 	json_decref(itest_expect(&r, 201));
-	snprintf(body, sizeof(body), "{\"procedure\":\"%s\"}", slug);
-	call(&r, "POST", "/requests", citizen.auth, body, NULL);
-	j = itest_expect(&r, 201);
 	char id[37];
-	snprintf(id, sizeof(id), "%s", itest_jstr(j, "id"));
-	json_decref(j);
+	draft_make(slug, citizen.auth, id);
 	j = submit(citizen.auth, id, NULL, 200);
 	char reference[32];
 	snprintf(reference, sizeof(reference), "%s", itest_jstr(j, "reference"));
@@ -854,9 +846,5 @@ int main(void)
 	tcase_add_test(tc, sla_arithmetic);
 	tcase_add_test(tc, connector_signature_retry_and_status);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return itest_run(s);
 }
