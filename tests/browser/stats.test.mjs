@@ -10,6 +10,8 @@ import { assertAccessible, BASE_URL, DESKTOP, launch, PHONE, budget } from './he
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const ACCOUNT_DIRECT = BASE_URL.replace(/:(\d+)$/, (_, p) => `:${Number(p) + 22}`);
 // Headless Chromium calls itself HeadlessChrome, which the robot filter drops: this test is a person.
+// The stats service counts by the town's day (Europe/Paris): from 23:00 UTC it is already tomorrow.
+const townDay = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 const UA = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 
 let browser;
@@ -27,7 +29,7 @@ async function tokenOf(email) {
 const editorToken = () => tokenOf('editeur@mairie.example');
 
 async function today(token) {
-  const day = new Date().toISOString().slice(0, 10);
+  const day = townDay();
   const res = await fetch(`${BASE_URL}/api/stats/v1/dashboard?from=${day}&to=${day}`, { headers: { Authorization: `Bearer ${token}` } });
   assert.equal(res.status, 200);
   const d = await res.json();
@@ -66,7 +68,7 @@ describe('statistics in the browser', () => {
 
       // The scheduler recomputes today's figures every minute.
       let now = before0;
-      const deadline = Date.now() + 150_000;
+      const deadline = Date.now() + budget(150_000);
       while (Date.now() < deadline) {
         now = await today(token);
         if (now.views >= before0.views + 3 && now.useful >= before0.useful + 1) break;
@@ -81,7 +83,7 @@ describe('statistics in the browser', () => {
       await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Se connecter' }).click();
       await page.getByRole('heading', { name: 'Statistiques', level: 1 }).waitFor();
-      const day = new Date().toISOString().slice(0, 10);
+      const day = townDay();
       await page.locator('#stats-from').fill(day);
       await page.locator('#stats-to').fill(day);
       await page.getByRole('button', { name: 'Afficher' }).click();
@@ -130,6 +132,53 @@ describe('statistics in the browser', () => {
         body: JSON.stringify({ request_id: decided.id, rating: 1 }),
       });
       assert.equal(other.status, 404);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('an editor imports the old portal’s figures: bad lines listed in French, then compared on the dashboard; axe clean', { timeout: budget(120_000) }, async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'fr-FR', userAgent: UA });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${BASE_URL}/admin/statistiques/import`, { waitUntil: 'networkidle' });
+      await page.getByLabel('Adresse électronique').fill('editeur@mairie.example');
+      await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByRole('heading', { name: 'Chiffres de l’ancien portail', level: 1 }).waitFor();
+      await assertAccessible(page, '/admin/statistiques/import');
+      // Days of the old portal (years before the demo's 70 days), a new pair for each run.
+      const y = 2001 + Math.floor(Math.random() * 20);
+      const file = (text) => ({ name: 'ancien-portail.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+      const upload = async (text) => {
+        await page.getByLabel('Fichier CSV exporté par l’ancien outil de statistiques').setInputFiles(file(text));
+        await page.getByRole('button', { name: 'Importer les chiffres' }).click();
+      };
+      // One good line and two bad ones: nothing imported, each bad line named in French.
+      await upload(`date;metric;value\n${y}-03-01;page_views;1480\n${y}-03-02;hits;3\n${y}-03-03;visitors;-1\n`);
+      const summary = page.locator('#import-errors');
+      await summary.getByText('Rien n’a été importé').waitFor();
+      await summary.getByText('Ligne 3 : indicateur inconnu', { exact: false }).waitFor();
+      await summary.getByText('Ligne 4 : un nombre positif ou nul', { exact: false }).waitFor();
+      await assertAccessible(page, 'import with its bad lines');
+      const token = await editorToken();
+      const series = async () => {
+        const res = await fetch(`${BASE_URL}/api/stats/v1/timeseries?metric=page_views&interval=day&from=${y}-03-01&to=${y}-03-02`,
+          { headers: { Authorization: `Bearer ${token}` } });
+        assert.equal(res.status, 200);
+        return (await res.json()).points.reduce((n, p) => n + p.value, 0);
+      };
+      assert.equal(await series(), 0, 'nothing imported from a file with bad lines');
+      // The corrected file goes in whole.
+      await upload(`date;metric;value\n${y}-03-01;page_views;1480\n${y}-03-02;page_views;1322,5\n${y}-03-02;visitors;512\n`);
+      await page.getByText(`3 chiffre(s) importé(s) (« ancien portail »), du ${y}-03-01 au ${y}-03-02.`).waitFor();
+      assert.equal(await series(), 2802.5);
+      // The link opens the dashboard with that period as the comparison.
+      await page.getByRole('link', { name: 'Comparer une période à ces chiffres' }).click();
+      await page.getByRole('heading', { name: 'Statistiques', level: 1 }).waitFor();
+      assert.equal(await page.locator('#stats-compare').inputValue(), 'custom');
+      assert.equal(await page.locator('#stats-ref-from').inputValue(), `${y}-03-01`);
+      await page.getByText(`comparée à la période du ${y}-03-01 au ${y}-03-02`, { exact: false }).waitFor();
     } finally {
       await context.close();
     }

@@ -57,6 +57,7 @@ const RULES = {
   '/paiements/controle': staff,
   '/paiements/transactions': treasury,
   '/statistiques': staff,
+  '/statistiques/import': editor, // the API takes the old portal's figures from editors and admins
   '/utilisateurs': admin,
   '/audit': admin,
   '/quotient-familial': caseworker,

@@ -23,6 +23,7 @@ import { renderRequest } from './views/request.js';
 import { renderSla } from './views/sla.js';
 import { renderQuotient } from './views/quotient.js';
 import { renderComments, renderStats } from './views/stats.js';
+import { renderStatsImport } from './views/stats-import.js';
 import { renderDoorCheck, renderGrids, renderInvoices, renderTicketing, renderTransactions } from './views/payments.js';
 
 const ROUTES = {
@@ -47,6 +48,7 @@ const ROUTES = {
   '/paiements/transactions': { title: 'Transactions et export', render: renderTransactions },
   '/statistiques': { title: 'Statistiques', render: renderStats },
   '/statistiques/avis': { title: 'Avis des lecteurs', render: renderComments },
+  '/statistiques/import': { title: 'Chiffres de l’ancien portail', render: renderStatsImport },
   '/utilisateurs': { title: 'Utilisateurs', render: renderUsers },
   '/audit': { title: 'Journal d’audit', render: renderAudit },
   '/quotient-familial': { title: 'Quotient familial', render: renderQuotient },

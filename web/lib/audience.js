@@ -54,7 +54,8 @@ export function pagePath(loc = location) {
   return url.pathname;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+// The town's day (Europe/Paris), as the stats service counts visitors: not the UTC day.
+const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date());
 
 /** true, false, or null when unknown (objection, GPC/DNT, no storage). */
 function returningFlag() {

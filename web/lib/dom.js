@@ -41,6 +41,15 @@ export function formatDate(value, options = { weekday: 'long', day: 'numeric', m
   return new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', ...options }).format(date);
 }
 
+// The town's calendar day of a moment, « 2026-12-06 »: what the services count by (Europe/Paris),
+// not the UTC day of toISOString(), which is yesterday's between midnight and 1 or 2 a.m.
+const TOWN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** The town's day (YYYY-MM-DD, Europe/Paris) of date (a Date or milliseconds; default now). */
+export function townDay(date = new Date()) {
+  return TOWN_DAY.format(date instanceof Date ? date : new Date(date));
+}
+
 /** Money in integer cents → « 12,50 € ». */
 export function formatCents(cents) {
   return new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(cents / 100);

@@ -3,7 +3,7 @@
 // the transactions with the reconciliation export and its daily totals.
 
 import { api, download } from '/lib/api.js';
-import { formatCents, h, replaceChildren } from '/lib/dom.js';
+import { formatCents, h, replaceChildren, townDay } from '/lib/dom.js';
 import { field } from '/lib/forms.js';
 import { mayUse } from '../access.js';
 
@@ -269,7 +269,7 @@ export function renderDoorCheck(main) {
 
 /* --- transactions and export --- */
 export function renderTransactions(main) {
-  const today = new Date().toISOString().slice(0, 10);
+  const today = townDay();
   const from = h('input', { type: 'date', value: today.slice(0, 8) + '01' });
   const to = h('input', { type: 'date', value: today });
   const out = h('div', { 'aria-live': 'polite' });

@@ -2,12 +2,12 @@
 // for the citizen not counted), share decided within the SLA, late and open late requests.
 
 import { api } from '/lib/api.js';
-import { h, replaceChildren } from '/lib/dom.js';
+import { h, replaceChildren, townDay } from '/lib/dom.js';
 import { days, SERVICE_LABELS, subnav, TS } from './ts-common.js';
 
 export function renderSla(main) {
-  const today = new Date().toISOString().slice(0, 10);
-  const monthAgo = new Date(Date.now() - 30 * 86400e3).toISOString().slice(0, 10);
+  const today = townDay();
+  const monthAgo = townDay(Date.now() - 30 * 86400e3);
   const from = h('input', { type: 'date', id: 'sla-from', value: monthAgo });
   const to = h('input', { type: 'date', id: 'sla-to', value: today });
   const out = h('div', { 'aria-live': 'polite' });

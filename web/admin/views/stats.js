@@ -4,7 +4,7 @@
 // (also open to the agents who contribute to a section, for that section's pages).
 
 import { api } from '/lib/api.js';
-import { h, replaceChildren } from '/lib/dom.js';
+import { h, replaceChildren, townDay } from '/lib/dom.js';
 import { barChart, csvLink, formatNumber, lineChart } from './charts.js';
 
 const STATS = '/api/stats/v1';
@@ -19,7 +19,7 @@ if (!document.querySelector('link[data-stats-css]')) {
   document.head.append(h('link', { rel: 'stylesheet', href: '/admin/views/stats.css', dataset: { statsCss: '' } }));
 }
 
-const day = (d) => d.toISOString().slice(0, 10);
+const day = (d) => townDay(d);
 const pct = (v) => (v === null || v === undefined ? '—' : `${formatNumber(v * 100)} %`);
 const duration = (s) => {
   if (s === null || s === undefined) return '—';
@@ -28,8 +28,10 @@ const duration = (s) => {
   return `${formatNumber(s / 86400)} j`;
 };
 
-function subnav(current) {
-  const links = [['/admin/statistiques', 'Tableau de bord'], ['/admin/statistiques/avis', 'Avis des lecteurs']];
+/** The sub-menu of the statistics pages, current marked. */
+export function subnav(current) {
+  const links = [['/admin/statistiques', 'Tableau de bord'], ['/admin/statistiques/avis', 'Avis des lecteurs'],
+    ['/admin/statistiques/import', 'Chiffres de l’ancien portail']];
   return h('nav', { class: 'stats-subnav', 'aria-label': 'Statistiques' }, h('ul', {}, links.map(([href, label]) =>
     h('li', {}, h('a', { href, dataset: { link: '' }, 'aria-current': href === current ? 'page' : null }, label)))));
 }
@@ -167,6 +169,11 @@ export function renderStats(main) {
     h('div', { class: 'field' }, h('label', { for: 'stats-ref-from' }, 'Référence du'), refFrom),
     h('div', { class: 'field' }, h('label', { for: 'stats-ref-to' }, 'au'), refTo));
   compare.addEventListener('change', () => { custom.hidden = compare.value !== 'custom'; });
+  // ?comparer=FROM..TO (the link shown after an import of the old portal's figures).
+  const preset = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(new URLSearchParams(location.search).get('comparer') || '');
+  if (preset) {
+    [compare.value, refFrom.value, refTo.value, custom.hidden] = ['custom', preset[1], preset[2], false];
+  }
   const out = h('div', { 'aria-live': 'polite', 'aria-busy': 'false', id: 'stats-resultats' });
   const form = h('form', { class: 'ts-filters stats-filters' },
     h('div', { class: 'field' }, h('label', { for: 'stats-from' }, 'Du'), from),

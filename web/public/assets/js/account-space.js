@@ -1,7 +1,7 @@
 // Mon espace: restores the session from the refresh cookie, then shows the profile (PATCH /me
 // with If-Match), the notifications (marked read one by one), the open sessions (each can be
 // ended), the password change, new recovery codes (with TOTP) and logout. Without a session it invites to sign in.
-import { h, replaceChildren, formatDate } from '/lib/dom.js';
+import { h, replaceChildren, formatDate, townDay } from '/lib/dom.js';
 import { exchange, logout } from '/lib/api.js';
 import { ACCOUNT, api, bindForm, restoreSession } from './account-common.js';
 
@@ -96,8 +96,8 @@ const plural = (n, one, many) => `${n} ${n > 1 ? many : one}`;
 /** What waits behind each tile: requests to complete, drafts, documents to renew, no member yet. */
 async function loadWaits(me) {
   $('tile-structure').hidden = me.role !== 'partner';
-  const today = new Date().toISOString().slice(0, 10);
-  const soon = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
+  const today = townDay();
+  const soon = townDay(Date.now() + 30 * 86400000);
   const [reqs, docs, hh] = await Promise.all([
     api.get('/api/teleservices/v1/me/requests?limit=100').catch(() => null),
     api.get(`${ACCOUNT}/me/documents?limit=100`).catch(() => null),

@@ -6,7 +6,7 @@
 
 import { api, ApiError, isAuthenticated, refreshSession } from '/lib/api.js';
 import { answerText } from '/lib/answers.js';
-import { h, replaceChildren, formatCents } from '/lib/dom.js';
+import { h, replaceChildren, formatCents, townDay } from '/lib/dom.js';
 import { showErrors } from '/lib/forms.js';
 import { ACCOUNT, KIND_LABELS, params, randomKey, serviceLabel, TS, tsFieldMessage } from './teleservices-common.js';
 import { signInHref } from './session-gate.js';
@@ -195,7 +195,7 @@ function checklist() {
   return lines;
 }
 
-const today = () => new Date().toISOString().slice(0, 10);
+const today = () => townDay();
 
 /** Vault documents that may stand for a line: same kind, the member's own or the household's. */
 function vaultOptions(line) {
