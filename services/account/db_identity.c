@@ -81,8 +81,10 @@ const struct lc_sql identity_sql[] = {
     {"refresh_insert", "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2::uuid)"},
     {"refresh_find",
      "SELECT rt.used_at IS NOT NULL, s.id, s.user_id, s.revoked_at IS NOT NULL OR s.expires_at <= now(),"
-     " extract(epoch FROM now() - rt.used_at) FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id "
-     "WHERE rt.token_hash = $1"
+     /* clock_timestamp(), not now(): now() is when this transaction began, which can be before
+      * the concurrent refresh that spent the token (and that we waited for) — a negative age. */
+     " extract(epoch FROM clock_timestamp() - rt.used_at)"
+     " FROM refresh_tokens rt JOIN sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1"
      " FOR UPDATE OF rt, s"},
     {"refresh_unused", "SELECT 1 FROM refresh_tokens WHERE token_hash = $1 AND session_id = $2::uuid"
                        " AND used_at IS NULL"},

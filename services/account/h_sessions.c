@@ -153,9 +153,12 @@ static enum lc_tx_result refresh_tx(struct lc_db *db, void *arg)
 	if (!tokens_successor(f->presented, f->token, next_hash))
 		return LC_TX_ERROR;
 	/* Spent within the reuse interval, and its successor not used yet: another tab of the same
-	 * browser refreshed at the same moment. It gets the same successor, and the family lives. */
+	 * browser refreshed at the same moment. It gets the same successor, and the family lives.
+	 * (A two-tab race under load once read as theft here: the age came from the transaction's
+	 * start time and was negative, so `age >= 0` revoked the session. The age is now measured
+	 * after the lock, and a negative one still counts as "the same moment".) */
 	f->race = false;
-	if (used && age >= 0 && age < (double)account_refresh_reuse_s) {
+	if (used && age < (double)account_refresh_reuse_s) {
 		const char *q[] = {next_hash, f->sid};
 		PGresult *x = lc_db_exec(db, "refresh_unused", 2, q);
 		if (!x)
