@@ -38,6 +38,7 @@ struct lc_http {
 	const struct lc_route *routes;
 	uint16_t port;
 	atomic_int inflight;   /* requests between first callback and completion */
+	atomic_int parked;     /* of which parked by their handler (lc_rq_park), not yet resumed */
 	unsigned per_ip_limit; /* 0: no limit */
 	pthread_mutex_t peers_mu;
 	struct peer *peers[PEER_BUCKETS];
@@ -138,6 +139,41 @@ void lc_rq_add_header(struct lc_request *rq, const char *name, const char *value
 	rq->nout++;
 	if (strcasecmp(name, "Cache-Control") == 0)
 		rq->has_cache_control = true;
+}
+
+void lc_rq_park(struct lc_request *rq, int (*resume)(struct lc_request *rq, void *arg), void *arg)
+{
+	rq->resume = resume;
+	rq->resume_arg = arg;
+	rq->parked = true;
+	atomic_store(&rq->woken, false);
+	atomic_fetch_add(&rq->http->parked, 1);
+	/* MHD (0.9.75) moves the connection to its suspended list at once, under its lock: a
+	 * resume from another thread, even before this handler has returned, is then in order. */
+	MHD_suspend_connection(rq->conn);
+}
+
+void lc_rq_resume(struct lc_request *rq)
+{
+	atomic_store(&rq->woken, true); /* publishes what the resume function reads */
+	MHD_resume_connection(rq->conn);
+}
+
+/* MHD calls a resumed connection's handler again: run the parked request's continuation.
+ * True when rq was parked (and is now answered, or still waiting for its wake-up). */
+static bool run_parked(struct lc_request *rq)
+{
+	if (!rq->parked)
+		return false;
+	if (!atomic_load(&rq->woken))
+		return true; /* a call before lc_rq_resume: nothing to do yet */
+	rq->parked = false;
+	atomic_fetch_sub(&rq->http->parked, 1);
+	lc__db_forget_failure();
+	rq->resume(rq, rq->resume_arg);
+	if (!rq->replied)
+		lc_reply_problem(rq, 500, "internal", "The handler gave no answer.");
+	return true;
 }
 
 /* ---------- request lifecycle ---------- */
@@ -423,7 +459,7 @@ static void dispatch(struct lc_request *rq)
 	}
 	lc__db_forget_failure();
 	r->handler(rq);
-	if (!rq->replied)
+	if (!rq->replied && !rq->parked)
 		lc_reply_problem(rq, 500, "internal", "The handler gave no answer.");
 }
 
@@ -440,6 +476,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_add(&h->inflight, 1);
 		*con_cls = rq;
 		rq->conn = conn;
+		rq->http = h;
 		clock_gettime(CLOCK_MONOTONIC, &rq->started);
 		snprintf(rq->method, sizeof(rq->method), "%s", method);
 		rq->path = strdup(url);
@@ -480,6 +517,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (run_parked(rq))
+		return MHD_YES;
 	if (rq->draining && !rq->replied)
 		send_refusal(rq);
 	else if (!rq->replied && (rq->checked || !early_checks(rq)))
@@ -500,6 +539,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	    (double)(now.tv_sec - rq->started.tv_sec) + (double)(now.tv_nsec - rq->started.tv_nsec) / 1e9;
 	size_t idx = rq->match_result == LC_MATCH_OK ? rq->match.route_idx : (size_t)-1;
 	lc_metrics_observe(idx, rq->status, secs);
+	if (rq->parked) /* resumed, but the client had gone: MHD closed without calling back */
+		atomic_fetch_sub(&h->parked, 1);
 	/* The gateway writes the access log (with the same request id); here it is a debug aid.
 	 * The query string is never logged: it may carry a one-time token. */
 	LC_LOG(LC_LOG_DEBUG, "access", rq->request_id, "%s %s %u %.3fms%s", rq->method, rq->path, rq->status,
@@ -613,7 +654,8 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 		free(h);
 		return NULL;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	                 MHD_ALLOW_SUSPEND_RESUME;
 	h->d = MHD_start_daemon(
 	    flags, cfg->port, &on_accept, h, &on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
@@ -647,6 +689,13 @@ void lc_http_stop(struct lc_http *h, unsigned grace_ms)
 	if (s != MHD_INVALID_SOCKET)
 		close(s);
 	for (unsigned waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
+		usleep(10 * 1000);
+	/* MHD must not stop with a connection suspended: parked requests are always resumed by
+	 * whoever holds them (a batch ends with its statement), so wait for them, as MHD itself
+	 * waits for a handler blocked in a statement. */
+	if (atomic_load(&h->parked) > 0)
+		lc_warn("waiting for %d parked request(s) before stopping", atomic_load(&h->parked));
+	while (atomic_load(&h->parked) > 0)
 		usleep(10 * 1000);
 	MHD_stop_daemon(h->d);
 	for (size_t i = 0; i < PEER_BUCKETS; i++)

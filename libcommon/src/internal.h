@@ -4,6 +4,7 @@
 #define CIVITAS_INTERNAL_H
 
 #include <microhttpd.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -56,6 +57,13 @@ struct lc_request {
 	bool has_cache_control;
 
 	struct lc_cleanup *cleanups; /* run in reverse order of registration */
+	/* Parked by the handler (lc_rq_park): MHD has the connection suspended until
+	 * lc_rq_resume; then the worker thread calls resume(rq, resume_arg). */
+	struct lc_http *http;
+	bool parked;
+	atomic_bool woken; /* set by lc_rq_resume before it wakes MHD */
+	int (*resume)(struct lc_request *rq, void *arg);
+	void *resume_arg;
 	bool replied;
 	unsigned status;
 };

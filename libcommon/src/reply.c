@@ -206,8 +206,12 @@ int lc_reply_empty(struct lc_request *rq, unsigned status)
 int lc_db_fail_reply(struct lc_request *rq)
 {
 	struct lc_db *db = lc_db_thread();
-	const char *state = lc_db_sqlstate(db);
-	if (lc_db_unavailable(db)) {
+	return lc_db_state_reply(rq, lc_db_sqlstate(db), lc_db_unavailable(db), lc_db_error(db));
+}
+
+int lc_db_state_reply(struct lc_request *rq, const char *state, bool unavailable, const char *error)
+{
+	if (unavailable) {
 		lc_rq_add_header(rq, "Retry-After", "5");
 		return lc_reply_problem(rq, 503, "unavailable",
 		                        "The database is unavailable; try again shortly.");
@@ -218,7 +222,7 @@ int lc_db_fail_reply(struct lc_request *rq)
 		lc_rq_add_header(rq, "Retry-After", "1");
 		return lc_reply_problem(rq, 503, "unavailable", "Too much contention; try again.");
 	}
-	lc_error("database error %s: %s", state, lc_db_error(db));
+	lc_error("database error %s: %s", state, error ? error : "");
 	return lc_reply_problem(rq, 500, "internal", "An internal error occurred.");
 }
 

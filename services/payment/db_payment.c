@@ -150,6 +150,37 @@ const struct lc_sql pay_statements[] = {
      " set_config('synchronous_commit', CASE WHEN h.id IS NULL THEN current_setting('synchronous_commit')"
      " ELSE 'off' END, true)"
      " FROM k LEFT JOIN (h JOIN r ON r.id = h.category_id) ON true"},
+    /* Many holds of one category in one statement (hold_batch.c): $3 is [{n, u: user, q:
+     * quantity, h: holder}]. The requests the category accepts (paid, sales open, within the
+     * per-order limit) are granted all together or not at all: ONE guarded UPDATE adds their
+     * sum to held only if sold + held + sum <= capacity still holds on the row as locked (the
+     * same re-checked condition as hold_take), then one INSERT records a hold for each. A row
+     * per granted hold (n, id, JSON), or a single row with n NULL when none was; no row: no
+     * such category. `free` is the seats left as this statement's snapshot saw them, for the
+     * one-by-one fallback when the sum does not fit. Commit without waiting for the WAL flush,
+     * as hold_take. */
+    {"hold_batch",
+     "WITH k AS (SELECT c.id, c.price_cents, e.per_order_limit, now() < e.sales_open_at AS not_yet,"
+     " now() > e.sales_close_at AS over, c.capacity - c.sold - c.held AS free"
+     " FROM ticket_categories c JOIN ticketed_events e ON e.event_id = c.event_id"
+     " WHERE c.event_id = $1::uuid AND c.label = $2),"
+     " q AS (SELECT r.n, r.u, r.q, r.h, gen_random_uuid() AS hold_id"
+     " FROM k, jsonb_to_recordset($3::jsonb) AS r(n int, u uuid, q int, h text)"
+     " WHERE k.price_cents > 0 AND NOT k.not_yet AND NOT k.over AND r.q BETWEEN 1 AND k.per_order_limit),"
+     " r AS (UPDATE ticket_categories t SET held = t.held + s.total"
+     " FROM k, (SELECT sum(q)::int AS total FROM q) s"
+     " WHERE t.id = k.id AND s.total > 0 AND t.sold + t.held + s.total <= t.capacity"
+     " RETURNING t.id, t.event_id, t.label, t.price_cents),"
+     " h AS (INSERT INTO holds (id, user_id, category_id, quantity, holder_name, status, expires_at)"
+     " SELECT q.hold_id, q.u, r.id, q.q, q.h, 'active', now() + make_interval(mins => $4::int) FROM q, r"
+     " RETURNING id, quantity, expires_at)"
+     " SELECT k.id, k.price_cents, k.per_order_limit, k.not_yet, k.over, k.free, q.n, h.id,"
+     " jsonb_build_object('id', h.id, 'category_id', r.id, 'event_id', r.event_id, 'category', r.label,"
+     " 'quantity', h.quantity, 'unit_cents', r.price_cents, 'amount_cents', r.price_cents * h.quantity,"
+     " 'status', 'active', 'expires_at', iso(h.expires_at))::text,"
+     " set_config('synchronous_commit', CASE WHEN h.id IS NULL THEN current_setting('synchronous_commit')"
+     " ELSE 'off' END, true)"
+     " FROM k LEFT JOIN (h JOIN q ON q.hold_id = h.id CROSS JOIN r) ON true ORDER BY q.n"},
     {"cat_reserve", "UPDATE ticket_categories SET held = held + $2::int WHERE id = $1::uuid"
                     " AND sold + held + $2::int <= capacity RETURNING id"},
     {"cat_sell",

@@ -231,8 +231,6 @@ struct hold_ctx {
 	struct pay_outcome o;
 };
 
-enum { TAKE_FREE = -2 }; /* take_hold's answer for a free category, distinct from reply codes */
-
 /* A free category: the seats are sold at once and the tickets issued in the same transaction. */
 static enum lc_tx_result free_hold_tx(struct lc_db *db, void *arg)
 {
@@ -284,33 +282,54 @@ static long holder_name(struct lc_request *rq, char out[201])
 	return st;
 }
 
-/* The per-order limit and the sales window of a category, read by cat_find or hold_take from
- * columns (limit, not_yet, over) at col; replies and returns false when the order breaks them. */
-static bool category_allows(struct lc_request *rq, PGresult *r, int col, int64_t qty, bool for_waiting)
-{
-	int64_t limit = strtoll(PQgetvalue(r, 0, col), NULL, 10);
-	bool not_yet = strcmp(PQgetvalue(r, 0, col + 1), "t") == 0,
-	     over = strcmp(PQgetvalue(r, 0, col + 2), "t") == 0;
-	if (qty > limit) {
-		lc_reply_problem_errors(rq, 422, "validation_failed", "Too many seats for one order.",
-		                        json_pack("[{s:s, s:s, s:s}]", "field", "quantity", "code",
-		                                  "out_of_range", "message", "above the per-order limit"));
-		return false;
-	}
-	if (!for_waiting && (not_yet || over)) {
-		lc_reply_problem(rq, 409, "conflict",
-		                 not_yet ? "Sales have not opened yet." : "Sales are closed.");
-		return false;
-	}
-	return true;
-}
-
 static int no_category(struct lc_request *rq)
 {
 	return lc_reply_problem_errors(rq, 422, "validation_failed",
 	                               "No such ticket category for this event.",
 	                               json_pack("[{s:s, s:s, s:s}]", "field", "category", "code",
 	                                         "not_found", "message", "no such category"));
+}
+
+/* Replies why seats were not given (any result but GRANTED and FREE). */
+static int refuse_seats(struct lc_request *rq, const struct pay_hold_req *q)
+{
+	switch (q->result) {
+	case PAY_HOLD_OVER_LIMIT:
+		return lc_reply_problem_errors(rq, 422, "validation_failed", "Too many seats for one order.",
+		                               json_pack("[{s:s, s:s, s:s}]", "field", "quantity", "code",
+		                                         "out_of_range", "message", "above the per-order limit"));
+	case PAY_HOLD_NOT_YET:
+		return lc_reply_problem(rq, 409, "conflict", "Sales have not opened yet.");
+	case PAY_HOLD_CLOSED:
+		return lc_reply_problem(rq, 409, "conflict", "Sales are closed.");
+	case PAY_HOLD_NO_SEATS:
+		return lc_reply_problem(rq, 409, "conflict", "Not enough seats left: join the waiting list.");
+	case PAY_HOLD_NO_CATEGORY:
+		return no_category(rq);
+	case PAY_HOLD_DB_FAILED:
+		return lc_db_state_reply(rq, q->sqlstate, q->unavailable, q->error);
+	case PAY_HOLD_GRANTED:
+	case PAY_HOLD_FREE:
+		break;
+	}
+	return lc_reply_problem(rq, 500, "internal", "An internal error occurred.");
+}
+
+/* The per-order limit and the sales window of a category, read by cat_find from columns
+ * (limit, not_yet, over) at col; replies and returns false when the order breaks them. */
+static bool category_allows(struct lc_request *rq, PGresult *r, int col, int64_t qty, bool for_waiting)
+{
+	struct pay_hold_req q = {.result = PAY_HOLD_GRANTED};
+	if (qty > strtoll(PQgetvalue(r, 0, col), NULL, 10))
+		q.result = PAY_HOLD_OVER_LIMIT;
+	else if (!for_waiting && strcmp(PQgetvalue(r, 0, col + 1), "t") == 0)
+		q.result = PAY_HOLD_NOT_YET;
+	else if (!for_waiting && strcmp(PQgetvalue(r, 0, col + 2), "t") == 0)
+		q.result = PAY_HOLD_CLOSED;
+	if (q.result == PAY_HOLD_GRANTED)
+		return true;
+	refuse_seats(rq, &q);
+	return false;
 }
 
 /* Resolves event + category label; replies and returns false when it cannot. */
@@ -335,38 +354,29 @@ static bool find_category(struct lc_request *rq, const char *event_id, const cha
 	return ok;
 }
 
-/* A paid hold: hold_take does it all in one statement (see db_payment.c). Free categories go on
- * to free_hold_tx: then nothing is replied, c->category is set and TAKE_FREE is returned. */
-static int take_hold(struct lc_request *rq, const char *event_id, const char *label, struct hold_ctx *c)
+/* A hold request on its way through the batcher (hold_batch.c), freed with the request. q comes
+ * first: the batcher hands &j->q back to hold_decided. */
+struct hold_job {
+	struct pay_hold_req q;
+	struct hold_ctx c;
+};
+
+/* The batch has decided: the hold, a refusal, or, for a free category, the tickets at once. */
+static int hold_decided(struct lc_request *rq, void *arg)
 {
-	char q[16], ttl[8];
-	snprintf(q, sizeof(q), "%lld", (long long)c->qty);
-	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
-	const char *p[] = {event_id, label, pay_caller(rq), q, c->holder, ttl};
-	PGresult *r = pay_sql(lc_rq_db(rq), "hold_take", 6, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return no_category(rq);
+	struct hold_job *j = arg;
+	if (j->q.result == PAY_HOLD_FREE) {
+		snprintf(j->c.category, sizeof(j->c.category), "%s", j->q.category);
+		j->c.price = 0;
+		return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
 	}
-	int rc;
-	if (!category_allows(rq, r, 2, c->qty, false))
-		rc = LC_REPLIED;
-	else if (strtoll(PQgetvalue(r, 0, 1), NULL, 10) == 0) {
-		snprintf(c->category, sizeof(c->category), "%s", PQgetvalue(r, 0, 0));
-		rc = TAKE_FREE;
-	} else if (PQgetisnull(r, 0, 5))
-		rc = lc_reply_problem(rq, 409, "conflict", "Not enough seats left: join the waiting list.");
-	else {
-		char location[96];
-		snprintf(location, sizeof(location), "/api/payment/v1/holds/%s", PQgetvalue(r, 0, 5));
-		json_t *body = json_loads(PQgetvalue(r, 0, 6), 0, NULL);
-		lc_rq_add_header(rq, "Location", location);
-		rc = lc_reply_json(rq, 201, body ? body : json_object());
-	}
-	PQclear(r);
-	return rc;
+	if (j->q.result != PAY_HOLD_GRANTED)
+		return refuse_seats(rq, &j->q);
+	char location[96];
+	snprintf(location, sizeof(location), "/api/payment/v1/holds/%s", j->q.hold_id);
+	json_t *body = json_loads(j->q.body, 0, NULL);
+	lc_rq_add_header(rq, "Location", location);
+	return lc_reply_json(rq, 201, body ? body : json_object());
 }
 
 int h_hold_create(struct lc_request *rq)
@@ -386,28 +396,29 @@ int h_hold_create(struct lc_request *rq)
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
-	struct hold_ctx c = {.rq = rq, .qty = qty};
-	if (holder) {
-		snprintf(c.holder, sizeof(c.holder), "%s", holder);
-		int rc = take_hold(rq, event_id, label, &c);
-		if (rc != TAKE_FREE)
-			return rc;
-		c.price = 0;
-	} else {
-		if (!find_category(rq, event_id, label, qty, &c, false))
+	struct hold_job *j = lc_rq_alloc(rq, sizeof(*j));
+	if (!j)
+		return lc_reply_problem(rq, 503, "unavailable", "The server is out of memory; try again.");
+	if (!lc_json_is_uuid(pay_caller(rq))) /* account's users are uuids: a token says otherwise */
+		return lc_reply_problem(rq, 401, "unauthorized", "A valid access token is required.");
+	j->c = (struct hold_ctx){.rq = rq, .qty = qty};
+	if (holder)
+		snprintf(j->c.holder, sizeof(j->c.holder), "%s", holder);
+	else {
+		/* Checked before asking account for the name, so a refusal costs no call. */
+		if (!find_category(rq, event_id, label, qty, &j->c, false))
 			return LC_REPLIED;
-		long st = holder_name(rq, c.holder);
+		long st = holder_name(rq, j->c.holder);
 		if (st == 0 || st >= 500)
 			return pay_account_unavailable(rq);
 		if (st != 200)
-			snprintf(c.holder, sizeof(c.holder), "Titulaire");
-		if (c.price > 0) {
-			int rc = take_hold(rq, event_id, label, &c);
-			if (rc != TAKE_FREE)
-				return rc;
-		}
+			snprintf(j->c.holder, sizeof(j->c.holder), "Titulaire");
+		if (j->c.price == 0)
+			return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
 	}
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &c), &c.o);
+	j->q = (struct pay_hold_req){
+	    .event_id = event_id, .label = label, .user_id = pay_caller(rq), .holder = j->c.holder, .qty = qty};
+	return pay_hold_submit(rq, &j->q, hold_decided);
 }
 
 struct release_ctx {

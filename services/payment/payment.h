@@ -124,7 +124,39 @@ void pay_ticket_code(const char *ticket_id, char out[96]);
 /* Checks the signature of a code offline; true when it was made with our key. */
 bool pay_ticket_code_ok(const char *code);
 
-/* Background sweeper (sweeper.c): expired checkouts and holds, waiting-list offers. */
+/* --- seat holds, decided in batches (hold_batch.c) --- */
+enum pay_hold_result {
+	PAY_HOLD_GRANTED,
+	PAY_HOLD_NO_SEATS,    /* 409 */
+	PAY_HOLD_NO_CATEGORY, /* 422 */
+	PAY_HOLD_OVER_LIMIT,  /* 422: above the per-order limit */
+	PAY_HOLD_NOT_YET,     /* 409: sales not open */
+	PAY_HOLD_CLOSED,      /* 409: sales closed */
+	PAY_HOLD_FREE,        /* a free category: the handler issues the tickets itself */
+	PAY_HOLD_DB_FAILED,
+};
+struct pay_hold_req {
+	/* in: borrowed from the request, which outlives its batch */
+	const char *event_id, *label, *user_id, *holder;
+	int64_t qty;
+	/* out, written by the batcher before the request is resumed */
+	enum pay_hold_result result;
+	char category[37]; /* FREE: the category's id */
+	char hold_id[37];  /* GRANTED */
+	char *body;        /* GRANTED: the hold's JSON text, freed with the request */
+	char sqlstate[6];  /* DB_FAILED */
+	bool unavailable;  /* DB_FAILED: the database could not be reached */
+	char error[160];   /* DB_FAILED: the database's message (logged with a 500) */
+};
+#define PAY_HOLD_BATCH_MAX 256 /* requests decided by one run of the batcher */
+/* From the hold handler: parks rq until a batch has decided req, then reply(rq, req) answers
+ * (worker thread). Returns LC_REPLIED. */
+int pay_hold_submit(struct lc_request *rq, struct pay_hold_req *req, int (*reply)(struct lc_request *, void *));
+int pay_holds_start(void);
+void pay_holds_stop(void);
+
+/* Background threads (sweeper.c): the sweeper (expired checkouts and holds, waiting-list
+ * offers) and the holds batcher (hold_batch.c). */
 int pay_on_start(void);
 void pay_on_stop(void);
 /* One pass (also used by tests through the demo route's neighbour). Returns 0 or -1. */

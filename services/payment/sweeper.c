@@ -95,11 +95,13 @@ static void *loop(void *arg)
 
 int pay_on_start(void)
 {
-	if (pay_provider_init() != 0)
+	if (pay_provider_init() != 0 || pay_holds_start() != 0)
 		return -1;
 	stopping = false;
-	if (pthread_create(&thread, NULL, loop, NULL) != 0)
+	if (pthread_create(&thread, NULL, loop, NULL) != 0) {
+		pay_holds_stop();
 		return -1;
+	}
 	running = true;
 	return 0;
 }
@@ -114,4 +116,5 @@ void pay_on_stop(void)
 	pthread_mutex_unlock(&mu);
 	pthread_join(thread, NULL);
 	running = false;
+	pay_holds_stop(); /* the server has stopped: no hold is waiting any more */
 }

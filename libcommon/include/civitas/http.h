@@ -73,4 +73,14 @@ void lc_rq_add_header(struct lc_request *rq, const char *name, const char *value
 /* Was a reply already queued for this request? */
 bool lc_rq_replied(const struct lc_request *rq);
 
+/* --- Requests answered later (batch.h builds on these) --- */
+/* Parks the request: the handler returns without replying and its worker thread goes on
+ * serving other connections. Once some thread calls lc_rq_resume(rq), resume(rq, arg) runs on
+ * the worker thread of the connection and replies (a 500 is sent if it does not). Call it
+ * from the handler only, with the body complete (always so in a handler). */
+void lc_rq_park(struct lc_request *rq, int (*resume)(struct lc_request *rq, void *arg), void *arg);
+/* Wakes a parked request; any thread, once per park. Whatever the resume function reads must be
+ * written before this call. The server waits for parked requests before it stops. */
+void lc_rq_resume(struct lc_request *rq);
+
 #endif

@@ -50,6 +50,9 @@ bool lc_require_service_or_reply(struct lc_request *rq, const char *service);
  * internal. Returns LC_REPLIED so a handler can `return lc_db_fail_reply(rq);`. Logs the
  * SQLSTATE, never values. */
 int lc_db_fail_reply(struct lc_request *rq);
+/* The same answer for a statement that failed on another thread's connection (a batcher's):
+ * its SQLSTATE, whether the database was unreachable, and its message (logged on a 500). */
+int lc_db_state_reply(struct lc_request *rq, const char *sqlstate, bool unavailable, const char *error);
 
 /* Builds the problem object without replying (for tests and for callers that add members). */
 json_t *lc_problem_new(unsigned status, const char *code, const char *detail, const char *request_id);
