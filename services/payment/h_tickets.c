@@ -297,7 +297,8 @@ static int refuse_seats(struct lc_request *rq, const struct pay_hold_req *q)
 	case PAY_HOLD_OVER_LIMIT:
 		return lc_reply_problem_errors(rq, 422, "validation_failed", "Too many seats for one order.",
 		                               json_pack("[{s:s, s:s, s:s}]", "field", "quantity", "code",
-		                                         "out_of_range", "message", "above the per-order limit"));
+		                                         "out_of_range", "message",
+		                                         "above the per-order limit"));
 	case PAY_HOLD_NOT_YET:
 		return lc_reply_problem(rq, 409, "conflict", "Sales have not opened yet.");
 	case PAY_HOLD_CLOSED:
@@ -416,8 +417,11 @@ int h_hold_create(struct lc_request *rq)
 		if (j->c.price == 0)
 			return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
 	}
-	j->q = (struct pay_hold_req){
-	    .event_id = event_id, .label = label, .user_id = pay_caller(rq), .holder = j->c.holder, .qty = qty};
+	j->q = (struct pay_hold_req){.event_id = event_id,
+	                             .label = label,
+	                             .user_id = pay_caller(rq),
+	                             .holder = j->c.holder,
+	                             .qty = qty};
 	return pay_hold_submit(rq, &j->q, hold_decided);
 }
 

@@ -83,7 +83,8 @@ static void decide_group(struct lc_db *db, struct pay_hold_req **g, size_t n)
 	json_t *arr = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, json_pack("{s:I, s:s, s:I, s:s}", "n", (json_int_t)i, "u",
-		                                     g[i]->user_id, "q", (json_int_t)g[i]->qty, "h", g[i]->holder));
+		                                     g[i]->user_id, "q", (json_int_t)g[i]->qty, "h",
+		                                     g[i]->holder));
 	char *text = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
 	char ttl[8];
@@ -136,7 +137,7 @@ static void decide_group(struct lc_db *db, struct pay_hold_req **g, size_t n)
 	}
 }
 
-static void run_holds(struct lc_db *db, void **items, size_t n)
+void pay_holds_decide(struct lc_db *db, void **items, size_t n)
 {
 	struct pay_hold_req *g[PAY_HOLD_BATCH_MAX];
 	bool taken[PAY_HOLD_BATCH_MAX] = {false};
@@ -147,7 +148,8 @@ static void run_holds(struct lc_db *db, void **items, size_t n)
 		size_t m = 0;
 		for (size_t j = i; j < n; j++) {
 			struct pay_hold_req *q = items[j];
-			if (!taken[j] && strcmp(q->event_id, first->event_id) == 0 && strcmp(q->label, first->label) == 0) {
+			if (!taken[j] && strcmp(q->event_id, first->event_id) == 0 &&
+			    strcmp(q->label, first->label) == 0) {
 				taken[j] = true;
 				g[m++] = q;
 			}
@@ -162,7 +164,8 @@ static void free_body(void *arg)
 	free(q->body);
 }
 
-int pay_hold_submit(struct lc_request *rq, struct pay_hold_req *req, int (*reply)(struct lc_request *, void *))
+int pay_hold_submit(struct lc_request *rq, struct pay_hold_req *req,
+                    int (*reply)(struct lc_request *, void *))
 {
 	req->body = NULL;
 	if (!lc_rq_defer(rq, free_body, req))
@@ -172,7 +175,7 @@ int pay_hold_submit(struct lc_request *rq, struct pay_hold_req *req, int (*reply
 
 int pay_holds_start(void)
 {
-	batcher = lc_batcher_start("holds", run_holds, PAY_HOLD_BATCH_MAX);
+	batcher = lc_batcher_start("holds", pay_holds_decide, PAY_HOLD_BATCH_MAX);
 	return batcher ? 0 : -1;
 }
 

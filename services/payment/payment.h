@@ -151,7 +151,11 @@ struct pay_hold_req {
 #define PAY_HOLD_BATCH_MAX 256 /* requests decided by one run of the batcher */
 /* From the hold handler: parks rq until a batch has decided req, then reply(rq, req) answers
  * (worker thread). Returns LC_REPLIED. */
-int pay_hold_submit(struct lc_request *rq, struct pay_hold_req *req, int (*reply)(struct lc_request *, void *));
+int pay_hold_submit(struct lc_request *rq, struct pay_hold_req *req,
+                    int (*reply)(struct lc_request *, void *));
+/* The batcher's work: decides items (struct pay_hold_req *, at most PAY_HOLD_BATCH_MAX, in
+ * arrival order) on db, one statement per category when the seats suffice. Tests call it too. */
+void pay_holds_decide(struct lc_db *db, void **items, size_t n);
 int pay_holds_start(void);
 void pay_holds_stop(void);
 
