@@ -386,13 +386,7 @@ int h_hold_create(struct lc_request *rq)
 	int64_t qty;
 	struct lc_field spec[] = {
 	    SEAT_FIELDS(&event_id, &label, &qty),
-	    {.name = "holder_name",
-	     .type = LC_J_STRING,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 200,
-	     .out = &holder},
+	    LC_F_STRING("holder_name", 1, 200, &holder),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))

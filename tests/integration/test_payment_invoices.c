@@ -460,7 +460,8 @@ START_TEST(checkout_idempotency_and_notifications)
 	json_decref(itest_expect(&r, 422));
 
 	/* the payment's events reach the stack's stats daemon through the outbox, once each, and its
-	 * rebuilt daily figures count exactly what it received */
+	 * rebuilt daily figures count exactly what it received (stats' days are Paris days: between
+	 * 23:00 and midnight UTC in winter the UTC date is the day before) */
 	PGconn *st = PQconnectdb(itest_env("CIVITAS_TEST_STATS_DB_URL"));
 	ck_assert_int_eq(PQstatus(st), CONNECTION_OK);
 	const char *sp[] = {co, a};
@@ -473,7 +474,7 @@ START_TEST(checkout_idempotency_and_notifications)
 	    2, sp, "1 1 2", 60));
 	char day[16], rb[64];
 	snprintf(day, sizeof(day), "%s",
-	         itest_sql1(st, "SELECT (now() AT TIME ZONE 'UTC')::date::text", 0, NULL));
+	         itest_sql1(st, "SELECT (now() AT TIME ZONE 'Europe/Paris')::date::text", 0, NULL));
 	snprintf(rb, sizeof(rb), "{\"from\":\"%s\",\"to\":\"%s\"}", day, day);
 	char url[256];
 	snprintf(url, sizeof(url), "%s/api/stats/v1/admin/rebuild", itest_env("CIVITAS_TEST_BASE_URL"));
@@ -487,10 +488,11 @@ START_TEST(checkout_idempotency_and_notifications)
 	        st,
 	        "SELECT (SELECT value FROM daily WHERE metric = 'payments' AND dim = '' AND day = $1::date)"
 	        " = (SELECT count(*) FROM events WHERE topic = 'payment.succeeded'"
-	        " AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
+	        " AND (occurred_at AT TIME ZONE 'Europe/Paris')::date = $1::date)"
 	        " AND (SELECT value FROM daily WHERE metric = 'refunds_amount_cents' AND dim = ''"
 	        " AND day = $1::date) = (SELECT sum((data->>'amount_cents')::bigint) FROM events"
-	        " WHERE topic = 'refund.succeeded' AND (occurred_at AT TIME ZONE 'UTC')::date = $1::date)"
+	        " WHERE topic = 'refund.succeeded' AND (occurred_at AT TIME ZONE 'Europe/Paris')::date = "
+	        "$1::date)"
 	        " AND (SELECT value FROM daily WHERE metric = 'invoices_paid' AND dim = '' AND day = "
 	        "$1::date)"
 	        " >= 1",
