@@ -63,26 +63,26 @@ static struct pending *take(struct lc_batcher *b, size_t *n)
 static void *batcher_main(void *arg)
 {
 	struct lc_batcher *b = arg;
-	void **items = calloc(b->max_items, sizeof(*items));
-	struct pending **taken = calloc(b->max_items, sizeof(*taken));
-	if (!items || !taken)
+	void **items = calloc(b->max_items, sizeof(void *));
+	if (!items)
 		abort(); /* a few KiB at start: nothing sensible runs without them */
 	size_t n;
-	struct pending *p;
-	while ((p = take(b, &n)) != NULL) {
-		for (size_t i = 0; p; p = p->next, i++) {
-			items[i] = p->item;
-			taken[i] = p;
-		}
+	struct pending *first;
+	while ((first = take(b, &n)) != NULL) {
+		size_t i = 0;
+		for (struct pending *p = first; p; p = p->next)
+			items[i++] = p->item;
 		b->run(lc_db_thread(), items, n);
 		lc_metrics_gauge_add(b->runs_gauge, 1);
 		lc_metrics_gauge_add(b->items_gauge, (long)n);
-		/* Once resumed, a request (and its pending entry) may be freed at any time. */
-		for (size_t i = 0; i < n; i++)
-			lc_rq_resume(taken[i]->rq);
+		/* Once resumed, a request (and its pending entry) may be freed at any time: the next
+		 * entry is read before. */
+		for (struct pending *p = first, *next; p; p = next) {
+			next = p->next;
+			lc_rq_resume(p->rq);
+		}
 	}
 	free(items);
-	free(taken);
 	lc_db_thread_close();
 	return NULL;
 }
