@@ -22,6 +22,8 @@ static const char framework_sql[] =
     "  failed_at timestamptz, last_error text, UNIQUE (event_id, target));"
     "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (next_attempt_at)"
     "  WHERE delivered_at IS NULL AND failed_at IS NULL;"
+    /* The key under which a waiting event may still be replaced (lc_outbox_emit_merged). */
+    "ALTER TABLE outbox ADD COLUMN IF NOT EXISTS merge_key text;"
     "CREATE TABLE IF NOT EXISTS inbox ("
     "  event_id uuid PRIMARY KEY, received_at timestamptz NOT NULL DEFAULT now());";
 

@@ -71,7 +71,10 @@ int lc_outbox_setup(const char *service, const struct lc_outbox_target *targets,
 	return 0;
 }
 
-int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char event_id[37])
+/* Queues one row per target matching topic, due after delay_s seconds, replaceable under key
+ * (NULL: never). 0 or -1. */
+static int emit_rows(struct lc_db *db, const char *topic, const json_t *data, const char *key,
+                     unsigned delay_s, char event_id[37])
 {
 	char id[37];
 	lc_uuid_v4(id);
@@ -80,8 +83,9 @@ int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	char at[32];
+	char at[32], delay[16];
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(delay, sizeof(delay), "%u", delay_s);
 	json_t *env = json_pack("{s:s, s:s, s:s, s:s, s:O}", "id", id, "topic", topic, "source", O.service,
 	                        "occurred_at", at, "data", data ? (json_t *)data : json_null());
 	char *text = env ? json_dumps(env, JSON_COMPACT) : NULL;
@@ -92,8 +96,8 @@ int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char
 	for (size_t i = 0; i < O.n && rc == 0; i++) {
 		if (strncmp(topic, O.t[i].prefix, strlen(O.t[i].prefix)) != 0)
 			continue;
-		const char *p[] = {id, O.t[i].name, topic, text};
-		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 4, p);
+		const char *p[] = {id, O.t[i].name, topic, text, key, delay};
+		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 6, p);
 		if (!r)
 			rc = -1;
 		PQclear(r);
@@ -108,6 +112,37 @@ int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char
 		PQclear(r);
 	}
 	return rc;
+}
+
+int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char event_id[37])
+{
+	return emit_rows(db, topic, data, NULL, 0, event_id);
+}
+
+int lc_outbox_emit_merged(struct lc_db *db, const char *topic, const json_t *data, const char *merge_into,
+                          const char *key, unsigned delay_s)
+{
+	if (merge_into) {
+		/* Two emits for the same key at once would each find nothing and queue two events. */
+		const char *pl[] = {merge_into};
+		PGresult *r = lc_db_exec(db, "lc_outbox_merge_lock", 1, pl);
+		if (!r)
+			return -1;
+		PQclear(r);
+		char *text = json_dumps(data, JSON_COMPACT);
+		if (!text)
+			return -1;
+		const char *p[] = {topic, merge_into, text, key};
+		r = lc_db_exec(db, "lc_outbox_merge", 4, p);
+		free(text);
+		if (!r)
+			return -1;
+		bool merged = atoi(PQcmdTuples(r)) > 0;
+		PQclear(r);
+		if (merged)
+			return 0;
+	}
+	return emit_rows(db, topic, data, key, key ? delay_s : 0, NULL);
 }
 
 bool lc_event_parse_or_reply(struct lc_request *rq, struct lc_event *ev)

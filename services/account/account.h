@@ -104,6 +104,7 @@ bool tokens_successor(const char *token, char next[48], char hash[65]);
 /* Seconds after a rotation during which the spent token still answers with its successor
  * (CIVITAS_REFRESH_REUSE_S, 0 to 60). */
 extern long account_refresh_reuse_s;
+extern long account_mail_merge_s; /* CIVITAS_MAIL_MERGE_S (routes.c) */
 
 /* --- mail.c --- */
 /* Renders templates/<name>.txt with data ({{key}}) and link ({{link}}) into a subject and a body

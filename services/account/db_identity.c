@@ -112,6 +112,8 @@ const struct lc_sql identity_sql[] = {
     {"notify_key_claim", "INSERT INTO notify_keys (key) VALUES ($1) ON CONFLICT DO NOTHING"},
     {"notify_user",
      "SELECT email, notify_email, notify_portal FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"agents_of_service", "SELECT id FROM users WHERE role = 'agent' AND $1 = ANY (services)"
+                          " AND disabled_at IS NULL AND erased_at IS NULL ORDER BY id"},
     {"notification_insert",
      "INSERT INTO notifications (user_id, template, subject, body, link, idempotency_key)"
      " VALUES ($1::uuid, $2, $3, $4, $5, $6)"},

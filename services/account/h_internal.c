@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "civitas/audit.h"
+#include "civitas/crypto.h"
 #include "civitas/db.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
@@ -52,17 +53,41 @@ int h_internal_user_by_email(struct lc_request *rq)
 /* --- POST /internal/v1/notify --- */
 
 struct notify {
-	const char *user_id, *template_name, *key, *link;
+	const char *user_id, *service, *template_name, *key, *link, *group;
 	json_t *data;
 	int rc;
 	bool unknown;
 	char id[37];
 };
 
+/* Every agent of a service (the agents of a request nobody has taken yet): each is notified
+ * with a key of their own derived from the caller's, so that a retry notifies nobody twice. */
+static enum lc_tx_result notify_service_tx(struct lc_db *db, struct notify *n)
+{
+	const char *p[] = {n->service};
+	PGresult *r = lc_db_exec(db, "agents_of_service", 1, p);
+	if (!r)
+		return LC_TX_ERROR;
+	char hash[65];
+	lc_sha256_hex(n->key, strlen(n->key), hash);
+	n->rc = PQntuples(r) == 0; /* nobody to tell is not a repeat */
+	for (int i = 0; i < PQntuples(r) && n->rc != -1 && n->rc != -2; i++) {
+		char key[120];
+		snprintf(key, sizeof(key), "%s/%s", hash, PQgetvalue(r, i, 0));
+		int rc = account_notify_grouped(db, PQgetvalue(r, i, 0), n->template_name, n->data, key,
+		                                n->link, n->group);
+		n->rc = rc == 1 ? 1 : rc < 0 ? rc : n->rc;
+	}
+	PQclear(r);
+	return n->rc == -1 ? LC_TX_ERROR : n->rc == -2 ? LC_TX_ROLLBACK : LC_TX_COMMIT;
+}
+
 static enum lc_tx_result notify_tx(struct lc_db *db, void *arg)
 {
 	struct notify *n = arg;
 	n->id[0] = '\0';
+	if (n->service)
+		return notify_service_tx(db, n);
 	const char *p[] = {n->user_id};
 	int found = lc_db_run(db, "notify_user", 1, p);
 	if (found < 0)
@@ -70,7 +95,7 @@ static enum lc_tx_result notify_tx(struct lc_db *db, void *arg)
 	n->unknown = found == 0;
 	if (n->unknown)
 		return LC_TX_ROLLBACK;
-	n->rc = account_notify(db, n->user_id, n->template_name, n->data, n->key, n->link);
+	n->rc = account_notify_grouped(db, n->user_id, n->template_name, n->data, n->key, n->link, n->group);
 	if (n->rc == -1)
 		return LC_TX_ERROR;
 	if (n->rc == -2)
@@ -89,7 +114,8 @@ int h_internal_notify(struct lc_request *rq)
 {
 	struct notify n = {0};
 	const struct lc_field spec[] = {
-	    LC_F_UUID("user_id", &n.user_id, .required = true),
+	    LC_F_UUID("user_id", &n.user_id),
+	    LC_F_STRING("service", 1, 40, &n.service, .pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"),
 	    {.name = "template",
 	     .type = LC_J_STRING,
 	     .required = true,
@@ -98,10 +124,13 @@ int h_internal_notify(struct lc_request *rq)
 	    LC_F_OBJECT("data", &n.data),
 	    LC_F_STRING("idempotency_key", 1, 200, &n.key, .required = true),
 	    LC_F_STRING("link", 0, 1024, &n.link, .pattern = "^/[^[:space:]]*$"),
+	    LC_F_STRING("group", 1, 100, &n.group),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
+	if (!n.user_id == !n.service)
+		return reply_field_error(rq, "user_id", "required", "Either user_id or service, not both.");
 	if (lc_db_tx(lc_rq_db(rq), notify_tx, &n) == LC_TX_ERROR)
 		return lc_db_fail_reply(rq);
 	if (n.unknown)
@@ -121,7 +150,7 @@ struct event {
 
 /* Templates other services may send to an address that has no account (mail.* events):
  * a short list, so that no other service can make account send, say, a password reset. */
-static const char *const external_templates[] = {"job_edit_link", NULL};
+static const char *const external_templates[] = {"job_edit_link", "job_published", "job_rejected", NULL};
 
 /* A mail.* event {email, template, data, idempotency_key}: e-mail to someone without an account
  * (an employer's edit link), sent from this service's outbox like every other e-mail. */
@@ -142,6 +171,35 @@ static enum lc_tx_result mail_event(struct lc_db *db, struct event *e)
 	return rc == -1 ? LC_TX_ERROR : LC_TX_COMMIT;
 }
 
+/* Templates other services may send to a person with an account through notify.* events
+ * {user_id, template, data, link}: the outcome of what that person asked of them. */
+static const char *const event_notify_templates[] = {"directory_change_approved", "directory_change_rejected",
+                                                     NULL};
+
+static enum lc_tx_result notify_event(struct lc_db *db, struct event *e)
+{
+	const char *uid = json_string_value(json_object_get(e->ev.data, "user_id"));
+	const char *tpl = json_string_value(json_object_get(e->ev.data, "template"));
+	const char *link = json_string_value(json_object_get(e->ev.data, "link"));
+	json_t *data = json_object_get(e->ev.data, "data");
+	bool allowed = false;
+	for (size_t i = 0; tpl && event_notify_templates[i]; i++)
+		allowed = allowed || strcmp(tpl, event_notify_templates[i]) == 0;
+	bool link_ok = !link || (link[0] == '/' && strlen(link) <= 1024 && !strpbrk(link, " \t\r\n"));
+	if (!allowed || !uid || !lc_json_is_uuid(uid) || !json_is_object(data) || !link_ok) {
+		lc_warn("notify event %s refused: template, person or link not acceptable", e->ev.id);
+		return LC_TX_COMMIT; /* a bad event is dropped, not retried for ever */
+	}
+	const char *p[] = {uid};
+	int found = lc_db_run(db, "notify_user", 1, p);
+	if (found <= 0) {
+		if (found == 0)
+			lc_info("notify event %s: the person is gone, nothing sent", e->ev.id);
+		return found < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	}
+	return account_notify(db, uid, tpl, data, e->ev.id, link) == -1 ? LC_TX_ERROR : LC_TX_COMMIT;
+}
+
 static enum lc_tx_result event_tx(struct lc_db *db, void *arg)
 {
 	struct event *e = arg;
@@ -155,6 +213,8 @@ static enum lc_tx_result event_tx(struct lc_db *db, void *arg)
 		return account_audit_sink(db, e->ev.data) < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
 	if (strncmp(e->ev.topic, "mail.", 5) == 0)
 		return mail_event(db, e);
+	if (strncmp(e->ev.topic, "notify.", 7) == 0)
+		return notify_event(db, e);
 	return LC_TX_COMMIT; /* other topics are not for this service: acknowledged, ignored */
 }
 

@@ -3,6 +3,8 @@
  * transaction, so that a rolled-back request notifies nobody and a retried one notifies once. */
 #include "notify.h"
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "civitas/db.h"
@@ -19,16 +21,41 @@ static int claim_key(struct lc_db *db, const char *key)
 	return lc_db_run(db, "notify_key_claim", 1, p);
 }
 
-static int queue_mail(struct lc_db *db, const char *to, const char *subject, const char *body)
+/* group (may be NULL): notices about one thing (a request) for one person. Such a notice waits
+ * account_mail_merge_s seconds, and a newer notice of the group sent meanwhile replaces it, so
+ * that steps that follow each other (received, then in progress) make one message naming the
+ * latest. A notice that carries a person's words (data.message) is never replaced: it is sent
+ * as it is, with what it replaced. */
+static int queue_mail(struct lc_db *db, const char *to, const char *subject, const char *body,
+                      const char *user_id, const char *group, const json_t *data)
 {
 	json_t *m = json_pack("{s:s, s:s, s:s}", "to", to, "subject", subject, "body", body);
-	int rc = m ? lc_outbox_emit(db, "mail.send", m, NULL) : -1;
+	if (!m)
+		return -1;
+	int rc;
+	if (!group || account_mail_merge_s == 0) {
+		rc = lc_outbox_emit(db, "mail.send", m, NULL);
+	} else {
+		char key[300];
+		snprintf(key, sizeof(key), "%s/%s", user_id, group);
+		const char *words = json_string_value(json_object_get(data, "message"));
+		bool replaceable = !words || !*words;
+		rc = lc_outbox_emit_merged(db, "mail.send", m, key, replaceable ? key : NULL,
+		                           (unsigned)account_mail_merge_s);
+	}
 	json_decref(m);
 	return rc;
 }
 
 int account_notify(struct lc_db *db, const char *user_id, const char *template_name, const json_t *data,
                    const char *idempotency_key, const char *link)
+{
+	return account_notify_grouped(db, user_id, template_name, data, idempotency_key, link, NULL);
+}
+
+int account_notify_grouped(struct lc_db *db, const char *user_id, const char *template_name,
+                           const json_t *data, const char *idempotency_key, const char *link,
+                           const char *group)
 {
 	char *subject = NULL, *body = NULL;
 	int rc = mail_render(template_name, data, link, &subject, &body);
@@ -52,7 +79,7 @@ int account_notify(struct lc_db *db, const char *user_id, const char *template_n
 		if (lc_db_run(db, "notification_insert", 6, q) < 0)
 			rc = -1;
 	}
-	if (rc == 1 && want_mail && queue_mail(db, email, subject, body) < 0)
+	if (rc == 1 && want_mail && queue_mail(db, email, subject, body, user_id, group, data) < 0)
 		rc = -1;
 	PQclear(u);
 out:
@@ -72,7 +99,7 @@ int account_mail_to(struct lc_db *db, const char *email, const char *template_na
 		return rc;
 	rc = claim_key(db, idempotency_key);
 	if (rc > 0)
-		rc = queue_mail(db, email, subject, body) < 0 ? -1 : 1;
+		rc = queue_mail(db, email, subject, body, NULL, NULL, NULL) < 0 ? -1 : 1;
 	free(subject);
 	free(body);
 	return rc;

@@ -61,6 +61,7 @@ static const struct lc_route routes[] = {
 char *account_private_key, *account_smtp_url, *account_public_base, *account_mail_from,
     *account_templates_dir, *account_demo_dir;
 long account_refresh_reuse_s = 10;
+long account_mail_merge_s = 60;
 static char templates_default[1024], demo_default[1024];
 
 static const struct lc_config_item config[] = {
@@ -74,6 +75,9 @@ static const struct lc_config_item config[] = {
     /* Two tabs refreshing at once present the same token: within this many seconds of the
      * rotation that is a race, not a theft. Bounded: a longer window is a longer replay. */
     {"CIVITAS_REFRESH_REUSE_S", LC_CFG_INT, "10", false, 0, 60, &account_refresh_reuse_s},
+    /* Notices about one request this many seconds apart make one e-mail (notify.c); 0 sends
+     * each at once. The test stack sets a few seconds. */
+    {"CIVITAS_MAIL_MERGE_S", LC_CFG_INT, "60", false, 0, 3600, &account_mail_merge_s},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };
 

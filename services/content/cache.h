@@ -1,7 +1,8 @@
 /* cache.h — a one-second micro-cache of public answers (an article, the lists, search, feeds) in
  * each process.
  * It only spares the database identical reads under load: any change made through this process
- * clears it at once, other replicas see it within CACHE_TTL_MS (clients cache 30 s anyway). */
+ * clears it at once, other replicas see it within CACHE_TTL_MS (browsers revalidate each time:
+ * public, no-cache). */
 #ifndef CIVITAS_CONTENT_CACHE_H
 #define CIVITAS_CONTENT_CACHE_H
 

@@ -41,8 +41,10 @@ extern char *content_public_url_setting;
 /* Reads a boolean query flag ("1", "true"). */
 bool query_flag(struct lc_request *rq, const char *name);
 
-/* Cache-Control of the public lists. */
-#define PUBLIC_LIST_CC "public, max-age=30"
+/* Public JSON answers: any browser may keep them but asks again each time (If-None-Match, a 304
+ * from the micro-cache), so that an editor who publishes sees the new version at once. */
+#define PUBLIC_CC      "public, no-cache"
+#define PUBLIC_LIST_CC PUBLIC_CC
 
 /* A keyset list: stmt takes params[0..nfixed-1], then limit+1, cursor t, cursor id, and
  * returns rows (json, key text, id). Replies {items, next_cursor} (cursor {"t", "id"}). A public

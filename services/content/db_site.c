@@ -101,8 +101,10 @@ const struct lc_sql content_sql_site[] = {
      " 'changes', c.changes, 'submitted_by', c.submitted_by, 'submitted_at', ts(c.submitted_at),"
      " 'comment', c.comment, 'decided_at', ts(c.decided_at))::text FROM directory_changes c"
      " WHERE c.id = $1::uuid"},
-    {"chg_lock", "SELECT organisation_id, changes::text FROM directory_changes WHERE id = $1::uuid AND"
-                 " status = 'pending' FOR UPDATE"},
+    {"chg_lock", "SELECT c.organisation_id, c.changes::text, c.submitted_by::text,"
+                 " coalesce(c.changes->>'name', o.name) FROM directory_changes c"
+                 " JOIN organisations o ON o.id = c.organisation_id WHERE c.id = $1::uuid AND"
+                 " c.status = 'pending' FOR UPDATE OF c"},
     {"chg_decide", "UPDATE directory_changes SET status = $2, decided_by = $3::uuid, decided_at = now(),"
                    " comment = $4 WHERE id = $1::uuid"},
     {"chg_queue",
@@ -170,25 +172,25 @@ const struct lc_sql content_sql_site[] = {
      " (SELECT 'article' AS type, a.id::text AS id, a.pub_title AS title, '/page.html?slug=' || a.slug AS "
      "url,"
      " coalesce(a.pub_summary, '') || ' ' || coalesce(a.pub_body_md, '') AS body,"
-     " ts_rank(a.search, to_tsquery('content.fr', $1)) AS rank FROM articles a"
+     " ts_rank(a.search, to_tsquery('content.fr', $1)) AS rank, a.kind FROM articles a"
      " WHERE a.search @@ to_tsquery('content.fr', $1) AND article_live(a)"
      " ORDER BY " LIVE_ORDER " DESC, a.id DESC LIMIT " SEARCH_CANDIDATES ")"
      " UNION ALL (SELECT 'event', e.id::text, e.title, '/agenda.html?evenement=' || e.slug,"
-     " e.summary || ' ' || e.location || ' ' || e.body_md, ts_rank(e.search, to_tsquery('content.fr', $1))"
-     " FROM events e WHERE e.search @@ to_tsquery('content.fr', $1) AND e.ends_at >= now()"
+     " e.summary || ' ' || e.location || ' ' || e.body_md, ts_rank(e.search, to_tsquery('content.fr', $1)),"
+     " NULL FROM events e WHERE e.search @@ to_tsquery('content.fr', $1) AND e.ends_at >= now()"
      " ORDER BY e.ends_at LIMIT " SEARCH_CANDIDATES ")"
      " UNION ALL (SELECT 'organisation', o.id::text, o.name, '/associations.html?structure=' || o.slug,"
-     " o.description_md || ' ' || o.address, ts_rank(o.search, to_tsquery('content.fr', $1))"
+     " o.description_md || ' ' || o.address, ts_rank(o.search, to_tsquery('content.fr', $1)), NULL"
      " FROM organisations o WHERE o.search @@ to_tsquery('content.fr', $1)"
      " ORDER BY o.name, o.id LIMIT " SEARCH_CANDIDATES ")"
      " UNION ALL (SELECT 'job', j.id::text, j.title, '/emploi.html?offre=' || j.id,"
      " j.employer || ' — ' || j.location || ' ' || j.description_md, ts_rank(j.search, "
-     "to_tsquery('content.fr', $1))"
+     "to_tsquery('content.fr', $1)), NULL"
      " FROM jobs j WHERE j.search @@ to_tsquery('content.fr', $1) AND j.status = 'published'"
      " AND j.expires_at > now() ORDER BY j.published_at DESC, j.id DESC LIMIT " SEARCH_CANDIDATES ")"
      ") s ORDER BY rank DESC, title, id LIMIT $2::int OFFSET $3::int)"
      " SELECT h.type, h.id, h.title, h.url, ts_headline('content.fr', h.body, to_tsquery('content.fr', "
-     "$1), " HEADLINE_OPTS "), h.rank FROM hits h ORDER BY h.rank DESC, h.title, h.id"},
+     "$1), " HEADLINE_OPTS "), h.rank, h.kind FROM hits h ORDER BY h.rank DESC, h.title, h.id"},
     /* as-you-type: titles of live articles (their own small index), upcoming events and the
      * directory, newest first; a JSON array of {type, title, url} */
     {"search_suggest",

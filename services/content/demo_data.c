@@ -2,6 +2,10 @@
  * Loire): sections, pages and news, events, an alert, associations and partners, job offers. */
 #include "demo_data.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
 const struct demo_section demo_sections[] = {
@@ -186,21 +190,23 @@ const struct demo_article demo_articles[] = {
      "[\"contact\",\"horaires\"]", 400},
     /* news */
     {"vie-pratique", "news", "travaux-rue-des-mariniers", "Travaux rue des Mariniers : circulation alternée",
-     "La réfection de la chaussée commence le 12 et dure six semaines.",
+     "La réfection de la chaussée commence le {{J+9}} et dure six semaines.",
      "La rue des Mariniers fait peau neuve : réseaux d’eau, chaussée et trottoirs seront refaits.\n\n"
      "Pendant les travaux, la circulation se fera **en alternance** entre 8 h et 17 h. Le stationnement sera "
      "interdit côté impair. Les riverains conservent l’accès à leur domicile.",
      "[\"travaux\",\"voirie\"]", 3},
-    {"enfance-jeunesse", "news", "inscriptions-accueil-loisirs-ete",
-     "Accueil de loisirs : les inscriptions pour l’été sont ouvertes",
-     "Réservez les semaines de juillet et d’août depuis votre espace famille.",
-     "Le programme de l’été est prêt : sorties à vélo sur les bords de Loire, mini-camps, ateliers "
-     "scientifiques et grand jeu de fin de séjour.\n\nLes réservations sont ouvertes jusqu’au 15 juin dans "
-     "votre espace famille.",
-     "[\"loisirs\",\"été\"]", 5},
-    {"mairie", "news", "compte-rendu-conseil-mars", "Conseil municipal du 14 mars : ce qu’il faut retenir",
+    {"enfance-jeunesse", "news", "inscriptions-accueil-loisirs-vacances",
+     "Accueil de loisirs : les inscriptions pour les prochaines vacances sont ouvertes",
+     "Réservez les journées des prochaines vacances depuis votre espace famille.",
+     "Le programme des prochaines vacances est prêt : sorties sur les bords de Loire, ateliers "
+     "scientifiques, jeux collectifs et grand jeu de fin de séjour.\n\nLes réservations sont ouvertes "
+     "jusqu’au {{J+12}} dans votre espace famille.",
+     "[\"loisirs\",\"vacances\"]", 5},
+    {"mairie", "news", "compte-rendu-conseil-municipal",
+     "Conseil municipal du {{J-10}} : ce qu’il faut retenir",
      "Budget, rénovation de l’école Jules-Ferry et nouvelle aire de jeux.",
-     "Lors de sa séance du 14 mars, le conseil municipal a voté le budget 2026, approuvé le lancement des "
+     "Lors de sa séance du {{J-10}}, le conseil municipal a ajusté le budget de l’année, approuvé le "
+     "lancement des "
      "travaux de rénovation de l’école Jules-Ferry et choisi le projet de la nouvelle aire de jeux du parc "
      "de "
      "la Prairie.\n\nLe compte rendu complet est disponible en mairie.",
@@ -210,33 +216,34 @@ const struct demo_article demo_articles[] = {
      "Petits et grands ont profité des lectures à voix haute, du spectacle de contes et du concert du "
      "groupe *Les Mariniers*. Merci aux bénévoles et aux bibliothécaires !",
      "[\"médiathèque\",\"lecture\"]", 14},
-    {"conservatoire", "news", "audition-de-printemps", "Audition de printemps du conservatoire",
-     "Les élèves de piano et de violon se produisent à l’auditorium.",
-     "Les élèves des classes de piano, de violon et de violoncelle donnent leur audition de printemps. "
-     "Entrée libre, dans la limite des places disponibles.",
+    {"conservatoire", "news", "audition-des-eleves", "Audition des élèves du conservatoire",
+     "Le {{J+8}} à 18 h 30, les élèves de piano et de violon se produisent à l’auditorium.",
+     "Les élèves des classes de piano, de violon et de violoncelle donnent leur audition le {{J+8}} à "
+     "18 h 30 à l’auditorium du conservatoire. Entrée libre, dans la limite des places disponibles.",
      "[\"conservatoire\",\"musique\"]", 7},
     {"vie-pratique", "news", "nouveaux-horaires-dechetterie", "Nouveaux horaires de la déchetterie",
-     "À partir du 1er avril, la déchetterie ouvre aussi le lundi après-midi.",
+     "À partir du {{J+3}}, la déchetterie ouvre aussi le lundi après-midi.",
      "Pour répondre à la demande, la déchetterie des Granges ouvrira le **lundi de 14 h à 18 h** à partir du "
-     "1er avril, en plus des horaires habituels.",
+     "{{J+3}}, en plus des horaires habituels.",
      "[\"déchets\"]", 11},
     {"urbanisme", "news", "reunion-publique-plu", "Révision du PLU : réunion publique",
      "Venez découvrir le projet d’aménagement et donner votre avis.",
-     "La révision du plan local d’urbanisme entre dans sa phase de concertation. Une réunion publique "
-     "présentera le projet d’aménagement et de développement durables.\n\nUn registre est ouvert en mairie "
+     "La révision du plan local d’urbanisme entre dans sa phase de concertation. Une réunion publique, le "
+     "{{J+15}} à 18 h 30 à la salle Saint-Martin, présentera le projet d’aménagement et de développement "
+     "durables.\n\nUn registre est ouvert en mairie "
      "pour recueillir vos observations.",
      "[\"urbanisme\",\"PLU\",\"concertation\"]", 16},
-    {"associations", "news", "forum-des-associations", "Le forum des associations revient en septembre",
+    {"associations", "news", "forum-des-associations", "Le forum des associations revient le {{J+40}}",
      "Plus de 50 associations présentes au gymnase des Varennes.",
-     "Sport, culture, solidarité, environnement : le forum des associations est le rendez-vous de la "
-     "rentrée pour découvrir les activités proposées à Beaulieu-sur-Loire et s’inscrire.",
-     "[\"associations\",\"rentrée\"]", 20},
+     "Sport, culture, solidarité, environnement : le {{J+40}}, le forum des associations est le grand "
+     "rendez-vous pour découvrir les activités proposées à Beaulieu-sur-Loire et s’inscrire.",
+     "[\"associations\",\"forum\"]", 20},
     {"enfance-jeunesse", "news", "ecole-jules-ferry-renovation",
-     "École Jules-Ferry : la rénovation commence cet été",
-     "Isolation, fenêtres et chauffage : les travaux auront lieu pendant les vacances.",
+     "École Jules-Ferry : la rénovation commence aux prochaines vacances",
+     "Isolation, fenêtres et chauffage : les travaux auront lieu pendant les vacances scolaires.",
      "Les travaux de rénovation énergétique de l’école élémentaire Jules-Ferry débuteront dès la sortie des "
      "classes. Ils permettront de diviser par deux la consommation d’énergie du bâtiment.\n\nLes élèves "
-     "retrouveront leurs classes à la rentrée.",
+     "retrouveront leurs classes rénovées au retour des vacances.",
      "[\"école\",\"travaux\",\"énergie\"]", 24},
     {"mairie", "news", "permanences-des-elus", "Les permanences des élus reprennent",
      "Le maire et les adjoints vous reçoivent le samedi matin, sans rendez-vous.",
@@ -386,3 +393,50 @@ const struct demo_job demo_jobs[] = {
      "contact@ava-loire.example", 20, 2},
 };
 const size_t demo_njobs = N(demo_jobs);
+
+char *demo_dated(const char *text, time_t now)
+{
+	static const char *const months[] = {"janvier",   "février", "mars",     "avril",
+	                                     "mai",       "juin",    "juillet",  "août",
+	                                     "septembre", "octobre", "novembre", "décembre"};
+	size_t cap = strlen(text) + 1, len = 0;
+	char *out = malloc(cap);
+	for (const char *p = text; out && *p;) {
+		int n = 0, used = 0;
+		char sign = 0;
+		if (strncmp(p, "{{J", 3) == 0 && sscanf(p + 3, "%c%3d}}%n", &sign, &n, &used) == 2 &&
+		    used > 0 && (sign == '+' || sign == '-')) {
+			time_t t = now + (time_t)(sign == '-' ? -n : n) * 86400;
+			struct tm tm;
+			gmtime_r(&t, &tm);
+			char day[32];
+			int dl = snprintf(day, sizeof(day), "%d%s %s", tm.tm_mday,
+			                  tm.tm_mday == 1 ? "er" : "", months[tm.tm_mon]);
+			if (len + (size_t)dl + 1 > cap) {
+				cap = len + (size_t)dl + strlen(p) + 1;
+				char *grown = realloc(out, cap);
+				if (!grown) {
+					free(out);
+					return NULL;
+				}
+				out = grown;
+			}
+			memcpy(out + len, day, (size_t)dl);
+			len += (size_t)dl;
+			p += 3 + used;
+			continue;
+		}
+		if (len + 2 > cap) {
+			char *grown = realloc(out, cap *= 2);
+			if (!grown) {
+				free(out);
+				return NULL;
+			}
+			out = grown;
+		}
+		out[len++] = *p++;
+	}
+	if (out)
+		out[len] = '\0';
+	return out;
+}

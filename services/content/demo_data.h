@@ -4,11 +4,14 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 struct demo_section {
 	const char *slug, *parent, *title, *description;
 	const char *contributors; /* communication | etat-civil | enfance | conservatoire | "" */
 };
+/* Article titles, summaries and bodies may say {{J+N}} or {{J-N}}: the day N days after or
+ * before the seeding, in French (« 14 décembre »), so that news agree with their dates. */
 struct demo_article {
 	const char *section, *kind, *slug, *title, *summary, *body, *tags; /* tags: JSON array */
 	int days_ago;
@@ -39,5 +42,9 @@ extern const struct demo_job demo_jobs[];
 extern const size_t demo_njobs;
 extern const char *const demo_alert_message;
 extern const char *const demo_alert_link;
+
+/* text with every {{J±N}} replaced by the French day of `now` ± N days (malloc'd, NULL when out
+ * of memory). */
+char *demo_dated(const char *text, time_t now);
 
 #endif

@@ -83,7 +83,7 @@ static int public_article(struct lc_request *rq, const char *slug)
 	if (strlen(slug) <= CACHE_KEY_MAX - 2) {
 		snprintf(key, sizeof(key), "a:%s", slug);
 		kp = key;
-		if (public_hit(rq, kp, "public, max-age=30", &rc))
+		if (public_hit(rq, kp, PUBLIC_CC, &rc))
 			return rc;
 	}
 	const char *p[] = {slug};
@@ -95,7 +95,7 @@ static int public_article(struct lc_request *rq, const char *slug)
 		return lc_reply_problem(rq, 404, "not_found", "No such article.");
 	}
 	rc = public_store_reply(rq, kp, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), "application/json",
-	                        "public, max-age=30");
+	                        PUBLIC_CC);
 	PQclear(r);
 	return rc;
 }

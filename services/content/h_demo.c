@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "civitas/client.h"
 #include "civitas/crypto.h"
@@ -107,12 +108,19 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		char id[37], days[12];
 		lc_uuid_v4(id);
 		snprintf(days, sizeof(days), "%d", a->days_ago);
-		char *html = md_render(a->body, strlen(a->body));
-		if (!html)
-			return LC_TX_ERROR;
-		const char *p[] = {id,   a->kind, a->slug, a->title, a->summary, a->body,
-		                   html, a->tags, author,  days,     a->section};
-		PGresult *r = lc_db_exec(db, "demo_article", 11, p);
+		time_t now = time(NULL);
+		char *title = demo_dated(a->title, now), *summary = demo_dated(a->summary, now);
+		char *body = demo_dated(a->body, now);
+		char *html = body ? md_render(body, strlen(body)) : NULL;
+		PGresult *r = NULL;
+		if (title && summary && html) {
+			const char *p[] = {id,   a->kind, a->slug, title, summary,   body,
+			                   html, a->tags, author,  days,  a->section};
+			r = lc_db_exec(db, "demo_article", 11, p);
+		}
+		free(title);
+		free(summary);
+		free(body);
 		free(html);
 		if (!r)
 			return LC_TX_ERROR;

@@ -51,8 +51,7 @@ int h_directory_categories(struct lc_request *rq)
 		json_array_append_new(items, json_pack("{s:s, s:i}", "category", PQgetvalue(r, i, 0), "count",
 		                                       atoi(PQgetvalue(r, i, 1))));
 	PQclear(r);
-	return lc_reply_json_cached(rq, json_pack("{s:o, s:n}", "items", items, "next_cursor"),
-	                            "public, max-age=60");
+	return lc_reply_json_cached(rq, json_pack("{s:o, s:n}", "items", items, "next_cursor"), PUBLIC_CC);
 }
 
 int h_directory_get(struct lc_request *rq)
@@ -64,7 +63,7 @@ int h_directory_get(struct lc_request *rq)
 		return lc_db_fail_reply(rq);
 	if (!o)
 		return lc_reply_problem(rq, 404, "not_found", "No such organisation.");
-	return lc_reply_json_cached(rq, o, "public, max-age=60");
+	return lc_reply_json_cached(rq, o, PUBLIC_CC);
 }
 
 int h_directory_mine(struct lc_request *rq)
@@ -326,6 +325,20 @@ int h_moderation_list(struct lc_request *rq)
 	return content_keyset_list(rq, "chg_queue", NULL, 0, NULL, NULL);
 }
 
+/* The partner who proposed the change learns the decision, with the reason of a refusal
+ * (account's templates directory_change_approved / _rejected, through a notify.* event). */
+static int tell_partner(struct lc_db *db, const char *user_id, const char *name, const char *comment)
+{
+	const char *tpl = comment ? "directory_change_rejected" : "directory_change_approved";
+	char topic[64];
+	snprintf(topic, sizeof(topic), "notify.%s", tpl);
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "user_id", user_id, "template", tpl, "link",
+	                       "/ma-structure.html", "data", "name", name, "comment", comment ? comment : "");
+	int rc = ev ? lc_outbox_emit(db, topic, ev, NULL) : -1;
+	json_decref(ev);
+	return rc;
+}
+
 static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)
 {
 	struct org_ctx *c = arg;
@@ -338,13 +351,17 @@ static enum lc_tx_result decide_tx(struct lc_db *db, void *arg)
 		PQclear(r);
 		return lc_outcome_fail(&c->out, 404, "not_found", "No such pending change.");
 	}
-	char org[37];
+	char org[37], by[37];
 	snprintf(org, sizeof(org), "%s", PQgetvalue(r, 0, 0));
+	snprintf(by, sizeof(by), "%s", PQgetvalue(r, 0, 2));
 	json_t *changes = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
-	PQclear(r);
-	if (!changes)
-		return LC_TX_ERROR;
 	bool approve = c->comment == NULL;
+	int told = changes ? tell_partner(db, by, PQgetvalue(r, 0, 3), c->comment) : -1;
+	PQclear(r);
+	if (told < 0) {
+		json_decref(changes);
+		return LC_TX_ERROR;
+	}
 	const char *pd[] = {c->id, approve ? "approved" : "rejected", caller_id(c->rq), c->comment};
 	if (lc_db_run(db, "chg_decide", 4, pd) < 0) {
 		json_decref(changes);

@@ -40,7 +40,7 @@ int h_event_get(struct lc_request *rq)
 		return lc_db_fail_reply(rq);
 	if (!e)
 		return lc_reply_problem(rq, 404, "not_found", "No such event.");
-	return lc_reply_json_cached(rq, e, "public, max-age=60");
+	return lc_reply_json_cached(rq, e, PUBLIC_CC);
 }
 
 int h_internal_event_get(struct lc_request *rq)

@@ -76,7 +76,7 @@ int h_job_get(struct lc_request *rq)
 		return lc_db_fail_reply(rq);
 	if (!j)
 		return lc_reply_problem(rq, 404, "not_found", "No such offer.");
-	return lc_reply_json_cached(rq, j, "public, max-age=60");
+	return lc_reply_json_cached(rq, j, PUBLIC_CC);
 }
 
 struct job_ctx {
@@ -292,6 +292,29 @@ int h_job_update(struct lc_request *rq)
 	return content_reply(rq, lc_db_tx(lc_rq_db(rq), job_update_tx, &c), &c.out);
 }
 
+/* The employer learns the editor's decision by e-mail (templates job_published, job_rejected of
+ * the account service, which sends mail.* events), with the reason when it is a refusal. */
+static int decision_mail(struct lc_db *db, const json_t *job, const char *to, const char *comment)
+{
+	char day[16] = "", link[600];
+	struct lc_outcome scratch = {0}; /* an offer past its date is still decided: only the day is read */
+	int ok = expiry_ok(db, jstr(job, "expires_at"), &scratch, day);
+	lc_outcome_reset(&scratch);
+	if (ok < 0)
+		return -1;
+	bool published = strcmp(to, "published") == 0;
+	snprintf(link, sizeof(link), "%s%s", content_public_url(),
+	         published ? jstr(job, "url") : "/emploi.html");
+	json_t *mail = json_pack(
+	    "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}", "email", jstr(job, "contact_email"), "template",
+	    published ? "job_published" : "job_rejected", "data", "title", jstr(job, "title"), "employer",
+	    jstr(job, "employer"), "link", link, "expires_at", day, "comment", comment ? comment : "");
+	int rc = mail ? lc_outbox_emit(db, published ? "mail.job_published" : "mail.job_rejected", mail, NULL)
+	              : -1;
+	json_decref(mail);
+	return rc;
+}
+
 static enum lc_tx_result job_status_tx(struct lc_db *db, void *arg)
 {
 	struct job_ctx *c = arg;
@@ -347,6 +370,8 @@ static enum lc_tx_result job_status_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	content_etag(c->out.etag, json_integer_value(json_object_get(c->out.body, "revision")));
 	c->out.status = 200;
+	if (strcmp(to, "withdrawn") != 0 && decision_mail(db, c->out.body, to, c->comment) < 0)
+		return LC_TX_ERROR;
 	return LC_TX_COMMIT;
 }
 

@@ -65,7 +65,7 @@ int h_search(struct lc_request *rq)
 	char key[CACHE_KEY_MAX + 1];
 	const char *kp = public_key(key, "search", rq, names) ? key : NULL;
 	int rc;
-	if (kp && public_hit(rq, kp, "public, max-age=30", &rc))
+	if (kp && public_hit(rq, kp, PUBLIC_CC, &rc))
 		return rc;
 	char tsq[512];
 	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
@@ -81,11 +81,14 @@ int h_search(struct lc_request *rq)
 	int n = PQntuples(r);
 	for (int i = 0; i < n && i < pg.limit; i++) {
 		char *snip = snippet_html(PQgetvalue(r, i, 4));
-		json_array_append_new(items,
-		                      json_pack("{s:s, s:s, s:s, s:s, s:s?, s:f}", "type",
-		                                PQgetvalue(r, i, 0), "id", PQgetvalue(r, i, 1), "title",
-		                                PQgetvalue(r, i, 2), "url", PQgetvalue(r, i, 3),
-		                                "snippet_html", snip, "rank", atof(PQgetvalue(r, i, 5))));
+		json_t *hit =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s?, s:f}", "type", PQgetvalue(r, i, 0), "id",
+		              PQgetvalue(r, i, 1), "title", PQgetvalue(r, i, 2), "url", PQgetvalue(r, i, 3),
+		              "snippet_html", snip, "rank", atof(PQgetvalue(r, i, 5)));
+		/* An article is a page or a news item (« Page », « Actualité » on the site). */
+		if (hit && !PQgetisnull(r, i, 6))
+			json_object_set_new(hit, "kind", json_string(PQgetvalue(r, i, 6)));
+		json_array_append_new(items, hit);
 		free(snip);
 	}
 	PQclear(r);
@@ -101,7 +104,7 @@ int h_search(struct lc_request *rq)
 	json_decref(body);
 	if (!text)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	rc = public_store_reply(rq, kp, text, strlen(text), "application/json", "public, max-age=30");
+	rc = public_store_reply(rq, kp, text, strlen(text), "application/json", PUBLIC_CC);
 	free(text);
 	return rc;
 }
@@ -123,12 +126,12 @@ int h_search_suggest(struct lc_request *rq)
 	char key[CACHE_KEY_MAX + 1];
 	const char *kp = public_key(key, "suggest", rq, names) ? key : NULL;
 	int rc;
-	if (kp && public_hit(rq, kp, "public, max-age=60", &rc))
+	if (kp && public_hit(rq, kp, PUBLIC_CC, &rc))
 		return rc;
 	char tsq[512];
 	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
 		return public_store_reply(rq, kp, EMPTY_ITEMS, strlen(EMPTY_ITEMS), "application/json",
-		                          "public, max-age=60");
+		                          PUBLIC_CC);
 	const char *p[] = {tsq, SUGGEST_MAX};
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "search_suggest", 2, p);
 	if (!r)
@@ -145,7 +148,7 @@ int h_search_suggest(struct lc_request *rq)
 		lc_buf_free(&b);
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	}
-	rc = public_store_reply(rq, kp, text, len, "application/json", "public, max-age=60");
+	rc = public_store_reply(rq, kp, text, len, "application/json", PUBLIC_CC);
 	free(text);
 	return rc;
 }

@@ -59,7 +59,7 @@ int h_sections_tree(struct lc_request *rq)
 	/* Agents see contributor lists: their answer must not sit in a shared cache. */
 	if (agent)
 		return lc_reply_json(rq, 200, body);
-	return lc_reply_json_cached(rq, body, "public, max-age=60");
+	return lc_reply_json_cached(rq, body, PUBLIC_CC);
 }
 
 struct sec_ctx {

@@ -88,6 +88,8 @@ static const struct lc_outbox_target targets[] = {
     {.name = "stats", .topic_prefix = "job.", .url_env = "CIVITAS_STATS_URL"},
     {.name = "stats", .topic_prefix = "directory.", .url_env = "CIVITAS_STATS_URL"},
     {.name = "mail", .topic_prefix = "mail.", .url_env = "CIVITAS_ACCOUNT_URL"},
+    /* A partner learns the editor's decision on their directory change (notify.* events). */
+    {.name = "notify", .topic_prefix = "notify.", .url_env = "CIVITAS_ACCOUNT_URL"},
 };
 
 static const struct lc_config_item config[] = {

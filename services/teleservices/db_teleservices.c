@@ -63,6 +63,7 @@ const struct lc_sql ts_statements[] = {
                  " JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid"},
     {"req_lock", REQ_ROW " FOR UPDATE OF r"},
     {"req_read", REQ_ROW},
+    {"req_assignee", "SELECT coalesce(assignee_id::text, '') FROM requests WHERE id = $1::uuid"},
     {"req_update_draft",
      "UPDATE requests SET household_id = $2::uuid, member_ids = $3::uuid[], beneficiaries = $4::jsonb,"
      " answers = $5::jsonb, lock_version = lock_version + 1, updated_at = now()"

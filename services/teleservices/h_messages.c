@@ -43,6 +43,9 @@ static enum lc_tx_result msg_tx(struct lc_db *db, void *arg)
 			if (!data || ts_emit_notify(db, row.user_id, "request_message", data, m->id) < 0)
 				res = LC_TX_ERROR;
 			json_decref(data);
+		} else if (!m->agent && strcmp(row.status, "draft") != 0 &&
+		           ts_emit_agent_notify(db, &row, "request_citizen_message", m->body) < 0) {
+			res = LC_TX_ERROR;
 		}
 		if (res == LC_TX_COMMIT && m->agent &&
 		    lc_audit(db, m->rq, m->internal ? "request.note" : "request.message", "request", m->id,

@@ -206,6 +206,8 @@ static int apply_submit(struct lc_db *db, struct lc_request *rq, struct prep *p,
 			rc = ts_transition(db, &row, "received", "system", NULL, NULL);
 	} else if (rc == 0) {
 		rc = ts_transition(db, &row, "received", "citizen", ts_caller(rq), "Pièces complétées");
+		if (rc == 0)
+			rc = ts_emit_agent_notify(db, &row, "request_completed_by_citizen", NULL);
 	}
 	ts_req_row_free(&row);
 	return rc;

@@ -75,6 +75,9 @@ int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json
                    const char *request_id);
 /* Adds next_step (ts_next_step of its status) to a request's JSON (may be NULL). */
 void ts_add_next_step(json_t *req);
+/* Tells the agent of req (its assignee, else every agent of its service) that the citizen
+ * answered: tmpl request_completed_by_citizen or request_citizen_message; words may be NULL. */
+int ts_emit_agent_notify(struct lc_db *db, const struct ts_req_row *req, const char *tmpl, const char *words);
 /* The request as JSON for a viewer (agent view has notes). NULL when missing. New ref. */
 json_t *ts_request_json(struct lc_db *db, const char *id, bool for_agent);
 

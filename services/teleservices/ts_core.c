@@ -102,8 +102,32 @@ int ts_emit_notify(struct lc_db *db, const char *user_id, const char *tmpl, json
 	snprintf(link, sizeof(link), "/mes-demandes.html?id=%s", request_id);
 	char topic[96];
 	snprintf(topic, sizeof(topic), "notify.%s", tmpl);
-	json_t *ev = json_pack("{s:s, s:s, s:O, s:s}", "user_id", user_id, "template", tmpl, "data", data,
-	                       "link", link);
+	/* group: account merges the e-mails of one request's steps that follow each other closely. */
+	json_t *ev = json_pack("{s:s, s:s, s:O, s:s, s:s}", "user_id", user_id, "template", tmpl, "data",
+	                       data, "link", link, "group", request_id);
+	int rc = ev ? lc_outbox_emit(db, topic, ev, NULL) : -1;
+	json_decref(ev);
+	return rc;
+}
+
+int ts_emit_agent_notify(struct lc_db *db, const struct ts_req_row *req, const char *tmpl, const char *words)
+{
+	const char *p[] = {req->id};
+	PGresult *r = lc_db_exec(db, "req_assignee", 1, p);
+	if (!r || PQntuples(r) != 1) {
+		PQclear(r);
+		return -1;
+	}
+	const char *assignee = PQgetvalue(r, 0, 0);
+	char link[128], topic[96];
+	snprintf(link, sizeof(link), "/admin/demarches/demande?id=%s", req->id);
+	snprintf(topic, sizeof(topic), "notify.%s", tmpl);
+	/* The agent who took the request, else every agent of its service. */
+	json_t *ev =
+	    json_pack("{s:s, s:s, s:{s:s, s:s, s:s}, s:s}", assignee[0] ? "user_id" : "service",
+	              assignee[0] ? assignee : req->service, "template", tmpl, "data", "reference",
+	              req->reference, "procedure", req->title, "message", words ? words : "", "link", link);
+	PQclear(r);
 	int rc = ev ? lc_outbox_emit(db, topic, ev, NULL) : -1;
 	json_decref(ev);
 	return rc;

@@ -18,10 +18,15 @@ int ts_deliver_notify(const char *topic, const json_t *event, char *err, size_t 
 {
 	const json_t *d = json_object_get(event, "data");
 	const char *id = json_string_value(json_object_get(event, "id"));
-	json_t *body =
-	    json_pack("{s:O, s:O, s:O, s:s, s:O}", "user_id", json_object_get(d, "user_id"), "template",
-	              json_object_get(d, "template"), "data", json_object_get(d, "data"), "idempotency_key",
-	              id ? id : "", "link", json_object_get(d, "link"));
+	json_t *body = json_pack("{s:O, s:O, s:s, s:O}", "template", json_object_get(d, "template"), "data",
+	                         json_object_get(d, "data"), "idempotency_key", id ? id : "", "link",
+	                         json_object_get(d, "link"));
+	/* A person (user_id) or every agent of a service; group when the notices of a request may
+	 * be merged into one e-mail. */
+	static const char *const optional[] = {"user_id", "service", "group"};
+	for (size_t i = 0; body && i < sizeof(optional) / sizeof(optional[0]); i++)
+		if (json_is_string(json_object_get(d, optional[i])))
+			json_object_set(body, optional[i], json_object_get(d, optional[i]));
 	if (!body) {
 		snprintf(err, errlen, "bad notify event %s", topic);
 		return -1;

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { assertAccessible, assertNoProblems, launch, openPage, budget } from './helpers.mjs';
+import { DB, MAIL, PASSWORD as ADMIN_PASSWORD, register, submitLogin, totp } from './people.mjs';
 
 const PASSWORD = process.env.CIVITAS_DEMO_PASSWORD || 'civitas-demo-2026';
 const PHONE_390 = { width: 390, height: 844 };
@@ -81,4 +82,53 @@ describe('the agents space by role', () => {
       }
     });
   }
+
+  // An administrator (made for the test: the demo one must enrol an authenticator first) sees
+  // every page, the users and audit tables too, each fitting 390 px: wide tables scroll inside
+  // their own focusable region, never the page.
+  it('an administrator: every page, users and audit tables included, fits 390 px', { timeout: budget(360_000), skip: (!MAIL || !DB) && 'needs the test stack' }, async () => {
+    const email = await register('admin');
+    const { page, context, problems } = await openPage(browser, '/admin/', { allow: [...allow, /status of 40[13]/, /status of 429/, /session\/refresh/], viewport: PHONE_390 });
+    try {
+      await page.getByLabel('Adresse électronique').fill(email);
+      await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN_PASSWORD);
+      await submitLogin(page, '#enrol-secret');
+      const secret = (await page.locator('#enrol-secret').textContent()).trim();
+      await page.getByLabel('Premier code affiché par l’application').fill(totp(secret));
+      await page.getByRole('button', { name: 'Activer la double authentification' }).click();
+      await page.getByRole('heading', { name: 'Vos codes de secours' }).waitFor();
+      await noSidewaysScroll(page, 'recovery codes');
+      const code = (await page.locator('#recovery-codes li').first().textContent()).trim();
+      await page.getByRole('button', { name: /continuer/ }).click();
+      await page.getByLabel('Mot de passe', { exact: true }).fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: /utiliser un code de secours/ }).click();
+      await page.getByLabel('Code de secours').fill(code);
+      await submitLogin(page, '#admin-nav:not([hidden])');
+      const nav = page.getByRole('navigation', { name: 'Navigation de l’espace agents' });
+      for (const name of ['Utilisateurs', 'Journal d’audit', 'Démarches']) assert.ok(await nav.getByRole('link', { name, exact: true }).isVisible(), `the admin sees ${name}`);
+      const pages = ['/admin/', '/admin/contenus', '/admin/articles', '/admin/relecture', '/admin/alertes', '/admin/agenda', '/admin/annuaire',
+        '/admin/offres-emploi', '/admin/medias', '/admin/demarches', '/admin/demarches/procedures', '/admin/demarches/qualite', '/admin/paiements',
+        '/admin/paiements/grilles', '/admin/paiements/billetterie', '/admin/paiements/controle', '/admin/paiements/transactions', '/admin/statistiques',
+        '/admin/quotient-familial', '/admin/utilisateurs', '/admin/audit'];
+      for (const path of pages) {
+        await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
+        await page.locator('main h1').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        assert.doesNotMatch(await page.locator('main h1').first().innerText(), /Accès refusé|introuvable/, `the admin may use ${path}`);
+        if (path === '/admin/utilisateurs') await page.locator('#users-table table').waitFor();
+        if (path === '/admin/audit') await page.locator('#audit-list table').waitFor();
+        await noSidewaysScroll(page, `admin ${path}`);
+        if (path === '/admin/utilisateurs' || path === '/admin/audit') {
+          // The table is wider than the phone: it scrolls in a region the keyboard can reach.
+          const region = page.locator(path === '/admin/audit' ? '#audit-list' : '#users-table');
+          const [scrolls, focusable] = await region.evaluate((e) => [e.scrollWidth > e.clientWidth, e.tabIndex >= 0]);
+          assert.ok(!scrolls || focusable, `${path}: a scrolling table can be reached with the keyboard`);
+          await assertAccessible(page, `admin ${path} at 390 px`);
+        }
+      }
+      assertNoProblems(problems, 'admin at 390 px');
+    } finally {
+      await context.close();
+    }
+  });
 });

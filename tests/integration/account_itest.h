@@ -121,62 +121,16 @@ static inline const char *make_user(const char *email, const char *password, con
 	return id;
 }
 
-static inline char *read_file_all(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	char *b = malloc(256 * 1024);
-	size_t n = fread(b, 1, 256 * 1024 - 1, f);
-	fclose(f);
-	b[n] = '\0';
-	return b;
-}
-
+/* The caught e-mails (itest.c): how many to `to` contain needle (the newest in *last), and
+ * waiting up to 20 s for `want` of them. */
 static inline int count_mail(const char *to, const char *needle, char **last)
 {
-	const char *dir = itest_env("CIVITAS_TEST_MAIL");
-	DIR *d = opendir(dir);
-	if (!d)
-		return 0;
-	char hdr[400], best[300] = "";
-	snprintf(hdr, sizeof(hdr), "\r\nTo: %s\r\n", to);
-	int n = 0;
-	for (struct dirent *e; (e = readdir(d)) != NULL;) {
-		if (e->d_name[0] == '.' || !strstr(e->d_name, ".eml"))
-			continue;
-		char path[1200];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		char *m = read_file_all(path);
-		if (m && strstr(m, hdr) && (!needle || strstr(m, needle))) {
-			n++;
-			if (strcmp(e->d_name, best) > 0)
-				snprintf(best, sizeof(best), "%s", e->d_name);
-		}
-		free(m);
-	}
-	closedir(d);
-	if (last) {
-		char path[1200];
-		snprintf(path, sizeof(path), "%s/%s", dir, best);
-		*last = n ? read_file_all(path) : NULL;
-	}
-	return n;
+	return itest_mail_count(to, needle, last);
 }
 
-/* Waits (up to 20 s: the outbox thread sends) until `want` mails to `to` containing needle
- * exist; returns the newest one (caller frees). */
 static inline char *wait_mail(const char *to, const char *needle, int want)
 {
-	for (int i = 0; i < 100; i++) {
-		char *m = NULL;
-		if (count_mail(to, needle, &m) >= want)
-			return m;
-		free(m);
-		usleep(200 * 1000);
-	}
-	ck_abort_msg("no e-mail to %s containing %s", to, needle ? needle : "(anything)");
-	return NULL;
+	return itest_mail_wait(to, needle, want, 20);
 }
 
 /* The token=... of the link in a mail (static). */

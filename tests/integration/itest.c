@@ -4,6 +4,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <jwt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,4 +324,63 @@ void itest_account_user(PGconn *acc, const char *given, const char *role, const 
 	                    " VALUES ($1, $2, 'Martin', $3, now()) RETURNING id",
 	                    3, p));
 	snprintf(auth, 4200, "%s", itest_bearer(id, role, services));
+}
+
+static char *read_file_all(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *b = malloc(256 * 1024);
+	size_t n = b ? fread(b, 1, 256 * 1024 - 1, f) : 0;
+	fclose(f);
+	if (b)
+		b[n] = '\0';
+	return b;
+}
+
+int itest_mail_count(const char *to, const char *needle, char **last)
+{
+	const char *dir = itest_env("CIVITAS_TEST_MAIL");
+	DIR *d = opendir(dir);
+	if (last)
+		*last = NULL;
+	if (!d)
+		return 0;
+	char hdr[400], best[300] = "";
+	snprintf(hdr, sizeof(hdr), "\r\nTo: %s\r\n", to);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d)) != NULL;) {
+		if (e->d_name[0] == '.' || !strstr(e->d_name, ".eml"))
+			continue;
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		char *m = read_file_all(path);
+		if (m && strstr(m, hdr) && (!needle || strstr(m, needle))) {
+			n++;
+			if (strcmp(e->d_name, best) > 0)
+				snprintf(best, sizeof(best), "%s", e->d_name);
+		}
+		free(m);
+	}
+	closedir(d);
+	if (last && n) {
+		char path[1200];
+		snprintf(path, sizeof(path), "%s/%s", dir, best);
+		*last = read_file_all(path);
+	}
+	return n;
+}
+
+char *itest_mail_wait(const char *to, const char *needle, int want, int seconds)
+{
+	for (int i = 0; i < seconds * 5; i++) {
+		char *m = NULL;
+		if (itest_mail_count(to, needle, &m) >= want)
+			return m;
+		free(m);
+		usleep(200 * 1000);
+	}
+	ck_abort_msg("no e-mail to %s containing %s", to, needle ? needle : "(anything)");
+	return NULL;
 }

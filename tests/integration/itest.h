@@ -19,6 +19,13 @@ struct itest_resp {
 
 /* The value of an exported test variable; exits 77 (skip) when it is missing. */
 const char *itest_env(const char *name);
+/* The e-mails the stack's SMTP catcher wrote (CIVITAS_TEST_MAIL): how many are addressed to
+ * `to` and contain needle (NULL: any); the newest of them in *last when not NULL (caller frees;
+ * NULL when none). */
+int itest_mail_count(const char *to, const char *needle, char **last);
+/* Waits up to `seconds` until at least `want` such e-mails exist (else fails the test); returns
+ * the newest (caller frees). */
+char *itest_mail_wait(const char *to, const char *needle, int want, int seconds);
 /* Performs one request. headers is NULL-terminated ("Name: value"); body may be NULL.
  * Returns 0, or -1 when the connection failed (status 0). Free with itest_resp_free. */
 int itest_http(const char *method, const char *url, const char *const *headers, const char *body, size_t len,

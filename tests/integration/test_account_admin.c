@@ -256,6 +256,74 @@ START_TEST(notify_is_idempotent)
 }
 END_TEST
 
+/* Other services tell people the outcome of what they asked: a partner's directory change
+ * (notify.* events, to a person with an account), an employer's offer (mail.* events, to an
+ * address); templates outside the allowed lists are dropped, not retried. */
+START_TEST(decisions_reach_partners_and_employers)
+{
+	char email[128], id[64], ev[37], employer[128];
+	struct itest_resp r;
+	const char *ia = itest_internal_auth();
+	unique_email(email, sizeof(email), "partenaire");
+	snprintf(id, sizeof(id), "%s", make_user(email, PW, "partner"));
+	lc_uuid_v4(ev);
+	ck_assert_int_eq(
+	    call("POST", "/internal/v1/events",
+	         j("{\"id\":\"%s\",\"topic\":\"notify.directory_change_rejected\",\"source\":\"content\","
+	           "\"occurred_at\":\"2026-01-05T10:00:00Z\",\"data\":{\"user_id\":\"%s\",\"template\":"
+	           "\"directory_change_rejected\",\"link\":\"/ma-structure.html\",\"data\":{\"name\":"
+	           "\"Club de voile\",\"comment\":\"Le site indiqué ne répond pas.\"}}}",
+	           ev, id),
+	         &r, ia, NULL),
+	    200);
+	itest_resp_free(&r);
+	char *m = wait_mail(email, "Le site indiqu\xc3\xa9 ne r\xc3\xa9pond pas.", 1);
+	ck_assert_ptr_nonnull(strstr(m, "/ma-structure.html"));
+	ck_assert_ptr_nonnull(strstr(m, "Club de voile"));
+	free(m);
+	/* A template no other service may send through events: dropped (acknowledged). */
+	lc_uuid_v4(ev);
+	ck_assert_int_eq(call("POST", "/internal/v1/events",
+	                      j("{\"id\":\"%s\",\"topic\":\"notify.password_reset\",\"source\":\"content\","
+	                        "\"occurred_at\":\"2026-01-05T10:00:00Z\",\"data\":{\"user_id\":\"%s\","
+	                        "\"template\":\"password_reset\",\"data\":{}}}",
+	                        ev, id),
+	                      &r, ia, NULL),
+	                 200);
+	itest_resp_free(&r);
+	unique_email(employer, sizeof(employer), "employeur");
+	lc_uuid_v4(ev);
+	ck_assert_int_eq(
+	    call("POST", "/internal/v1/events",
+	         j("{\"id\":\"%s\",\"topic\":\"mail.job_rejected\",\"source\":\"content\","
+	           "\"occurred_at\":\"2026-01-05T10:00:00Z\",\"data\":{\"email\":\"%s\",\"template\":"
+	           "\"job_rejected\",\"data\":{\"title\":\"Vendeur\",\"employer\":\"Fromagerie\","
+	           "\"link\":\"https://ville.example/emploi.html\",\"comment\":\"Salaire manquant\"}}}",
+	           ev, employer),
+	         &r, ia, NULL),
+	    200);
+	itest_resp_free(&r);
+	m = wait_mail(employer, "Salaire manquant", 1);
+	ck_assert_ptr_nonnull(strstr(m, "https://ville.example/emploi.html"));
+	free(m);
+	sleep(1);
+	ck_assert_int_eq(count_mail(email, NULL, NULL), 1); /* not the password reset */
+	/* A notify call names a person or a service, not both, not neither. */
+	ck_assert_int_eq(call("POST", "/internal/v1/notify",
+	                      j("{\"user_id\":\"%s\",\"service\":\"scolaire\",\"template\":"
+	                        "\"password_changed\",\"idempotency_key\":\"both-%s\"}",
+	                        id, ev),
+	                      &r, ia, NULL),
+	                 422);
+	itest_resp_free(&r);
+	ck_assert_int_eq(call("POST", "/internal/v1/notify",
+	                      j("{\"template\":\"password_changed\",\"idempotency_key\":\"none-%s\"}", ev),
+	                      &r, ia, NULL),
+	                 422);
+	itest_resp_free(&r);
+}
+END_TEST
+
 START_TEST(audit_events_and_jwks)
 {
 	struct itest_resp r;
@@ -313,6 +381,7 @@ int main(void)
 	tcase_add_test(tc, admin_changes_a_role_audited);
 	tcase_add_test(tc, admin_must_enrol_totp);
 	tcase_add_test(tc, notify_is_idempotent);
+	tcase_add_test(tc, decisions_reach_partners_and_employers);
 	tcase_add_test(tc, audit_events_and_jwks);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

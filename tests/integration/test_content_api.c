@@ -590,6 +590,17 @@ START_TEST(partner_moderation)
 	c = req("GET", pub, NULL, NULL, NULL);
 	ck_assert_str_eq(str(&c, "website"), "");
 	done(&c);
+	/* The partner heard of both decisions, the refusal with its reason (account sends them). */
+	ck_assert_str_eq(pg1("SELECT count(*) FROM outbox WHERE topic = 'notify.directory_change_approved'"
+	                     " AND target = 'notify' AND payload #>> '{data,user_id}' = $1"
+	                     " AND payload #>> '{data,data,name}' = 'Club renommé'",
+	                     partner),
+	                 "1");
+	ck_assert_str_eq(pg1("SELECT count(*) FROM outbox WHERE topic = 'notify.directory_change_rejected'"
+	                     " AND payload #>> '{data,user_id}' = $1"
+	                     " AND payload #>> '{data,data,comment}' = 'Site introuvable'",
+	                     partner),
+	                 "1");
 	/* directory.changed went to the outbox for the statistics. */
 	ck_assert_str_ne(
 	    pg1("SELECT count(*) FROM outbox WHERE topic = 'directory.changed' AND payload::text LIKE"
@@ -669,6 +680,12 @@ START_TEST(jobs_board)
 	c = req("POST", path, as(editor, "editor"), NULL, NULL);
 	expect_code(&c, 200, NULL);
 	done(&c);
+	/* The employer is told it is online, at the offer's contact address. */
+	ck_assert_str_eq(pg1("SELECT count(*) FROM outbox WHERE topic = 'mail.job_published' AND"
+	                     " payload #>> '{data,email}' = 'emploi@example.org' AND"
+	                     " payload #>> '{data,data,link}' LIKE '%/emploi.html?offre=' || $1",
+	                     id),
+	                 "1");
 	snprintf(path, sizeof(path), V1 "/jobs/%s", id);
 	c = req("GET", path, NULL, NULL, NULL);
 	expect_code(&c, 200, NULL);
@@ -702,6 +719,18 @@ START_TEST(jobs_board)
 	c = req("POST", V1 "/jobs", NULL, body, ip);
 	expect_code(&c, 429, "rate_limited");
 	done(&c);
+	/* A refusal reaches the employer with its reason. */
+	snprintf(id, sizeof(id), "%s",
+	         pg1("SELECT id FROM jobs WHERE title = $1 AND status = 'pending' LIMIT 1", title));
+	snprintf(path, sizeof(path), V1 "/jobs/%s/reject", id);
+	c = req("POST", path, as(editor, "editor"), "{\"comment\":\"Salaire manquant\"}", NULL);
+	expect_code(&c, 200, NULL);
+	done(&c);
+	ck_assert_str_eq(pg1("SELECT count(*) FROM outbox WHERE topic = 'mail.job_rejected' AND"
+	                     " payload #>> '{data,data,comment}' = 'Salaire manquant' AND"
+	                     " payload::text LIKE '%' || $1 || '%'",
+	                     title),
+	                 "1");
 }
 END_TEST
 

@@ -482,6 +482,54 @@ START_TEST(school_request_steps_to_a_decision)
 }
 END_TEST
 
+/* E-mails (the stack's account merges one request's notices over CIVITAS_MAIL_MERGE_S, a few
+ * seconds in tests): received then in progress right after make one message naming the latest
+ * state; a later step makes another. The agents of the service hear when the citizen writes
+ * and completes the request; the agents of another service do not. */
+START_TEST(request_mails_merge_steps_and_tell_the_agents)
+{
+	char id[37], reference[32], path[160], *m;
+	const char *pa[] = {agent_sco.id, agent_jeu.id};
+	PQclear(itest_sql(acc_pg, "UPDATE users SET services = '{scolaire}' WHERE id = $1::uuid", 1, pa));
+	PQclear(itest_sql(acc_pg, "UPDATE users SET services = '{jeunesse}' WHERE id = $1::uuid", 1, pa + 1));
+	json_decref(school_received(id, reference));
+	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 200));
+	m = itest_mail_wait(citizen.email, reference, 1, 60);
+	ck_assert_msg(strstr(m, "en cours de traitement") && !strstr(m, "Nous avons bien re"),
+	              "the merged mail names the latest step only: %s", m);
+	free(m);
+	sleep(2); /* a second message for these two steps would have followed the first by now */
+	ck_assert_int_eq(itest_mail_count(citizen.email, reference, NULL), 1);
+	/* A later step: a second message, with the agent's words. */
+	json_decref(
+	    transition(agent_sco.auth, id, "incomplete", "Merci de joindre le carnet de vaccination.", 200));
+	m = itest_mail_wait(citizen.email, reference, 2, 60);
+	ck_assert_ptr_nonnull(strstr(m, "carnet de vaccination"));
+	free(m);
+	/* The citizen writes, then sends the request back: the school's agents are told of both. */
+	snprintf(path, sizeof(path), "/requests/%s/messages", id);
+	struct itest_resp r;
+	call(&r, "POST", path, citizen.auth, "{\"body\":\"Le carnet est joint, merci.\"}", NULL);
+	json_decref(itest_expect(&r, 201));
+	json_decref(submit(citizen.auth, id, NULL, 200));
+	m = itest_mail_wait(agent_sco.email, "Le carnet est joint, merci.", 1, 60);
+	ck_assert_ptr_nonnull(strstr(m, "/admin/demarches/demande?id="));
+	free(m);
+	m = itest_mail_wait(agent_sco.email, "a complÃ©tÃ© sa demande", 1, 60);
+	ck_assert_ptr_nonnull(strstr(m, reference));
+	free(m);
+	ck_assert_int_eq(itest_mail_count(agent_jeu.email, reference, NULL), 0);
+	/* Received again, then accepted at once: one more message to the citizen, the decision. */
+	json_decref(transition(agent_sco.auth, id, "in_progress", NULL, 200));
+	json_decref(transition(agent_sco.auth, id, "accepted", NULL, 200));
+	m = itest_mail_wait(citizen.email, reference, 3, 60);
+	ck_assert_msg(strstr(m, "accept"), "the third message is the decision: %s", m);
+	free(m);
+	sleep(2);
+	ck_assert_int_eq(itest_mail_count(citizen.email, reference, NULL), 3);
+}
+END_TEST
+
 START_TEST(cancel_and_uploads)
 {
 	struct itest_resp r;
@@ -841,6 +889,7 @@ int main(void)
 	tcase_add_test(tc, school_submit_copies_vault_once);
 	tcase_add_test(tc, school_request_seen_by_its_service_only);
 	tcase_add_test(tc, school_request_steps_to_a_decision);
+	tcase_add_test(tc, request_mails_merge_steps_and_tell_the_agents);
 	tcase_add_test(tc, cancel_and_uploads);
 	tcase_add_test(tc, bundles_all_or_nothing);
 	tcase_add_test(tc, sla_arithmetic);

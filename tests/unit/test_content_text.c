@@ -7,6 +7,7 @@
 
 #include "civitas/buf.h"
 
+#include "demo_data.h"
 #include "ical.h"
 #include "markdown.h"
 
@@ -16,6 +17,38 @@ static char *render(const char *md)
 	ck_assert_ptr_nonnull(html);
 	return html;
 }
+
+/* The demo's news name days relative to the seeding, so that they agree with their dates. */
+START_TEST(demo_texts_are_dated)
+{
+	time_t now = 1764892800; /* 2025-12-05T00:00:00Z */
+	char *t = demo_dated("Conseil du {{J-10}}, travaux le {{J+27}} ; {{J+0}}. {{J*3}} {{Jx}}", now);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(t, "Conseil du 25 novembre, travaux le 1er janvier ; 5 décembre. {{J*3}} {{Jx}}");
+	free(t);
+	t = demo_dated("", now);
+	ck_assert_str_eq(t, "");
+	free(t);
+	/* No seeded text keeps a placeholder or names a season or month outright. */
+	for (size_t i = 0; i < demo_narticles; i++) {
+		const struct demo_article *a = &demo_articles[i];
+		if (strcmp(a->kind, "news") != 0)
+			continue;
+		const char *parts[] = {a->title, a->summary, a->body};
+		for (int k = 0; k < 3; k++) {
+			char *d = demo_dated(parts[k], now);
+			ck_assert_msg(!strstr(d, "{{"), "%s: placeholder left", a->slug);
+			static const char *const seasonal[] = {"printemps",  " été",  "automne", "hiver",
+			                                       "rentrée",    " mars", " avril",  " juin",
+			                                       " septembre", "hier"};
+			for (size_t w = 0; w < sizeof(seasonal) / sizeof(seasonal[0]); w++)
+				ck_assert_msg(!strstr(parts[k], seasonal[w]), "%s names « %s »", a->slug,
+				              seasonal[w]);
+			free(d);
+		}
+	}
+}
+END_TEST
 
 START_TEST(markdown_raw_html_is_omitted)
 {
@@ -195,6 +228,7 @@ int main(void)
 	tcase_add_test(tc, markdown_links_allowlist);
 	tcase_add_test(tc, url_predicate);
 	tcase_add_test(tc, slugs);
+	tcase_add_test(tc, demo_texts_are_dated);
 	tcase_add_test(tc, html_escape);
 	tcase_add_test(tc, search_query);
 	tcase_add_test(tc, scheduling);

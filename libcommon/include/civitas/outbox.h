@@ -35,6 +35,15 @@ int lc_outbox_setup(const char *service, const struct lc_outbox_target *targets,
  * delivery thread at commit. data is borrowed. The event id is written to event_id (37 bytes)
  * when not NULL. Returns 0, or -1 (the transaction should roll back). */
 int lc_outbox_emit(struct lc_db *db, const char *topic, const json_t *data, char event_id[37]);
+/* For events a newer one may replace while they wait (e-mails about one request a few seconds
+ * apart make one message). If a waiting event of this topic (never attempted, not yet due) has
+ * the merge key merge_into, its data becomes data and its key becomes key, and it keeps its due
+ * time; otherwise a new event is queued under key, due delay_s seconds from now (at once when
+ * key is NULL: nothing may replace it, so nothing is worth waiting for). merge_into NULL never
+ * merges. Emits of one merge_into are serialised by a transaction-level advisory lock.
+ * 0 or -1 (the transaction should roll back). */
+int lc_outbox_emit_merged(struct lc_db *db, const char *topic, const json_t *data, const char *merge_into,
+                          const char *key, unsigned delay_s);
 /* Starts/stops the delivery thread (own connection, LISTEN + poll every second). */
 int lc_outbox_start(const char *conninfo);
 void lc_outbox_stop(void);

@@ -35,7 +35,7 @@ async function showSessions(u, panel, status) {
       } }, 'Mettre fin', h('span', { class: 'visually-hidden' }, ` à la session ouverte le ${formatDate(s.created_at, WHEN)}`)))));
     replaceChildren(panel, h('h2', { id: 'sessions-title', tabindex: '-1' }, `Sessions ouvertes de ${name}`),
       rows.length
-        ? h('div', { class: 'admin-table-wrap' }, h('table', { class: 'admin-table', 'aria-labelledby': 'sessions-title' },
+        ? h('div', { class: 'admin-table-wrap', tabindex: '0', role: 'region', 'aria-labelledby': 'sessions-title' }, h('table', { class: 'admin-table', 'aria-labelledby': 'sessions-title' },
           h('thead', {}, h('tr', {}, ['Ouverte le', 'Dernière activité', 'Adresse IP', 'Navigateur', 'Action']
             .map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, rows)))
@@ -138,7 +138,8 @@ export function renderUsers(main, { user } = {}) {
   const q = h('input', { id: 'users-q', type: 'search', name: 'q' });
   const roleFilter = h('select', { id: 'users-role', name: 'role' }, h('option', { value: '' }, 'Tous'),
     Object.entries(ROLES).map(([v, label]) => h('option', { value: v }, label)));
-  const table = h('div', { id: 'users-table', class: 'admin-table-wrap' });
+  // A table wider than a phone scrolls inside this region, which the keyboard can reach.
+  const table = h('div', { id: 'users-table', class: 'admin-table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Liste des utilisateurs' });
   const panel = h('section', { class: 'admin-panel', id: 'users-sessions', 'aria-label': 'Sessions ouvertes', hidden: true });
   const me = user?.id || null;
   async function refresh() {

@@ -9,7 +9,8 @@ const form = document.getElementById('recherche');
 const input = document.getElementById('q');
 const status = document.getElementById('etat');
 const results = document.getElementById('resultats');
-const TYPES = { article: 'Page', page: 'Page', news: 'Actualité', event: 'Agenda', organisation: 'Association', job: 'Offre d’emploi', procedure: 'Démarche en ligne' };
+// An article is labelled by its kind (page or news item); other results by their type.
+const TYPES = { article: 'Page', page: 'Page', news: 'Actualité', event: 'Événement', organisation: 'Annuaire', job: 'Offre d’emploi', procedure: 'Démarche en ligne' };
 let procedures = null;
 
 // Markdown marks a person should never see in an excerpt: emphasis, headings, list bullets, links.
