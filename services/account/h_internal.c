@@ -152,6 +152,15 @@ struct event {
  * a short list, so that no other service can make account send, say, a password reset. */
 static const char *const external_templates[] = {"job_edit_link", "job_published", "job_rejected", NULL};
 
+/* true when name is in the NULL-terminated list. */
+static bool listed(const char *const *list, const char *name)
+{
+	for (size_t i = 0; name && list[i]; i++)
+		if (strcmp(name, list[i]) == 0)
+			return true;
+	return false;
+}
+
 /* A mail.* event {email, template, data, idempotency_key}: e-mail to someone without an account
  * (an employer's edit link), sent from this service's outbox like every other e-mail. */
 static enum lc_tx_result mail_event(struct lc_db *db, struct event *e)
@@ -160,10 +169,7 @@ static enum lc_tx_result mail_event(struct lc_db *db, struct event *e)
 	const char *tpl = json_string_value(json_object_get(e->ev.data, "template"));
 	const char *key = json_string_value(json_object_get(e->ev.data, "idempotency_key"));
 	json_t *data = json_object_get(e->ev.data, "data");
-	bool allowed = false;
-	for (size_t i = 0; tpl && external_templates[i]; i++)
-		allowed = allowed || strcmp(tpl, external_templates[i]) == 0;
-	if (!allowed || !email || !lc_json_is_email(email) || !json_is_object(data)) {
+	if (!listed(external_templates, tpl) || !email || !lc_json_is_email(email) || !json_is_object(data)) {
 		lc_warn("mail event %s refused: template or address not acceptable", e->ev.id);
 		return LC_TX_COMMIT; /* a bad event is dropped, not retried for ever */
 	}
@@ -182,11 +188,9 @@ static enum lc_tx_result notify_event(struct lc_db *db, struct event *e)
 	const char *tpl = json_string_value(json_object_get(e->ev.data, "template"));
 	const char *link = json_string_value(json_object_get(e->ev.data, "link"));
 	json_t *data = json_object_get(e->ev.data, "data");
-	bool allowed = false;
-	for (size_t i = 0; tpl && event_notify_templates[i]; i++)
-		allowed = allowed || strcmp(tpl, event_notify_templates[i]) == 0;
 	bool link_ok = !link || (link[0] == '/' && strlen(link) <= 1024 && !strpbrk(link, " \t\r\n"));
-	if (!allowed || !uid || !lc_json_is_uuid(uid) || !json_is_object(data) || !link_ok) {
+	if (!listed(event_notify_templates, tpl) || !uid || !lc_json_is_uuid(uid) || !json_is_object(data) ||
+	    !link_ok) {
 		lc_warn("notify event %s refused: template, person or link not acceptable", e->ev.id);
 		return LC_TX_COMMIT; /* a bad event is dropped, not retried for ever */
 	}

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "civitas/db.h"
 #include "civitas/outbox.h"
@@ -24,8 +25,8 @@ static int claim_key(struct lc_db *db, const char *key)
 /* group (may be NULL): notices about one thing (a request) for one person. Such a notice waits
  * account_mail_merge_s seconds, and a newer notice of the group sent meanwhile replaces it, so
  * that steps that follow each other (received, then in progress) make one message naming the
- * latest. A notice that carries a person's words (data.message) is never replaced: it is sent
- * as it is, with what it replaced. */
+ * latest. A notice that shows a person's words (data.message, in its body) is never replaced:
+ * it is sent as it is, having replaced what waited before it. */
 static int queue_mail(struct lc_db *db, const char *to, const char *subject, const char *body,
                       const char *user_id, const char *group, const json_t *data)
 {
@@ -38,8 +39,9 @@ static int queue_mail(struct lc_db *db, const char *to, const char *subject, con
 	} else {
 		char key[300];
 		snprintf(key, sizeof(key), "%s/%s", user_id, group);
+		/* Words the message shows (a template may leave data.message out): never replaced. */
 		const char *words = json_string_value(json_object_get(data, "message"));
-		bool replaceable = !words || !*words;
+		bool replaceable = !words || !*words || !strstr(body, words);
 		rc = lc_outbox_emit_merged(db, "mail.send", m, key, replaceable ? key : NULL,
 		                           (unsigned)account_mail_merge_s);
 	}

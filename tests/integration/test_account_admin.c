@@ -277,7 +277,7 @@ START_TEST(decisions_reach_partners_and_employers)
 	         &r, ia, NULL),
 	    200);
 	itest_resp_free(&r);
-	char *m = wait_mail(email, "Le site indiqu\xc3\xa9 ne r\xc3\xa9pond pas.", 1);
+	char *m = wait_mail(email, "Le site indiqué ne répond pas.", 1);
 	ck_assert_ptr_nonnull(strstr(m, "/ma-structure.html"));
 	ck_assert_ptr_nonnull(strstr(m, "Club de voile"));
 	free(m);
