@@ -109,6 +109,7 @@ describe('the agents space by role', () => {
       const pages = ['/admin/', '/admin/contenus', '/admin/articles', '/admin/relecture', '/admin/alertes', '/admin/agenda', '/admin/annuaire',
         '/admin/offres-emploi', '/admin/medias', '/admin/demarches', '/admin/demarches/procedures', '/admin/demarches/qualite', '/admin/paiements',
         '/admin/paiements/grilles', '/admin/paiements/billetterie', '/admin/paiements/controle', '/admin/paiements/transactions', '/admin/statistiques',
+        '/admin/statistiques/avis', '/admin/statistiques/import',
         '/admin/quotient-familial', '/admin/utilisateurs', '/admin/audit'];
       for (const path of pages) {
         await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
