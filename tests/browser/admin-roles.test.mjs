@@ -21,6 +21,15 @@ async function signIn(page, email) {
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
 
+/** Opens an SPA path and waits for its own page (not the previous one's heading) to settle. */
+async function go(page, path) {
+  const old = await page.$('main h1');
+  await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
+  if (old) await page.waitForFunction((e) => !e.isConnected, old);
+  await page.locator('main h1').first().waitFor();
+  await page.waitForLoadState('networkidle');
+}
+
 async function noSidewaysScroll(page, label) {
   const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(over <= 0, `${label}: scrolls sideways by ${over}px at 390 px`);
@@ -63,9 +72,7 @@ describe('the agents space by role', () => {
         await assertAccessible(page, `${role.email} 403`);
 
         for (const path of role.pages) {
-          await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
-          await page.locator('main h1').first().waitFor();
-          await page.waitForLoadState('networkidle');
+          await go(page, path);
           assert.doesNotMatch(await page.locator('main h1').first().innerText(), /Accès refusé|introuvable/, `${role.email} may use ${path}`);
           await noSidewaysScroll(page, `${role.email} ${path}`);
         }
@@ -112,9 +119,7 @@ describe('the agents space by role', () => {
         '/admin/statistiques/avis', '/admin/statistiques/import',
         '/admin/quotient-familial', '/admin/utilisateurs', '/admin/audit'];
       for (const path of pages) {
-        await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
-        await page.locator('main h1').first().waitFor();
-        await page.waitForLoadState('networkidle');
+        await go(page, path);
         assert.doesNotMatch(await page.locator('main h1').first().innerText(), /Accès refusé|introuvable/, `the admin may use ${path}`);
         if (path === '/admin/utilisateurs') await page.locator('#users-table table').waitFor();
         if (path === '/admin/audit') await page.locator('#audit-list table').waitFor();

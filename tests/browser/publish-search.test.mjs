@@ -52,8 +52,10 @@ describe('the public site after a change, and search', () => {
       await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Se connecter' }).click();
       await page.getByRole('heading', { level: 1, name: 'Offres d’emploi' }).waitFor();
-      await page.getByRole('button', { name: `Publier : ${title}` }).click();
-      await page.getByText('Offre publiée.').waitFor();
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/publish') && r.request().method() === 'POST' && r.status() === 200),
+        page.getByRole('button', { name: `Publier : ${title}` }).click(),
+      ]);
 
       // Straight back to the public board in the same browser: the new offer is there.
       await page.goto(`${BASE_URL}/emploi.html`, { waitUntil: 'networkidle' });
