@@ -51,6 +51,8 @@ describe('the public site after a change, and search', () => {
       await page.getByLabel('Adresse électronique').fill('editeur@mairie.example');
       await page.getByLabel('Mot de passe', { exact: true }).fill(PASSWORD);
       await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.locator('#admin-nav:not([hidden])').waitFor();
+      await page.evaluate(() => { history.pushState(null, '', '/admin/offres-emploi'); dispatchEvent(new PopStateEvent('popstate')); });
       await page.getByRole('heading', { level: 1, name: 'Offres d’emploi' }).waitFor();
       await Promise.all([
         page.waitForResponse((r) => r.url().endsWith('/publish') && r.request().method() === 'POST' && r.status() === 200),
