@@ -31,8 +31,14 @@ async function go(page, path) {
 }
 
 async function noSidewaysScroll(page, label) {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert.ok(over <= 0, `${label}: scrolls sideways by ${over}px at 390 px`);
+  const [over, wide] = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // What sticks out, to name it in the failure.
+    const culprits = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > width + 1)
+      .slice(-3).map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    return [document.documentElement.scrollWidth - width, culprits];
+  });
+  assert.ok(over <= 0, `${label}: scrolls sideways by ${over}px at 390 px (${wide.join(', ')})`);
 }
 
 // Each role: what its menu shows and hides, and the pages it may open.
