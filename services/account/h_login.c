@@ -13,6 +13,7 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/log.h"
+#include "civitas/offload.h"
 #include "civitas/outbox.h"
 #include "civitas/reply.h"
 
@@ -208,102 +209,122 @@ static int reply_failure(struct login *l)
 	              lc_reply_problem(rq, 401, "invalid_credentials", "Wrong e-mail address or password."));
 }
 
+/* On an offload worker: the same argon2id work whether or not the account exists (a dummy
+ * hash otherwise). Reads l->u, which nothing else touches meanwhile. */
+static void login_hash(void *arg)
+{
+	struct login *l = arg;
+	const char *phc = l->u && !PQgetisnull(l->u, 0, LC_HASH) ? PQgetvalue(l->u, 0, LC_HASH) : NULL;
+	bool ok = account_password_verify(phc, l->password) && l->u;
+	l->out = ok ? LO_OK : LO_BAD;
+}
+
+/* Back on the HTTP thread once the password is checked: second factor, then the session. */
+static int login_checked(struct lc_request *rq, void *arg)
+{
+	struct login *l = arg;
+	struct lc_db *db = lc_rq_db(rq);
+	bool ok = l->out == LO_OK;
+
+	if (ok && !PQgetisnull(l->u, 0, LC_TOTP_SECRET)) {
+		if (!l->totp && !l->recovery) {
+			/* The right password alone is not a failure, nor a success. */
+			if (lockout_release(db, PQgetvalue(l->u, 0, UC_ID), &l->lk) < 0)
+				return finish(l, lc_db_fail_reply(rq));
+			lc_security(lc_rq_id(rq), "login: TOTP code required");
+			return finish(
+			    l, lc_reply_problem(rq, 401, "totp_required",
+			                        "This account needs the code of its authenticator app."));
+		}
+		if (l->totp) {
+			unsigned char secret[64];
+			int n =
+			    totp_base32_decode(PQgetvalue(l->u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
+			l->step = n > 0 ? totp_check(secret, (size_t)n, l->totp, (int64_t)time(NULL),
+			                             atoll(PQgetvalue(l->u, 0, LC_TOTP_STEP)))
+			                : -1;
+			if (l->step < 0)
+				l->out = LO_BAD_TOTP;
+		}
+	} else if (ok) {
+		l->recovery = NULL; /* no second factor enrolled: a stray code is ignored */
+	}
+	if (l->out != LO_OK)
+		return reply_failure(l);
+	/* The right password that opens no session (yet) neither counts nor clears the failures; a
+	 * session clears them (login_ok). */
+	bool opens = PQgetvalue(l->u, 0, UC_DISABLED)[0] != 't' &&
+	             PQgetvalue(l->u, 0, UC_VERIFIED)[0] == 't' &&
+	             !(PQgetisnull(l->u, 0, LC_TOTP_SECRET) && must_enrol(l->u));
+	if (!opens && lockout_release(db, PQgetvalue(l->u, 0, UC_ID), &l->lk) < 0)
+		return finish(l, lc_db_fail_reply(rq));
+	if (PQgetvalue(l->u, 0, UC_DISABLED)[0] == 't')
+		return finish(l, lc_reply_problem(rq, 403, "account_disabled", "This account is disabled."));
+	if (PQgetvalue(l->u, 0, UC_VERIFIED)[0] != 't')
+		return finish(l,
+		              lc_reply_problem(rq, 403, "email_not_verified",
+		                               "Confirm your e-mail address with the link we sent first."));
+	if (PQgetisnull(l->u, 0, LC_TOTP_SECRET) && must_enrol(l->u)) {
+		if (lc_db_tx(db, enrol_tx, l) != LC_TX_COMMIT)
+			return finish(l, lc_db_fail_reply(rq));
+		return finish(l, reply_problem_with(rq, 403, "totp_enrolment_required",
+		                                    "Enrol an authenticator app first.",
+		                                    json_pack("{s:s, s:i}", "enrolment_token", l->enrol,
+		                                              "expires_in", ENROL_TTL_S)));
+	}
+	enum lc_tx_result tx = lc_db_tx(db, success_tx, l);
+	if (tx == LC_TX_ROLLBACK && l->out == LO_BAD_TOTP) /* the code was spent meanwhile */
+		return reply_failure(l);
+	if (tx != LC_TX_COMMIT)
+		return finish(l, lc_db_fail_reply(rq));
+	json_t *body = session_login_body(l->u, l->sid);
+	if (!body)
+		return finish(l, lc_reply_problem(rq, 500, "internal", "Could not sign the token."));
+	if (l->recovery)
+		json_object_set_new(body, "recovery_codes_left", json_integer(l->codes_left));
+	session_set_cookie(rq, l->token);
+	return finish(l, lc_reply_json(rq, 200, body));
+}
+
 int h_login(struct lc_request *rq)
 {
-	struct login l = {.rq = rq};
+	struct login *l = lc_rq_alloc(rq, sizeof(*l));
+	if (!l)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	l->rq = rq;
 	const struct lc_field spec[] = {
-	    LC_F_EMAIL("email", &l.email, .required = true),
-	    LC_F_STRING("password", 1, 1024, &l.password, .required = true),
-	    {.name = "totp", .type = LC_J_STRING, .pattern = "^[0-9]{6}$", .out = &l.totp},
+	    LC_F_EMAIL("email", &l->email, .required = true),
+	    LC_F_STRING("password", 1, 1024, &l->password, .required = true),
+	    {.name = "totp", .type = LC_J_STRING, .pattern = "^[0-9]{6}$", .out = &l->totp},
 	    {.name = "recovery_code",
 	     .type = LC_J_STRING,
 	     .pattern = "^[A-Za-z0-9 -]{16,24}$",
-	     .out = &l.recovery},
+	     .out = &l->recovery},
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
-	if (l.totp && l.recovery)
+	if (l->totp && l->recovery)
 		return reply_field_error(rq, "recovery_code", "not_allowed",
 		                         "Send either a one-time code or a recovery code.");
 	struct lc_db *db = lc_rq_db(rq);
-	const char *p[] = {l.email};
-	l.u = lc_db_exec(db, "login_user", 1, p);
-	if (!l.u)
+	const char *p[] = {l->email};
+	l->u = lc_db_exec(db, "login_user", 1, p);
+	if (!l->u)
 		return lc_db_fail_reply(rq);
-	if (PQntuples(l.u) != 1) {
-		PQclear(l.u);
-		l.u = NULL;
+	if (PQntuples(l->u) != 1) {
+		PQclear(l->u);
+		l->u = NULL;
 	}
 	/* The attempt takes its slot before any hashing: parallel guesses cannot pass the limit. */
-	if (l.u) {
-		int rc = lockout_reserve(db, PQgetvalue(l.u, 0, UC_ID), &l.lk);
+	if (l->u) {
+		int rc = lockout_reserve(db, PQgetvalue(l->u, 0, UC_ID), &l->lk);
 		if (rc < 0)
-			return finish(&l, lc_db_fail_reply(rq));
+			return finish(l, lc_db_fail_reply(rq));
 		if (rc == 0)
-			return finish(&l, reply_retry(rq, l.lk.retry_after));
+			return finish(l, reply_retry(rq, l->lk.retry_after));
 	}
 
-	/* The same argon2id work whether or not the account exists (a dummy hash otherwise). */
-	const char *phc = l.u && !PQgetisnull(l.u, 0, LC_HASH) ? PQgetvalue(l.u, 0, LC_HASH) : NULL;
-	bool ok = account_password_verify(phc, l.password) && l.u;
-	l.out = ok ? LO_OK : LO_BAD;
-
-	if (ok && !PQgetisnull(l.u, 0, LC_TOTP_SECRET)) {
-		if (!l.totp && !l.recovery) {
-			/* The right password alone is not a failure, nor a success. */
-			if (lockout_release(db, PQgetvalue(l.u, 0, UC_ID), &l.lk) < 0)
-				return finish(&l, lc_db_fail_reply(rq));
-			lc_security(lc_rq_id(rq), "login: TOTP code required");
-			return finish(
-			    &l, lc_reply_problem(rq, 401, "totp_required",
-			                         "This account needs the code of its authenticator app."));
-		}
-		if (l.totp) {
-			unsigned char secret[64];
-			int n =
-			    totp_base32_decode(PQgetvalue(l.u, 0, LC_TOTP_SECRET), secret, sizeof(secret));
-			l.step = n > 0 ? totp_check(secret, (size_t)n, l.totp, (int64_t)time(NULL),
-			                            atoll(PQgetvalue(l.u, 0, LC_TOTP_STEP)))
-			               : -1;
-			if (l.step < 0)
-				l.out = LO_BAD_TOTP;
-		}
-	} else if (ok) {
-		l.recovery = NULL; /* no second factor enrolled: a stray code is ignored */
-	}
-	if (l.out != LO_OK)
-		return reply_failure(&l);
-	/* The right password that opens no session (yet) neither counts nor clears the failures; a
-	 * session clears them (login_ok). */
-	bool opens = PQgetvalue(l.u, 0, UC_DISABLED)[0] != 't' && PQgetvalue(l.u, 0, UC_VERIFIED)[0] == 't' &&
-	             !(PQgetisnull(l.u, 0, LC_TOTP_SECRET) && must_enrol(l.u));
-	if (!opens && lockout_release(db, PQgetvalue(l.u, 0, UC_ID), &l.lk) < 0)
-		return finish(&l, lc_db_fail_reply(rq));
-	if (PQgetvalue(l.u, 0, UC_DISABLED)[0] == 't')
-		return finish(&l, lc_reply_problem(rq, 403, "account_disabled", "This account is disabled."));
-	if (PQgetvalue(l.u, 0, UC_VERIFIED)[0] != 't')
-		return finish(&l,
-		              lc_reply_problem(rq, 403, "email_not_verified",
-		                               "Confirm your e-mail address with the link we sent first."));
-	if (PQgetisnull(l.u, 0, LC_TOTP_SECRET) && must_enrol(l.u)) {
-		if (lc_db_tx(db, enrol_tx, &l) != LC_TX_COMMIT)
-			return finish(&l, lc_db_fail_reply(rq));
-		return finish(&l, reply_problem_with(rq, 403, "totp_enrolment_required",
-		                                     "Enrol an authenticator app first.",
-		                                     json_pack("{s:s, s:i}", "enrolment_token", l.enrol,
-		                                               "expires_in", ENROL_TTL_S)));
-	}
-	enum lc_tx_result tx = lc_db_tx(db, success_tx, &l);
-	if (tx == LC_TX_ROLLBACK && l.out == LO_BAD_TOTP) /* the code was spent meanwhile */
-		return reply_failure(&l);
-	if (tx != LC_TX_COMMIT)
-		return finish(&l, lc_db_fail_reply(rq));
-	json_t *body = session_login_body(l.u, l.sid);
-	if (!body)
-		return finish(&l, lc_reply_problem(rq, 500, "internal", "Could not sign the token."));
-	if (l.recovery)
-		json_object_set_new(body, "recovery_codes_left", json_integer(l.codes_left));
-	session_set_cookie(rq, l.token);
-	return finish(&l, lc_reply_json(rq, 200, body));
+	/* The hash runs on the offload pool: the HTTP thread serves others meanwhile. */
+	return lc_offload(rq, login_hash, login_checked, l);
 }

@@ -54,8 +54,18 @@ const struct lc_sql content_sql_articles[] = {
      "SELECT a.id, a.slug, a.pub_title, a.pub_summary, a.pub_body_html, ts(" PUBLIC_ORDER "),"
      " ts(a.pub_updated_at), a.author_name FROM articles a WHERE article_live(a) AND a.kind = 'news'"
      " ORDER BY " PUBLIC_ORDER " DESC, a.id DESC LIMIT 20"},
-    {"art_sitemap", "SELECT a.slug, ts(a.pub_updated_at) FROM articles a WHERE article_live(a)"
-                    " ORDER BY a.slug LIMIT 5000"},
+    /* The sitemap's parts: the years (UTC) that hold live articles, newest first, found by
+     * skipping through the public order's index one year at a time (a probe per year, not a
+     * read of every article); then one year's articles, a range of that index. */
+    {"art_sitemap_years",
+     "WITH RECURSIVE y(t) AS (SELECT max(" PUBLIC_ORDER ") FROM articles a WHERE article_live(a)"
+     " UNION ALL SELECT (SELECT max(" PUBLIC_ORDER ") FROM articles a WHERE article_live(a)"
+     " AND " PUBLIC_ORDER " < date_trunc('year', y.t, 'UTC')) FROM y WHERE y.t IS NOT NULL)"
+     " SELECT extract(year FROM t AT TIME ZONE 'UTC')::int FROM y WHERE t IS NOT NULL"},
+    {"art_sitemap_year", "SELECT a.slug, ts(a.pub_updated_at) FROM articles a WHERE article_live(a)"
+                         " AND " PUBLIC_ORDER " >= make_timestamptz($1::int, 1, 1, 0, 0, 0, 'UTC')"
+                         " AND " PUBLIC_ORDER " < make_timestamptz($1::int + 1, 1, 1, 0, 0, 0, 'UTC')"
+                         " ORDER BY " PUBLIC_ORDER " DESC, a.id DESC LIMIT 50000"},
 
     /* editorial */
     {"art_work_id", "SELECT article_work(a)::text FROM articles a WHERE a.id = $1::uuid"},

@@ -1,5 +1,6 @@
-/* h_feeds.c — the Atom feed of the news and the sitemap of the public site (sections, pages,
- * news, upcoming events, the directory), with absolute URLs from CIVITAS_PUBLIC_URL. */
+/* h_feeds.c — the Atom feed of the news and the sitemap of the public site (an index of parts:
+ * sections, pages, upcoming events and the directory; the news year by year), with absolute URLs
+ * from CIVITAS_PUBLIC_URL. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,43 @@ static bool url_entry(struct lc_buf *b, const char *base, const char *path, cons
 	return ok && lc_buf_printf(b, "</url>\n");
 }
 
+/* The sitemap is an index (sitemaps.org) of parts, so that no document grows with the years
+ * and each stays far under the protocol's 50,000 URLs: "pages.xml" (the fixed pages, sections,
+ * upcoming events, the directory) and one part per year of articles ("2024.xml"). */
+#define SITEMAP_PARTS "/api/content/v1/sitemap/"
+
+static int reply_db_fail(struct lc_request *rq, struct lc_buf *b)
+{
+	lc_buf_free(b);
+	return lc_db_fail_reply(rq);
+}
+
 int h_sitemap(struct lc_request *rq)
+{
+	int rc;
+	if (public_hit(rq, "sitemap.xml", "public, max-age=300", &rc))
+		return rc;
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_sitemap_years", 0, NULL);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	const char *base = content_public_url();
+	struct lc_buf b;
+	lc_buf_init(&b, 1u << 20);
+	bool ok = lc_buf_printf(&b,
+	                        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	                        "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+	                        "<sitemap><loc>%s" SITEMAP_PARTS "pages.xml</loc></sitemap>\n",
+	                        base);
+	for (int i = 0; ok && i < PQntuples(r); i++)
+		ok = lc_buf_printf(&b, "<sitemap><loc>%s" SITEMAP_PARTS "%s.xml</loc></sitemap>\n", base,
+		                   PQgetvalue(r, i, 0));
+	PQclear(r);
+	ok = ok && lc_buf_printf(&b, "</sitemapindex>\n");
+	return reply_xml(rq, &b, ok, "application/xml; charset=utf-8", "sitemap.xml");
+}
+
+/* The fixed pages, sections, upcoming events and the directory. */
+static int sitemap_pages(struct lc_request *rq, struct lc_buf *b, const char *base)
 {
 	static const char *const pages[] = {"/",
 	                                    "/actualites.html",
@@ -106,30 +143,67 @@ int h_sitemap(struct lc_request *rq)
 		const char *stmt, *path;
 	} parts[] = {
 	    {"sec_sitemap", "/page.html?rubrique="},
-	    {"art_sitemap", "/page.html?slug="},
 	    {"ev_sitemap", "/agenda.html?evenement="},
 	    {"org_sitemap", "/associations.html?structure="},
 	};
+	bool ok = true;
+	for (int i = 0; ok && pages[i]; i++)
+		ok = url_entry(b, base, pages[i], NULL, NULL);
+	for (size_t k = 0; ok && k < sizeof(parts) / sizeof(parts[0]); k++) {
+		PGresult *r = lc_db_exec(lc_rq_db(rq), parts[k].stmt, 0, NULL);
+		if (!r)
+			return -1;
+		for (int i = 0; ok && i < PQntuples(r); i++)
+			ok = url_entry(b, base, parts[k].path, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+		PQclear(r);
+	}
+	return ok ? 1 : 0;
+}
+
+/* GET /sitemap/{part}: "pages.xml" or "YYYY.xml" (a year that holds live articles); else 404. */
+int h_sitemap_part(struct lc_request *rq)
+{
+	const char *part = lc_rq_param(rq, "part");
+	char key[48];
+	int year = 0;
+	bool pages = strcmp(part, "pages.xml") == 0;
+	if (!pages) {
+		char tail[8] = "";
+		if (strlen(part) != 8 || sscanf(part, "%4d%7s", &year, tail) != 2 ||
+		    strcmp(tail, ".xml") != 0 || year < 1900 || year > 9999 || part[0] < '1' || part[0] > '9')
+			return lc_reply_problem(rq, 404, "not_found", "No such part of the sitemap.");
+	}
+	snprintf(key, sizeof(key), "sitemap/%s", part);
 	int rc;
-	if (public_hit(rq, "sitemap.xml", "public, max-age=300", &rc))
+	if (public_hit(rq, key, "public, max-age=300", &rc))
 		return rc;
 	const char *base = content_public_url();
 	struct lc_buf b;
 	lc_buf_init(&b, 16u << 20);
 	bool ok = lc_buf_printf(&b, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	                            "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-	for (int i = 0; ok && pages[i]; i++)
-		ok = url_entry(&b, base, pages[i], NULL, NULL);
-	for (size_t k = 0; ok && k < sizeof(parts) / sizeof(parts[0]); k++) {
-		PGresult *r = lc_db_exec(lc_rq_db(rq), parts[k].stmt, 0, NULL);
-		if (!r) {
+	if (pages) {
+		int st = ok ? sitemap_pages(rq, &b, base) : 0;
+		if (st < 0)
+			return reply_db_fail(rq, &b);
+		ok = st > 0;
+	} else {
+		char y[8];
+		snprintf(y, sizeof(y), "%d", year);
+		const char *p[] = {y};
+		PGresult *r = lc_db_exec(lc_rq_db(rq), "art_sitemap_year", 1, p);
+		if (!r)
+			return reply_db_fail(rq, &b);
+		if (PQntuples(r) == 0) {
+			PQclear(r);
 			lc_buf_free(&b);
-			return lc_db_fail_reply(rq);
+			return lc_reply_problem(rq, 404, "not_found", "No such part of the sitemap.");
 		}
 		for (int i = 0; ok && i < PQntuples(r); i++)
-			ok = url_entry(&b, base, parts[k].path, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+			ok =
+			    url_entry(&b, base, "/page.html?slug=", PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
 		PQclear(r);
 	}
 	ok = ok && lc_buf_printf(&b, "</urlset>\n");
-	return reply_xml(rq, &b, ok, "application/xml; charset=utf-8", "sitemap.xml");
+	return reply_xml(rq, &b, ok, "application/xml; charset=utf-8", key);
 }

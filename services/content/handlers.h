@@ -68,6 +68,7 @@ int h_search_suggest(struct lc_request *rq);
 /* h_feeds.c */
 int h_feed_atom(struct lc_request *rq);
 int h_sitemap(struct lc_request *rq);
+int h_sitemap_part(struct lc_request *rq);
 /* h_demo.c */
 int h_demo(struct lc_request *rq);
 

@@ -75,6 +75,7 @@ static const struct lc_route routes[] = {
     {"GET", V1 "/search/suggest", LC_AUTH_NONE, h_search_suggest, 0, 0},
     {"GET", V1 "/feed.atom", LC_AUTH_NONE, h_feed_atom, 0, 0},
     {"GET", V1 "/sitemap.xml", LC_AUTH_NONE, h_sitemap, 0, 0},
+    {"GET", V1 "/sitemap/{part}", LC_AUTH_NONE, h_sitemap_part, 0, 0},
     /* internal */
     {"POST", "/internal/v1/demo", LC_AUTH_INTERNAL, h_demo, 4 * KB, 0},
     {"GET", "/internal/v1/events/{id}", LC_AUTH_INTERNAL, h_internal_event_get, 0, 0},

@@ -14,20 +14,29 @@
 	" running_seconds(r.processing_s, r.clock_since, now()), coalesce(r.bundle_id::text, '')"            \
 	" FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid"
 
-/* The agents' queue: its filters ($1 services, $2 status, $3 late, $4 assignee, $5 text), the
- * "late" rule and the columns each branch gives to the late-first ordering. */
-#define QUEUE_LATE                                                                                           \
-	"(r.received_at IS NOT NULL AND r.status IN " REQ_OPEN                                               \
-	" AND running_seconds(r.processing_s, r.clock_since, now()) > p.sla_days * 86400.0)"
-#define QUEUE_WHERE                                                                                          \
-	"r.service = ANY($1::text[]) AND r.status <> 'draft'"                                                \
-	" AND (CASE WHEN $2 = '' THEN r.status IN " REQ_OPEN                                                 \
-	" WHEN $2 = 'all' THEN true ELSE r.status = $2 END)"                                                 \
-	" AND ($3 = '' OR " QUEUE_LATE " = NULLIF($3, '')::boolean)"                                         \
-	" AND ($4 = '' OR r.assignee_id = NULLIF($4, '')::uuid)"                                             \
-	" AND ($5 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"     \
-	" || r.answers::text || ' ' || p.title), lower($5)) > 0)"
-#define QUEUE_COLS QUEUE_LATE " AS late, r.received_at, r.id"
+/* The agents' queue. "Late" is the stored deadline passed (due_at, kept by a trigger: migration
+ * 0130), so it needs neither the procedure nor any arithmetic per row. Filters: $1 services,
+ * $2 late ('', true, false), $3 assignee, $4 text; $5 limit, $6 offset; queue_status adds $7 (a
+ * status or all). Each statement has a fixed status predicate so that its plan, generic or not,
+ * can use the partial indexes of the open work. */
+#define QUEUE_LATE "(r.status IN " REQ_OPEN " AND r.due_at < now())"
+#define QUEUE_FILTERS                                                                                        \
+	"r.service = ANY($1::text[]) AND ($3 = '' OR r.assignee_id = NULLIF($3, '')::uuid)"                  \
+	" AND ($4 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"     \
+	" || r.answers::text || ' ' || (SELECT p.title FROM procedures p WHERE p.id = r.procedure_id)),"     \
+	" lower($4)) > 0)"
+/* Late first: two walks in reception order, the late requests and the others, each cut at
+ * offset + limit (a branch the late filter excludes is not run at all), merged into the page;
+ * the JSON is built for the page's rows only. */
+#define QUEUE(STATUS)                                                                                        \
+	"SELECT request_summary_json(r, p)::text FROM ((SELECT true AS late, r.received_at, r.id"            \
+	" FROM requests r WHERE " STATUS " AND " QUEUE_FILTERS " AND " QUEUE_LATE " AND $2 <> 'false'"       \
+	" ORDER BY r.received_at ASC NULLS LAST, r.id LIMIT $5::int + $6::int)"                              \
+	" UNION ALL (SELECT false, r.received_at, r.id FROM requests r WHERE " STATUS " AND " QUEUE_FILTERS  \
+	" AND NOT " QUEUE_LATE " AND $2 <> 'true' ORDER BY r.received_at ASC NULLS LAST, r.id"               \
+	" LIMIT $5::int + $6::int) ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $5::int"         \
+	" OFFSET $6::int) x JOIN requests r ON r.id = x.id JOIN procedures p ON p.id = r.procedure_id"       \
+	" ORDER BY x.late DESC, x.received_at ASC NULLS LAST, x.id"
 
 const struct lc_sql ts_statements[] = {
     /* procedures */
@@ -129,26 +138,16 @@ const struct lc_sql ts_statements[] = {
      " 'body', body, 'internal', internal, 'created_at', iso(created_at))::text"},
 
     /* agents */
-    /* Late first: two walks of the open-work index in reception order, the late requests and
-     * the others, each cut at offset + limit, so that only a page's worth is sorted whatever
-     * the history holds (late depends on the clock, so no index can hold it); the JSON is built
-     * for the page's rows only. */
-    {"queue",
-     "SELECT request_summary_json(r, p)::text FROM (SELECT * FROM ((SELECT " QUEUE_COLS
-     " FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE " QUEUE_WHERE " AND " QUEUE_LATE
-     " ORDER BY r.received_at ASC NULLS LAST, r.id LIMIT $6::int + $7::int)"
-     " UNION ALL (SELECT " QUEUE_COLS " FROM requests r JOIN procedures p ON p.id = r.procedure_id"
-     " WHERE " QUEUE_WHERE " AND (" QUEUE_LATE ") IS NOT TRUE ORDER BY r.received_at ASC NULLS LAST, r.id"
-     " LIMIT $6::int + $7::int)) b ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $6::int"
-     " OFFSET $7::int) x JOIN requests r ON r.id = x.id JOIN procedures p ON p.id = r.procedure_id"
-     " ORDER BY x.late DESC, x.received_at ASC NULLS LAST, x.id"},
+    {"queue", QUEUE("r.status IN " REQ_OPEN)},
+    {"queue_status", QUEUE("r.status <> 'draft' AND ($7 = 'all' OR r.status = $7)")},
+    /* The timeline's figures are stored per request (timeline_s, timeline_since: migration
+     * 0130), so a period reads the index of receptions, not every step. */
     {"sla",
-     "WITH r AS (SELECT q.id, q.service, q.status, p.sla_days * 86400.0 AS sla_s,"
-     "  sla_processing_seconds(array_agg(s.at ORDER BY s.id), array_agg(s.to_status ORDER BY s.id), now())"
-     "  AS secs FROM requests q JOIN procedures p ON p.id = q.procedure_id"
-     "  JOIN request_steps s ON s.request_id = q.id"
+     "WITH r AS (SELECT q.service, q.status, p.sla_days * 86400.0 AS sla_s,"
+     "  running_seconds(q.timeline_s, q.timeline_since, now()) AS secs"
+     "  FROM requests q JOIN procedures p ON p.id = q.procedure_id"
      "  WHERE q.received_at >= $1::timestamptz AND q.received_at < $2::timestamptz"
-     "  AND q.service = ANY($3::text[]) GROUP BY q.id, p.sla_days)"
+     "  AND q.service = ANY($3::text[]))"
      " SELECT jsonb_build_object('service', service, 'count', count(*),"
      " 'decided', count(*) FILTER (WHERE status IN ('accepted', 'rejected')),"
      " 'median_seconds', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)"

@@ -72,9 +72,10 @@ int h_queue(struct lc_request *rq)
 	snprintf(lim, sizeof(lim), "%d", page.limit + 1);
 	snprintf(off, sizeof(off), "%ld", offset);
 	const char *who = assignee && strcmp(assignee, "me") == 0 ? lc_rq_claims(rq)->sub : assignee;
-	const char *p[] = {services, status ? status : "", late ? late : "", who ? who : "", q ? q : "", lim,
-	                   off};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "queue", 7, p);
+	/* The open work (the default) and a given status or all are two statements: see QUEUE. */
+	bool open_work = !status || !*status;
+	const char *p[] = {services, late ? late : "", who ? who : "", q ? q : "", lim, off, status};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), open_work ? "queue" : "queue_status", open_work ? 6 : 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = ts_rows_json(r, page.limit), *next = NULL;

@@ -798,9 +798,38 @@ START_TEST(events_alerts_feeds)
 	expect_code(&c, 200, NULL);
 	ck_assert_ptr_nonnull(strstr(c.body, "<feed xmlns=\"http://www.w3.org/2005/Atom\""));
 	done(&c);
+	/* The sitemap is an index of parts: the pages, then one part per year of news. */
 	c = req("GET", V1 "/sitemap.xml", NULL, NULL, NULL);
 	expect_code(&c, 200, NULL);
+	ck_assert_ptr_nonnull(strstr(c.body, "<sitemapindex"));
+	ck_assert_ptr_nonnull(strstr(c.body, V1 "/sitemap/pages.xml</loc>"));
+	char year_part[64] = "";
+	const char *y = strstr(c.body, V1 "/sitemap/2");
+	if (y)
+		snprintf(year_part, sizeof(year_part), "%.*s", (int)strlen(V1 "/sitemap/2026.xml"), y);
+	done(&c);
+	ck_assert_msg(*year_part, "no year in the sitemap index");
+	c = req("GET", V1 "/sitemap/pages.xml", NULL, NULL, NULL);
+	expect_code(&c, 200, NULL);
 	ck_assert_ptr_nonnull(strstr(c.body, "<urlset"));
+	ck_assert_ptr_nonnull(strstr(c.body, "/actualites.html</loc>"));
+	done(&c);
+	c = req("GET", year_part, NULL, NULL, NULL);
+	expect_code(&c, 200, NULL);
+	ck_assert_ptr_nonnull(strstr(c.body, "<urlset"));
+	ck_assert_ptr_nonnull(strstr(c.body, "/page.html?slug="));
+	done(&c);
+	static const char *const bad_parts[] = {"1899.xml",  "0999.xml", "2026.json",
+	                                        "20261.xml", "pages",    "x.xml"};
+	for (size_t i = 0; i < sizeof(bad_parts) / sizeof(bad_parts[0]); i++) {
+		char path[96];
+		snprintf(path, sizeof(path), V1 "/sitemap/%s", bad_parts[i]);
+		c = req("GET", path, NULL, NULL, NULL);
+		expect_code(&c, 404, "not_found");
+		done(&c);
+	}
+	c = req("GET", V1 "/sitemap/1901.xml", NULL, NULL, NULL); /* a year without news */
+	expect_code(&c, 404, "not_found");
 	done(&c);
 }
 END_TEST

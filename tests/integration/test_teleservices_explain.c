@@ -1,7 +1,7 @@
 /* test_teleservices_explain.c — the agents' queue (every filter, late first, later pages), the
- * citizen's requests and the catalogue against the town fixture: each plan fits the volume (see
- * explain.h). Not the SLA figures over a period: they read every step of every request received
- * in it (a hash join over the steps), which no index shortens; see docs/teleservices.md. */
+ * citizen's requests, the catalogue and the SLA figures of a period (stored per request, read
+ * from the index of receptions) against the town fixture: each plan fits the volume (see
+ * explain.h). */
 #include <check.h>
 #include <stdlib.h>
 
@@ -22,16 +22,22 @@ static const struct explain_case cases[] = {
     {"req_list_user", {USER, "", "", PAGE}, 4},
     {"req_list_user", {USER, "2025-01-01T00:00:00Z", AGENT, PAGE}, 4},
     {"req_json", {REQUEST, "true"}, 2},
-    /* queue: default (open work), late only, not late, one status, all, assignee, text, page 3 */
-    {"queue", {SVCS, "", "", "", "", PAGE, "0"}, 7},
-    {"queue", {"{scolaire}", "", "true", "", "", PAGE, "0"}, 7},
-    {"queue", {SVCS, "", "false", "", "", PAGE, "0"}, 7},
-    {"queue", {SVCS, "in_progress", "", "", "", PAGE, "0"}, 7},
-    {"queue", {SVCS, "all", "", "", "", PAGE, "0"}, 7},
-    {"queue", {SVCS, "accepted", "", "", "", PAGE, "0"}, 7},
-    {"queue", {SVCS, "", "", AGENT, "", PAGE, "0"}, 7},
-    {"queue", {SVCS, "", "", "", "habitant 12", PAGE, "0"}, 7},
-    {"queue", {SVCS, "all", "", "", "", PAGE, "40"}, 7},
+    /* queue (open work): default, late only, not late, assignee, text; queue_status: one open
+     * status, all, a decided status, all at page 3 */
+    {"queue", {SVCS, "", "", "", PAGE, "0"}, 6},
+    {"queue", {"{scolaire}", "true", "", "", PAGE, "0"}, 6},
+    {"queue", {SVCS, "false", "", "", PAGE, "0"}, 6},
+    {"queue", {SVCS, "", AGENT, "", PAGE, "0"}, 6},
+    {"queue", {SVCS, "", "", "habitant 12", PAGE, "0"}, 6},
+    {"queue", {SVCS, "", "", "", PAGE, "40"}, 6},
+    {"queue_status", {SVCS, "", "", "", PAGE, "0", "in_progress"}, 7},
+    {"queue_status", {SVCS, "", "", "", PAGE, "0", "all"}, 7},
+    {"queue_status", {SVCS, "true", "", "", PAGE, "0", "all"}, 7},
+    {"queue_status", {SVCS, "", "", "", PAGE, "0", "accepted"}, 7},
+    {"queue_status", {SVCS, "", "", "", PAGE, "40", "all"}, 7},
+    /* the SLA figures of a month and of a year, one service and several */
+    {"sla", {"2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "{scolaire}"}, 3},
+    {"sla", {"2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", SVCS}, 3},
     {"doc_list", {REQUEST}, 1},
 };
 

@@ -30,7 +30,7 @@ struct lc_settings {
 	char *bind, *db_url, *jwt_public_key, *internal_secret_file, *migrations_dir, *log_level;
 	char *jwt_issuer, *jwt_audience, *trusted_proxies;
 	long port, threads, conn_timeout, shutdown_grace_ms, outbox_backoff_ms;
-	long revocation_poll_ms, per_ip_conn_limit;
+	long revocation_poll_ms, per_ip_conn_limit, offload_threads;
 };
 extern struct lc_settings lc_settings;
 

@@ -18,7 +18,8 @@ FROM generate_series(1, 24) k
 ON CONFLICT DO NOTHING;
 
 -- Status by age: a request from the last 40 days may still be open; older ones are decided,
--- rejected or cancelled (a few stayed drafts).
+-- rejected or cancelled (a few stayed drafts). The open statuses are drawn from n / 6 because
+-- the service comes from n % 6: every service gets open work of every status.
 CREATE VIEW town_req AS
 SELECT n, md5('town-request-' || n)::uuid AS id, 1 + (n::bigint * 7919) % town_count(50000) AS u, md5('town-proc-' || (1 + n % 24))::uuid AS proc,
        (array['etat-civil', 'scolaire', 'jeunesse', 'conservatoire', 'urbanisme', 'social'])[1 + (1 + n % 24) % 6] AS service,
@@ -26,7 +27,7 @@ SELECT n, md5('town-request-' || n)::uuid AS id, 1 + (n::bigint * 7919) % town_c
        CASE WHEN n % 100 = 0 THEN 'draft'
             WHEN n % 50 = 1 THEN 'cancelled'
             WHEN n > town_count(200000) * 0.963 THEN (array['submitted', 'received', 'in_progress', 'in_progress', 'incomplete',
-                                                    'accepted'])[1 + n % 6]
+                                                    'accepted'])[1 + (n / 6) % 6]
             WHEN n % 10 = 3 THEN 'rejected' ELSE 'accepted' END AS status,
        (n::bigint * 104729) % (40 * 86400) AS work_s
 FROM generate_series(1, town_count(200000)) n;
@@ -48,6 +49,9 @@ FROM town_req r
 ON CONFLICT DO NOTHING;
 
 -- The timeline: submitted, received, then in progress and the decision when the request got there.
+-- Written with the per-statement timeline trigger off, then the stored figures of every request
+-- computed in one pass (migration 0130).
+ALTER TABLE request_steps DISABLE TRIGGER request_steps_timeline_ins;
 INSERT INTO request_steps (request_id, at, from_status, to_status, by_id, by_role)
 SELECT r.id, s.at, s.from_status, s.to_status, s.by_id, s.by_role
 FROM town_req r,
@@ -65,6 +69,8 @@ WHERE r.status <> 'draft' AND CASE s.k
     WHEN 4 THEN r.status = 'incomplete'
     ELSE r.status IN ('accepted', 'rejected') END
 ORDER BY r.n, s.k;
+ALTER TABLE request_steps ENABLE TRIGGER request_steps_timeline_ins;
+SELECT request_timeline_refresh_all();
 
 DROP VIEW town_req;
 DROP FUNCTION town_count(int);
