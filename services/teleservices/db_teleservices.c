@@ -21,22 +21,37 @@
  * can use the partial indexes of the open work. */
 #define QUEUE_LATE "(r.status IN " REQ_OPEN " AND r.due_at < now())"
 #define QUEUE_FILTERS                                                                                        \
-	"r.service = ANY($1::text[]) AND ($3 = '' OR r.assignee_id = NULLIF($3, '')::uuid)"                  \
+	"($3 = '' OR r.assignee_id = NULLIF($3, '')::uuid)"                                                  \
 	" AND ($4 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"     \
 	" || r.answers::text || ' ' || (SELECT p.title FROM procedures p WHERE p.id = r.procedure_id)),"     \
 	" lower($4)) > 0)"
-/* Late first: two walks in reception order, the late requests and the others, each cut at
- * offset + limit (a branch the late filter excludes is not run at all), merged into the page;
- * the JSON is built for the page's rows only. */
+/* One branch of late first: for each of the agent's services, a walk of its requests in
+ * reception order (an index on (service, received_at, id) gives that order for one service, not
+ * for "= ANY" of several) cut at offset + limit; then the services' walks merged. */
+#define QUEUE_BRANCH(LATE, COND)                                                                             \
+	"(SELECT " LATE " AS late, w.received_at, w.id FROM unnest($1::text[]) sv(service)"                  \
+	" CROSS JOIN LATERAL (SELECT r.received_at, r.id FROM requests r WHERE r.service = sv.service"       \
+	" AND " COND " ORDER BY r.received_at ASC NULLS LAST, r.id LIMIT $5::int + $6::int) w"               \
+	" ORDER BY w.received_at ASC NULLS LAST, w.id LIMIT $5::int + $6::int)"
+/* Late first: the late requests and the others, each branch skipped entirely when the late
+ * filter excludes it, merged into the page; the JSON is built for the page's rows only. */
 #define QUEUE(STATUS)                                                                                        \
-	"SELECT request_summary_json(r, p)::text FROM ((SELECT true AS late, r.received_at, r.id"            \
-	" FROM requests r WHERE " STATUS " AND " QUEUE_FILTERS " AND " QUEUE_LATE " AND $2 <> 'false'"       \
-	" ORDER BY r.received_at ASC NULLS LAST, r.id LIMIT $5::int + $6::int)"                              \
-	" UNION ALL (SELECT false, r.received_at, r.id FROM requests r WHERE " STATUS " AND " QUEUE_FILTERS  \
-	" AND NOT " QUEUE_LATE " AND $2 <> 'true' ORDER BY r.received_at ASC NULLS LAST, r.id"               \
-	" LIMIT $5::int + $6::int) ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $5::int"         \
-	" OFFSET $6::int) x JOIN requests r ON r.id = x.id JOIN procedures p ON p.id = r.procedure_id"       \
-	" ORDER BY x.late DESC, x.received_at ASC NULLS LAST, x.id"
+	"SELECT request_summary_json(r, p)::text FROM (" QUEUE_BRANCH(                                       \
+	    "true", STATUS                                                                                   \
+	    " AND " QUEUE_FILTERS " AND " QUEUE_LATE                                                         \
+	    " AND $2 <> 'false'") " UNION ALL " QUEUE_BRANCH("false", STATUS                                 \
+	                                                     " AND " QUEUE_FILTERS " AND NOT " QUEUE_LATE    \
+	                                                     " AND $2 <> 'true'") " ORDER BY late DESC, "    \
+	                                                                          "received_at ASC NULLS "   \
+	                                                                          "LAST, id LIMIT $5::int "  \
+	                                                                          "OFFSET $6::int) x"        \
+	                                                                          " JOIN requests r ON "     \
+	                                                                          "r.id = x.id JOIN "        \
+	                                                                          "procedures p ON p.id = "  \
+	                                                                          "r.procedure_id"           \
+	                                                                          " ORDER BY x.late DESC, "  \
+	                                                                          "x.received_at ASC NULLS " \
+	                                                                          "LAST, x.id"
 
 const struct lc_sql ts_statements[] = {
     /* procedures */

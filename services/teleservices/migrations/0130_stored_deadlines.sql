@@ -105,17 +105,17 @@ UPDATE requests r SET due_at = request_due_at(r.processing_s, r.clock_since, p.s
 FROM procedures p WHERE p.id = r.procedure_id;
 SELECT request_timeline_refresh_all();
 
--- The open work per service and overall in reception order, carrying what the queue filters on
--- (deadline, status, assignee) so that a page is an index-only walk.
+-- The queue walks each of the agent's services in reception order (per service: "= ANY" of
+-- several services gives no order), carrying what it filters on (deadline, status, assignee) so
+-- that a page is an index-only walk: the open work, and every submitted request for status=all
+-- or a given status. The walks over all services are no longer used.
 DROP INDEX requests_open_service;
 DROP INDEX requests_open_received;
+DROP INDEX requests_submitted_received;
 CREATE INDEX requests_open_service ON requests (service, received_at, id) INCLUDE (due_at, status, assignee_id)
     WHERE status IN ('submitted', 'received', 'in_progress', 'incomplete');
-CREATE INDEX requests_open_received ON requests (received_at, id) INCLUDE (service, due_at, status, assignee_id)
-    WHERE status IN ('submitted', 'received', 'in_progress', 'incomplete');
--- The late open work by deadline: "late only" is a range of it.
-CREATE INDEX requests_open_due ON requests (service, due_at)
-    WHERE status IN ('submitted', 'received', 'in_progress', 'incomplete');
+CREATE INDEX requests_submitted_service ON requests (service, received_at, id)
+    INCLUDE (due_at, status, assignee_id) WHERE status <> 'draft';
 -- The SLA figures of a period: receptions of a service with what the figures need, read from
 -- the index alone.
 DROP INDEX requests_service_received;
