@@ -822,9 +822,9 @@ START_TEST(events_alerts_feeds)
 	static const char *const bad_parts[] = {"1899.xml",  "0999.xml", "2026.json",
 	                                        "20261.xml", "pages",    "x.xml"};
 	for (size_t i = 0; i < sizeof(bad_parts) / sizeof(bad_parts[0]); i++) {
-		char path[96];
-		snprintf(path, sizeof(path), V1 "/sitemap/%s", bad_parts[i]);
-		c = req("GET", path, NULL, NULL, NULL);
+		char part[96];
+		snprintf(part, sizeof(part), V1 "/sitemap/%s", bad_parts[i]);
+		c = req("GET", part, NULL, NULL, NULL);
 		expect_code(&c, 404, "not_found");
 		done(&c);
 	}
