@@ -156,14 +156,12 @@ const struct lc_sql ts_statements[] = {
     {"queue", QUEUE("r.status IN " REQ_OPEN)},
     {"queue_status", QUEUE("r.status <> 'draft' AND ($7 = 'all' OR r.status = $7)")},
     /* The timeline's figures are stored per request (timeline_s, timeline_since: migration
-     * 0130), so a period reads the index of receptions, not every step. */
+     * 0130), so a period reads the index of receptions, not every step; one service at a time
+     * (a range of (service, received_at) each, no sort of the period), a row per service that
+     * received any. */
     {"sla",
-     "WITH r AS (SELECT q.service, q.status, p.sla_days * 86400.0 AS sla_s,"
-     "  running_seconds(q.timeline_s, q.timeline_since, now()) AS secs"
-     "  FROM requests q JOIN procedures p ON p.id = q.procedure_id"
-     "  WHERE q.received_at >= $1::timestamptz AND q.received_at < $2::timestamptz"
-     "  AND q.service = ANY($3::text[]))"
-     " SELECT jsonb_build_object('service', service, 'count', count(*),"
+     "SELECT f.j::text FROM (SELECT DISTINCT s FROM unnest($3::text[]) s) sv(service) CROSS JOIN LATERAL"
+     " (SELECT count(*) AS n, jsonb_build_object('service', sv.service, 'count', count(*),"
      " 'decided', count(*) FILTER (WHERE status IN ('accepted', 'rejected')),"
      " 'median_seconds', round((percentile_cont(0.5) WITHIN GROUP (ORDER BY secs)"
      "   FILTER (WHERE status IN ('accepted', 'rejected')))::numeric, 0),"
@@ -174,8 +172,12 @@ const struct lc_sql ts_statements[] = {
      "   / NULLIF(count(*) FILTER (WHERE status IN ('accepted', 'rejected')), 0), 4),"
      " 'late', count(*) FILTER (WHERE status IN ('accepted', 'rejected') AND secs > sla_s),"
      " 'open', count(*) FILTER (WHERE status IN " REQ_OPEN "),"
-     " 'open_late', count(*) FILTER (WHERE status IN " REQ_OPEN " AND secs > sla_s))::text"
-     " FROM r GROUP BY service ORDER BY service"},
+     " 'open_late', count(*) FILTER (WHERE status IN " REQ_OPEN " AND secs > sla_s)) AS j"
+     " FROM (SELECT q.status, p.sla_days * 86400.0 AS sla_s,"
+     "  running_seconds(q.timeline_s, q.timeline_since, now()) AS secs"
+     "  FROM requests q JOIN procedures p ON p.id = q.procedure_id WHERE q.service = sv.service"
+     "  AND q.received_at >= $1::timestamptz AND q.received_at < $2::timestamptz) r) f"
+     " WHERE f.n > 0 ORDER BY sv.service"},
     {"sla_fn", "SELECT sla_processing_seconds($1::timestamptz[], $2::text[], $3::timestamptz)"},
 
     /* connectors */
