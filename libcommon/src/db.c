@@ -373,6 +373,24 @@ json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *
 	return j;
 }
 
+json_t *lc_db_cell_json(const PGresult *r, int row, int col)
+{
+	if (!r || row >= PQntuples(r) || col >= PQnfields(r) || PQgetisnull(r, row, col))
+		return NULL;
+	return json_loads(PQgetvalue(r, row, col), JSON_DECODE_ANY, NULL);
+}
+
+json_t *lc_db_rows_json(const PGresult *r, int max)
+{
+	json_t *items = json_array();
+	for (int i = 0; r && i < PQntuples(r) && (max < 0 || i < max); i++) {
+		json_t *j = lc_db_cell_json(r, i, 0);
+		if (j)
+			json_array_append_new(items, j);
+	}
+	return items;
+}
+
 bool lc_db_ready(struct lc_db *db, int latest)
 {
 	PGresult *r = lc_db_exec(db, "lc_ready", 0, NULL);

@@ -17,14 +17,6 @@
 
 static const char *const levels[] = {"info", "warning", "critical", NULL};
 
-static json_t *rows_json(PGresult *r)
-{
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-	return items;
-}
-
 /* The banner of every page: from the micro-cache, cleared by any alert change on this replica. */
 int h_alerts_active(struct lc_request *rq)
 {
@@ -52,7 +44,7 @@ int h_alerts_list(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "al_all", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = rows_json(r);
+	json_t *items = lc_db_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

@@ -183,10 +183,8 @@ int h_article_revisions(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "rev_list", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array(), *next = NULL;
+	json_t *items = lc_db_rows_json(r, pg.limit), *next = NULL;
 	int n = PQntuples(r);
-	for (int i = 0; i < n && i < pg.limit; i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
 	if (n > pg.limit) {
 		json_t *cur = json_pack("{s:I}", "n", (json_int_t)atoll(PQgetvalue(r, pg.limit - 1, 1)));
 		char *enc = lc_cursor_encode(cur);

@@ -74,9 +74,7 @@ int h_directory_mine(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "org_mine", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	json_t *items = lc_db_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

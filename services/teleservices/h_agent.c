@@ -78,7 +78,7 @@ int h_queue(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), open_work ? "queue" : "queue_status", open_work ? 6 : 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = ts_rows_json(r, page.limit), *next = NULL;
+	json_t *items = lc_db_rows_json(r, page.limit), *next = NULL;
 	int n = PQntuples(r);
 	PQclear(r);
 	if (n > page.limit) {
@@ -273,7 +273,7 @@ int h_sla(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "sla", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = ts_rows_json(r, -1);
+	json_t *items = lc_db_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200,
 	                     json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "services", items));

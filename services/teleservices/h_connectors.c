@@ -47,7 +47,7 @@ static enum lc_tx_result conn_tx(struct lc_db *db, void *arg)
 	PGresult *r = lc_db_exec(db, "conn_upsert", 4, p);
 	if (!r)
 		return LC_TX_ERROR;
-	c->out = ts_row_json(r, 0, 0);
+	c->out = lc_db_cell_json(r, 0, 0);
 	PQclear(r);
 	return lc_audit(db, c->rq, "connector.update", "connector", c->service, NULL) < 0 ? LC_TX_ERROR
 	                                                                                  : LC_TX_COMMIT;
@@ -114,7 +114,7 @@ int h_connector_list(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "conn_list", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = ts_rows_json(r, -1);
+	json_t *items = lc_db_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, json_pack("{s:o, s:n}", "items", items, "next_cursor"));
 }

@@ -173,7 +173,7 @@ static enum lc_tx_result samples_tx(struct lc_db *db, void *arg)
 	PQclear(r);
 	const char *pp[] = {"acte-de-naissance"};
 	r = lc_db_exec(db, "proc_get_published", 1, pp);
-	json_t *proc = ts_row_json(r, 0, 0);
+	json_t *proc = lc_db_cell_json(r, 0, 0);
 	PQclear(r);
 	if (has || !proc) {
 		json_decref(proc);

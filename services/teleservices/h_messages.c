@@ -34,7 +34,7 @@ static enum lc_tx_result msg_tx(struct lc_db *db, void *arg)
 	PGresult *r = lc_db_exec(db, "msg_insert", 5, p);
 	enum lc_tx_result res = LC_TX_ERROR;
 	if (r) {
-		m->out = ts_row_json(r, 0, 0);
+		m->out = lc_db_cell_json(r, 0, 0);
 		PQclear(r);
 		res = LC_TX_COMMIT;
 		if (m->agent && !m->internal) {

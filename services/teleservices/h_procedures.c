@@ -254,7 +254,7 @@ static enum lc_tx_result save_tx(struct lc_db *db, void *arg)
 	if (res != LC_TX_COMMIT)
 		return res;
 	char etag[40];
-	json_t *out = ts_row_json(r, 0, 0);
+	json_t *out = lc_db_cell_json(r, 0, 0);
 	if (out)
 		etag_of(PQgetvalue(r, 0, 0), etag);
 	PQclear(r);
@@ -307,7 +307,7 @@ int h_procedure_patch(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "proc_get_current", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *cur = ts_row_json(r, 0, 0);
+	json_t *cur = lc_db_cell_json(r, 0, 0);
 	PQclear(r);
 	if (!cur)
 		return ts_not_found(rq);
@@ -335,7 +335,7 @@ int h_procedure_list(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), admin ? "proc_list_admin" : "proc_list_public", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = ts_rows_json(r, -1);
+	json_t *items = lc_db_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, lc_page_body(items, NULL));
 }
@@ -355,7 +355,7 @@ int h_procedure_get(struct lc_request *rq)
 	}
 	char etag[40];
 	etag_of(PQgetvalue(r, 0, 0), etag);
-	json_t *j = ts_row_json(r, 0, 0);
+	json_t *j = lc_db_cell_json(r, 0, 0);
 	PQclear(r);
 	if (!j)
 		return lc_reply_problem(rq, 500, "internal", "Bad stored procedure.");

@@ -161,7 +161,7 @@ static json_t *procedure_for(struct lc_request *rq, const char *slug_or_id, bool
 {
 	const char *p[] = {slug_or_id};
 	PGresult *r = lc_db_exec(lc_rq_db(rq), by_id ? "proc_get_id" : "proc_get_published", 1, p);
-	json_t *j = ts_row_json(r, 0, 0);
+	json_t *j = lc_db_cell_json(r, 0, 0);
 	PQclear(r);
 	return j;
 }
@@ -219,10 +219,11 @@ int h_request_patch(struct lc_request *rq)
 		json_decref(cur);
 		return ts_not_found(rq);
 	}
-	if (!lc_rq_header(rq, "If-Match")) { /* before the checks that call account */
+	/* Before the checks that call account; the transaction checks it again on the locked row. */
+	const char *etag = json_string_value(json_object_get(cur, "etag"));
+	if (!lc_if_match_or_reply(rq, etag ? etag : "")) {
 		json_decref(cur);
-		return lc_reply_problem(rq, 428, "precondition_required",
-		                        "Send If-Match with the ETag you read.");
+		return LC_REPLIED;
 	}
 	json_t *proc = json_incref(json_object_get(cur, "procedure"));
 	json_t *keep_docs = json_array();
@@ -296,7 +297,7 @@ int h_me_requests(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "req_list_user", 4, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = ts_rows_json(r, page.limit), *next = NULL, *j;
+	json_t *items = lc_db_rows_json(r, page.limit), *next = NULL, *j;
 	int n = PQntuples(r);
 	size_t i;
 	json_array_foreach(items, i, j) ts_add_next_step(j);

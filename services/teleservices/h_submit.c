@@ -348,7 +348,7 @@ static bool bundle_replayed(struct lc_request *rq, const char *key, int *rc)
 	}
 	char bid[37];
 	snprintf(bid, sizeof(bid), "%s", PQgetvalue(r, 0, 0));
-	json_t *stored = ts_row_json(r, 0, 1);
+	json_t *stored = lc_db_cell_json(r, 0, 1);
 	PQclear(r);
 	*rc = reply_bundle(rq, bid, stored, 200);
 	json_decref(stored);

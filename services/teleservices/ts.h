@@ -17,12 +17,6 @@ extern const struct lc_sql ts_statements[];
 
 #define TS_MAX_DOC (10u * 1024 * 1024)
 
-/* Parses column col of row 0 as JSON; NULL when there is no row or it is not JSON. New ref. */
-json_t *ts_row_json(PGresult *r, int row, int col);
-/* Column 0 of the first max rows (max < 0: all) parsed as JSON, as an array (new ref); rows
- * that are not JSON are left out. */
-json_t *ts_rows_json(PGresult *r, int max);
-
 /* ---- who may see what, and the shared replies (ts_access.c) ---- */
 
 /* The caller's user id ("" without a token). */

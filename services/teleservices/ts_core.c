@@ -12,24 +12,6 @@
 #include "h_payment.h"
 #include "ts.h"
 
-json_t *ts_row_json(PGresult *r, int row, int col)
-{
-	if (!r || PQntuples(r) <= row || PQgetisnull(r, row, col))
-		return NULL;
-	return json_loads(PQgetvalue(r, row, col), JSON_DECODE_ANY, NULL);
-}
-
-json_t *ts_rows_json(PGresult *r, int max)
-{
-	json_t *items = json_array();
-	for (int i = 0; r && i < PQntuples(r) && (max < 0 || i < max); i++) {
-		json_t *j = ts_row_json(r, i, 0);
-		if (j)
-			json_array_append_new(items, j);
-	}
-	return items;
-}
-
 void ts_req_row_free(struct ts_req_row *r)
 {
 	json_decref(r->member_ids);
@@ -56,8 +38,8 @@ static int req_row(struct lc_db *db, const char *stmt, const char *id, struct ts
 	o->lock_version = atoi(PQgetvalue(r, 0, 4));
 	snprintf(o->submit_key, sizeof(o->submit_key), "%s", PQgetvalue(r, 0, 5));
 	snprintf(o->household_id, sizeof(o->household_id), "%s", PQgetvalue(r, 0, 6));
-	o->member_ids = ts_row_json(r, 0, 7);
-	o->answers = ts_row_json(r, 0, 8);
+	o->member_ids = lc_db_cell_json(r, 0, 7);
+	o->answers = lc_db_cell_json(r, 0, 8);
 	snprintf(o->reference, sizeof(o->reference), "%s", PQgetvalue(r, 0, 9));
 	snprintf(o->title, sizeof(o->title), "%s", PQgetvalue(r, 0, 10));
 	snprintf(o->slug, sizeof(o->slug), "%s", PQgetvalue(r, 0, 11));
@@ -145,7 +127,7 @@ json_t *ts_request_json(struct lc_db *db, const char *id, bool for_agent)
 {
 	const char *p[] = {id, for_agent ? "t" : "f"};
 	PGresult *r = lc_db_exec(db, "req_json", 2, p);
-	json_t *j = ts_row_json(r, 0, 0);
+	json_t *j = lc_db_cell_json(r, 0, 0);
 	PQclear(r);
 	ts_add_next_step(j);
 	return j;

@@ -49,6 +49,13 @@ int lc_db_run(struct lc_db *db, const char *name, int nparams, const char *const
  * their answer with json_build_object. NULL both when there is no row (or SQL NULL) and when
  * the statement failed or its text is not JSON: *failed tells them apart. */
 json_t *lc_db_json(struct lc_db *db, const char *name, int nparams, const char *const *params, bool *failed);
+/* The JSON value in column col of a row (new reference), or NULL when r is NULL, has no such
+ * row, or the value is SQL NULL or not JSON. */
+json_t *lc_db_cell_json(const PGresult *r, int row, int col);
+/* Column 0 of the first max rows (max < 0: all) as a JSON array (new reference), for list
+ * statements that build each item with json_build_object; values that are NULL or not JSON are
+ * left out. r may be NULL (an empty array). */
+json_t *lc_db_rows_json(const PGresult *r, int max);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);
