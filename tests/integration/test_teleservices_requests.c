@@ -255,11 +255,18 @@ START_TEST(school_draft_edits_need_if_match)
 	         citizen.doc_book, citizen.doc_address, citizen.doc_health);
 	call(&r, "PATCH", path, citizen.auth, body, NULL);
 	json_decref(itest_expect(&r, 428));
+	call(&r, "PATCH", path, citizen.auth, body, "If-Match;"); /* curl sends it empty: as good as none */
+	json_decref(itest_expect(&r, 428));
 	call(&r, "PATCH", path, citizen.auth, body, im);
+	char etag[80];
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
 	json_t *j = itest_expect(&r, 200);
 	ck_assert_int_eq(json_array_size(json_object_get(j, "documents")), 3);
 	json_decref(j);
 	call(&r, "PATCH", path, citizen.auth, body, im); /* the ETag changed */
+	char current[80];                                /* a 412 says which version is current */
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", current, sizeof(current)));
+	ck_assert_str_eq(current, etag);
 	json_decref(itest_expect(&r, 412));
 	j = submit(citizen.auth, id, "key-1", 422);
 	ck_assert(has_error(j, "answers.motif_derogation"));
