@@ -22,7 +22,7 @@ struct co_ctx {
 	const char *key, *household;
 	char hash[65];
 	json_t *invoice_ids, *hold_ids;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static json_t *checkout_body(const char *id, const char *amount, const char *status, const char *expires)
@@ -39,7 +39,7 @@ static json_t *checkout_body(const char *id, const char *amount, const char *sta
 static int replay(struct lc_db *db, struct co_ctx *c)
 {
 	const char *p[] = {pay_caller(c->rq), c->key};
-	PGresult *r = pay_sql(db, "co_by_key", 2, p);
+	PGresult *r = lc_db_exec(db, "co_by_key", 2, p);
 	if (!r)
 		return -1;
 	if (PQntuples(r) == 0) {
@@ -48,86 +48,83 @@ static int replay(struct lc_db *db, struct co_ctx *c)
 	}
 	if (strcmp(PQgetvalue(r, 0, 1), c->hash) != 0) {
 		PQclear(r);
-		pay_fail(&c->o, 409, "conflict", "This Idempotency-Key was used with another body.");
+		lc_outcome_fail(&c->o, 409, "conflict", "This Idempotency-Key was used with another body.");
 		return 1;
 	}
-	c->o.status = 200;
-	c->o.body =
-	    checkout_body(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 4));
+	lc_outcome_ok(&c->o, 200,
+	              checkout_body(PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 2), PQgetvalue(r, 0, 3),
+	                            PQgetvalue(r, 0, 4)));
 	PQclear(r);
 	return 1;
 }
 
-static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
+/* The helpers of create_tx return LC_TX_COMMIT to go on, or what create_tx returns. */
+
+/* Payments of this invoice still running: an older basket of the caller's is dropped (a new
+ * attempt; its holds stay held until they expire, so they may go in the new basket), someone
+ * else's makes the invoice busy. */
+static enum lc_tx_result drop_older_baskets(struct lc_db *db, struct co_ctx *c, const char *invoice_id)
 {
-	struct co_ctx *c = arg;
-	json_decref(c->o.body);
-	c->o = (struct pay_outcome){0};
-	int rp = replay(db, c);
-	if (rp < 0)
+	const char *p[] = {invoice_id};
+	PGresult *r = lc_db_exec(db, "inv_live_checkouts", 1, p);
+	if (!r)
 		return LC_TX_ERROR;
-	if (rp == 1)
-		return c->o.status >= 400 ? LC_TX_ROLLBACK : LC_TX_COMMIT;
-	int64_t total = 0;
+	enum lc_tx_result t = LC_TX_COMMIT;
+	for (int k = 0; k < PQntuples(r) && t == LC_TX_COMMIT; k++) {
+		const char *cp[] = {PQgetvalue(r, k, 0)};
+		if (strcmp(PQgetvalue(r, k, 1), pay_caller(c->rq)) != 0)
+			t = lc_outcome_fail(&c->o, 409, "conflict",
+			                    "Someone else is paying this invoice right now.");
+		else if (lc_db_run(db, "co_cancel", 1, cp) < 0)
+			t = LC_TX_ERROR;
+	}
+	PQclear(r);
+	return t;
+}
+
+/* Locks the basket's invoices (the caller's household's, open); their amounts go to amounts and
+ * *total. */
+static enum lc_tx_result lock_invoices(struct lc_db *db, struct co_ctx *c, json_t *amounts, int64_t *total)
+{
 	size_t i;
 	json_t *v;
-	json_t *amounts = json_array();
 	json_array_foreach(c->invoice_ids, i, v)
 	{
 		const char *p[] = {json_string_value(v)};
-		PGresult *r = pay_sql(db, "inv_lock", 1, p);
-		if (!r) {
-			json_decref(amounts);
+		PGresult *r = lc_db_exec(db, "inv_lock", 1, p);
+		if (!r)
 			return LC_TX_ERROR;
-		}
 		bool mine =
 		    PQntuples(r) == 1 && c->household && strcmp(PQgetvalue(r, 0, 0), c->household) == 0;
 		bool open = mine && strcmp(PQgetvalue(r, 0, 1), "open") == 0;
 		int64_t amount = mine ? strtoll(PQgetvalue(r, 0, 2), NULL, 10) : 0;
 		PQclear(r);
-		if (!mine) {
-			json_decref(amounts);
-			return pay_fail(&c->o, 404, "not_found", "No such invoice.");
-		}
-		if (!open) {
-			json_decref(amounts);
-			return pay_fail(&c->o, 409, "conflict",
-			                "An invoice of the basket is already paid or cancelled.");
-		}
-		r = pay_sql(db, "inv_live_checkouts", 1, p);
-		if (!r) {
-			json_decref(amounts);
-			return LC_TX_ERROR;
-		}
-		/* A payment of the same household still running: the older basket is dropped when it is the
-		 * caller's own (a new attempt), otherwise the invoice is busy. */
-		for (int k = 0; k < PQntuples(r); k++) {
-			if (strcmp(PQgetvalue(r, k, 1), pay_caller(c->rq)) != 0) {
-				PQclear(r);
-				json_decref(amounts);
-				return pay_fail(&c->o, 409, "conflict",
-				                "Someone else is paying this invoice right now.");
-			}
-			/* its holds stay held until they expire: they may go in this new basket */
-			const char *cp[] = {PQgetvalue(r, k, 0)};
-			if (pay_sql_count(db, "co_cancel", 1, cp) < 0) {
-				PQclear(r);
-				json_decref(amounts);
-				return LC_TX_ERROR;
-			}
-		}
-		PQclear(r);
-		total += amount;
+		if (!mine)
+			return lc_outcome_fail(&c->o, 404, "not_found", "No such invoice.");
+		if (!open)
+			return lc_outcome_fail(&c->o, 409, "conflict",
+			                       "An invoice of the basket is already paid or cancelled.");
+		enum lc_tx_result t = drop_older_baskets(db, c, p[0]);
+		if (t != LC_TX_COMMIT)
+			return t;
+		*total += amount;
 		json_array_append_new(amounts, json_integer(amount));
 	}
+	return LC_TX_COMMIT;
+}
+
+/* Locks the basket's holds (the caller's, active and unexpired); their amounts go to *total. A
+ * live basket holding one is the caller's older attempt: it is cancelled. */
+static enum lc_tx_result lock_holds(struct lc_db *db, struct co_ctx *c, int64_t *total)
+{
+	size_t i;
+	json_t *v;
 	json_array_foreach(c->hold_ids, i, v)
 	{
 		const char *p[] = {json_string_value(v)};
-		PGresult *r = pay_sql(db, "hold_lock", 1, p);
-		if (!r) {
-			json_decref(amounts);
+		PGresult *r = lc_db_exec(db, "hold_lock", 1, p);
+		if (!r)
 			return LC_TX_ERROR;
-		}
 		bool mine = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), pay_caller(c->rq)) == 0;
 		bool live = mine && strcmp(PQgetvalue(r, 0, 1), "active") == 0 &&
 		            strcmp(PQgetvalue(r, 0, 2), "t") == 0;
@@ -139,27 +136,21 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 		char old_checkout[37];
 		snprintf(old_checkout, sizeof(old_checkout), "%s", mine ? PQgetvalue(r, 0, 6) : "");
 		PQclear(r);
-		if (!mine) {
-			json_decref(amounts);
-			return pay_fail(&c->o, 404, "not_found", "No such hold.");
-		}
-		if (!live) {
-			json_decref(amounts);
-			return pay_fail(&c->o, 409, "conflict", "A hold of the basket has expired.");
-		}
-		if (in_live_checkout) { /* a new attempt of the same person replaces the older basket */
-			const char *cp[] = {old_checkout};
-			if (pay_sql_count(db, "co_cancel", 1, cp) < 0) {
-				json_decref(amounts);
-				return LC_TX_ERROR;
-			}
-		}
-		total += amount;
+		if (!mine)
+			return lc_outcome_fail(&c->o, 404, "not_found", "No such hold.");
+		if (!live)
+			return lc_outcome_fail(&c->o, 409, "conflict", "A hold of the basket has expired.");
+		const char *cp[] = {old_checkout};
+		if (in_live_checkout && lc_db_run(db, "co_cancel", 1, cp) < 0)
+			return LC_TX_ERROR;
+		*total += amount;
 	}
-	if (total <= 0) {
-		json_decref(amounts);
-		return pay_fail(&c->o, 422, "validation_failed", "There is nothing to pay in this basket.");
-	}
+	return LC_TX_COMMIT;
+}
+
+/* The checkout row, its invoices (at the amounts locked) and its holds; the 201 outcome. */
+static enum lc_tx_result insert_checkout(struct lc_db *db, struct co_ctx *c, json_t *amounts, int64_t total)
+{
 	char tot[24], ttl[8];
 	snprintf(tot, sizeof(tot), "%lld", (long long)total);
 	snprintf(ttl, sizeof(ttl), "%d", PAY_CHECKOUT_TTL_MIN);
@@ -170,36 +161,54 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	                   pay_provider_default()->name,
 	                   tot,
 	                   ttl};
-	PGresult *r = pay_sql(db, "co_insert", 7, p);
-	if (!r) {
-		json_decref(amounts);
+	PGresult *r = lc_db_exec(db, "co_insert", 7, p);
+	if (!r)
 		return LC_TX_ERROR;
-	}
 	char id[37], expires[32];
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
 	snprintf(expires, sizeof(expires), "%s", PQgetvalue(r, 0, 1));
 	PQclear(r);
+	size_t i;
+	json_t *v;
 	json_array_foreach(c->invoice_ids, i, v)
 	{
 		char a[24];
 		snprintf(a, sizeof(a), "%lld", (long long)json_integer_value(json_array_get(amounts, i)));
 		const char *q[] = {id, json_string_value(v), a};
-		if (pay_sql_count(db, "co_add_invoice", 3, q) < 0) {
-			json_decref(amounts);
+		if (lc_db_run(db, "co_add_invoice", 3, q) < 0)
 			return LC_TX_ERROR;
-		}
 	}
-	json_decref(amounts);
 	json_array_foreach(c->hold_ids, i, v)
 	{
 		const char *q[] = {json_string_value(v), id};
-		if (pay_sql_count(db, "hold_attach", 2, q) < 0)
+		if (lc_db_run(db, "hold_attach", 2, q) < 0)
 			return LC_TX_ERROR;
 	}
-	c->o.status = 201;
-	c->o.body = checkout_body(id, tot, "created", expires);
 	snprintf(c->o.location, sizeof(c->o.location), "/api/payment/v1/checkouts/%s", id);
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 201, checkout_body(id, tot, "created", expires));
+}
+
+static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
+{
+	struct co_ctx *c = arg;
+	lc_outcome_reset(&c->o);
+	int rp = replay(db, c);
+	if (rp < 0)
+		return LC_TX_ERROR;
+	if (rp == 1)
+		return lc_outcome_is_problem(&c->o) ? LC_TX_ROLLBACK : LC_TX_COMMIT;
+	int64_t total = 0;
+	json_t *amounts = json_array();
+	enum lc_tx_result t = lock_invoices(db, c, amounts, &total);
+	if (t == LC_TX_COMMIT)
+		t = lock_holds(db, c, &total);
+	if (t == LC_TX_COMMIT && total <= 0)
+		t = lc_outcome_fail(&c->o, 422, "validation_failed",
+		                    "There is nothing to pay in this basket.");
+	if (t == LC_TX_COMMIT)
+		t = insert_checkout(db, c, amounts, total);
+	json_decref(amounts);
+	return t;
 }
 
 static bool distinct_uuids(json_t *a, const char *field, json_t *errors)
@@ -234,8 +243,8 @@ int h_checkout_create(struct lc_request *rq)
 	struct co_ctx c = {.rq = rq};
 	json_t *inv = NULL, *holds = NULL;
 	struct lc_field spec[] = {
-	    {.name = "invoice_ids", .type = LC_J_ARRAY, .has_max = true, .max = 50, .out = &inv},
-	    {.name = "holds", .type = LC_J_ARRAY, .has_max = true, .max = 20, .out = &holds},
+	    LC_F_ARRAY("invoice_ids", 0, 50, &inv),
+	    LC_F_ARRAY("holds", 0, 20, &holds),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -281,7 +290,7 @@ int h_checkout_create(struct lc_request *rq)
 		t = lc_db_tx(lc_rq_db(rq), create_tx, &c);
 	}
 	json_decref(empty);
-	return pay_reply(rq, t, &c.o);
+	return lc_outcome_reply(rq, t, &c.o);
 }
 
 int h_checkout_get(struct lc_request *rq)
@@ -290,7 +299,7 @@ int h_checkout_get(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return pay_not_found(rq);
 	const char *p[] = {id};
-	PGresult *r = pay_sql(lc_rq_db(rq), "co_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "co_get", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	bool ok =
@@ -362,7 +371,7 @@ int h_checkout_pay(struct lc_request *rq)
 		return pay_not_found(rq);
 	struct lc_db *db = lc_rq_db(rq);
 	const char *p[] = {id};
-	PGresult *r = pay_sql(db, "co_read", 1, p);
+	PGresult *r = lc_db_exec(db, "co_read", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	if (PQntuples(r) != 1) {
@@ -388,7 +397,7 @@ int h_checkout_pay(struct lc_request *rq)
 		    "<p>Ce paiement est déjà terminé.</p><p><a href=\"/factures.html\">Retour à mes "
 		    "factures</a></p>");
 	/* Only from created: a notification may already have settled it. */
-	if (strcmp(status, "created") == 0 && pay_sql_count(db, "co_mark_pending", 1, p) < 0)
+	if (strcmp(status, "created") == 0 && lc_db_run(db, "co_mark_pending", 1, p) < 0)
 		return lc_db_fail_reply(rq);
 	const struct pay_provider *prov = pay_provider_get(provider);
 	char ret[300];

@@ -77,7 +77,7 @@ static int demo_invoice(struct lc_db *db, struct demo_ctx *c, const char *key, c
 		snprintf(tot, sizeof(tot), "%lld", (long long)total);
 		snprintf(key2, sizeof(key2), "demo-%s", key);
 		const char *p[] = {c->user, c->household, key2, "demo", "sandbox", tot, "20"};
-		PGresult *r = pay_sql(db, "co_insert", 7, p);
+		PGresult *r = lc_db_exec(db, "co_insert", 7, p);
 		if (!r) {
 			json_decref(out);
 			return -1;
@@ -86,11 +86,11 @@ static int demo_invoice(struct lc_db *db, struct demo_ctx *c, const char *key, c
 		snprintf(co, sizeof(co), "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		const char *a[] = {co, json_string_value(json_object_get(out, "id")), tot};
-		rc = pay_sql_count(db, "co_add_invoice", 3, a) == 1 ? 0 : -1;
+		rc = lc_db_run(db, "co_add_invoice", 3, a) == 1 ? 0 : -1;
 		if (rc == 0)
 			rc = pay_settle_success(db, co, "SBX-DEMO-0001", total);
 		const char *b[] = {co, json_string_value(json_object_get(out, "id"))};
-		if (rc == 0 && pay_sql_count(db, "demo_backdate", 2, b) < 0)
+		if (rc == 0 && lc_db_run(db, "demo_backdate", 2, b) < 0)
 			rc = -1;
 	}
 	json_decref(out);
@@ -108,7 +108,7 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 	const char *id = json_string_value(json_object_get(ev, "id"));
 	const char *g[] = {id};
 	bool failed;
-	json_t *existing = pay_sql_json(db, "tev_get", 1, g, &failed);
+	json_t *existing = lc_db_json(db, "tev_get", 1, g, &failed);
 	if (failed)
 		return -1;
 	if (existing) {
@@ -121,7 +121,7 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 	                   "2026-01-01T00:00:00Z",
 	                   json_string_value(json_object_get(ev, "starts_at")) ?: "2099-01-01T00:00:00Z",
 	                   "6"};
-	if (pay_sql_count(db, "tev_upsert", 6, p) != 1)
+	if (lc_db_run(db, "tev_upsert", 6, p) != 1)
 		return -1;
 	json_t *list = json_loads(cats, 0, NULL);
 	size_t i;
@@ -134,12 +134,12 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 		snprintf(cap, sizeof(cap), "%lld", (long long)json_integer_value(json_array_get(cat, 2)));
 		snprintf(pos, sizeof(pos), "%zu", i);
 		const char *q[] = {id, json_string_value(json_array_get(cat, 0)), price, cap, pos};
-		if (pay_sql_count(db, "cat_upsert", 5, q) != 1)
+		if (lc_db_run(db, "cat_upsert", 5, q) != 1)
 			rc = -1;
 	}
 	if (rc == 0 && sold > 0) {
 		const char *f[] = {id, json_string_value(json_array_get(json_array_get(list, 0), 0))};
-		PGresult *r = pay_sql(db, "cat_find", 2, f);
+		PGresult *r = lc_db_exec(db, "cat_find", 2, f);
 		if (!r || PQntuples(r) != 1)
 			rc = -1;
 		char catid[37] = "", q[12];
@@ -150,8 +150,8 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 		snprintf(q, sizeof(q), "%d", sold);
 		const char *s[] = {catid, q};
 		const char *h[] = {COUNTER_USER, catid, q, "Vente au guichet", "paid", "15"};
-		PGresult *hr = rc == 0 && pay_sql_count(db, "cat_sell_direct", 2, s) == 1
-		                   ? pay_sql(db, "hold_insert", 6, h)
+		PGresult *hr = rc == 0 && lc_db_run(db, "cat_sell_direct", 2, s) == 1
+		                   ? lc_db_exec(db, "hold_insert", 6, h)
 		                   : NULL;
 		if (!hr)
 			rc = -1;
@@ -163,7 +163,7 @@ static int demo_ticketing(struct lc_db *db, struct demo_ctx *c, const char *slug
 		}
 		snprintf(q, sizeof(q), "%d", waiting);
 		const char *w[] = {catid, c->user, q};
-		PGresult *wr = rc == 0 && waiting > 0 && c->user ? pay_sql(db, "wl_join", 3, w) : NULL;
+		PGresult *wr = rc == 0 && waiting > 0 && c->user ? lc_db_exec(db, "wl_join", 3, w) : NULL;
 		if (wr)
 			PQclear(wr);
 		else if (rc == 0 && waiting > 0 && c->user)
@@ -178,12 +178,12 @@ static enum lc_tx_result demo_tx(struct lc_db *db, void *arg)
 	struct demo_ctx *c = arg;
 	for (size_t i = 0; i < sizeof(grids) / sizeof(grids[0]); i++) {
 		const char *g[] = {grids[i][0]};
-		PGresult *r = pay_sql(db, "grid_get", 1, g);
+		PGresult *r = lc_db_exec(db, "grid_get", 1, g);
 		if (!r)
 			return LC_TX_ERROR;
 		int n = PQntuples(r);
 		PQclear(r);
-		if (n == 0 && pay_sql_count(db, "grid_upsert_plain", 4, grids[i]) != 1)
+		if (n == 0 && lc_db_run(db, "grid_upsert_plain", 4, grids[i]) != 1)
 			return LC_TX_ERROR;
 	}
 	if (c->household) {

@@ -40,7 +40,7 @@ int h_export_transactions(struct lc_request *rq)
 	char end[80];
 	snprintf(end, sizeof(end), "%s", to);
 	const char *p[] = {from, end};
-	PGresult *r = pay_sql(lc_rq_db(rq), "tx_rows_incl", 2, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "tx_rows_incl", 2, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	struct lc_buf b;
@@ -79,7 +79,7 @@ int h_export_daily(struct lc_request *rq)
 	if (!period(rq, from, to))
 		return LC_REPLIED;
 	const char *p[] = {from, to};
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "daily_totals_incl", 2, p));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), "daily_totals_incl", 2, p));
 }
 
 int h_transactions(struct lc_request *rq)
@@ -101,5 +101,5 @@ int h_transactions(struct lc_request *rq)
 	snprintf(ls, sizeof(ls), "%ld", l);
 	snprintf(os, sizeof(os), "%ld", o);
 	const char *p[] = {status ? status : "", ls, os};
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "co_list_admin", 3, p));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), "co_list_admin", 3, p));
 }

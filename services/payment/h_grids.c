@@ -26,31 +26,34 @@ static bool service_ok(const char *s)
 
 int h_grid_list(struct lc_request *rq)
 {
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "grid_list", 0, NULL));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), "grid_list", 0, NULL));
 }
 
 struct grid_ctx {
 	struct lc_request *rq;
 	const char *service, *label, *brackets;
 	int64_t def;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static enum lc_tx_result put_tx(struct lc_db *db, void *arg)
 {
 	struct grid_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	char def[24];
 	snprintf(def, sizeof(def), "%lld", (long long)c->def);
 	const char *p[] = {c->service, c->label, c->brackets, def};
-	PGresult *r = pay_sql(db, "grid_upsert", 4, p);
+	PGresult *r = lc_db_exec(db, "grid_upsert", 4, p);
 	if (!r)
 		return LC_TX_ERROR;
-	c->o.body = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	c->o.status = strcmp(PQgetvalue(r, 0, 1), "t") == 0 ? 201 : 200;
+	json_t *grid = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	unsigned status = strcmp(PQgetvalue(r, 0, 1), "t") == 0 ? 201 : 200;
 	PQclear(r);
-	if (lc_audit(db, c->rq, "price_grid.put", "price_grid", c->service, NULL) != 0)
+	if (lc_audit(db, c->rq, "price_grid.put", "price_grid", c->service, NULL) != 0) {
+		json_decref(grid);
 		return LC_TX_ERROR;
-	return LC_TX_COMMIT;
+	}
+	return lc_outcome_ok(&c->o, status, grid);
 }
 
 int h_grid_put(struct lc_request *rq)
@@ -58,23 +61,9 @@ int h_grid_put(struct lc_request *rq)
 	struct grid_ctx c = {.rq = rq, .service = lc_rq_param(rq, "service")};
 	json_t *brackets = NULL;
 	struct lc_field spec[] = {
-	    {.name = "label",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 200,
-	     .out = &c.label},
-	    {.name = "brackets", .type = LC_J_ARRAY, .required = true, .out = &brackets},
-	    {.name = "default_price_cents",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 0,
-	     .has_max = true,
-	     .max = PAY_MAX_CENTS,
-	     .out = &c.def},
+	    LC_F_STRING("label", 1, 200, &c.label, .required = true),
+	    {.name = "brackets", .type = LC_J_ARRAY, .required = true, .out = &brackets}, /* pay_grid_check */
+	    LC_F_INT("default_price_cents", 0, PAY_MAX_CENTS, &c.def, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -91,7 +80,7 @@ int h_grid_put(struct lc_request *rq)
 	json_decref(errors);
 	char *b = json_dumps(brackets, JSON_COMPACT);
 	c.brackets = b;
-	int rc = pay_reply(rq, lc_db_tx(lc_rq_db(rq), put_tx, &c), &c.o);
+	int rc = lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), put_tx, &c), &c.o);
 	free(b);
 	return rc;
 }
@@ -99,16 +88,16 @@ int h_grid_put(struct lc_request *rq)
 static enum lc_tx_result delete_tx(struct lc_db *db, void *arg)
 {
 	struct grid_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	const char *p[] = {c->service};
-	int n = pay_sql_count(db, "grid_delete", 1, p);
+	int n = lc_db_run(db, "grid_delete", 1, p);
 	if (n < 0)
 		return LC_TX_ERROR;
 	if (n == 0)
-		return pay_fail(&c->o, 404, "not_found", "Not found.");
+		return lc_outcome_fail(&c->o, 404, "not_found", "Not found.");
 	if (lc_audit(db, c->rq, "price_grid.delete", "price_grid", c->service, NULL) != 0)
 		return LC_TX_ERROR;
-	c->o.status = 204;
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 204, NULL);
 }
 
 int h_grid_delete(struct lc_request *rq)
@@ -116,8 +105,5 @@ int h_grid_delete(struct lc_request *rq)
 	if (!pay_is_treasury(rq))
 		return pay_not_found(rq);
 	struct grid_ctx c = {.rq = rq, .service = lc_rq_param(rq, "service")};
-	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), delete_tx, &c);
-	if (t == LC_TX_COMMIT)
-		return lc_reply_empty(rq, 204);
-	return pay_reply(rq, t, &c.o);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), delete_tx, &c), &c.o);
 }

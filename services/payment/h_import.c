@@ -83,12 +83,13 @@ struct import_ctx {
 	json_t *households; /* id → Household */
 	json_t *errors;
 	json_t *created;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static enum lc_tx_result import_tx(struct lc_db *db, void *arg)
 {
 	struct import_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	json_array_clear(c->created);
 	json_array_clear(c->errors); /* the parse found none; a retried transaction starts afresh */
 	size_t i;
@@ -134,29 +135,23 @@ static enum lc_tx_result import_tx(struct lc_db *db, void *arg)
 		json_decref(out);
 	}
 	if (json_array_size(c->errors) > 0) {
-		pay_fail(&c->o, 422, "validation_failed", "Nothing was imported: some lines are not valid.");
-		c->o.errors = json_incref(c->errors);
-		return LC_TX_ROLLBACK;
+		return lc_outcome_invalid(&c->o, "Nothing was imported: some lines are not valid.",
+		                          json_incref(c->errors));
 	}
 	json_t *d = json_pack("{s:I}", "invoices", (json_int_t)json_array_size(c->created));
 	int a = lc_audit(db, c->rq, "invoice.import", "invoice", NULL, d);
 	json_decref(d);
 	if (a != 0)
 		return LC_TX_ERROR;
-	c->o.status = 201;
-	c->o.body = json_pack("{s:I, s:O}", "imported", (json_int_t)json_array_size(c->created), "invoices",
-	                      c->created);
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 201,
+	                     json_pack("{s:I, s:O}", "imported", (json_int_t)json_array_size(c->created),
+	                               "invoices", c->created));
 }
 
-/* Reads every row, grouping them by reference; bad rows go to errors. */
-static int parse_csv(struct import_ctx *c, char *text)
+/* The header line: the separator it uses, or 0 (the error listed) when it is not the expected
+ * one. */
+static char read_header(struct import_ctx *c, char *line)
 {
-	char *save = NULL, *line = strtok_r(text, "\n", &save);
-	if (!line) {
-		line_err(c->errors, 1, "", "the file is empty");
-		return 0;
-	}
 	size_t hl = strlen(line);
 	if (hl && line[hl - 1] == '\r')
 		line[hl - 1] = '\0';
@@ -168,12 +163,87 @@ static int parse_csv(struct import_ctx *c, char *text)
 	bool header_ok = n == NCOLS;
 	for (int i = 0; header_ok && i < NCOLS; i++)
 		header_ok = strcmp(cells[i], columns[i]) == 0;
-	if (!header_ok) {
-		line_err(c->errors, 1, "",
-		         "the header must be household_id;reference;label;line_label;quantity;"
-		         "unit_price;due_date");
-		return 0;
+	if (header_ok)
+		return sep;
+	line_err(c->errors, 1, "",
+	         "the header must be household_id;reference;label;line_label;quantity;"
+	         "unit_price;due_date");
+	return 0;
+}
+
+/* The cells of one row, each checked (every bad one listed): true when all are good, with the
+ * quantity and the unit price in cents. */
+static bool row_ok(json_t *errors, long lineno, char **cells, long *q, int64_t *unit)
+{
+	bool bad = false;
+	const char *hh = cells[0], *ref = cells[1], *label = cells[2], *ll = cells[3], *due = cells[6];
+	if (!lc_json_is_uuid(hh))
+		line_err(errors, lineno, "household_id", "not a household id"), bad = true;
+	size_t rl = strlen(ref);
+	bool ref_ok = rl >= 1 && rl <= 64;
+	for (size_t k = 0; ref_ok && k < rl; k++)
+		ref_ok = isalnum((unsigned char)ref[k]) || strchr("._-/", ref[k]);
+	if (!ref_ok)
+		line_err(errors, lineno, "reference", "1 to 64 letters, digits, '.', '_', '-' or '/'"),
+		    bad = true;
+	json_t *tl = json_string(label), *tll = json_string(ll);
+	if (!tl || lc_utf8_length(label) < 1 || lc_utf8_length(label) > 200)
+		line_err(errors, lineno, "label", "1 to 200 characters of UTF-8"), bad = true;
+	if (!tll || lc_utf8_length(ll) < 1 || lc_utf8_length(ll) > 200)
+		line_err(errors, lineno, "line_label", "1 to 200 characters of UTF-8"), bad = true;
+	json_decref(tl);
+	json_decref(tll);
+	char *end;
+	*q = strtol(cells[4], &end, 10);
+	if (!cells[4][0] || *end || *q < 1 || *q > 1000)
+		line_err(errors, lineno, "quantity", "a whole number from 1 to 1000"), bad = true;
+	*unit = parse_euros(cells[5]);
+	if (*unit < 0)
+		line_err(errors, lineno, "unit_price", "an amount in euros like 12,50"), bad = true;
+	if (!lc_json_is_date(due))
+		line_err(errors, lineno, "due_date", "a date YYYY-MM-DD"), bad = true;
+	return !bad;
+}
+
+/* A good row becomes a line of the invoice of its reference (by_ref), unless it contradicts
+ * that invoice or the invoice is full (the error listed). */
+static void add_row(struct import_ctx *c, json_t *by_ref, char **cells, long lineno, long q, int64_t unit)
+{
+	const char *hh = cells[0], *ref = cells[1], *label = cells[2], *ll = cells[3], *due = cells[6];
+	json_t *inv = json_object_get(by_ref, ref);
+	if (!inv) {
+		inv = json_pack("{s:s, s:s, s:s, s:s, s:[], s:I}", "household_id", hh, "reference", ref,
+		                "label", label, "due_date", due, "lines", "first_line", (json_int_t)lineno);
+		json_object_set_new(by_ref, ref, inv);
+		json_array_append(c->invoices, inv);
+	} else if (strcmp(json_string_value(json_object_get(inv, "household_id")), hh) != 0 ||
+	           strcmp(json_string_value(json_object_get(inv, "due_date")), due) != 0) {
+		line_err(c->errors, lineno, "reference",
+		         "rows of one reference share the household and the due date");
+		return;
 	}
+	json_t *lines = json_object_get(inv, "lines");
+	if (json_array_size(lines) >= PAY_MAX_LINES) {
+		line_err(c->errors, lineno, "reference", "at most 50 lines per invoice");
+		return;
+	}
+	json_array_append_new(lines, json_pack("{s:s, s:I, s:I}", "label", ll, "quantity", (json_int_t)q,
+	                                       "unit_cents", (json_int_t)unit));
+	if (!json_object_get(c->households, hh))
+		json_object_set_new(c->households, hh, json_null());
+}
+
+/* Reads every row, grouping them by reference; bad rows go to errors. */
+static void parse_csv(struct import_ctx *c, char *text)
+{
+	char *save = NULL, *line = strtok_r(text, "\n", &save);
+	if (!line) {
+		line_err(c->errors, 1, "", "the file is empty");
+		return;
+	}
+	char sep = read_header(c, line);
+	if (!sep)
+		return;
 	json_t *by_ref = json_object();
 	long lineno = 1, rows = 0;
 	while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
@@ -187,74 +257,19 @@ static int parse_csv(struct import_ctx *c, char *text)
 			line_err(c->errors, lineno, "", "at most 5000 rows per file");
 			break;
 		}
-		if (strchr(line, '"')) {
+		char *cells[NCOLS + 1];
+		long q;
+		int64_t unit;
+		if (strchr(line, '"'))
 			line_err(c->errors, lineno, "", "quoted cells are not accepted");
-			continue;
-		}
-		n = split(line, sep, cells, NCOLS + 1);
-		if (n != NCOLS) {
+		else if (split(line, sep, cells, NCOLS + 1) != NCOLS)
 			line_err(c->errors, lineno, "", "a row has exactly 7 cells");
-			continue;
-		}
-		bool bad = false;
-		const char *hh = cells[0], *ref = cells[1], *label = cells[2], *ll = cells[3],
-		           *due = cells[6];
-		if (!lc_json_is_uuid(hh))
-			line_err(c->errors, lineno, "household_id", "not a household id"), bad = true;
-		size_t rl = strlen(ref);
-		bool ref_ok = rl >= 1 && rl <= 64;
-		for (size_t k = 0; ref_ok && k < rl; k++)
-			ref_ok = isalnum((unsigned char)ref[k]) || strchr("._-/", ref[k]);
-		if (!ref_ok)
-			line_err(c->errors, lineno, "reference",
-			         "1 to 64 letters, digits, '.', '_', '-' or '/'"),
-			    bad = true;
-		json_t *tl = json_string(label), *tll = json_string(ll);
-		if (!tl || lc_utf8_length(label) < 1 || lc_utf8_length(label) > 200)
-			line_err(c->errors, lineno, "label", "1 to 200 characters of UTF-8"), bad = true;
-		if (!tll || lc_utf8_length(ll) < 1 || lc_utf8_length(ll) > 200)
-			line_err(c->errors, lineno, "line_label", "1 to 200 characters of UTF-8"), bad = true;
-		json_decref(tl);
-		json_decref(tll);
-		char *end;
-		long q = strtol(cells[4], &end, 10);
-		if (!cells[4][0] || *end || q < 1 || q > 1000)
-			line_err(c->errors, lineno, "quantity", "a whole number from 1 to 1000"), bad = true;
-		int64_t unit = parse_euros(cells[5]);
-		if (unit < 0)
-			line_err(c->errors, lineno, "unit_price", "an amount in euros like 12,50"),
-			    bad = true;
-		if (!lc_json_is_date(due))
-			line_err(c->errors, lineno, "due_date", "a date YYYY-MM-DD"), bad = true;
-		if (bad)
-			continue;
-		json_t *inv = json_object_get(by_ref, ref);
-		if (!inv) {
-			inv = json_pack("{s:s, s:s, s:s, s:s, s:[], s:I}", "household_id", hh, "reference",
-			                ref, "label", label, "due_date", due, "lines", "first_line",
-			                (json_int_t)lineno);
-			json_object_set_new(by_ref, ref, inv);
-			json_array_append(c->invoices, inv);
-		} else if (strcmp(json_string_value(json_object_get(inv, "household_id")), hh) != 0 ||
-		           strcmp(json_string_value(json_object_get(inv, "due_date")), due) != 0) {
-			line_err(c->errors, lineno, "reference",
-			         "rows of one reference share the household and the due date");
-			continue;
-		}
-		json_t *lines = json_object_get(inv, "lines");
-		if (json_array_size(lines) >= PAY_MAX_LINES) {
-			line_err(c->errors, lineno, "reference", "at most 50 lines per invoice");
-			continue;
-		}
-		json_array_append_new(lines, json_pack("{s:s, s:I, s:I}", "label", ll, "quantity",
-		                                       (json_int_t)q, "unit_cents", (json_int_t)unit));
-		if (!json_object_get(c->households, hh))
-			json_object_set_new(c->households, hh, json_null());
+		else if (row_ok(c->errors, lineno, cells, &q, &unit))
+			add_row(c, by_ref, cells, lineno, q, unit);
 	}
 	json_decref(by_ref);
 	if (rows == 0 && json_array_size(c->errors) == 0)
 		line_err(c->errors, 2, "", "the file has no rows");
-	return 0;
 }
 
 int h_invoice_import(struct lc_request *rq)
@@ -308,7 +323,7 @@ int h_invoice_import(struct lc_request *rq)
 		                             "Nothing was imported: some lines are not valid.",
 		                             json_incref(c.errors));
 	} else if (!done) {
-		rc = pay_reply(rq, lc_db_tx(lc_rq_db(rq), import_tx, &c), &c.o);
+		rc = lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), import_tx, &c), &c.o);
 	}
 	json_decref(c.invoices);
 	json_decref(c.households);

@@ -34,12 +34,13 @@ struct create_ctx {
 	int64_t total;
 	struct lc_request *rq;
 	bool internal;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 {
 	struct create_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	json_t *inv = NULL;
 	bool same = false;
 	int rc = pay_invoice_insert(db, &c->in, c->priced, c->pricing, c->total, &inv, &same);
@@ -48,23 +49,19 @@ static enum lc_tx_result create_tx(struct lc_db *db, void *arg)
 	if (rc == 1) {
 		if (!same) {
 			json_decref(inv);
-			return pay_fail(&c->o, 409, "conflict",
-			                "This key was already used for another invoice.");
+			return lc_outcome_fail(&c->o, 409, "conflict",
+			                       "This key was already used for another invoice.");
 		}
-		c->o.status = 200;
-		c->o.body = inv;
-		return LC_TX_COMMIT;
+		return lc_outcome_ok(&c->o, 200, inv);
 	}
 	if (!c->internal && lc_audit(db, c->rq, "invoice.create", "invoice",
 	                             json_string_value(json_object_get(inv, "id")), NULL) != 0) {
 		json_decref(inv);
 		return LC_TX_ERROR;
 	}
-	c->o.status = 201;
-	c->o.body = inv;
 	snprintf(c->o.location, sizeof(c->o.location), "/api/payment/v1/invoices/%s",
 	         json_string_value(json_object_get(inv, "id")));
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 201, inv);
 }
 
 static int create_common(struct lc_request *rq, bool internal)
@@ -72,10 +69,10 @@ static int create_common(struct lc_request *rq, bool internal)
 	const char *household = NULL, *label = NULL, *due = NULL, *key = NULL, *service = NULL;
 	json_t *lines = NULL;
 	struct lc_field spec[] = {
-	    {.name = "household_id", .type = LC_J_UUID, .required = true, .out = &household},
+	    LC_F_UUID("household_id", &household, .required = true),
 	    LC_F_STRING("label", 1, 200, &label, .required = true),
 	    LC_F_ARRAY("lines", 1, PAY_MAX_LINES, &lines, .required = true),
-	    {.name = "due_date", .type = LC_J_DATE, .required = true, .out = &due},
+	    LC_F_DATE("due_date", &due, .required = true),
 	    LC_F_STRING("key", 1, 128, &key, .required = true),
 	    {.name = "source_service",
 	     .type = LC_J_STRING,
@@ -122,7 +119,7 @@ static int create_common(struct lc_request *rq, bool internal)
 		                             errors);
 		errors = NULL;
 	} else
-		rc = pay_reply(rq, lc_db_tx(lc_rq_db(rq), create_tx, &c), &c.o);
+		rc = lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), create_tx, &c), &c.o);
 	json_decref(errors);
 	json_decref(c.priced);
 	json_decref(c.pricing);
@@ -171,7 +168,7 @@ int h_invoice_list(struct lc_request *rq)
 	snprintf(ls, sizeof(ls), "%ld", l);
 	snprintf(os, sizeof(os), "%ld", o);
 	const char *p[] = {status ? status : "", hh ? hh : "", q ? q : "", ls, os};
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "inv_list_admin", 5, p));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), "inv_list_admin", 5, p));
 }
 
 int h_me_invoices(struct lc_request *rq)
@@ -188,7 +185,7 @@ int h_me_invoices(struct lc_request *rq)
 	if (st != 200)
 		return pay_account_unavailable(rq);
 	const char *p[] = {hh, status ? status : ""};
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "inv_list_household", 2, p));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), "inv_list_household", 2, p));
 }
 
 /* The invoice when the caller may see it (treasury, or an adult of its household); else replies. */
@@ -200,7 +197,7 @@ static json_t *visible_invoice(struct lc_request *rq, const char *id, int *rc)
 		return NULL;
 	}
 	const char *p[] = {id};
-	PGresult *r = pay_sql(lc_rq_db(rq), "inv_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "inv_get", 1, p);
 	if (!r) {
 		*rc = lc_db_fail_reply(rq);
 		return NULL;
@@ -233,7 +230,7 @@ int h_invoice_get(struct lc_request *rq)
 		return rc;
 	const char *p[] = {lc_rq_param(rq, "id")};
 	bool failed;
-	json_t *refunds = pay_sql_json(lc_rq_db(rq), "refunds_of_invoice", 1, p, &failed);
+	json_t *refunds = lc_db_json(lc_rq_db(rq), "refunds_of_invoice", 1, p, &failed);
 	if (failed) {
 		json_decref(inv);
 		return lc_db_fail_reply(rq);
@@ -265,34 +262,35 @@ int h_invoice_receipt(struct lc_request *rq)
 struct cancel_ctx {
 	const char *id, *reason;
 	struct lc_request *rq;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static enum lc_tx_result cancel_tx(struct lc_db *db, void *arg)
 {
 	struct cancel_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	const char *p[] = {c->id};
-	PGresult *r = pay_sql(db, "inv_lock", 1, p);
+	PGresult *r = lc_db_exec(db, "inv_lock", 1, p);
 	if (!r)
 		return LC_TX_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return pay_fail(&c->o, 404, "not_found", "Not found.");
+		return lc_outcome_fail(&c->o, 404, "not_found", "Not found.");
 	}
 	bool open = strcmp(PQgetvalue(r, 0, 1), "open") == 0;
 	PQclear(r);
 	if (!open)
-		return pay_fail(&c->o, 409, "conflict", "Only an open invoice can be cancelled.");
-	r = pay_sql(db, "inv_live_checkouts", 1, p);
+		return lc_outcome_fail(&c->o, 409, "conflict", "Only an open invoice can be cancelled.");
+	r = lc_db_exec(db, "inv_live_checkouts", 1, p);
 	if (!r)
 		return LC_TX_ERROR;
 	int live = PQntuples(r);
 	PQclear(r);
 	if (live > 0)
-		return pay_fail(&c->o, 409, "conflict", "A payment of this invoice is in progress.");
+		return lc_outcome_fail(&c->o, 409, "conflict", "A payment of this invoice is in progress.");
 	json_t *inv = NULL;
 	bool failed;
-	inv = pay_sql_json(db, "inv_cancel", 1, p, &failed);
+	inv = lc_db_json(db, "inv_cancel", 1, p, &failed);
 	if (failed || !inv)
 		return LC_TX_ERROR;
 	json_t *d = json_pack("{s:s}", "reason", c->reason ? c->reason : "");
@@ -302,21 +300,19 @@ static enum lc_tx_result cancel_tx(struct lc_db *db, void *arg)
 		return LC_TX_ERROR;
 	}
 	json_decref(d);
-	c->o.status = 200;
-	c->o.body = inv;
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 200, inv);
 }
 
 int h_invoice_cancel(struct lc_request *rq)
 {
 	struct cancel_ctx c = {.id = lc_rq_param(rq, "id"), .rq = rq};
 	struct lc_field spec[] = {
-	    {.name = "reason", .type = LC_J_STRING, .has_max = true, .max = 500, .out = &c.reason},
+	    LC_F_STRING("reason", 0, 500, &c.reason),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	if (!pay_is_treasury(rq) || !lc_json_is_uuid(c.id))
 		return pay_not_found(rq);
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), cancel_tx, &c), &c.o);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), cancel_tx, &c), &c.o);
 }

@@ -25,7 +25,7 @@ struct notif_ctx {
 	struct pay_verified v;
 	const char *outcome;
 	char late_id[37]; /* a late payment recorded by this notification */
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static int record(struct lc_db *db, const char *provider, const char *checkout, bool verified,
@@ -35,7 +35,7 @@ static int record(struct lc_db *db, const char *provider, const char *checkout, 
 	const char *p[] = {provider,    checkout ? checkout : "",         verified ? "true" : "false",
 	                   outcome,     trans_status ? trans_status : "", f ? f : "{}",
 	                   ip ? ip : ""};
-	int rc = pay_sql_count(db, "notif_insert", 7, p) == 1 ? 0 : -1;
+	int rc = lc_db_run(db, "notif_insert", 7, p) == 1 ? 0 : -1;
 	free(f);
 	return rc;
 }
@@ -43,7 +43,7 @@ static int record(struct lc_db *db, const char *provider, const char *checkout, 
 static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 {
 	struct notif_ctx *c = arg;
-	c->o = (struct pay_outcome){0};
+	lc_outcome_reset(&c->o);
 	c->late_id[0] = '\0';
 	const char *id = c->v.order_id;
 	const char *ip = lc_rq_client_ip(c->rq);
@@ -51,7 +51,7 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 		c->outcome = "unknown_order";
 	} else {
 		const char *p[] = {id};
-		PGresult *r = pay_sql(db, "co_lock", 1, p);
+		PGresult *r = lc_db_exec(db, "co_lock", 1, p);
 		if (!r)
 			return LC_TX_ERROR;
 		if (PQntuples(r) != 1) {
@@ -89,7 +89,7 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 				const char *sp[] = {id, to, c->v.provider_ref};
 				json_t *ev = json_pack("{s:s, s:s, s:s}", "checkout_id", id, "status", to,
 				                       "trans_status", c->v.trans_status);
-				int rc = pay_sql_count(db, "co_set_status", 3, sp) == 1 && ev &&
+				int rc = lc_db_run(db, "co_set_status", 3, sp) == 1 && ev &&
 				                 lc_outbox_emit(db, "payment.failed", ev, NULL) == 0
 				             ? 0
 				             : -1;
@@ -105,14 +105,12 @@ static enum lc_tx_result notif_tx(struct lc_db *db, void *arg)
 	           c->fields, ip) != 0)
 		return LC_TX_ERROR;
 	if (!strcmp(c->outcome, "unknown_order"))
-		pay_fail(&c->o, 404, "not_found", "No such order.");
+		lc_outcome_fail(&c->o, 404, "not_found", "No such order.");
 	else if (!strcmp(c->outcome, "amount_mismatch") || !strcmp(c->outcome, "wrong_provider"))
-		pay_fail(&c->o, 422, "validation_failed",
-		         "The amount, currency or provider does not match the order.");
-	else {
-		c->o.status = 200;
-		c->o.body = json_pack("{s:s}", "outcome", c->outcome);
-	}
+		lc_outcome_fail(&c->o, 422, "validation_failed",
+		                "The amount, currency or provider does not match the order.");
+	else
+		lc_outcome_ok(&c->o, 200, json_pack("{s:s}", "outcome", c->outcome));
 	return LC_TX_COMMIT; /* the record stays, whatever the answer */
 }
 
@@ -150,7 +148,9 @@ int h_notification(struct lc_request *rq)
 		lc_security(lc_rq_id(rq), "payment notification for %s refused: %s", c.v.order_id, c.outcome);
 	if (t == LC_TX_COMMIT && c.late_id[0] && c.o.body)
 		json_object_set_new(c.o.body, "late_refund", json_string(pay_late_refund(rq, c.late_id)));
-	int rc = pay_reply(rq, t, &c.o);
+	if (t != LC_TX_COMMIT) /* not recorded: a 503 so the provider sends it again, whatever the answer */
+		lc_outcome_reset(&c.o);
+	int rc = lc_outcome_reply(rq, t, &c.o);
 	json_decref(fields);
 	return rc;
 }

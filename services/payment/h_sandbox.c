@@ -119,36 +119,25 @@ static enum lc_tx_result queue_tx(struct lc_db *db, void *arg)
 	return lc_outbox_emit(db, "sandbox.ipn", c->ipn, NULL) == 0 ? LC_TX_COMMIT : LC_TX_ERROR;
 }
 
-int h_sandbox_card(struct lc_request *rq)
+/* The card number's digits (spaces dropped) into digits (24 bytes): false unless 13 to 19 digits. */
+static bool card_digits(const char *card, char digits[24])
 {
-	json_t *f = signed_form(rq);
-	if (!f)
-		return LC_REPLIED;
-	bool abandon = json_object_get(f, "abandon") != NULL;
-	char digits[24] = "";
-	if (!abandon) {
-		const char *card = json_string_value(json_object_get(f, "card_number")) ?: "";
-		size_t n = 0;
-		bool ok = true;
-		for (const char *p = card; *p && ok; p++) {
-			if (*p == ' ')
-				continue;
-			if (!isdigit((unsigned char)*p) || n >= 19)
-				ok = false;
-			else
-				digits[n++] = *p;
-		}
-		digits[n] = '\0';
-		if (!ok || n < 13) {
-			int rc = card_page(rq, f, "Le numéro de carte doit comporter de 13 à 19 chiffres.");
-			json_decref(f);
-			return rc;
-		}
+	size_t n = 0;
+	for (const char *p = card; *p; p++) {
+		if (*p == ' ')
+			continue;
+		if (!isdigit((unsigned char)*p) || n >= 19)
+			return false;
+		digits[n++] = *p;
 	}
-	const char *status = abandon                             ? "ABANDONED"
-	                     : strcmp(digits, REFUSED_CARD) == 0 ? "REFUSED"
-	                                                         : "AUTHORISED";
-	/* The notification: what the form carried, plus the transaction's outcome. */
+	digits[n] = '\0';
+	return n >= 13;
+}
+
+/* The signed notification the provider would send: what the form carried, plus the
+ * transaction's outcome (status) and the masked card (digits, "" when abandoned). */
+static json_t *sandbox_ipn(json_t *f, const char *status, const char *digits)
+{
 	json_t *ipn = json_object();
 	const char *k;
 	json_t *v;
@@ -165,7 +154,7 @@ int h_sandbox_card(struct lc_request *rq)
 	json_object_set_new(ipn, "vads_trans_uuid", json_string(tuuid));
 	json_object_set_new(ipn, "vads_operation_type", json_string("DEBIT"));
 	json_object_set_new(ipn, "vads_url_check_src", json_string("PAY"));
-	if (!abandon) {
+	if (digits[0]) {
 		char masked[24];
 		size_t n = strlen(digits);
 		snprintf(masked, sizeof(masked), "%.6s%.*s%s", digits, (int)(n - 10), "XXXXXXXXX",
@@ -176,16 +165,13 @@ int h_sandbox_card(struct lc_request *rq)
 	pay_sandbox_key(key);
 	vads_sign(ipn, key, sig);
 	json_object_set_new(ipn, "signature", json_string(sig));
-	struct ipn_ctx c = {.ipn = json_pack("{s:o}", "fields", ipn)};
-	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), queue_tx, &c);
-	json_decref(c.ipn);
-	const char *ret = json_string_value(json_object_get(f, "vads_url_return")) ?: "/factures.html";
+	return ipn;
+}
+
+/* The page the payer sees once the sandbox has answered; ret is the shop's return address. */
+static int result_page(struct lc_request *rq, const char *status, const char *ret)
+{
 	char *eret = vads_html_escape(ret);
-	json_decref(f);
-	if (t != LC_TX_COMMIT) {
-		free(eret);
-		return lc_db_fail_reply(rq);
-	}
 	struct lc_buf b;
 	lc_buf_init(&b, 8192);
 	if (strcmp(status, "AUTHORISED") == 0)
@@ -207,5 +193,32 @@ int h_sandbox_card(struct lc_request *rq)
 	                                                    : "Paiement annulé",
 	                  lc_buf_cstr(&b));
 	lc_buf_free(&b);
+	return rc;
+}
+
+int h_sandbox_card(struct lc_request *rq)
+{
+	json_t *f = signed_form(rq);
+	if (!f)
+		return LC_REPLIED;
+	bool abandon = json_object_get(f, "abandon") != NULL;
+	char digits[24] = "";
+	if (!abandon && !card_digits(json_string_value(json_object_get(f, "card_number")) ?: "", digits)) {
+		int rc = card_page(rq, f, "Le numéro de carte doit comporter de 13 à 19 chiffres.");
+		json_decref(f);
+		return rc;
+	}
+	const char *status = abandon                             ? "ABANDONED"
+	                     : strcmp(digits, REFUSED_CARD) == 0 ? "REFUSED"
+	                                                         : "AUTHORISED";
+	struct ipn_ctx c = {.ipn =
+	                        json_pack("{s:o}", "fields", sandbox_ipn(f, status, abandon ? "" : digits))};
+	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), queue_tx, &c);
+	json_decref(c.ipn);
+	int rc = t == LC_TX_COMMIT ? result_page(rq, status,
+	                                         json_string_value(json_object_get(f, "vads_url_return"))
+	                                             ?: "/factures.html")
+	                           : lc_db_fail_reply(rq);
+	json_decref(f);
 	return rc;
 }

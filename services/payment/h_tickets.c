@@ -22,7 +22,7 @@
 
 static int list_rows(struct lc_request *rq, const char *stmt, int n, const char *const *p)
 {
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), stmt, n, p));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), stmt, n, p));
 }
 
 int h_ticketing_list(struct lc_request *rq)
@@ -37,7 +37,7 @@ int h_ticketing_get(struct lc_request *rq)
 		return pay_not_found(rq);
 	const char *p[] = {id};
 	bool failed;
-	json_t *j = pay_sql_json(lc_rq_db(rq), "tev_get", 1, p, &failed);
+	json_t *j = lc_db_json(lc_rq_db(rq), "tev_get", 1, p, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	return j ? lc_reply_json(rq, 200, j) : pay_not_found(rq);
@@ -48,16 +48,17 @@ struct setup_ctx {
 	const char *event_id, *title, *starts_at, *open, *close;
 	int64_t limit;
 	json_t *categories;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static enum lc_tx_result setup_tx(struct lc_db *db, void *arg)
 {
 	struct setup_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%lld", (long long)c->limit);
 	const char *p[] = {c->event_id, c->title, c->starts_at ? c->starts_at : "", c->open, c->close, lim};
-	if (pay_sql_count(db, "tev_upsert", 6, p) != 1)
+	if (lc_db_run(db, "tev_upsert", 6, p) != 1)
 		return LC_TX_ERROR;
 	json_t *labels = json_array();
 	size_t i;
@@ -73,11 +74,12 @@ static enum lc_tx_result setup_tx(struct lc_db *db, void *arg)
 		const char *label = json_string_value(json_object_get(cat, "label"));
 		json_array_append_new(labels, json_string(label));
 		const char *q[] = {c->event_id, label, price, cap, pos};
-		if (pay_sql_count(db, "cat_upsert", 5, q) < 0) {
+		if (lc_db_run(db, "cat_upsert", 5, q) < 0) {
 			json_decref(labels);
 			if (strcmp(lc_db_sqlstate(db), "23514") == 0)
-				return pay_fail(&c->o, 409, "conflict",
-				                "A capacity cannot go below the seats already sold or held.");
+				return lc_outcome_fail(
+				    &c->o, 409, "conflict",
+				    "A capacity cannot go below the seats already sold or held.");
 			return LC_TX_ERROR;
 		}
 	}
@@ -98,48 +100,34 @@ static enum lc_tx_result setup_tx(struct lc_db *db, void *arg)
 	lc_buf_append(&b, "}", 1);
 	json_decref(labels);
 	const char *d[] = {c->event_id, lc_buf_cstr(&b)};
-	int removed = pay_sql_count(db, "cat_remove_others", 2, d);
-	PGresult *r = removed >= 0 ? pay_sql(db, "cat_count_others", 2, d) : NULL;
+	int removed = lc_db_run(db, "cat_remove_others", 2, d);
+	PGresult *r = removed >= 0 ? lc_db_exec(db, "cat_count_others", 2, d) : NULL;
 	lc_buf_free(&b);
 	if (!r)
 		return LC_TX_ERROR;
 	bool left = atoi(PQgetvalue(r, 0, 0)) > 0;
 	PQclear(r);
 	if (left)
-		return pay_fail(&c->o, 409, "conflict", "A category that has sold seats cannot be removed.");
+		return lc_outcome_fail(&c->o, 409, "conflict",
+		                       "A category that has sold seats cannot be removed.");
 	if (lc_audit(db, c->rq, "ticketing.put", "event", c->event_id, NULL) != 0)
 		return LC_TX_ERROR;
 	const char *g[] = {c->event_id};
 	bool failed;
-	c->o.body = pay_sql_json(db, "tev_get", 1, g, &failed);
+	json_t *setup = lc_db_json(db, "tev_get", 1, g, &failed);
 	if (failed)
 		return LC_TX_ERROR;
-	c->o.status = 200;
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 200, setup);
 }
 
 int h_ticketing_put(struct lc_request *rq)
 {
 	struct setup_ctx c = {.rq = rq, .event_id = lc_rq_param(rq, "event_id")};
 	struct lc_field spec[] = {
-	    {.name = "sales_open_at", .type = LC_J_TIMESTAMP, .required = true, .out = &c.open},
-	    {.name = "sales_close_at", .type = LC_J_TIMESTAMP, .required = true, .out = &c.close},
-	    {.name = "per_order_limit",
-	     .type = LC_J_INT,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 50,
-	     .out = &c.limit},
-	    {.name = "categories",
-	     .type = LC_J_ARRAY,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 10,
-	     .out = &c.categories},
+	    LC_F_TIMESTAMP("sales_open_at", &c.open, .required = true),
+	    LC_F_TIMESTAMP("sales_close_at", &c.close, .required = true),
+	    LC_F_INT("per_order_limit", 1, 50, &c.limit, .required = true),
+	    LC_F_ARRAY("categories", 1, 10, &c.categories, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -205,67 +193,56 @@ int h_ticketing_put(struct lc_request *rq)
 	const char *st = json_string_value(json_object_get(resp.json, "starts_at"));
 	c.starts_at = st ? lc_rq_strdup(rq, st) : NULL;
 	lc_http_resp_free(&resp);
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), setup_tx, &c), &c.o);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), setup_tx, &c), &c.o);
 }
 
 /* What a hold and a place on the waiting list name: the event, the category's label, how many. */
 #define SEAT_FIELDS(event_id, label, qty)                                                                    \
-	{.name = "event_id", .type = LC_J_UUID, .required = true, .out = (event_id)},                        \
-	    {.name = "category",                                                                             \
-	     .type = LC_J_STRING,                                                                            \
-	     .required = true,                                                                               \
-	     .has_min = true,                                                                                \
-	     .min = 1,                                                                                       \
-	     .has_max = true,                                                                                \
-	     .max = 80,                                                                                      \
-	     .out = (label)},                                                                                \
-	{                                                                                                    \
-		.name = "quantity", .type = LC_J_INT, .required = true, .has_min = true, .min = 1,           \
-		.has_max = true, .max = 50, .out = (qty)                                                     \
-	}
+	LC_F_UUID("event_id", (event_id), .required = true),                                                 \
+	    LC_F_STRING("category", 1, 80, (label), .required = true),                                       \
+	    LC_F_INT("quantity", 1, 50, (qty), .required = true)
 
 struct hold_ctx {
 	struct lc_request *rq;
 	char category[37], holder[201];
 	int64_t qty, price;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 /* A free category: the seats are sold at once and the tickets issued in the same transaction. */
 static enum lc_tx_result free_hold_tx(struct lc_db *db, void *arg)
 {
 	struct hold_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	char q[16], ttl[8];
 	snprintf(q, sizeof(q), "%lld", (long long)c->qty);
 	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
 	const char *rp[] = {c->category, q};
-	int got = pay_sql_count(db, "cat_sell_direct", 2, rp);
+	int got = lc_db_run(db, "cat_sell_direct", 2, rp);
 	if (got < 0)
 		return LC_TX_ERROR;
 	if (got == 0)
-		return pay_fail(&c->o, 409, "conflict", "Not enough seats left: join the waiting list.");
+		return lc_outcome_fail(&c->o, 409, "conflict",
+		                       "Not enough seats left: join the waiting list.");
 	const char *hp[] = {pay_caller(c->rq), c->category, q, c->holder, "paid", ttl};
-	PGresult *r = pay_sql(db, "hold_insert", 6, hp);
+	PGresult *r = lc_db_exec(db, "hold_insert", 6, hp);
 	if (!r)
 		return LC_TX_ERROR;
 	char id[37];
 	snprintf(id, sizeof(id), "%s", PQgetvalue(r, 0, 0));
-	c->o.body = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+	json_t *hold = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
 	PQclear(r);
-	if (pay_issue_tickets(db, id, NULL) != 0)
-		return LC_TX_ERROR;
 	const char *tp[] = {id};
-	PGresult *t = pay_sql(db, "tickets_of_hold", 1, tp);
-	if (!t)
+	PGresult *t = pay_issue_tickets(db, id, NULL) == 0 ? lc_db_exec(db, "tickets_of_hold", 1, tp) : NULL;
+	if (!t || !hold) {
+		PQclear(t);
+		json_decref(hold);
 		return LC_TX_ERROR;
-	json_t *tickets = json_array();
-	for (int i = 0; i < PQntuples(t); i++)
-		json_array_append_new(tickets, json_loads(PQgetvalue(t, i, 0), 0, NULL));
+	}
+	json_object_set_new(hold, "tickets", lc_db_rows_json(t, -1));
 	PQclear(t);
-	json_object_set_new(c->o.body, "tickets", tickets);
-	c->o.status = 201;
 	snprintf(c->o.location, sizeof(c->o.location), "/api/payment/v1/holds/%s", id);
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 201, hold);
 }
 
 /* The caller's display name from account, for the ticket. */
@@ -338,7 +315,7 @@ static bool find_category(struct lc_request *rq, const char *event_id, const cha
                           struct hold_ctx *c, bool for_waiting)
 {
 	const char *p[] = {event_id, label};
-	PGresult *r = pay_sql(lc_rq_db(rq), "cat_find", 2, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "cat_find", 2, p);
 	if (!r) {
 		lc_db_fail_reply(rq);
 		return false;
@@ -369,7 +346,7 @@ static int hold_decided(struct lc_request *rq, void *arg)
 	if (j->q.result == PAY_HOLD_FREE) {
 		snprintf(j->c.category, sizeof(j->c.category), "%s", j->q.category);
 		j->c.price = 0;
-		return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
+		return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
 	}
 	if (j->q.result != PAY_HOLD_GRANTED)
 		return refuse_seats(rq, &j->q);
@@ -409,7 +386,7 @@ int h_hold_create(struct lc_request *rq)
 		if (st != 200)
 			snprintf(j->c.holder, sizeof(j->c.holder), "Titulaire");
 		if (j->c.price == 0)
-			return pay_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
+			return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), free_hold_tx, &j->c), &j->c.o);
 	}
 	j->q = (struct pay_hold_req){.event_id = event_id,
 	                             .label = label,
@@ -422,21 +399,22 @@ int h_hold_create(struct lc_request *rq)
 struct release_ctx {
 	struct lc_request *rq;
 	const char *id;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 static enum lc_tx_result release_tx(struct lc_db *db, void *arg)
 {
 	struct release_ctx *c = arg;
+	lc_outcome_reset(&c->o);
 	const char *p[] = {c->id, pay_caller(c->rq)};
-	PGresult *r = pay_sql(db, "hold_cancel_own", 2, p);
+	PGresult *r = lc_db_exec(db, "hold_cancel_own", 2, p);
 	if (!r)
 		return LC_TX_ERROR;
 	int n = PQntuples(r);
 	PQclear(r);
 	if (n != 1)
-		return pay_fail(&c->o, 404, "not_found", "No such active hold.");
-	r = pay_sql(db, "hold_release", 1, p);
+		return lc_outcome_fail(&c->o, 404, "not_found", "No such active hold.");
+	r = lc_db_exec(db, "hold_release", 1, p);
 	if (!r)
 		return LC_TX_ERROR;
 	bool ok = PQntuples(r) == 1;
@@ -449,10 +427,9 @@ static enum lc_tx_result release_tx(struct lc_db *db, void *arg)
 	if (!ok)
 		return LC_TX_ERROR;
 	const char *cp[] = {cat, qty};
-	if (pay_sql_count(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cat) != 0)
+	if (lc_db_run(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cat) != 0)
 		return LC_TX_ERROR;
-	c->o.status = 204;
-	return LC_TX_COMMIT;
+	return lc_outcome_ok(&c->o, 204, NULL);
 }
 
 int h_hold_delete(struct lc_request *rq)
@@ -460,10 +437,7 @@ int h_hold_delete(struct lc_request *rq)
 	struct release_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id")};
 	if (!lc_json_is_uuid(c.id))
 		return pay_not_found(rq);
-	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), release_tx, &c);
-	if (t == LC_TX_COMMIT)
-		return lc_reply_empty(rq, 204);
-	return pay_reply(rq, t, &c.o);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), release_tx, &c), &c.o);
 }
 
 int h_hold_get(struct lc_request *rq)
@@ -472,7 +446,7 @@ int h_hold_get(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return pay_not_found(rq);
 	const char *p[] = {id};
-	PGresult *r = pay_sql(lc_rq_db(rq), "hold_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "hold_get", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *j = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 1), pay_caller(rq)) == 0
@@ -498,7 +472,7 @@ int h_waiting_join(struct lc_request *rq)
 	char q[16];
 	snprintf(q, sizeof(q), "%lld", (long long)qty);
 	const char *p[] = {c.category, pay_caller(rq), q};
-	PGresult *r = pay_sql(lc_rq_db(rq), "wl_join", 3, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "wl_join", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *body = json_pack("{s:s, s:s, s:I, s:i}", "event_id", event_id, "category", label, "quantity",
@@ -519,7 +493,7 @@ int h_ticket_qr(struct lc_request *rq)
 	if (!lc_json_is_uuid(id))
 		return pay_not_found(rq);
 	const char *p[] = {id};
-	PGresult *r = pay_sql(lc_rq_db(rq), "ticket_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "ticket_get", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	bool ok = PQntuples(r) == 1 && (strcmp(PQgetvalue(r, 0, 1), pay_caller(rq)) == 0 || pay_is_agent(rq));
@@ -549,12 +523,12 @@ int h_ticket_verify(struct lc_request *rq)
 		return lc_reply_json(rq, 200, json_pack("{s:s}", "result", "invalid"));
 	const char *p[] = {code};
 	bool failed;
-	json_t *t = pay_sql_json(lc_rq_db(rq), "ticket_use", 1, p, &failed);
+	json_t *t = lc_db_json(lc_rq_db(rq), "ticket_use", 1, p, &failed);
 	if (failed)
 		return lc_db_fail_reply(rq);
 	if (t)
 		return lc_reply_json(rq, 200, json_pack("{s:s, s:o}", "result", "valid", "ticket", t));
-	PGresult *r = pay_sql(lc_rq_db(rq), "ticket_by_code", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "ticket_by_code", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *body;

@@ -55,7 +55,7 @@ static void take_one(struct lc_db *db, struct pay_hold_req *q)
 	snprintf(qty, sizeof(qty), "%lld", (long long)q->qty);
 	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
 	const char *p[] = {q->event_id, q->label, q->user_id, qty, q->holder, ttl};
-	PGresult *r = pay_sql(db, "hold_take", 6, p);
+	PGresult *r = lc_db_exec(db, "hold_take", 6, p);
 	if (!r) {
 		failed(q, db);
 		return;
@@ -90,7 +90,7 @@ static void decide_group(struct lc_db *db, struct pay_hold_req **g, size_t n)
 	char ttl[8];
 	snprintf(ttl, sizeof(ttl), "%d", PAY_HOLD_TTL_MIN);
 	const char *p[] = {g[0]->event_id, g[0]->label, text ? text : "[]", ttl};
-	PGresult *r = text ? pay_sql(db, "hold_batch", 4, p) : NULL;
+	PGresult *r = text ? lc_db_exec(db, "hold_batch", 4, p) : NULL;
 	free(text);
 	if (!r) {
 		for (size_t i = 0; i < n; i++)

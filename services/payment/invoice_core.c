@@ -29,6 +29,34 @@ static void today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
+/* The unit price of a line priced by a grid, for the household's quotient familial today; the
+ * invoice's pricing basis is noted in *pricing (the first grid's). 1, 0 when there is no such
+ * grid, -1 when the database failed. */
+static int grid_price(struct lc_db *db, const struct pay_invoice_in *in, const char *grid, const char *day,
+                      json_t **pricing, int64_t *unit)
+{
+	const char *p[] = {grid};
+	PGresult *r = lc_db_exec(db, "grid_get", 1, p);
+	if (!r)
+		return -1;
+	if (PQntuples(r) != 1) {
+		PQclear(r);
+		return 0;
+	}
+	json_t *brackets = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
+	int64_t def = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
+	PQclear(r);
+	const json_t *qfo = in->household ? json_object_get(in->household, "quotient_familial") : NULL;
+	const char *basis = NULL;
+	int64_t qf = -1;
+	*unit = pay_grid_price(brackets, def, qfo, day, &basis, &qf);
+	json_decref(brackets);
+	if (!*pricing)
+		*pricing = json_pack("{s:s, s:s}", "basis", basis, "grid", grid);
+	json_object_set_new(*pricing, "qf", qf >= 0 ? json_integer(qf) : json_null());
+	return 1;
+}
+
 int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const char *prefix, json_t *errors,
                     json_t **priced, json_t **pricing, int64_t *total)
 {
@@ -54,31 +82,11 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 		int64_t qty = 0, unit = -1;
 		bool has_unit = false, has_grid = false;
 		const struct lc_field spec[] = {
-		    {.name = "label",
-		     .type = LC_J_STRING,
-		     .required = true,
-		     .min = 1,
-		     .max = 200,
-		     .out = &label},
-		    {.name = "quantity",
-		     .type = LC_J_INT,
-		     .required = true,
-		     .min = 1,
-		     .max = 1000,
-		     .out = &qty},
-		    {.name = "unit_cents",
-		     .type = LC_J_INT,
-		     .min = 0,
-		     .max = PAY_MAX_CENTS,
-		     .out = &unit,
-		     .present = &has_unit},
-		    {.name = "grid",
-		     .type = LC_J_STRING,
-		     .min = 2,
-		     .max = 40,
-		     .out = &grid,
-		     .present = &has_grid},
-		    {.name = "member_id", .type = LC_J_UUID, .out = &member},
+		    LC_F_STRING("label", 1, 200, &label, .required = true),
+		    LC_F_INT("quantity", 1, 1000, &qty, .required = true),
+		    LC_F_INT("unit_cents", 0, PAY_MAX_CENTS, &unit, .present = &has_unit),
+		    LC_F_STRING("grid", 2, 40, &grid, .present = &has_grid),
+		    LC_F_UUID("member_id", &member),
 		    {0},
 		};
 		json_t *le = lc_json_check(line, spec);
@@ -99,32 +107,15 @@ int pay_price_lines(struct lc_db *db, const struct pay_invoice_in *in, const cha
 			        "give either unit_cents or grid");
 			continue;
 		}
-		const char *basis = NULL;
-		int64_t qf = -1;
 		if (has_grid) {
-			const char *p[] = {grid};
-			PGresult *r = pay_sql(db, "grid_get", 1, p);
-			if (!r)
+			int g = grid_price(db, in, grid, day, pricing, &unit);
+			if (g < 0)
 				return -1;
-			if (PQntuples(r) != 1) {
-				PQclear(r);
+			if (g == 0) {
 				add_err(errors, prefix, i, "grid", "not_found",
 				        "no price grid for this service");
 				continue;
 			}
-			json_t *brackets = json_loads(PQgetvalue(r, 0, 1), 0, NULL);
-			int64_t def = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
-			PQclear(r);
-			const json_t *qfo =
-			    in->household ? json_object_get(in->household, "quotient_familial") : NULL;
-			unit = pay_grid_price(brackets, def, qfo, day, &basis, &qf);
-			json_decref(brackets);
-			if (!*pricing)
-				*pricing = json_pack("{s:s, s:s}", "basis", basis, "grid", grid);
-			if (qf >= 0)
-				json_object_set_new(*pricing, "qf", json_integer(qf));
-			else
-				json_object_set_new(*pricing, "qf", json_null());
 		}
 		json_t *out = json_pack("{s:s, s:I, s:I, s:I}", "label", label, "quantity", (json_int_t)qty,
 		                        "unit_cents", (json_int_t)unit, "amount_cents",
@@ -149,7 +140,7 @@ int pay_invoice_insert(struct lc_db *db, const struct pay_invoice_in *in, json_t
 	*out = NULL;
 	if (in->source_key && in->source_key[0]) {
 		const char *p[] = {in->source_service ? in->source_service : "", in->source_key};
-		PGresult *r = pay_sql(db, "inv_by_key", 2, p);
+		PGresult *r = lc_db_exec(db, "inv_by_key", 2, p);
 		if (!r)
 			return -1;
 		if (PQntuples(r) == 1) {
@@ -167,7 +158,7 @@ int pay_invoice_insert(struct lc_db *db, const struct pay_invoice_in *in, json_t
 	char year[16];
 	snprintf(year, sizeof(year), "%d", tm.tm_year + 1900);
 	const char *yp[] = {year};
-	PGresult *r = pay_sql(db, "inv_number", 1, yp);
+	PGresult *r = lc_db_exec(db, "inv_number", 1, yp);
 	if (!r)
 		return -1;
 	char number[32];
@@ -189,7 +180,7 @@ int pay_invoice_insert(struct lc_db *db, const struct pay_invoice_in *in, json_t
 	                   in->request_hash ? in->request_hash : "",
 	                   pr ? pr : "",
 	                   in->created_by ? in->created_by : ""};
-	r = pay_sql(db, "inv_insert", 12, p);
+	r = lc_db_exec(db, "inv_insert", 12, p);
 	free(lines);
 	free(pr);
 	if (!r)

@@ -23,7 +23,7 @@ int pay_late_record(struct lc_db *db, const char *checkout_id, const char *provi
 	char amount[24];
 	snprintf(amount, sizeof(amount), "%lld", (long long)amount_cents);
 	const char *p[] = {checkout_id, provider, provider_ref, amount};
-	PGresult *r = pay_sql(db, "late_insert", 4, p);
+	PGresult *r = lc_db_exec(db, "late_insert", 4, p);
 	if (!r)
 		return -1;
 	int n = PQntuples(r);
@@ -37,24 +37,23 @@ struct late_ctx {
 	struct lc_request *rq;
 	const char *id, *refund_ref, *note;
 	bool manual;
-	struct pay_outcome o;
+	struct lc_outcome o;
 };
 
 /* Marks a late payment refunded (by the provider, or by hand: manual), audited, payer notified. */
 static enum lc_tx_result refunded_tx(struct lc_db *db, void *arg)
 {
 	struct late_ctx *c = arg;
-	json_decref(c->o.body);
-	c->o = (struct pay_outcome){0};
+	lc_outcome_reset(&c->o);
 	const char *p[] = {c->id, c->refund_ref, c->manual ? pay_caller(c->rq) : ""};
-	PGresult *r = pay_sql(db, "late_refunded", 3, p);
+	PGresult *r = lc_db_exec(db, "late_refunded", 3, p);
 	if (!r)
 		return LC_TX_ERROR;
 	if (PQntuples(r) != 1) {
 		PQclear(r);
-		return pay_fail(&c->o, 409, "conflict", "This late payment is already refunded.");
+		return lc_outcome_fail(&c->o, 409, "conflict", "This late payment is already refunded.");
 	}
-	c->o.body = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	json_t *late = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
 	char user[37], euros[32];
 	snprintf(user, sizeof(user), "%s", PQgetvalue(r, 0, 1));
 	int64_t cents = strtoll(PQgetvalue(r, 0, 2), NULL, 10);
@@ -64,17 +63,18 @@ static enum lc_tx_result refunded_tx(struct lc_db *db, void *arg)
 	                      "Paiement reçu après la fin de la commande");
 	json_t *ad = json_pack("{s:I, s:s, s:b}", "amount_cents", (json_int_t)cents, "refund_ref",
 	                       c->refund_ref, "manual", c->manual);
-	int rc = (!c->o.body || !d || !ad ||
-	          pay_notify_user(db, user, "refund_succeeded", d, "/factures.html") != 0 ||
-	          lc_audit(db, c->rq, "payment.late_refund", "late_payment", c->id, ad) != 0)
-	             ? -1
-	             : 0;
+	int rc =
+	    (!late || !d || !ad || pay_notify_user(db, user, "refund_succeeded", d, "/factures.html") != 0 ||
+	     lc_audit(db, c->rq, "payment.late_refund", "late_payment", c->id, ad) != 0)
+	        ? -1
+	        : 0;
 	json_decref(d);
 	json_decref(ad);
-	if (rc != 0)
+	if (rc != 0) {
+		json_decref(late);
 		return LC_TX_ERROR;
-	c->o.status = 200;
-	return LC_TX_COMMIT;
+	}
+	return lc_outcome_ok(&c->o, 200, late);
 }
 
 /* The provider could not refund: the reason is kept for the treasury, and audited. */
@@ -83,7 +83,7 @@ static enum lc_tx_result owed_tx(struct lc_db *db, void *arg)
 	struct late_ctx *c = arg;
 	const char *p[] = {c->id, c->note};
 	json_t *ad = json_pack("{s:s}", "note", c->note);
-	int rc = (!ad || pay_sql_count(db, "late_note", 2, p) != 1 ||
+	int rc = (!ad || lc_db_run(db, "late_note", 2, p) != 1 ||
 	          lc_audit(db, c->rq, "payment.late_refund_owed", "late_payment", c->id, ad) != 0)
 	             ? -1
 	             : 0;
@@ -94,7 +94,7 @@ static enum lc_tx_result owed_tx(struct lc_db *db, void *arg)
 const char *pay_late_refund(struct lc_request *rq, const char *late_id)
 {
 	const char *p[] = {late_id};
-	PGresult *r = pay_sql(lc_rq_db(rq), "late_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "late_get", 1, p);
 	if (!r || PQntuples(r) != 1) {
 		if (r)
 			PQclear(r);
@@ -111,7 +111,7 @@ const char *pay_late_refund(struct lc_request *rq, const char *late_id)
 	if (prov && prov->refund(ref, amount, rref, sizeof(rref), err, sizeof(err)) == 0) {
 		c.refund_ref = rref;
 		enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), refunded_tx, &c);
-		json_decref(c.o.body);
+		lc_outcome_reset(&c.o);
 		if (t == LC_TX_COMMIT)
 			return "refunded";
 		/* refunded by the provider but not recorded: loud, the treasury must not pay twice */
@@ -129,14 +129,7 @@ int h_late_payment_resolve(struct lc_request *rq)
 {
 	struct late_ctx c = {.rq = rq, .id = lc_rq_param(rq, "id"), .manual = true};
 	struct lc_field spec[] = {
-	    {.name = "refund_ref",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_min = true,
-	     .min = 1,
-	     .has_max = true,
-	     .max = 128,
-	     .out = &c.refund_ref},
+	    LC_F_STRING("refund_ref", 1, 128, &c.refund_ref, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -144,14 +137,14 @@ int h_late_payment_resolve(struct lc_request *rq)
 	if (!pay_is_treasury(rq) || !lc_json_is_uuid(c.id))
 		return pay_not_found(rq);
 	const char *p[] = {c.id};
-	PGresult *r = pay_sql(lc_rq_db(rq), "late_get", 1, p);
+	PGresult *r = lc_db_exec(lc_rq_db(rq), "late_get", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	int n = PQntuples(r);
 	PQclear(r);
 	if (n != 1)
 		return pay_not_found(rq);
-	return pay_reply(rq, lc_db_tx(lc_rq_db(rq), refunded_tx, &c), &c.o);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), refunded_tx, &c), &c.o);
 }
 
 int h_late_payment_list(struct lc_request *rq)
@@ -162,5 +155,5 @@ int h_late_payment_list(struct lc_request *rq)
 	if (status && strcmp(status, "to_refund") != 0 && strcmp(status, "refunded") != 0)
 		return lc_reply_problem(rq, 422, "validation_failed", "status is to_refund or refunded.");
 	const char *p[] = {status ? status : ""};
-	return pay_reply_rows(rq, pay_sql(lc_rq_db(rq), "late_list", 1, p));
+	return pay_reply_rows(rq, lc_db_exec(lc_rq_db(rq), "late_list", 1, p));
 }

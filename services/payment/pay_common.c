@@ -1,6 +1,5 @@
-/* pay_common.c — helpers every payment handler uses: the transaction outcome and its reply,
- * statement shortcuts, roles, calls to account, keys derived from the internal secret, and the
- * notification events. */
+/* pay_common.c — helpers every payment handler uses: the list reply, roles, calls to account,
+ * keys derived from the internal secret, and the notification events. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,74 +15,13 @@
 
 #include "payment.h"
 
-enum lc_tx_result pay_fail(struct pay_outcome *o, unsigned status, const char *code, const char *detail)
-{
-	o->status = status;
-	o->code = code;
-	o->detail = detail;
-	json_decref(o->body);
-	o->body = NULL;
-	return LC_TX_ROLLBACK;
-}
-
-int pay_reply(struct lc_request *rq, enum lc_tx_result tx, struct pay_outcome *o)
-{
-	int rc;
-	if (tx == LC_TX_ERROR || (tx == LC_TX_COMMIT && o->status == 0) ||
-	    (tx == LC_TX_ROLLBACK && o->status == 0))
-		rc = lc_db_fail_reply(rq);
-	else if (o->status >= 400) {
-		rc = lc_reply_problem_errors(rq, o->status, o->code, o->detail, o->errors);
-		o->errors = NULL;
-	} else {
-		if (o->location[0])
-			lc_rq_add_header(rq, "Location", o->location);
-		rc = lc_reply_json(rq, o->status, o->body ? o->body : json_object());
-		o->body = NULL;
-	}
-	json_decref(o->errors);
-	json_decref(o->body);
-	o->errors = o->body = NULL;
-	return rc;
-}
-
 int pay_reply_rows(struct lc_request *rq, PGresult *r)
 {
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = json_array();
-	for (int i = 0; i < PQntuples(r); i++)
-		json_array_append_new(items, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+	json_t *items = lc_db_rows_json(r, -1);
 	PQclear(r);
 	return lc_reply_json(rq, 200, json_pack("{s:o}", "items", items));
-}
-
-PGresult *pay_sql(struct lc_db *db, const char *name, int n, const char *const *params)
-{
-	return lc_db_exec(db, name, n, params);
-}
-
-json_t *pay_sql_json(struct lc_db *db, const char *name, int n, const char *const *params, bool *failed)
-{
-	PGresult *r = lc_db_exec(db, name, n, params);
-	*failed = r == NULL;
-	if (!r)
-		return NULL;
-	json_t *j = NULL;
-	if (PQntuples(r) > 0 && !PQgetisnull(r, 0, 0))
-		j = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	return j;
-}
-
-int pay_sql_count(struct lc_db *db, const char *name, int n, const char *const *params)
-{
-	PGresult *r = lc_db_exec(db, name, n, params);
-	if (!r)
-		return -1;
-	int c = atoi(PQcmdTuples(r));
-	PQclear(r);
-	return c;
 }
 
 bool pay_is_treasury(const struct lc_request *rq)

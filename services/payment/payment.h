@@ -1,6 +1,7 @@
-/* payment.h — what the payment files share: the SQL table, the outcome a transaction leaves for
- * the reply, roles, calls to account, derived keys, and the cores that create invoices, apply a
- * verified payment and offer freed seats. */
+/* payment.h — what the payment files share: the SQL table, roles, calls to account, derived
+ * keys, and the cores that create invoices, apply a verified payment and offer freed seats.
+ * Transactions decide into libcommon's struct lc_outcome (docs/architecture.md, "How to write a
+ * handler"). */
 #ifndef CIVITAS_PAYMENT_PAYMENT_H
 #define CIVITAS_PAYMENT_PAYMENT_H
 
@@ -10,6 +11,7 @@
 #include <stdint.h>
 
 #include "civitas/db.h"
+#include "civitas/outcome.h"
 
 struct lc_request;
 
@@ -21,29 +23,9 @@ extern const struct lc_sql pay_statements[];
 #define PAY_MAX_LINES        50
 #define PAY_MAX_CENTS        100000000 /* 1,000,000.00 EUR: no invoice or price above */
 
-/* What a transaction decided; the handler replies from it once the transaction is over. */
-struct pay_outcome {
-	unsigned status;    /* 0: nothing decided yet */
-	const char *code;   /* problem code when status >= 400 */
-	const char *detail; /* problem detail (English) */
-	json_t *errors;     /* optional errors[] of a 422 (owned) */
-	json_t *body;       /* success body (owned) */
-	char location[160]; /* Location header, "" for none */
-};
-/* Sets a problem outcome and returns LC_TX_ROLLBACK (a callback can `return pay_fail(...)`). */
-enum lc_tx_result pay_fail(struct pay_outcome *o, unsigned status, const char *code, const char *detail);
-/* Replies from the outcome (or the database failure) and frees what it owns. */
-int pay_reply(struct lc_request *rq, enum lc_tx_result tx, struct pay_outcome *o);
-
-/* Runs a statement; the result (PQclear it) or NULL on failure. */
-PGresult *pay_sql(struct lc_db *db, const char *name, int n, const char *const *params);
 /* {"items": [...]} of the rows' first column (JSON text), or the database's problem when r is
  * NULL. Clears r. */
 int pay_reply_rows(struct lc_request *rq, PGresult *r);
-/* First column of the first row as JSON (new ref); *failed tells failure from "no row". */
-json_t *pay_sql_json(struct lc_db *db, const char *name, int n, const char *const *params, bool *failed);
-/* Rows affected, or -1. */
-int pay_sql_count(struct lc_db *db, const char *name, int n, const char *const *params);
 
 /* Roles. Treasury: admins and agents of the "regie" service (the town's treasury). */
 bool pay_is_treasury(const struct lc_request *rq);

@@ -14,7 +14,7 @@
 int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkout_id)
 {
 	const char *p[] = {hold_id};
-	PGresult *r = pay_sql(db, "hold_for_tickets", 1, p);
+	PGresult *r = lc_db_exec(db, "hold_for_tickets", 1, p);
 	if (!r || PQntuples(r) != 1) {
 		if (r)
 			PQclear(r);
@@ -34,7 +34,7 @@ int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkou
 		pay_ticket_code(id, code);
 		const char *q[] = {id,   code,   event, cat, hold_id, checkout_id ? checkout_id : "",
 		                   user, holder, price};
-		if (pay_sql_count(db, "ticket_insert", 9, q) != 1)
+		if (lc_db_run(db, "ticket_insert", 9, q) != 1)
 			return -1;
 		json_t *ev = json_pack("{s:s, s:s, s:s, s:s}", "ticket_id", id, "event_id", event,
 		                       "category_id", cat, "user_id", user);
@@ -49,21 +49,18 @@ int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkou
 	return rc;
 }
 
-int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref,
-                       int64_t amount_cents)
+/* The checkout's invoices turn paid, each with its event and the household's notification; their
+ * ids go to invoice_ids. 0 or -1. */
+static int settle_invoices(struct lc_db *db, const char *checkout_id, json_t *invoice_ids)
 {
-	const char *sp[] = {checkout_id, "succeeded", provider_ref ? provider_ref : ""};
-	if (pay_sql_count(db, "co_set_status", 3, sp) != 1)
-		return -1;
 	const char *p[] = {checkout_id};
-	PGresult *r = pay_sql(db, "co_invoices", 1, p);
+	PGresult *r = lc_db_exec(db, "co_invoices", 1, p);
 	if (!r)
 		return -1;
-	json_t *invoice_ids = json_array();
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		const char *ip[] = {PQgetvalue(r, i, 0)};
-		PGresult *u = pay_sql(db, "inv_pay", 1, ip);
+		PGresult *u = lc_db_exec(db, "inv_pay", 1, ip);
 		if (!u) {
 			rc = -1;
 			break;
@@ -92,13 +89,20 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		PQclear(u);
 	}
 	PQclear(r);
-	r = rc == 0 ? pay_sql(db, "co_holds", 1, p) : NULL;
-	if (rc == 0 && !r)
-		rc = -1;
-	int tickets = 0;
-	for (int i = 0; r && rc == 0 && i < PQntuples(r); i++) {
+	return rc;
+}
+
+/* The checkout's holds turn into tickets (seats sold); *tickets counts them. 0 or -1. */
+static int settle_holds(struct lc_db *db, const char *checkout_id, int *tickets)
+{
+	const char *p[] = {checkout_id};
+	PGresult *r = lc_db_exec(db, "co_holds", 1, p);
+	if (!r)
+		return -1;
+	int rc = 0;
+	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		const char *hp[] = {PQgetvalue(r, i, 0)};
-		PGresult *u = pay_sql(db, "hold_paid", 1, hp);
+		PGresult *u = lc_db_exec(db, "hold_paid", 1, hp);
 		if (!u) {
 			rc = -1;
 			break;
@@ -107,12 +111,12 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		PQclear(u);
 		const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
 		if (was_active) {
-			if (pay_sql_count(db, "cat_sell", 2, cp) != 1)
+			if (lc_db_run(db, "cat_sell", 2, cp) != 1)
 				rc = -1;
 		} else {
 			/* The hold was released (the sweeper won a race): take the seats again if they are
 			 * free. */
-			int got = pay_sql_count(db, "cat_sell_direct", 2, cp);
+			int got = lc_db_run(db, "cat_sell_direct", 2, cp);
 			if (got < 0)
 				rc = -1;
 			else if (got == 0) {
@@ -123,10 +127,23 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		}
 		if (rc == 0 && pay_issue_tickets(db, hp[0], checkout_id) != 0)
 			rc = -1;
-		tickets += atoi(PQgetvalue(r, i, 2));
+		*tickets += atoi(PQgetvalue(r, i, 2));
 	}
-	if (r)
-		PQclear(r);
+	PQclear(r);
+	return rc;
+}
+
+int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref,
+                       int64_t amount_cents)
+{
+	const char *sp[] = {checkout_id, "succeeded", provider_ref ? provider_ref : ""};
+	if (lc_db_run(db, "co_set_status", 3, sp) != 1)
+		return -1;
+	json_t *invoice_ids = json_array();
+	int tickets = 0;
+	int rc = settle_invoices(db, checkout_id, invoice_ids);
+	if (rc == 0)
+		rc = settle_holds(db, checkout_id, &tickets);
 	if (rc == 0) {
 		json_t *ev =
 		    json_pack("{s:s, s:O, s:i, s:s, s:I}", "checkout_id", checkout_id, "invoice_ids",
@@ -142,13 +159,13 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id)
 {
 	const char *p[] = {checkout_id};
-	PGresult *r = pay_sql(db, "co_holds", 1, p);
+	PGresult *r = lc_db_exec(db, "co_holds", 1, p);
 	if (!r)
 		return -1;
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
 		const char *hp[] = {PQgetvalue(r, i, 0)};
-		PGresult *u = pay_sql(db, "hold_release", 1, hp);
+		PGresult *u = lc_db_exec(db, "hold_release", 1, hp);
 		if (!u) {
 			rc = -1;
 			break;
@@ -157,7 +174,7 @@ int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id)
 		PQclear(u);
 		const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
 		if (released &&
-		    (pay_sql_count(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cp[0]) != 0))
+		    (lc_db_run(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cp[0]) != 0))
 			rc = -1;
 	}
 	PQclear(r);
@@ -167,13 +184,13 @@ int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id)
 int pay_offer_waiting(struct lc_db *db, const char *category_id)
 {
 	const char *p[] = {category_id};
-	PGresult *r = pay_sql(db, "cat_free_lock", 1, p);
+	PGresult *r = lc_db_exec(db, "cat_free_lock", 1, p);
 	if (!r)
 		return -1;
 	int free_seats = PQntuples(r) == 1 ? atoi(PQgetvalue(r, 0, 0)) : 0;
 	PQclear(r);
 	while (free_seats > 0) {
-		r = pay_sql(db, "wl_next", 1, p);
+		r = lc_db_exec(db, "wl_next", 1, p);
 		if (!r)
 			return -1;
 		if (PQntuples(r) == 0 || atoi(PQgetvalue(r, 0, 2)) > free_seats) {
@@ -190,19 +207,19 @@ int pay_offer_waiting(struct lc_db *db, const char *category_id)
 		PQclear(r);
 		snprintf(ttl, sizeof(ttl), "%d", PAY_OFFER_TTL_MIN);
 		const char *rp[] = {category_id, qty};
-		if (pay_sql_count(db, "cat_reserve", 2, rp) != 1)
+		if (lc_db_run(db, "cat_reserve", 2, rp) != 1)
 			return -1;
 		const char *hp[] = {user, category_id, qty, holder, "active", ttl};
-		r = pay_sql(db, "hold_insert", 6, hp);
+		r = lc_db_exec(db, "hold_insert", 6, hp);
 		if (!r)
 			return -1;
 		char hold[37];
 		snprintf(hold, sizeof(hold), "%s", PQgetvalue(r, 0, 0));
 		PQclear(r);
 		const char *op[] = {wid, hold};
-		if (pay_sql_count(db, "wl_offer", 2, op) != 1)
+		if (lc_db_run(db, "wl_offer", 2, op) != 1)
 			return -1;
-		r = pay_sql(db, "cat_event", 1, p);
+		r = lc_db_exec(db, "cat_event", 1, p);
 		if (!r)
 			return -1;
 		json_t *d =

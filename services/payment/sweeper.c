@@ -22,7 +22,7 @@ static bool stopping;
 static enum lc_tx_result sweep_tx(struct lc_db *db, void *arg)
 {
 	(void)arg;
-	PGresult *r = pay_sql(db, "sweep_checkouts", 0, NULL);
+	PGresult *r = lc_db_exec(db, "sweep_checkouts", 0, NULL);
 	if (!r)
 		return LC_TX_ERROR;
 	for (int i = 0; i < PQntuples(r); i++) {
@@ -36,20 +36,20 @@ static enum lc_tx_result sweep_tx(struct lc_db *db, void *arg)
 		}
 	}
 	PQclear(r);
-	r = pay_sql(db, "sweep_holds", 0, NULL);
+	r = lc_db_exec(db, "sweep_holds", 0, NULL);
 	if (!r)
 		return LC_TX_ERROR;
 	for (int i = 0; i < PQntuples(r); i++) {
 		const char *p[] = {PQgetvalue(r, i, 0), PQgetvalue(r, i, 1)};
-		if (pay_sql_count(db, "cat_unhold", 2, p) != 1) {
+		if (lc_db_run(db, "cat_unhold", 2, p) != 1) {
 			PQclear(r);
 			return LC_TX_ERROR;
 		}
 	}
 	PQclear(r);
-	if (pay_sql_count(db, "wl_expire_offers", 0, NULL) < 0)
+	if (lc_db_run(db, "wl_expire_offers", 0, NULL) < 0)
 		return LC_TX_ERROR;
-	r = pay_sql(db, "cats_with_waiting", 0, NULL);
+	r = lc_db_exec(db, "cats_with_waiting", 0, NULL);
 	if (!r)
 		return LC_TX_ERROR;
 	for (int i = 0; i < PQntuples(r); i++)
