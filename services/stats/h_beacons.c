@@ -69,21 +69,12 @@ int h_hit(struct lc_request *rq)
 	const char *pv = NULL, *path = NULL, *ref = NULL, *screen = NULL, *utm = NULL;
 	bool returning = false, has_returning = false;
 	const struct lc_field spec[] = {
-	    {.name = "pv", .type = LC_J_UUID, .required = true, .out = &pv},
-	    {.name = "path",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 320,
-	     .out = &path},
+	    LC_F_UUID("pv", &pv, .required = true),
+	    LC_F_STRING("path", 0, 320, &path, .required = true),
 	    {.name = "referrer_host", .type = LC_J_STRING, .nullable = true, .out = &ref},
-	    {.name = "screen", .type = LC_J_ENUM, .nullable = true, .enum_values = screens, .out = &screen},
+	    LC_F_ENUM("screen", screens, &screen, .nullable = true),
 	    {.name = "utm_campaign", .type = LC_J_STRING, .nullable = true, .out = &utm},
-	    {.name = "returning",
-	     .type = LC_J_BOOL,
-	     .nullable = true,
-	     .out = &returning,
-	     .present = &has_returning},
+	    LC_F_BOOL("returning", &returning, .nullable = true, .present = &has_returning),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -113,7 +104,7 @@ int h_engagement(struct lc_request *rq)
 	const char *pv = NULL;
 	int64_t ms = 0;
 	const struct lc_field spec[] = {
-	    {.name = "pv", .type = LC_J_UUID, .required = true, .out = &pv},
+	    LC_F_UUID("pv", &pv, .required = true),
 	    LC_F_INT("visible_ms", 0, 86400000, &ms, .required = true),
 	    {0},
 	};

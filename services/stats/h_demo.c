@@ -120,92 +120,101 @@ static int feedback(struct lc_db *db, int64_t at_ms, const char *visitor, const 
 	return 0;
 }
 
+/* What the demo is making: the period's end, the key visitors are hashed with, the counts. */
+struct demo_run {
+	struct lc_db *db;
+	unsigned char key[STATS_SALT_LEN];
+	time_t now;
+	int64_t today;
+	struct owner owners[NPAGES];
+	long hits, answers;
+};
+
+/* One visitor of day d: one visit (sometimes two, hours apart) of one to four pages, each with
+ * its engagement, now and then a reader's feedback. 0, or -1 when the database failed. */
+static int demo_visitor(struct demo_run *run, int64_t d, unsigned v)
+{
+	char who[48];
+	snprintf(who, sizeof(who), "demo-%lld-%u", (long long)d, v);
+	struct stats_item it = {.kind = STATS_HIT, .demo = true};
+	stats_visitor_id(run->key, who, "Mozilla/5.0 (demo)", it.visitor);
+	int64_t t = (d * 86400 + 7 * 3600 + rnd(14 * 3600)) * 1000;
+	if (d == run->today && t > (int64_t)run->now * 1000)
+		t = (int64_t)run->now * 1000 - rnd(3600) * 1000;
+	bool returning = rnd(100) < 34;
+	const char *screen = screens[rnd(6)], *ref = referrers[rnd(7)];
+	unsigned visits = rnd(10) == 0 ? 2 : 1;
+	for (unsigned k = 0; k < visits; k++) {
+		unsigned views = 1 + rnd(4);
+		for (unsigned n = 0; n < views; n++) {
+			lc_uuid_v4(it.pv);
+			it.kind = STATS_HIT;
+			it.at_ms = t;
+			snprintf(it.path, sizeof(it.path), "%s",
+			         n == 0 && k == 0 && rnd(2) ? "/" : pick_page());
+			snprintf(it.referrer_host, sizeof(it.referrer_host), "%s", n == 0 ? ref : "");
+			snprintf(it.screen, sizeof(it.screen), "%s", screen);
+			snprintf(it.utm_campaign, sizeof(it.utm_campaign), "%s",
+			         n == 0 && rnd(40) == 0 ? "lettre-municipale" : "");
+			it.returning = rnd(10) == 0 ? -1 : returning;
+			push_wait(&it);
+			run->hits++;
+			int32_t ms = (int32_t)(4000 + rnd(150000));
+			struct stats_item e = {.kind = STATS_ENGAGEMENT, .at_ms = t + ms, .visible_ms = ms};
+			memcpy(e.pv, it.pv, sizeof(e.pv));
+			push_wait(&e);
+			if ((strncmp(it.path, "/page.html", 10) == 0 ||
+			     strncmp(it.path, "/demarche.html", 14) == 0) &&
+			    rnd(25) == 0) {
+				size_t pi = 0;
+				while (pi < NPAGES && strcmp(pages[pi].path, it.path) != 0)
+					pi++;
+				if (pi < NPAGES && feedback(run->db, t + ms, it.visitor, it.path,
+				                            &run->owners[pi], &run->answers) < 0)
+					return -1;
+			}
+			t += ms + 2000 + rnd(20000);
+		}
+		t += (int64_t)(2 + rnd(5)) * 3600 * 1000; /* the second visit comes hours later */
+	}
+	return 0;
+}
+
 int h_demo(struct lc_request *rq)
 {
-	struct lc_db *db = lc_rq_db(rq);
-	char mark[96];
-	time_t now = time(NULL);
-	int64_t today = stats_town_day((int64_t)now), first = today - DEMO_DAYS + 1;
-	char a[11], b[11];
+	struct demo_run run = {.db = lc_rq_db(rq), .now = time(NULL)};
+	run.today = stats_town_day((int64_t)run.now);
+	int64_t first = run.today - DEMO_DAYS + 1;
+	char mark[96], a[11], b[11];
 	stats_format_day(first, a);
-	stats_format_day(today, b);
+	stats_format_day(run.today, b);
 	snprintf(mark, sizeof(mark), "{\"from\":\"%s\",\"to\":\"%s\"}", a, b);
 	const char *mp[] = {mark};
-	PGresult *r = lc_db_exec(db, "demo_mark", 1, mp);
-	if (!r)
+	int fresh = lc_db_run(run.db, "demo_mark", 1, mp);
+	if (fresh < 0)
 		return lc_db_fail_reply(rq);
-	bool fresh = PQntuples(r) == 1;
-	PQclear(r);
-	if (!fresh)
+	if (fresh != 1)
 		return lc_reply_json(rq, 200, json_pack("{s:b}", "created", false));
-
-	unsigned char key[STATS_SALT_LEN];
-	if (RAND_bytes(key, sizeof(key)) != 1 ||
+	if (RAND_bytes(run.key, sizeof(run.key)) != 1 ||
 	    RAND_bytes((unsigned char *)&rng_state, sizeof(rng_state)) != 1)
 		return lc_reply_problem(rq, 500, "internal", "No randomness.");
 	rng_state |= 1;
-	struct owner owners[NPAGES] = {0};
-	long hits = 0, answers = 0;
-	for (int64_t d = first; d <= today; d++) {
+	for (int64_t d = first; d <= run.today; d++) {
 		unsigned weekday = (unsigned)((d + 3) % 7);      /* 0 = Monday */
 		unsigned base = 120 + (unsigned)(d - first) * 2; /* the new portal slowly finds its public */
 		unsigned visitors = (weekday >= 5 ? base / 2 : base) + rnd(40);
-		for (unsigned v = 0; v < visitors; v++) {
-			char who[48];
-			snprintf(who, sizeof(who), "demo-%lld-%u", (long long)d, v);
-			struct stats_item it = {.kind = STATS_HIT, .demo = true};
-			stats_visitor_id(key, who, "Mozilla/5.0 (demo)", it.visitor);
-			int64_t t = (d * 86400 + 7 * 3600 + rnd(14 * 3600)) * 1000;
-			if (d == today && t > (int64_t)now * 1000)
-				t = (int64_t)now * 1000 - rnd(3600) * 1000;
-			bool returning = rnd(100) < 34;
-			const char *screen = screens[rnd(6)], *ref = referrers[rnd(7)];
-			unsigned visits = rnd(10) == 0 ? 2 : 1;
-			for (unsigned k = 0; k < visits; k++) {
-				unsigned views = 1 + rnd(4);
-				for (unsigned n = 0; n < views; n++) {
-					lc_uuid_v4(it.pv);
-					it.kind = STATS_HIT;
-					it.at_ms = t;
-					snprintf(it.path, sizeof(it.path), "%s",
-					         n == 0 && k == 0 && rnd(2) ? "/" : pick_page());
-					snprintf(it.referrer_host, sizeof(it.referrer_host), "%s",
-					         n == 0 ? ref : "");
-					snprintf(it.screen, sizeof(it.screen), "%s", screen);
-					snprintf(it.utm_campaign, sizeof(it.utm_campaign), "%s",
-					         n == 0 && rnd(40) == 0 ? "lettre-municipale" : "");
-					it.returning = rnd(10) == 0 ? -1 : returning;
-					push_wait(&it);
-					hits++;
-					int32_t ms = (int32_t)(4000 + rnd(150000));
-					struct stats_item e = {
-					    .kind = STATS_ENGAGEMENT, .at_ms = t + ms, .visible_ms = ms};
-					memcpy(e.pv, it.pv, sizeof(e.pv));
-					push_wait(&e);
-					if ((strncmp(it.path, "/page.html", 10) == 0 ||
-					     strncmp(it.path, "/demarche.html", 14) == 0) &&
-					    rnd(25) == 0) {
-						size_t pi = 0;
-						while (pi < NPAGES && strcmp(pages[pi].path, it.path) != 0)
-							pi++;
-						if (pi < NPAGES && feedback(db, t + ms, it.visitor, it.path,
-						                            &owners[pi], &answers) < 0)
-							return lc_db_fail_reply(rq);
-					}
-					t += ms + 2000 + rnd(20000);
-				}
-				t += (int64_t)(2 + rnd(5)) * 3600 *
-				     1000; /* the second visit comes hours later */
-			}
-		}
+		for (unsigned v = 0; v < visitors; v++)
+			if (demo_visitor(&run, d, v) < 0)
+				return lc_db_fail_reply(rq);
 	}
 	if (!stats_queue_flush(120000))
 		lc_warn("demo audience still being written");
-	if (stats_rollup(db, first, today) < 0)
+	if (stats_rollup(run.db, first, run.today) < 0)
 		return lc_db_fail_reply(rq);
-	lc_info("demo audience: %ld page views and %ld answers over %d days", hits, answers, DEMO_DAYS);
+	lc_info("demo audience: %ld page views and %ld answers over %d days", run.hits, run.answers,
+	        DEMO_DAYS);
 	return lc_reply_json(rq, 201,
 	                     json_pack("{s:b, s:I, s:I, s:s, s:s}", "created", true, "page_views",
-	                               (json_int_t)hits, "feedback", (json_int_t)answers, "from", a, "to",
-	                               b));
+	                               (json_int_t)run.hits, "feedback", (json_int_t)run.answers, "from", a,
+	                               "to", b));
 }

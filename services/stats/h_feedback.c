@@ -12,17 +12,14 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/log.h"
+#include "civitas/outcome.h"
 #include "civitas/reply.h"
 
 #include "handlers.h"
 #include "stats.h"
 
 /* A reader's optional free text (scrubbed of personal data before it is stored). */
-#define COMMENT_FIELD(dest)                                                                                  \
-	{                                                                                                    \
-		.name = "comment", .type = LC_J_STRING, .nullable = true, .has_max = true, .max = 1000,      \
-		.out = (dest)                                                                                \
-	}
+#define COMMENT_FIELD(dest) LC_F_STRING("comment", 0, 1000, (dest), .nullable = true)
 
 static const char *const questions[] = {"useful", "relevant", "easy_to_find", NULL};
 
@@ -89,18 +86,9 @@ int h_feedback(struct lc_request *rq)
 	const char *path = NULL, *question = NULL, *comment = NULL;
 	bool answer = false;
 	const struct lc_field spec[] = {
-	    {.name = "path",
-	     .type = LC_J_STRING,
-	     .required = true,
-	     .has_max = true,
-	     .max = 320,
-	     .out = &path},
-	    {.name = "question",
-	     .type = LC_J_ENUM,
-	     .required = true,
-	     .enum_values = questions,
-	     .out = &question},
-	    {.name = "answer", .type = LC_J_BOOL, .required = true, .out = &answer},
+	    LC_F_STRING("path", 0, 320, &path, .required = true),
+	    LC_F_ENUM("question", questions, &question, .required = true),
+	    LC_F_BOOL("answer", &answer, .required = true),
 	    COMMENT_FIELD(&comment),
 	    {0},
 	};
@@ -246,7 +234,7 @@ struct review {
 	struct lc_request *rq;
 	const struct scope *s;
 	const char *id, *status;
-	bool found;
+	struct lc_outcome out;
 };
 
 static bool in_literal(const char *lit, const char *v)
@@ -258,28 +246,29 @@ static bool in_literal(const char *lit, const char *v)
 static enum lc_tx_result review_tx(struct lc_db *db, void *arg)
 {
 	struct review *v = arg;
+	lc_outcome_reset(&v->out);
 	const char *p[] = {v->id};
 	PGresult *r = lc_db_exec(db, "comment_get", 1, p);
 	if (!r)
 		return LC_TX_ERROR;
-	v->found = PQntuples(r) == 1;
-	if (v->found && !v->s->all) {
+	bool found = PQntuples(r) == 1;
+	if (found && !v->s->all) { /* outside the caller's sections and services: not theirs to see */
 		const char *kind = PQgetvalue(r, 0, 0), *owner = PQgetvalue(r, 0, 1);
-		v->found = (strcmp(kind, "section") == 0 && in_literal(v->s->sections, owner)) ||
-		           (strcmp(kind, "service") == 0 && in_literal(v->s->services, owner));
+		found = (strcmp(kind, "section") == 0 && in_literal(v->s->sections, owner)) ||
+		        (strcmp(kind, "service") == 0 && in_literal(v->s->services, owner));
 	}
 	PQclear(r);
-	if (!v->found)
-		return LC_TX_ROLLBACK;
+	if (!found)
+		return lc_outcome_fail(&v->out, 404, "not_found", "No such comment.");
 	const char *u[] = {v->id, v->status};
-	r = lc_db_exec(db, "comment_review", 2, u);
-	if (!r)
+	if (lc_db_run(db, "comment_review", 2, u) < 0)
 		return LC_TX_ERROR;
-	PQclear(r);
 	json_t *d = json_pack("{s:s}", "status", v->status);
 	int rc = lc_audit(db, v->rq, "feedback.review", "feedback", v->id, d);
 	json_decref(d);
-	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	if (rc < 0)
+		return LC_TX_ERROR;
+	return lc_outcome_ok(&v->out, 200, json_pack("{s:s, s:s}", "id", v->id, "status", v->status));
 }
 
 int h_comment_review(struct lc_request *rq)
@@ -290,7 +279,7 @@ int h_comment_review(struct lc_request *rq)
 	static const char *const targets[] = {"read", "dismissed", "pending", NULL};
 	const char *status = NULL;
 	const struct lc_field spec[] = {
-	    {.name = "status", .type = LC_J_ENUM, .required = true, .enum_values = targets, .out = &status},
+	    LC_F_ENUM("status", targets, &status, .required = true),
 	    {0},
 	};
 	if (!lc_json_parse_or_reply(rq, spec))
@@ -298,13 +287,8 @@ int h_comment_review(struct lc_request *rq)
 	const char *id = lc_rq_param(rq, "id");
 	if (!lc_json_is_uuid(id))
 		return lc_reply_problem(rq, 404, "not_found", "No such comment.");
-	struct review v = {rq, &s, id, status, false};
-	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), review_tx, &v);
-	if (t == LC_TX_ERROR)
-		return lc_db_fail_reply(rq);
-	if (!v.found)
-		return lc_reply_problem(rq, 404, "not_found", "No such comment.");
-	return lc_reply_json(rq, 200, json_pack("{s:s, s:s}", "id", id, "status", status));
+	struct review v = {.rq = rq, .s = &s, .id = id, .status = status};
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), review_tx, &v), &v.out);
 }
 
 /* --- ratings --- */
@@ -314,7 +298,7 @@ int h_rating(struct lc_request *rq)
 	const char *request_id = NULL, *comment = NULL;
 	int64_t rating = 0;
 	const struct lc_field spec[] = {
-	    {.name = "request_id", .type = LC_J_UUID, .required = true, .out = &request_id},
+	    LC_F_UUID("request_id", &request_id, .required = true),
 	    LC_F_INT("rating", 1, 5, &rating, .required = true),
 	    COMMENT_FIELD(&comment),
 	    {0},

@@ -16,6 +16,7 @@
 #include "civitas/auth.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
+#include "civitas/outcome.h"
 #include "civitas/reply.h"
 
 #include "handlers.h"
@@ -51,12 +52,14 @@ struct import {
 	struct lc_request *rq;
 	json_t *rows; /* [{day, metric, value, line}] */
 	const char *source;
-	json_t *errors; /* clashes found in the transaction */
+	int64_t first, last; /* the days the file covers */
+	struct lc_outcome out;
 };
 
 static enum lc_tx_result import_tx(struct lc_db *db, void *arg)
 {
 	struct import *im = arg;
+	lc_outcome_reset(&im->out);
 	char *rows = json_dumps(im->rows, JSON_COMPACT);
 	if (!rows)
 		return LC_TX_ERROR;
@@ -66,26 +69,34 @@ static enum lc_tx_result import_tx(struct lc_db *db, void *arg)
 		free(rows);
 		return LC_TX_ERROR;
 	}
+	json_t *errors = json_array();
 	for (int i = 0; i < PQntuples(r); i++)
-		line_err(im->errors, atol(PQgetvalue(r, i, 0)), "date", "taken",
+		line_err(errors, atol(PQgetvalue(r, i, 0)), "date", "taken",
 		         "Civitas already counted this metric on this day");
 	PQclear(r);
-	if (json_array_size(im->errors) > 0) {
+	if (json_array_size(errors) > 0) {
 		free(rows);
-		return LC_TX_ROLLBACK;
+		return lc_outcome_invalid(&im->out, "Nothing was imported: see the lines.", errors);
 	}
+	json_decref(errors);
 	const struct lc_claims *c = lc_rq_claims(im->rq);
 	const char *u[] = {rows, im->source, c->sub};
-	r = lc_db_exec(db, "imported_upsert", 3, u);
+	int up = lc_db_run(db, "imported_upsert", 3, u);
 	free(rows);
-	if (!r)
+	if (up < 0)
 		return LC_TX_ERROR;
-	PQclear(r);
-	json_t *d =
-	    json_pack("{s:I, s:s}", "rows", (json_int_t)json_array_size(im->rows), "source", im->source);
+	json_int_t n = (json_int_t)json_array_size(im->rows);
+	json_t *d = json_pack("{s:I, s:s}", "rows", n, "source", im->source);
 	int rc = d ? lc_audit(db, im->rq, "stats.reference_import", NULL, NULL, d) : -1;
 	json_decref(d);
-	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	if (rc < 0)
+		return LC_TX_ERROR;
+	char f[11], l[11];
+	stats_format_day(im->first, f);
+	stats_format_day(im->last, l);
+	return lc_outcome_ok(
+	    &im->out, 200,
+	    json_pack("{s:I, s:s, s:s, s:s}", "imported", n, "from", f, "to", l, "source", im->source));
 }
 
 /* Splits a line on sep into exactly three cells (in place); false otherwise. */
@@ -98,6 +109,70 @@ static bool three_cells(char *line, char sep, char *cell[3])
 	*a = *b = '\0';
 	cell[1] = a + 1;
 	cell[2] = b + 1;
+	return true;
+}
+
+/* What reading the file has found so far. */
+struct ref_file {
+	json_t *errors, *rows, *seen; /* seen: "metric|day" already in the file */
+	int64_t today, first, last;
+	char sep; /* 0 until the header is read */
+	long line;
+};
+
+/* Reads one line (CR already dropped): the header, or a row checked cell by cell that goes to
+ * rows. False when reading must stop. */
+static bool read_line(struct ref_file *f, char *l)
+{
+	if (!f->sep) {
+		if (strcmp(l, "date;metric;value") != 0 && strcmp(l, "date,metric,value") != 0) {
+			line_err(f->errors, f->line, "header", "invalid",
+			         "the first line is date;metric;value");
+			return false;
+		}
+		f->sep = l[4];
+		return true;
+	}
+	if (!*l)
+		return true;
+	char *cell[3];
+	int64_t day;
+	double value;
+	if (!three_cells(l, f->sep, cell)) {
+		line_err(f->errors, f->line, "line", "invalid", "three columns: date, metric, value");
+		return true;
+	}
+	bool ok = true;
+	if (!stats_parse_day(cell[0], &day) || day > f->today) {
+		line_err(f->errors, f->line, "date", "invalid", "a day (YYYY-MM-DD), not in the future");
+		ok = false;
+	}
+	if (!stats_metric_known(cell[1]) || strncmp(cell[1], "visits_by_", 10) == 0) {
+		line_err(f->errors, f->line, "metric", "invalid", "a daily metric of /timeseries");
+		ok = false;
+	}
+	if (!parse_value(cell[2], &value)) {
+		line_err(f->errors, f->line, "value", "invalid", "a number >= 0");
+		ok = false;
+	}
+	if (!ok)
+		return true;
+	char key[96];
+	snprintf(key, sizeof(key), "%s|%s", cell[1], cell[0]);
+	if (json_object_get(f->seen, key)) {
+		line_err(f->errors, f->line, "date", "duplicate",
+		         "this metric and day are already in the file");
+		return true;
+	}
+	json_object_set_new(f->seen, key, json_true());
+	if (json_array_size(f->rows) >= MAX_ROWS) {
+		line_err(f->errors, f->line, "line", "too_many", "at most 20000 rows per file");
+		return false;
+	}
+	json_array_append_new(f->rows, json_pack("{s:s, s:s, s:f, s:I}", "day", cell[0], "metric", cell[1],
+	                                         "value", value, "line", (json_int_t)f->line));
+	f->first = day < f->first ? day : f->first;
+	f->last = day > f->last ? day : f->last;
 	return true;
 }
 
@@ -123,92 +198,33 @@ int h_reference_import(struct lc_request *rq)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	memcpy(text, body ? body : "", len);
 	text[len] = '\0';
-	json_t *errors = json_array(), *rows = json_array(), *seen = json_object();
-	int64_t today = stats_town_day((int64_t)time(NULL)), first = INT64_MAX, last = INT64_MIN;
-	char sep = 0;
-	long line = 0;
+	struct ref_file f = {.errors = json_array(),
+	                     .rows = json_array(),
+	                     .seen = json_object(),
+	                     .today = stats_town_day((int64_t)time(NULL)),
+	                     .first = INT64_MAX,
+	                     .last = INT64_MIN};
 	char *save = NULL;
 	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		line++;
+		f.line++;
 		size_t n = strlen(l);
 		if (n && l[n - 1] == '\r')
 			l[--n] = '\0';
-		if (!sep) {
-			if (strcmp(l, "date;metric;value") == 0 || strcmp(l, "date,metric,value") == 0)
-				sep = l[4];
-			else {
-				line_err(errors, line, "header", "invalid",
-				         "the first line is date;metric;value");
-				break;
-			}
-			continue;
-		}
-		if (n == 0)
-			continue;
-		char *cell[3];
-		int64_t day;
-		double value;
-		if (!three_cells(l, sep, cell)) {
-			line_err(errors, line, "line", "invalid", "three columns: date, metric, value");
-			continue;
-		}
-		bool ok = true;
-		if (!stats_parse_day(cell[0], &day) || day > today) {
-			line_err(errors, line, "date", "invalid", "a day (YYYY-MM-DD), not in the future");
-			ok = false;
-		}
-		if (!stats_metric_known(cell[1]) || strncmp(cell[1], "visits_by_", 10) == 0) {
-			line_err(errors, line, "metric", "invalid", "a daily metric of /timeseries");
-			ok = false;
-		}
-		if (!parse_value(cell[2], &value)) {
-			line_err(errors, line, "value", "invalid", "a number >= 0");
-			ok = false;
-		}
-		if (!ok)
-			continue;
-		char key[96];
-		snprintf(key, sizeof(key), "%s|%s", cell[1], cell[0]);
-		if (json_object_get(seen, key)) {
-			line_err(errors, line, "date", "duplicate",
-			         "this metric and day are already in the file");
-			continue;
-		}
-		json_object_set_new(seen, key, json_true());
-		if (json_array_size(rows) >= MAX_ROWS) {
-			line_err(errors, line, "line", "too_many", "at most 20000 rows per file");
+		if (!read_line(&f, l))
 			break;
-		}
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:f, s:I}", "day", cell[0], "metric",
-		                                      cell[1], "value", value, "line", (json_int_t)line));
-		first = day < first ? day : first;
-		last = day > last ? day : last;
 	}
 	free(text);
-	json_decref(seen);
-	if (json_array_size(errors) == 0 && json_array_size(rows) == 0)
-		line_err(errors, line, "line", "invalid", "no figures in the file");
-	int rc;
-	if (json_array_size(errors) > 0) {
-		rc = lc_reply_problem_errors(rq, 422, "validation_failed",
-		                             "Nothing was imported: see the lines.", errors);
-		json_decref(rows);
-		return rc;
-	}
-	struct import im = {rq, rows, source, errors};
-	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), import_tx, &im);
-	json_int_t imported = (json_int_t)json_array_size(rows);
-	json_decref(rows);
-	if (t == LC_TX_ROLLBACK)
+	json_decref(f.seen);
+	if (json_array_size(f.errors) == 0 && json_array_size(f.rows) == 0)
+		line_err(f.errors, f.line, "line", "invalid", "no figures in the file");
+	if (json_array_size(f.errors) > 0) {
+		json_decref(f.rows);
 		return lc_reply_problem_errors(rq, 422, "validation_failed",
-		                               "Nothing was imported: see the lines.", errors);
-	json_decref(errors);
-	if (t != LC_TX_COMMIT)
-		return lc_db_fail_reply(rq);
-	char f[11], l2[11];
-	stats_format_day(first, f);
-	stats_format_day(last, l2);
-	return lc_reply_json(
-	    rq, 200,
-	    json_pack("{s:I, s:s, s:s, s:s}", "imported", imported, "from", f, "to", l2, "source", source));
+		                               "Nothing was imported: see the lines.", f.errors);
+	}
+	json_decref(f.errors);
+	struct import im = {.rq = rq, .rows = f.rows, .source = source, .first = f.first, .last = f.last};
+	int rc = lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), import_tx, &im), &im.out);
+	json_decref(f.rows);
+	return rc;
 }
