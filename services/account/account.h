@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "civitas/db.h"
+#include "civitas/outcome.h"
 
 struct lc_request;
 
@@ -155,6 +156,13 @@ enum {
 };
 /* The User object of row i (new reference); full adds created_at, totp_enabled, disabled. */
 json_t *user_json(const PGresult *r, int i, bool full);
+/* Inside a transaction, the opening of an edit of user id: the row (USER_COLUMNS) locked, or
+ * NULL with *stop set and o holding the 404 (not_found) or the If-Match problem (428/412). */
+PGresult *user_lock(struct lc_db *db, struct lc_request *rq, const char *id, const char *not_found,
+                    struct lc_outcome *o, enum lc_tx_result *stop);
+/* The outcome of an UPDATE … RETURNING USER_COLUMNS of a user locked by user_lock (r, cleared):
+ * 200 with the user and its new ETag; LC_TX_ERROR when the statement failed (r NULL). */
+enum lc_tx_result user_updated(struct lc_outcome *o, PGresult *r);
 /* A PostgreSQL text[] literal ({a,b}) as a JSON array of strings (new reference). */
 json_t *pg_text_array(const char *lit);
 /* A JSON array of strings as a PostgreSQL text[] literal (malloc'd) or NULL when an item is

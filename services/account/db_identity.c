@@ -12,6 +12,7 @@
 const struct lc_sql identity_sql[] = {
     /* users */
     {"user_by_id", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
+    {"user_lock", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE"},
     {"user_by_email",
      "SELECT " USER_COLUMNS " FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL"},
     {"login_user",

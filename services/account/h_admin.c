@@ -173,43 +173,58 @@ int h_admin_user_create(struct lc_request *rq)
 
 struct patch {
 	struct lc_request *rq;
-	const char *id, *etag, *role;
+	struct lc_outcome out;
+	const char *id, *role;
 	char *services;
 	bool has_disabled, disabled;
-	PGresult *before, *row;
-	bool lost;
 };
 
-static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
+/* The audit of a change of rights: role, services and disabled, before and after. */
+static int audit_rights(struct lc_db *db, const struct patch *m, const PGresult *before,
+                        const PGresult *after)
 {
-	struct patch *m = arg;
-	PQclear(m->row);
-	m->row = NULL;
-	const char *p[] = {m->id, m->etag, m->role, m->services,
-	                   m->has_disabled ? (m->disabled ? "t" : "f") : NULL};
-	m->row = lc_db_exec(db, "admin_user_patch", 5, p);
-	if (!m->row)
-		return LC_TX_ERROR;
-	m->lost = PQntuples(m->row) != 1;
-	if (m->lost)
-		return LC_TX_ROLLBACK;
-	if (m->has_disabled && m->disabled) {
-		const char *q[] = {m->id, "account_disabled", NULL};
-		if (lc_db_run(db, "sessions_revoke_user", 3, q) < 0)
-			return LC_TX_ERROR;
-	}
 	json_t *d = json_pack(
-	    "{s:{s:s, s:o, s:b}, s:{s:s, s:o, s:b}}", "before", "role", PQgetvalue(m->before, 0, UC_ROLE),
-	    "services", pg_text_array(PQgetvalue(m->before, 0, UC_SERVICES)), "disabled",
-	    PQgetvalue(m->before, 0, UC_DISABLED)[0] == 't', "after", "role", PQgetvalue(m->row, 0, UC_ROLE),
-	    "services", pg_text_array(PQgetvalue(m->row, 0, UC_SERVICES)), "disabled",
-	    PQgetvalue(m->row, 0, UC_DISABLED)[0] == 't');
+	    "{s:{s:s, s:o, s:b}, s:{s:s, s:o, s:b}}", "before", "role", PQgetvalue(before, 0, UC_ROLE),
+	    "services", pg_text_array(PQgetvalue(before, 0, UC_SERVICES)), "disabled",
+	    PQgetvalue(before, 0, UC_DISABLED)[0] == 't', "after", "role", PQgetvalue(after, 0, UC_ROLE),
+	    "services", pg_text_array(PQgetvalue(after, 0, UC_SERVICES)), "disabled",
+	    PQgetvalue(after, 0, UC_DISABLED)[0] == 't');
 	const char *action = m->has_disabled && !m->role && !m->services
 	                         ? (m->disabled ? "user.disable" : "user.enable")
 	                         : "user.role_change";
 	int rc = lc_audit(db, m->rq, action, "user", m->id, d);
 	json_decref(d);
-	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	return rc;
+}
+
+static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
+{
+	struct patch *m = arg;
+	lc_outcome_reset(&m->out);
+	enum lc_tx_result stop;
+	PGresult *before = user_lock(db, m->rq, m->id, "No such user.", &m->out, &stop);
+	if (!before)
+		return stop;
+	/* An administrator cannot lock themselves out. */
+	if (strcmp(m->id, lc_rq_claims(m->rq)->sub) == 0 &&
+	    ((m->role && strcmp(m->role, "admin") != 0) || (m->has_disabled && m->disabled))) {
+		PQclear(before);
+		return lc_outcome_fail(&m->out, 409, "conflict",
+		                       "You cannot remove your own administrator rights.");
+	}
+	const char *p[] = {m->id, PQgetvalue(before, 0, UC_ETAG), m->role, m->services,
+	                   m->has_disabled ? (m->disabled ? "t" : "f") : NULL};
+	PGresult *r = lc_db_exec(db, "admin_user_patch", 5, p);
+	const char *q[] = {m->id, "account_disabled", NULL};
+	bool ok = r && PQntuples(r) == 1 &&
+	          (!m->has_disabled || !m->disabled || lc_db_run(db, "sessions_revoke_user", 3, q) >= 0) &&
+	          audit_rights(db, m, before, r) >= 0;
+	PQclear(before);
+	if (!ok) {
+		PQclear(r);
+		return LC_TX_ERROR;
+	}
+	return user_updated(&m->out, r);
 }
 
 int h_admin_user_patch(struct lc_request *rq)
@@ -231,42 +246,7 @@ int h_admin_user_patch(struct lc_request *rq)
 	if (services && !(m.services = pg_array_literal(services)))
 		return reply_field_error(rq, "services", "invalid_format",
 		                         "Services are short lower-case names.");
-	const char *p[] = {m.id};
-	m.before = lc_db_exec(lc_rq_db(rq), "user_by_id", 1, p);
-	int rc;
-	if (!m.before) {
-		rc = lc_db_fail_reply(rq);
-		goto out;
-	}
-	if (PQntuples(m.before) != 1) {
-		rc = lc_reply_problem(rq, 404, "not_found", "No such user.");
-		goto out;
-	}
-	m.etag = PQgetvalue(m.before, 0, UC_ETAG);
-	if (!lc_if_match_or_reply(rq, m.etag)) {
-		rc = LC_REPLIED;
-		goto out;
-	}
-	/* An administrator cannot lock themselves out. */
-	if (strcmp(m.id, lc_rq_claims(rq)->sub) == 0 &&
-	    ((m.role && strcmp(m.role, "admin") != 0) || (m.has_disabled && m.disabled))) {
-		rc =
-		    lc_reply_problem(rq, 409, "conflict", "You cannot remove your own administrator rights.");
-		goto out;
-	}
-	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), patch_tx, &m);
-	if (tx == LC_TX_ROLLBACK)
-		rc = lc_reply_problem(rq, 412, "precondition_failed",
-		                      "Someone changed this user since you read it.");
-	else if (tx != LC_TX_COMMIT)
-		rc = lc_db_fail_reply(rq);
-	else {
-		lc_rq_add_header(rq, "ETag", PQgetvalue(m.row, 0, UC_ETAG));
-		rc = lc_reply_json(rq, 200, user_json(m.row, 0, true));
-	}
-out:
-	PQclear(m.before);
-	PQclear(m.row);
+	int rc = lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), patch_tx, &m), &m.out);
 	free(m.services);
 	return rc;
 }

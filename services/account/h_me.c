@@ -83,6 +83,15 @@ json_t *user_json(const PGresult *r, int i, bool full)
 	return u;
 }
 
+PGresult *user_lock(struct lc_db *db, struct lc_request *rq, const char *id, const char *not_found,
+                    struct lc_outcome *o, enum lc_tx_result *stop)
+{
+	const char *p[] = {id};
+	const struct lc_lock lock = {
+	    .stmt = "user_lock", .nparams = 1, .params = p, .etag_col = UC_ETAG, .not_found = not_found};
+	return lc_lock_if_match(db, rq, &lock, o, NULL, stop);
+}
+
 /* A cursor time must be what PostgreSQL printed: digits, '-', ':', '.', '+', ' ' only. */
 static bool cursor_time_ok(const char *t)
 {
@@ -143,36 +152,52 @@ int h_me_get(struct lc_request *rq)
 
 struct me_patch {
 	struct lc_request *rq;
-	const char *sub, *etag, *given, *family, *phone;
+	struct lc_outcome out;
+	const char *sub, *given, *family, *phone;
 	bool has_phone, phone_null, has_ne, has_np, ne, np;
-	PGresult *row;
-	bool lost;
 };
+
+enum lc_tx_result user_updated(struct lc_outcome *o, PGresult *r)
+{
+	if (!r)
+		return LC_TX_ERROR;
+	if (PQntuples(r) != 1) { /* cannot happen: the row is locked */
+		PQclear(r);
+		return LC_TX_ERROR;
+	}
+	lc_outcome_set_etag(o, PQgetvalue(r, 0, UC_ETAG));
+	json_t *u = user_json(r, 0, true);
+	PQclear(r);
+	return lc_outcome_ok(o, 200, u);
+}
 
 static enum lc_tx_result me_patch_tx(struct lc_db *db, void *arg)
 {
 	struct me_patch *m = arg;
-	PQclear(m->row);
-	m->row = NULL;
+	lc_outcome_reset(&m->out);
+	enum lc_tx_result stop;
+	PGresult *cur = user_lock(db, m->rq, m->sub, "No such account.", &m->out, &stop);
+	if (!cur)
+		return stop;
 	const char *p[] = {m->sub,
-	                   m->etag,
+	                   PQgetvalue(cur, 0, UC_ETAG),
 	                   m->given,
 	                   m->family,
 	                   m->has_phone ? "t" : "f",
 	                   m->phone_null ? NULL : m->phone,
 	                   m->has_ne ? (m->ne ? "t" : "f") : NULL,
 	                   m->has_np ? (m->np ? "t" : "f") : NULL};
-	m->row = lc_db_exec(db, "me_patch", 8, p);
-	if (!m->row)
-		return LC_TX_ERROR;
-	m->lost = PQntuples(m->row) != 1;
-	if (m->lost)
-		return LC_TX_ROLLBACK;
+	PGresult *r = lc_db_exec(db, "me_patch", 8, p);
+	PQclear(cur);
 	json_t *d = json_pack("{s:b, s:b, s:b}", "names", m->given || m->family, "phone", m->has_phone,
 	                      "preferences", m->has_ne || m->has_np);
-	int rc = lc_audit(db, m->rq, "account.profile_update", "user", m->sub, d);
+	int rc = r ? lc_audit(db, m->rq, "account.profile_update", "user", m->sub, d) : -1;
 	json_decref(d);
-	return rc < 0 ? LC_TX_ERROR : LC_TX_COMMIT;
+	if (rc < 0) {
+		PQclear(r);
+		return LC_TX_ERROR;
+	}
+	return user_updated(&m->out, r);
 }
 
 int h_me_patch(struct lc_request *rq)
@@ -190,35 +215,7 @@ int h_me_patch(struct lc_request *rq)
 	if (!lc_json_parse_or_reply(rq, spec))
 		return LC_REPLIED;
 	m.phone_null = m.has_phone && !m.phone;
-	const char *p[] = {m.sub};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "user_by_id", 1, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return lc_reply_problem(rq, 404, "not_found", "No such account.");
-	}
-	char etag[80];
-	snprintf(etag, sizeof(etag), "%s", PQgetvalue(r, 0, UC_ETAG));
-	PQclear(r);
-	if (!lc_if_match_or_reply(rq, etag))
-		return LC_REPLIED;
-	m.etag = etag;
-	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), me_patch_tx, &m);
-	if (tx == LC_TX_ROLLBACK) {
-		PQclear(m.row);
-		return lc_reply_problem(
-		    rq, 412, "precondition_failed",
-		    "Someone changed this since you read it; reload and apply your change again.");
-	}
-	if (tx != LC_TX_COMMIT) {
-		PQclear(m.row);
-		return lc_db_fail_reply(rq);
-	}
-	lc_rq_add_header(rq, "ETag", PQgetvalue(m.row, 0, UC_ETAG));
-	json_t *u = user_json(m.row, 0, true);
-	PQclear(m.row);
-	return lc_reply_json(rq, 200, u);
+	return lc_outcome_reply(rq, lc_db_tx(lc_rq_db(rq), me_patch_tx, &m), &m.out);
 }
 
 /* --- POST /me/password --- */
