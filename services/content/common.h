@@ -32,8 +32,11 @@ bool caller_is(struct lc_request *rq, const char *min_role);
 const char *caller_id(struct lc_request *rq);   /* "" when anonymous */
 const char *caller_role(struct lc_request *rq); /* "" when anonymous */
 
-/* "\"r<revision>\"" */
+/* "\"r<revision>\"": the ETag of a row with a revision. */
 void content_etag(char out[40], long long revision);
+/* The same ETag computed in SQL from the revision column rev, for the items of a list (a list
+ * answer's one ETag header cannot speak for each item the client may then edit). */
+#define CONTENT_ETAG_SQL(rev) "'\"r' || " rev " || '\"'"
 /* The public site's base URL (CIVITAS_PUBLIC_URL), without a trailing slash. */
 const char *content_public_url(void);
 extern char *content_public_url_setting;

@@ -2,6 +2,7 @@
  * search, feeds and the demo seed. */
 #include <stddef.h>
 
+#include "common.h"
 #include "db.h"
 
 /* The public order of articles (an expression index of 0090_town_indexes.sql fits it). */
@@ -16,10 +17,13 @@ const struct lc_sql content_sql_site[] = {
     {"ts_before", "SELECT $1::timestamptz < $2::timestamptz"},
 
     /* events */
-    {"ev_list", "SELECT event_json(e)::text, e.starts_at::text, e.id FROM events e"
-                " WHERE e.ends_at >= coalesce($1::timestamptz, now()) AND ($2::timestamptz IS NULL OR"
-                " e.starts_at < $2::timestamptz) AND ($4::timestamptz IS NULL OR (e.starts_at, e.id) >"
-                " ($4::timestamptz, $5::uuid)) ORDER BY e.starts_at, e.id LIMIT $3::int"},
+    {"ev_list",
+     "SELECT (event_json(e) || jsonb_build_object('etag', " CONTENT_ETAG_SQL(
+         "e.revision") "))::text,"
+                       " e.starts_at::text, e.id FROM events e"
+                       " WHERE e.ends_at >= coalesce($1::timestamptz, now()) AND ($2::timestamptz IS NULL OR"
+                       " e.starts_at < $2::timestamptz) AND ($4::timestamptz IS NULL OR (e.starts_at, e.id) >"
+                       " ($4::timestamptz, $5::uuid)) ORDER BY e.starts_at, e.id LIMIT $3::int"},
     {"ev_get", "SELECT event_json(e)::text FROM events e WHERE e.slug = $1"},
     {"ev_get_id", "SELECT event_json(e)::text FROM events e WHERE e.id = $1::uuid"},
     {"ev_lock", "SELECT event_json(e)::text, e.revision FROM events e WHERE e.id = $1::uuid FOR UPDATE"},
@@ -73,14 +77,19 @@ const struct lc_sql content_sql_site[] = {
      " o.revision, $2::uuid = ANY(o.owner_user_ids) FROM organisations o WHERE o.id = $1::uuid"
      " FOR UPDATE"},
     {"org_mine",
-     "SELECT (org_json(o) || jsonb_build_object("
-     " 'pending', (SELECT jsonb_build_object('id', c.id, 'changes', c.changes, 'submitted_at',"
-     " ts(c.submitted_at)) FROM directory_changes c WHERE c.organisation_id = o.id AND"
-     " c.status = 'pending'),"
-     " 'last_decision', (SELECT jsonb_build_object('id', c.id, 'status', c.status, 'comment',"
-     " c.comment, 'decided_at', ts(c.decided_at)) FROM directory_changes c WHERE c.organisation_id ="
-     " o.id AND c.status IN ('approved', 'rejected') ORDER BY c.decided_at DESC LIMIT 1)))::text"
-     " FROM organisations o WHERE $1::uuid = ANY(o.owner_user_ids) ORDER BY o.name"},
+     "SELECT (org_json(o) || jsonb_build_object('etag', " CONTENT_ETAG_SQL(
+         "o.revision") ","
+                       " 'pending', (SELECT jsonb_build_object('id', c.id, 'changes', c.changes, "
+                       "'submitted_at',"
+                       " ts(c.submitted_at)) FROM directory_changes c WHERE c.organisation_id = o.id AND"
+                       " c.status = 'pending'),"
+                       " 'last_decision', (SELECT jsonb_build_object('id', c.id, 'status', c.status, "
+                       "'comment',"
+                       " c.comment, 'decided_at', ts(c.decided_at)) FROM directory_changes c WHERE "
+                       "c.organisation_id ="
+                       " o.id AND c.status IN ('approved', 'rejected') ORDER BY c.decided_at DESC LIMIT "
+                       "1)))::text"
+                       " FROM organisations o WHERE $1::uuid = ANY(o.owner_user_ids) ORDER BY o.name"},
     {"org_insert",
      "INSERT INTO organisations (id, slug, name, category, description_md, description_html, address,"
      " phone, email, website, opening_hours, logo_media_id, owner_user_ids) VALUES ($1::uuid, $2, $3,"

@@ -551,6 +551,11 @@ START_TEST(partner_moderation)
 	c = req("GET", V1 "/directory/mine", as(partner, "partner"), NULL, NULL);
 	expect_code(&c, 200, NULL);
 	ck_assert_ptr_nonnull(strstr(c.body, change));
+	json_t *mine = json_array_get(json_object_get(c.json, "items"), 0);
+	char mine_etag[64]; /* each entry carries its ETag: "r<revision>" as its ETag header */
+	snprintf(mine_etag, sizeof(mine_etag), "\"r%lld\"",
+	         (long long)json_integer_value(json_object_get(mine, "revision")));
+	ck_assert_str_eq(itest_jstr(mine, "etag"), mine_etag);
 	done(&c);
 	c = req("GET", V1 "/directory/mine", as(partner2, "partner"), NULL, NULL);
 	ck_assert_ptr_null(strstr(c.body, id));
@@ -750,6 +755,23 @@ START_TEST(events_alerts_feeds)
 	done(&c);
 	c = req("POST", V1 "/events", as(editor, "editor"), body, NULL);
 	expect_code(&c, 201, NULL);
+	char ev_id[37], ev_etag[64];
+	snprintf(ev_id, sizeof(ev_id), "%s", str(&c, "id"));
+	snprintf(ev_etag, sizeof(ev_etag), "%s", c.etag);
+	done(&c);
+	/* Each item of the list carries the ETag its own ETag header gives (the agenda edits from it). */
+	c = req("GET", V1 "/events?limit=100", as(editor, "editor"), NULL, NULL);
+	expect_code(&c, 200, NULL);
+	const char *listed = NULL;
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(c.json, "items"), i, it)
+	{
+		if (strcmp(itest_jstr(it, "id"), ev_id) == 0)
+			listed = itest_jstr(it, "etag");
+	}
+	ck_assert_ptr_nonnull(listed);
+	ck_assert_str_eq(listed, ev_etag);
 	done(&c);
 	c = req("GET", V1 "/events.ics", NULL, NULL, NULL);
 	expect_code(&c, 200, NULL);

@@ -72,13 +72,3 @@ export function categoryLabel(c) {
   return CATEGORIES[c] || (c ? c.charAt(0).toUpperCase() + c.slice(1).replace(/-/g, ' ') : '');
 }
 
-/**
- * The If-Match value for an item read from a civitas-content list (events, the partner's
- * directory entries), whose items carry their revision but no ETag of their own (a list answer
- * has one ETag for all). The one place in the front end that knows the format of content's
- * revision ETags (services/content/common.c, content_etag); a single item read or a change
- * answers with the server's ETag, which is used as is (api.js exchange).
- */
-export function revisionTag(item) {
-  return `"r${item.revision}"`;
-}

@@ -1,8 +1,8 @@
 // Agenda (editors): the upcoming events, a form to create one, and the same form to edit one
-// (PATCH with If-Match on its revision, so two editors never overwrite each other silently).
+// (PATCH with If-Match on the ETag each listed event carries, so two editors never overwrite each
+// other silently).
 
 import { api } from '/lib/api.js';
-import { revisionTag } from '/lib/content.js';
 import { h, replaceChildren } from '/lib/dom.js';
 import { field, showApiError } from '/lib/forms.js';
 import { API, backLink, dateTime, fromLocalInput, statusLine, toLocalInput, useStyles } from './content-common.js';
@@ -25,7 +25,7 @@ function eventForm(onSaved, status) {
     field({ id: 'ev-public', name: 'audience', label: 'Public (facultatif)', hint: 'Par exemple : tous, familles, seniors.' }),
     field({ id: 'ev-inscription', name: 'registration_url', label: 'Lien d’inscription (facultatif)', type: 'url' }),
     h('div', { class: 'ts-actions' }, submit, cancel));
-  let editing = null; // { id, revision, title }
+  let editing = null; // { id, etag, title }: etag as the list gave it (each item carries its own)
   const reset = () => {
     editing = null;
     form.reset();
@@ -35,7 +35,7 @@ function eventForm(onSaved, status) {
   };
   cancel.addEventListener('click', reset);
   form.edit = (ev) => {
-    editing = { id: ev.id, revision: ev.revision, title: ev.title };
+    editing = { id: ev.id, etag: ev.etag, title: ev.title };
     for (const name of FIELDS) {
       const el = form.elements[name];
       if (!el) continue;
@@ -55,7 +55,7 @@ function eventForm(onSaved, status) {
     }
     try {
       if (editing) {
-        await api.patch(`${API}/events/${editing.id}`, body, { headers: { 'If-Match': revisionTag(editing) } });
+        await api.patch(`${API}/events/${editing.id}`, body, { headers: { 'If-Match': editing.etag } });
         status.say(`« ${body.title} » est modifié ; l’agenda public le montre déjà.`);
       } else {
         await api.post(`${API}/events`, body);

@@ -2,7 +2,7 @@
 // for the town's validation; the page shows what is public, what is pending and the last decision.
 
 import { api } from '/lib/api.js';
-import { CONTENT_API, categoryLabel, revisionTag } from '/lib/content.js';
+import { CONTENT_API, categoryLabel } from '/lib/content.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
 import { clearErrors, field, showApiError } from '/lib/forms.js';
 import { values } from './content-form.js';
@@ -42,7 +42,9 @@ function orgForm(o, index) {
     summary,
     FIELDS.map(([name, label, opts]) => field({ id: `s${index}-${name}`, mark: true, name, label, value: shown[name] || '', required: name === 'name', ...opts })),
     h('div', { class: 'form-actions' }, h('button', { class: 'btn', type: 'submit' }, 'Envoyer pour validation')));
-  let etag = revisionTag(o);
+  // The entry's ETag as the list gave it. After a 412 it stays the one read: the message asks to
+  // reload, and sending it again is refused again rather than overwriting the other change.
+  const etag = o.etag;
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     clearErrors(summary, form);
@@ -53,7 +55,6 @@ function orgForm(o, index) {
       status.textContent = 'Votre modification a été envoyée. Elle sera publiée après validation par la mairie.';
       await show();
     } catch (err) {
-      if (err.status === 412) etag = null;
       showApiError(summary, form, err, { withLabels: true });
     }
   });
