@@ -352,90 +352,94 @@ static int times_ok(const struct cached_token *c, int64_t now, const char **why)
 	return 0;
 }
 
-int lc_auth_verify(const char *token, int64_t now, struct lc_claims *out, char *why, size_t whylen)
+/* A token not in the cache, checked in full: header (algorithm pinned), signature, claims. 0
+ * with *claims and *nbf (INT64_MIN / 2 when absent) set, or -1 with *reason. */
+static int verify_signed(const char *token, size_t len, int64_t now, struct lc_claims *claims, int64_t *nbf,
+                         const char **reason)
 {
-	const char *reason = "invalid token";
-	struct lc_claims tmp;
-	memset(&tmp, 0, sizeof tmp);
-	json_t *claims = NULL;
-	unsigned char *payload = NULL;
-	int rc = -1;
-	unsigned char digest[32];
-	struct cached_token *slot = NULL;
-
-	if (!g_auth.key) {
-		reason = "auth not initialised";
-		goto out;
-	}
-	if (!token || !*token) {
-		reason = "empty token";
-		goto out;
-	}
-	size_t len = strnlen(token, MAX_TOKEN + 1);
-	if (len > MAX_TOKEN) {
-		reason = "token too long";
-		goto out;
-	}
-	if (now <= 0)
-		now = (int64_t)time(NULL);
-	if (now > INT64_MAX / 2) {
-		reason = "bad clock";
-		goto out;
-	}
-	unsigned int dlen = 0;
-	EVP_Digest(token, len, digest, &dlen, EVP_sha256(), NULL);
-	slot = &token_cache[digest[0] % CACHE_SLOTS];
-	if (slot->used && slot->generation == g_auth.generation &&
-	    CRYPTO_memcmp(slot->digest, digest, 32) == 0) {
-		if (times_ok(slot, now, &reason) != 0)
-			goto out;
-		tmp = slot->claims;
-		rc = 0;
-		goto out;
-	}
 	const char *dot1 = memchr(token, '.', len);
 	const char *dot2 = dot1 ? memchr(dot1 + 1, '.', len - (size_t)(dot1 + 1 - token)) : NULL;
 	if (!dot1 || !dot2 || memchr(dot2 + 1, '.', len - (size_t)(dot2 + 1 - token))) {
-		reason = "malformed token";
-		goto out;
+		*reason = "malformed token";
+		return -1;
 	}
 	/* The algorithm is pinned from the header before anything else: "none" and HS256 (an
 	 * HMAC keyed with our public key) are refused here, not by a library's choice. */
-	if (check_header(token, (size_t)(dot1 - token), &reason) != 0)
-		goto out;
+	if (check_header(token, (size_t)(dot1 - token), reason) != 0)
+		return -1;
 	/* The signature length is fixed for ES256; this also refuses the empty "none" signature. */
 	size_t siglen = len - (size_t)(dot2 + 1 - token);
 	if (siglen != ES256_SIG_B64 || dot2 == dot1 + 1) {
-		reason = "malformed token";
-		goto out;
+		*reason = "malformed token";
+		return -1;
 	}
 	if (!signature_ok(token, (size_t)(dot2 - token), dot2 + 1, siglen)) {
-		reason = "bad signature";
-		goto out;
+		*reason = "bad signature";
+		return -1;
 	}
 	size_t plen = 0;
-	payload = lc_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
-	claims = payload ? json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
-	if (!json_is_object(claims)) {
-		reason = "malformed claims";
-		goto out;
+	unsigned char *payload = lc_b64url_decode(dot1 + 1, (size_t)(dot2 - dot1 - 1), &plen);
+	json_t *j = payload ? json_loadb((const char *)payload, plen, JSON_REJECT_DUPLICATES, NULL) : NULL;
+	free(payload);
+	int rc = -1;
+	if (!json_is_object(j))
+		*reason = "malformed claims";
+	else if (check_claims(j, now, claims, reason) == 0) {
+		json_t *n = json_object_get(j, "nbf");
+		*nbf = json_is_integer(n) ? (int64_t)json_integer_value(n) : INT64_MIN / 2;
+		rc = 0;
 	}
-	if (check_claims(claims, now, &tmp, &reason) != 0)
-		goto out;
-	memcpy(slot->digest, digest, 32);
-	slot->generation = g_auth.generation;
-	slot->claims = tmp;
-	json_t *nbf = json_object_get(claims, "nbf");
-	slot->nbf = json_is_integer(nbf) ? (int64_t)json_integer_value(nbf) : INT64_MIN / 2;
-	slot->used = true;
-	rc = 0;
-out:
+	json_decref(j);
+	return rc;
+}
+
+/* The checks that come before any work on the token; NULL when it may be verified. */
+static const char *verify_refusal(const char *token, size_t *len, int64_t now)
+{
+	if (!g_auth.key)
+		return "auth not initialised";
+	if (!token || !*token)
+		return "empty token";
+	*len = strnlen(token, MAX_TOKEN + 1);
+	if (*len > MAX_TOKEN)
+		return "token too long";
+	if (now > INT64_MAX / 2)
+		return "bad clock";
+	return NULL;
+}
+
+int lc_auth_verify(const char *token, int64_t now, struct lc_claims *out, char *why, size_t whylen)
+{
+	struct lc_claims tmp;
+	memset(&tmp, 0, sizeof tmp);
+	if (now <= 0)
+		now = (int64_t)time(NULL);
+	size_t len = 0;
+	const char *reason = verify_refusal(token, &len, now);
+	int rc = -1;
+	if (!reason) {
+		/* A token seen before (same digest, same keys) skips the signature: only its times. */
+		unsigned char digest[32];
+		unsigned int dlen = 0;
+		EVP_Digest(token, len, digest, &dlen, EVP_sha256(), NULL);
+		struct cached_token *slot = &token_cache[digest[0] % CACHE_SLOTS];
+		int64_t nbf;
+		if (slot->used && slot->generation == g_auth.generation &&
+		    CRYPTO_memcmp(slot->digest, digest, 32) == 0) {
+			rc = times_ok(slot, now, &reason);
+			tmp = slot->claims;
+		} else if ((rc = verify_signed(token, len, now, &tmp, &nbf, &reason)) == 0) {
+			memcpy(slot->digest, digest, 32);
+			slot->generation = g_auth.generation;
+			slot->claims = tmp;
+			slot->nbf = nbf;
+			slot->used = true;
+		}
+	}
 	if (rc == 0 && out)
 		*out = tmp;
-	json_decref(claims);
-	free(payload);
 	if (rc != 0)
-		set_msg(why, whylen, "%s", reason);
+		set_msg(why, whylen, "%s", reason ? reason : "invalid token");
 	else
 		set_msg(why, whylen, "ok");
 	return rc;

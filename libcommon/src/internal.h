@@ -10,7 +10,7 @@
 
 #include "civitas/auth.h"
 #include "civitas/buf.h"
-#include "civitas/http.h"
+#include "civitas/request.h"
 #include "civitas/router.h"
 
 #define LC_MAX_OUT_HEADERS 16

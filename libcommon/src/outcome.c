@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "civitas/http.h"
 #include "civitas/reply.h"
+#include "civitas/request.h"
 
 #include "internal.h"
 
