@@ -4,7 +4,7 @@
 
 import { api, download } from '/lib/api.js';
 import { formatCents, h, replaceChildren, townDay } from '/lib/dom.js';
-import { field } from '/lib/forms.js';
+import { clearErrors, field, retryText, showErrors } from '/lib/forms.js';
 import { mayUse } from '../access.js';
 
 const PAY = '/api/payment/v1';
@@ -22,13 +22,25 @@ function subnav(current) {
 }
 
 function errorBox() {
-  return h('p', { class: 'error-summary', role: 'alert', hidden: true });
+  return h('div', { class: 'error-summary', role: 'alert', tabindex: '-1', hidden: true });
 }
 
-function showError(box, err) {
-  const details = (err.fields || []).map((f) => `${f.field} : ${f.message}`).join(' ; ');
-  box.textContent = details ? `${err.message} (${details})` : err.message;
-  box.hidden = false;
+// An API error in the form's summary (forms.js): a field error goes next to the control whose
+// wrapper names that API field (field({ name })), one with no such control is listed with the
+// field's name.
+function showError(box, form, err) {
+  const named = (f) => form.querySelector(`[data-field="${CSS.escape(f.field)}"]`);
+  const items = (err.fields || []).map((f) => ({ field: f.field, message: named(f) ? f.message : `${f.field} : ${f.message}` }));
+  showErrors(box, form, { title: 'Le formulaire n’a pas pu être envoyé', intro: retryText(err), items, withLabels: true });
+}
+
+// Lines of a refused file (their number, column, message: the problem's errors member) in its
+// form's summary.
+function showLineErrors(box, form, err) {
+  const lines = Array.isArray(err.problem?.errors) ? err.problem.errors : [];
+  if (!lines.length) { showError(box, form, err); return; }
+  showErrors(box, form, { title: 'Rien n’a été importé', intro: retryText(err),
+    items: lines.map((x) => ({ message: `ligne ${x.line} (${x.field || 'ligne'}) : ${x.message}` })) });
 }
 
 function euros(input) {
@@ -120,12 +132,14 @@ export function renderInvoices(main) {
   const due = h('input', { type: 'date' });
   const createErr = errorBox();
   const create = h('form', {}, h('h2', {}, 'Nouvelle facture'), createErr,
-    field({ id: 'inv-hh', label: 'Identifiant du foyer', control: hh }), field({ id: 'inv-label', label: 'Libellé', control: label }), field({ id: 'inv-line', label: 'Prestation', control: lineLabel }),
-    field({ id: 'inv-qty', label: 'Quantité', control: qty }), field({ id: 'inv-price', label: 'Prix unitaire en euros (ou une grille ci-dessous)', control: price }),
-    field({ id: 'inv-grid', label: 'Grille tarifaire (prix selon le quotient familial)', control: grid }), field({ id: 'inv-due', label: 'Échéance', control: due }),
+    field({ id: 'inv-hh', name: 'household_id', label: 'Identifiant du foyer', control: hh }), field({ id: 'inv-label', name: 'label', label: 'Libellé', control: label }),
+    field({ id: 'inv-line', name: 'lines[0].label', label: 'Prestation', control: lineLabel }), field({ id: 'inv-qty', name: 'lines[0].quantity', label: 'Quantité', control: qty }),
+    field({ id: 'inv-price', name: 'lines[0].unit_cents', label: 'Prix unitaire en euros (ou une grille ci-dessous)', control: price }),
+    field({ id: 'inv-grid', name: 'lines[0].grid', label: 'Grille tarifaire (prix selon le quotient familial)', control: grid }), field({ id: 'inv-due', name: 'due_date', label: 'Échéance', control: due }),
     h('button', { type: 'submit', class: 'btn' }, 'Créer la facture'));
   create.addEventListener('submit', async (e) => {
     e.preventDefault();
+    clearErrors(createErr, create);
     createErr.hidden = true;
     const line = { label: lineLabel.value, quantity: Number(qty.value) };
     if (grid.value.trim()) line.grid = grid.value.trim();
@@ -135,7 +149,7 @@ export function renderInvoices(main) {
       msg.textContent = `Facture ${inv.number} créée : ${formatCents(inv.total_cents)}.`;
       create.reset();
       load();
-    } catch (err) { showError(createErr, err); }
+    } catch (err) { showError(createErr, create, err); }
   });
   const file = h('input', { type: 'file', accept: '.csv,text/csv' });
   const importErr = errorBox();
@@ -144,18 +158,14 @@ export function renderInvoices(main) {
     importErr, field({ id: 'inv-csv', label: 'Fichier CSV', control: file }), h('button', { type: 'submit', class: 'btn' }, 'Importer'));
   importForm.addEventListener('submit', async (e) => {
     e.preventDefault();
+    clearErrors(importErr, importForm);
     importErr.hidden = true;
     if (!file.files[0]) return;
     try {
       const body = await api.post(`${PAY}/invoices/import`, await file.files[0].text(), { headers: { 'Content-Type': 'text/csv' } });
       msg.textContent = `${body.imported} facture(s) importée(s).`;
       load();
-    } catch (err) {
-      // The problem lists every bad line (line number, column, message) in its errors member.
-      const lines = Array.isArray(err.problem?.errors) ? err.problem.errors : [];
-      importErr.textContent = lines.map((x) => `ligne ${x.line} (${x.field || 'ligne'}) : ${x.message}`).join(' ; ') || err.message;
-      importErr.hidden = false;
-    }
+    } catch (err) { showLineErrors(importErr, importForm, err); }
   });
   page(main, '/admin/paiements', 'Paiements : factures', 'Créer, annuler, rembourser ; les familles paient en ligne depuis « Mes factures ».',
     msg, filters, out, create, importForm);
@@ -180,11 +190,13 @@ export function renderGrids(main) {
       : h('p', { class: 'empty-state' }, 'Aucune grille.'));
   }
   const form = h('form', {}, h('h2', {}, 'Créer ou remplacer une grille'), err,
-    field({ id: 'g-service', label: 'Service (ex. cantine)', control: service }), field({ id: 'g-label', label: 'Libellé', control: label }),
-    field({ id: 'g-brackets', label: 'Tranches, une par ligne « QF maximum:prix en euros »', control: brackets }), field({ id: 'g-default', label: 'Prix par défaut (le plus élevé), en euros', control: def }),
+    field({ id: 'g-service', label: 'Service (ex. cantine)', control: service }), field({ id: 'g-label', name: 'label', label: 'Libellé', control: label }),
+    field({ id: 'g-brackets', name: 'brackets', label: 'Tranches, une par ligne « QF maximum:prix en euros »', control: brackets }),
+    field({ id: 'g-default', name: 'default_price_cents', label: 'Prix par défaut (le plus élevé), en euros', control: def }),
     h('button', { type: 'submit', class: 'btn' }, 'Enregistrer'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    clearErrors(err, form);
     err.hidden = true;
     const list = brackets.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
       const [qf, p] = l.split(':');
@@ -194,7 +206,7 @@ export function renderGrids(main) {
       await api.put(`${PAY}/grids/${encodeURIComponent(service.value.trim())}`, { label: label.value, brackets: list, default_price_cents: euros(def.value) ?? -1 });
       msg.textContent = 'Grille enregistrée.';
       load();
-    } catch (x) { showError(err, x); }
+    } catch (x) { showError(err, form, x); }
   });
   page(main, '/admin/paiements/grilles', 'Paiements : grilles tarifaires',
     'Le prix dépend du quotient familial vérifié ; un quotient déclaré, expiré ou absent paie le prix par défaut.', msg, out, form);
@@ -221,11 +233,14 @@ export function renderTicketing(main) {
   const cats = h('textarea', { rows: 3, placeholder: 'Plein tarif:12,00:80\nTarif réduit:6,00:40' });
   const err = errorBox();
   const form = h('form', {}, h('h2', {}, 'Ouvrir ou modifier une billetterie'), err,
-    field({ id: 't-event', label: 'Identifiant de l’événement de l’agenda', control: ev }), field({ id: 't-open', label: 'Début des ventes', control: open }), field({ id: 't-close', label: 'Fin des ventes', control: close }),
-    field({ id: 't-limit', label: 'Places au plus par commande', control: limit }), field({ id: 't-cats', label: 'Catégories, une par ligne « libellé:prix en euros:capacité »', control: cats }),
+    field({ id: 't-event', name: 'event_id', label: 'Identifiant de l’événement de l’agenda', control: ev }),
+    field({ id: 't-open', name: 'sales_open_at', label: 'Début des ventes', control: open }), field({ id: 't-close', name: 'sales_close_at', label: 'Fin des ventes', control: close }),
+    field({ id: 't-limit', name: 'per_order_limit', label: 'Places au plus par commande', control: limit }),
+    field({ id: 't-cats', name: 'categories', label: 'Catégories, une par ligne « libellé:prix en euros:capacité »', control: cats }),
     h('button', { type: 'submit', class: 'btn' }, 'Enregistrer'));
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
+    clearErrors(err, form);
     err.hidden = true;
     const categories = cats.value.split('\n').map((l) => l.trim()).filter(Boolean).map((l) => {
       const [label, p, c] = l.split(':');
@@ -238,7 +253,7 @@ export function renderTicketing(main) {
       });
       msg.textContent = 'Billetterie enregistrée.';
       load();
-    } catch (x) { showError(err, x); }
+    } catch (x) { showError(err, form, x); }
   });
   page(main, '/admin/paiements/billetterie', 'Paiements : billetterie', 'Les ventes en cours ; la capacité n’est jamais dépassée.', msg, out, form);
   load().catch((x) => replaceChildren(out, h('p', { class: 'error-summary', role: 'alert' }, x.message)));
@@ -311,13 +326,14 @@ export function renderTransactions(main) {
   function resolveForm(l) {
     const ref = h('input', { type: 'text', maxlength: 128, required: true });
     const box = errorBox();
-    const f = h('form', { class: 'ts-filters' }, field({ id: `late-${l.id}`, label: 'Référence du remboursement', control: ref }), h('button', { type: 'submit', class: 'btn' }, 'Marquer remboursé'), box);
+    const f = h('form', { class: 'ts-filters' }, box, field({ id: `late-${l.id}`, name: 'refund_ref', label: 'Référence du remboursement', control: ref }), h('button', { type: 'submit', class: 'btn' }, 'Marquer remboursé'));
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
+      clearErrors(box, f);
       try {
         await api.post(`${PAY}/late-payments/${l.id}/resolve`, { refund_ref: ref.value.trim() });
         load();
-      } catch (err) { showError(box, err); }
+      } catch (err) { showError(box, f, err); }
     });
     return f;
   }

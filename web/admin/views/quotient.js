@@ -2,8 +2,9 @@
 // declared (or verified / expired), opens the certificate (the view is audited by the account
 // service) and verifies it with the value read on the certificate and its end of validity.
 
-import { ApiError, api, openFile } from '/lib/api.js';
+import { api, openFile } from '/lib/api.js';
 import { formatDate, h, replaceChildren } from '/lib/dom.js';
+import { clearErrors, field, showApiError } from '/lib/forms.js';
 
 const ACCOUNT = '/api/account/v1';
 const STATES = { declared: 'À vérifier', verified: 'Vérifiés', expired: 'Expirés' };
@@ -30,24 +31,23 @@ async function openCertificate(householdId, status) {
 function verifyForm(item, onDone) {
   const id = item.id.slice(0, 8);
   const q = item.quotient_familial;
-  const errors = h('div', { class: 'error-summary', tabindex: '-1', role: 'alert' });
+  const errors = h('div', { class: 'error-summary', tabindex: '-1', role: 'alert', hidden: true });
   const value = h('input', { type: 'number', id: `qf-${id}-valeur`, min: '0', max: '100000', step: '1', required: true, value: String(q.value) });
   const until = h('input', { type: 'date', id: `qf-${id}-fin`, required: true, value: q.valid_until || defaultValidUntil() });
   const form = h('form', { class: 'qf-verify', novalidate: true },
     errors,
-    h('div', { class: 'field' }, h('label', { for: value.id }, 'Quotient lu sur l’attestation (€)'), value),
-    h('div', { class: 'field' }, h('label', { for: until.id }, 'Valable jusqu’au'), until),
+    field({ id: value.id, name: 'value', label: 'Quotient lu sur l’attestation (€)', control: value }),
+    field({ id: until.id, name: 'valid_until', label: 'Valable jusqu’au', control: until }),
     h('button', { type: 'submit', class: 'btn' }, 'Valider le quotient', h('span', { class: 'visually-hidden' }, ` de ${item.adults}`)));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    errors.replaceChildren();
+    clearErrors(errors, form);
+    errors.hidden = true;
     try {
       await api.post(`${ACCOUNT}/agent/households/${item.id}/quotient`, { value: Number(value.value), valid_until: until.value });
       onDone(`Quotient familial de ${item.adults} vérifié : ${value.value} €.`);
     } catch (err) {
-      const e = err instanceof ApiError ? err : null;
-      errors.replaceChildren(h('p', {}, e?.fields.length ? e.fields.map((f) => `${f.field} : ${f.message}`).join(' ') : err.message));
-      errors.focus();
+      showApiError(errors, form, err, { title: 'Le quotient n’a pas été validé', withLabels: true });
     }
   });
   return form;
