@@ -20,6 +20,9 @@
 #include "routes.h"
 #include "stats.h"
 
+/* Today in the town, in SQL. */
+#define TOWN_DATE "(now() AT TIME ZONE '" STATS_TZ "')::date"
+
 #define UA       "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 #define ADMIN_ID "0000aaaa-0000-4000-8000-00000000a001"
 
@@ -128,7 +131,7 @@ START_TEST(beacons_become_daily_figures)
 	/* Rebuild today's figures (admin), then read them as the dashboard does. */
 	time_t now = time(NULL);
 	char today[11], req[200];
-	stats_format_day((int64_t)(now / 86400), today);
+	stats_format_day(stats_town_day((int64_t)now), today); /* the town's day, as stats counts */
 	snprintf(body, sizeof(body), "{\"from\":\"%s\",\"to\":\"%s\"}", today, today);
 	ck_assert_int_eq(post("/api/stats/v1/admin/rebuild", body, itest_bearer(ADMIN_ID, "admin", NULL)),
 	                 200);
@@ -278,10 +281,12 @@ START_TEST(retention_deletes_only_what_is_older_than_25_months)
 	PQclear(PQexec(
 	    c, "INSERT INTO daily (day, metric, dim, value) VALUES ((now() - interval '26 months')::date,"
 	       " 'page_views', 'itest-retention', 1) ON CONFLICT DO NOTHING"));
-	PQclear(PQexec(c, "DELETE FROM salts WHERE day >= current_date - 3"));
-	PQclear(
-	    PQexec(c, "INSERT INTO salts (day, salt) SELECT current_date - k, decode(repeat('ab', 32), 'hex')"
-	              " FROM generate_series(0, 3) k"));
+	/* Days are the town's (STATS_TZ): between 23:00 and 00:00 UTC in winter current_date is
+	 * still yesterday there. */
+	PQclear(PQexec(c, "DELETE FROM salts WHERE day >= " TOWN_DATE " - 3"));
+	PQclear(PQexec(c, "INSERT INTO salts (day, salt) SELECT " TOWN_DATE
+	                  " - k, decode(repeat('ab', 32), 'hex')"
+	                  " FROM generate_series(0, 3) k"));
 
 	/* The scheduler may have run the same job meanwhile: what counts is what is left. */
 	ck_assert_int_ge(stats_retention(lc_db_thread(), time(NULL)), 0);
@@ -291,8 +296,8 @@ START_TEST(retention_deletes_only_what_is_older_than_25_months)
 	    1);
 	ck_assert_int_eq(count(c, "SELECT count(*) FROM daily WHERE dim = 'itest-retention'", NULL), 1);
 	/* Today's and yesterday's salts stay, older ones are gone (they could link days). */
-	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day >= current_date - 3", NULL), 2);
-	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day < current_date - 1", NULL), 0);
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day >= " TOWN_DATE " - 3", NULL), 2);
+	ck_assert_int_eq(count(c, "SELECT count(*) FROM salts WHERE day < " TOWN_DATE " - 1", NULL), 0);
 	PQclear(PQexec(c, "DELETE FROM daily WHERE dim = 'itest-retention'"));
 	PQfinish(c);
 	stop();
