@@ -763,9 +763,9 @@ START_TEST(events_alerts_feeds)
 	c = req("GET", V1 "/events?limit=100", as(editor, "editor"), NULL, NULL);
 	expect_code(&c, 200, NULL);
 	const char *listed = NULL;
-	size_t i;
+	size_t k;
 	json_t *it;
-	json_array_foreach(json_object_get(c.json, "items"), i, it)
+	json_array_foreach(json_object_get(c.json, "items"), k, it)
 	{
 		if (strcmp(itest_jstr(it, "id"), ev_id) == 0)
 			listed = itest_jstr(it, "etag");
