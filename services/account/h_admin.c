@@ -197,6 +197,23 @@ static int audit_rights(struct lc_db *db, const struct patch *m, const PGresult 
 	return rc;
 }
 
+/* A disabled account, or one whose role or services changed, has its sessions ended: its access
+ * tokens still carry the old rights until they expire, and ending the session puts them on the
+ * revocation list every daemon checks (within seconds). The person signs in again and gets a
+ * token with the new rights. False when the statement failed. */
+static bool end_sessions_if_rights_changed(struct lc_db *db, const struct patch *m, const PGresult *before,
+                                           const PGresult *after)
+{
+	const char *why = NULL;
+	if (m->has_disabled && m->disabled)
+		why = "account_disabled";
+	else if (strcmp(PQgetvalue(before, 0, UC_ROLE), PQgetvalue(after, 0, UC_ROLE)) != 0 ||
+	         strcmp(PQgetvalue(before, 0, UC_SERVICES), PQgetvalue(after, 0, UC_SERVICES)) != 0)
+		why = "rights_changed";
+	const char *q[] = {m->id, why, NULL};
+	return !why || lc_db_run(db, "sessions_revoke_user", 3, q) >= 0;
+}
+
 static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 {
 	struct patch *m = arg;
@@ -215,9 +232,7 @@ static enum lc_tx_result patch_tx(struct lc_db *db, void *arg)
 	const char *p[] = {m->id, PQgetvalue(before, 0, UC_ETAG), m->role, m->services,
 	                   m->has_disabled ? (m->disabled ? "t" : "f") : NULL};
 	PGresult *r = lc_db_exec(db, "admin_user_patch", 5, p);
-	const char *q[] = {m->id, "account_disabled", NULL};
-	bool ok = r && PQntuples(r) == 1 &&
-	          (!m->has_disabled || !m->disabled || lc_db_run(db, "sessions_revoke_user", 3, q) >= 0) &&
+	bool ok = r && PQntuples(r) == 1 && end_sessions_if_rights_changed(db, m, before, r) &&
 	          audit_rights(db, m, before, r) >= 0;
 	PQclear(before);
 	if (!ok) {

@@ -50,7 +50,13 @@ START_TEST(admin_changes_a_role_audited)
 	itest_resp_free(&r);
 	ck_assert_str_eq(sql("SELECT role FROM users WHERE id = $1", agent_id),
 	                 "citizen"); /* bad input changed nothing */
+	/* the person's open session ends with the change: its tokens carry the old rights */
+	char sid[64];
+	snprintf(sid, sizeof(sid), "%s",
+	         sql("INSERT INTO sessions (user_id) VALUES ($1) RETURNING id", agent_id));
 	ck_assert_int_eq(call("PATCH", url, change, &r, bearer, im, NULL), 200);
+	ck_assert_str_eq(sql("SELECT coalesce(revoked_why, 'open') FROM sessions WHERE id = $1", sid),
+	                 "rights_changed");
 	ck_assert(strstr(r.body, "\"role\":\"agent\""));
 	ck_assert(strstr(r.body, "[\"scolaire\",\"jeunesse\"]"));
 	itest_resp_free(&r);
