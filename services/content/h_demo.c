@@ -83,12 +83,11 @@ static const char *contributors_for(const struct demo_users *u, const char *who,
 	return NULL;
 }
 
-static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
+/* The seed's parts, each inside seed_tx's transaction: false when a statement failed. */
+
+/* The sections with their contributors. */
+static bool seed_sections(struct lc_db *db, const struct demo_users *u)
 {
-	struct demo_ctx *c = arg;
-	c->articles = c->events = c->orgs = c->jobs = 0;
-	const struct demo_users *u = c->u;
-	const char *author = u->editor[0] ? u->editor : NIL_UUID;
 	for (size_t i = 0; i < demo_nsections; i++) {
 		const struct demo_section *s = &demo_sections[i];
 		char id[37], pos[12];
@@ -101,8 +100,14 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		int rc = lc_db_run(db, "demo_section", 7, p);
 		free(ids);
 		if (rc < 0)
-			return LC_TX_ERROR;
+			return false;
 	}
+	return true;
+}
+
+/* The news and pages, dated relative to today, each with its first revision. */
+static bool seed_articles(struct lc_db *db, struct demo_ctx *c, const char *author)
+{
 	for (size_t i = 0; i < demo_narticles; i++) {
 		const struct demo_article *a = &demo_articles[i];
 		char id[37], days[12];
@@ -123,16 +128,22 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		free(body);
 		free(html);
 		if (!r)
-			return LC_TX_ERROR;
+			return false;
 		int made = PQntuples(r);
 		PQclear(r);
 		if (made) {
 			const char *pr[] = {id};
 			if (lc_db_run(db, "demo_revision", 1, pr) < 0)
-				return LC_TX_ERROR;
+				return false;
 			c->articles++;
 		}
 	}
+	return true;
+}
+
+/* The agenda. */
+static bool seed_events(struct lc_db *db, struct demo_ctx *c, const char *author)
+{
 	for (size_t i = 0; i < demo_nevents; i++) {
 		const struct demo_event *e = &demo_events[i];
 		char id[37], day[12], start[12], dur[12];
@@ -142,7 +153,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		snprintf(dur, sizeof(dur), "%d", e->minutes);
 		char *html = md_render(e->body, strlen(e->body));
 		if (!html)
-			return LC_TX_ERROR;
+			return false;
 		const char *p[] = {id,      e->slug, e->title,    day,
 		                   start,   dur,     e->location, e->summary,
 		                   e->body, html,    e->audience, e->ticketed ? "true" : "false",
@@ -150,14 +161,26 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		int n = lc_db_run(db, "demo_event", 13, p);
 		free(html);
 		if (n < 0)
-			return LC_TX_ERROR;
+			return false;
 		c->events += n;
 	}
+	return true;
+}
+
+/* The alert banner. */
+static bool seed_alert(struct lc_db *db, const char *author)
+{
 	char aid[37];
 	lc_uuid_v4(aid);
 	const char *pa[] = {aid, "warning", demo_alert_message, demo_alert_link, author};
 	if (lc_db_run(db, "demo_alert", 5, pa) < 0)
-		return LC_TX_ERROR;
+		return false;
+	return true;
+}
+
+/* The directory, some entries owned by the demo partner. */
+static bool seed_orgs(struct lc_db *db, struct demo_ctx *c, const struct demo_users *u)
+{
 	for (size_t i = 0; i < demo_norgs; i++) {
 		const struct demo_org *o = &demo_orgs[i];
 		char id[37];
@@ -167,7 +190,7 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		if (!owners || !html) {
 			free(owners);
 			free(html);
-			return LC_TX_ERROR;
+			return false;
 		}
 		const char *p[] = {id,         o->slug,  o->name,  o->category, o->description, html,
 		                   o->address, o->phone, o->email, o->website,  o->hours,       owners};
@@ -175,12 +198,18 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		free(owners);
 		free(html);
 		if (n < 0)
-			return LC_TX_ERROR;
+			return false;
 		c->orgs += n;
 	}
+	return true;
+}
+
+/* Job offers, once only (their tokens would pile up at every seed). */
+static bool seed_jobs(struct lc_db *db, struct demo_ctx *c)
+{
 	PGresult *r = lc_db_exec(db, "demo_jobs_seeded", 0, NULL);
 	if (!r)
-		return LC_TX_ERROR;
+		return false;
 	bool seeded = PQntuples(r) > 0;
 	PQclear(r);
 	for (size_t i = 0; !seeded && i < demo_njobs; i++) {
@@ -188,24 +217,35 @@ static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
 		char id[37], token[64], hash[65], exp[12], ago[12];
 		lc_uuid_v4(id);
 		if (!lc_random_token(token, sizeof(token), 32))
-			return LC_TX_ERROR;
+			return false;
 		lc_sha256_hex(token, strlen(token), hash);
 		snprintf(exp, sizeof(exp), "%d", j->expires_in_days);
 		snprintf(ago, sizeof(ago), "%d", j->published_days_ago);
 		char *html = md_render(j->description, strlen(j->description));
 		if (!html)
-			return LC_TX_ERROR;
+			return false;
 		const char *p[] = {id,   j->title, j->employer, j->contract, j->location, j->description,
 		                   html, j->email, exp,         hash,        ago};
 		int rc = lc_db_run(db, "demo_job", 11, p);
 		free(html);
 		if (rc < 0)
-			return LC_TX_ERROR;
+			return false;
 		c->jobs++;
 	}
 	if (!seeded && lc_db_run(db, "demo_jobs_mark", 0, NULL) < 0)
-		return LC_TX_ERROR;
-	return LC_TX_COMMIT;
+		return false;
+	return true;
+}
+
+static enum lc_tx_result seed_tx(struct lc_db *db, void *arg)
+{
+	struct demo_ctx *c = arg;
+	c->articles = c->events = c->orgs = c->jobs = 0;
+	const struct demo_users *u = c->u;
+	const char *author = u->editor[0] ? u->editor : NIL_UUID;
+	bool ok = seed_sections(db, u) && seed_articles(db, c, author) && seed_events(db, c, author) &&
+	          seed_alert(db, author) && seed_orgs(db, c, u) && seed_jobs(db, c);
+	return ok ? LC_TX_COMMIT : LC_TX_ERROR;
 }
 
 int h_demo(struct lc_request *rq)
