@@ -73,7 +73,20 @@ describe('civitas-content through the gateway', () => {
     assert.match(atom.body, /<entry>/);
     const sitemap = await get('/sitemap.xml');
     assert.match(sitemap.res.headers.get('content-type'), /^application\/xml/);
-    assert.match(sitemap.body, /page\.html\?slug=le-conseil-municipal/);
+    // An index of parts (fixed pages, sections, events, directory; then one per year of articles):
+    // every part is XML and, together, they list the town's pages and sections.
+    assert.match(sitemap.body, /<sitemapindex /);
+    const parts = [...sitemap.body.matchAll(/<loc>[^<]*\/api\/content\/v1(\/sitemap\/[^<]+)<\/loc>/g)].map((m) => m[1]);
+    assert.ok(parts.includes('/sitemap/pages.xml') && parts.length >= 2, `parts: ${parts}`);
+    let urls = '';
+    for (const part of parts) {
+      const r = await get(part);
+      assert.equal(r.res.status, 200, part);
+      assert.match(r.res.headers.get('content-type'), /^application\/xml/);
+      urls += r.body;
+    }
+    assert.match(urls, /page\.html\?slug=le-conseil-municipal/);
+    assert.match(urls, /page\.html\?rubrique=/);
     const ics = await get('/events.ics');
     assert.match(ics.res.headers.get('content-type'), /^text\/calendar/);
     assert.match(ics.body, /^BEGIN:VCALENDAR\r\n/);
