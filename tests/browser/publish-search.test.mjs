@@ -58,6 +58,10 @@ describe('the public site after a change, and search', () => {
         page.waitForResponse((r) => r.url().endsWith('/publish') && r.request().method() === 'POST' && r.status() === 200),
         page.getByRole('button', { name: `Publier : ${title}` }).click(),
       ]);
+      // What the editor sees: the confirmation, and the list read again without the offer. Leaving
+      // before that reload ends would abort it (a failed request, not a fault of the page).
+      await page.getByText('Offre publiée.').waitFor();
+      await page.getByRole('button', { name: `Publier : ${title}` }).waitFor({ state: 'detached' });
 
       // Straight back to the public board in the same browser: the new offer is there.
       await page.goto(`${BASE_URL}/emploi.html`, { waitUntil: 'networkidle' });
