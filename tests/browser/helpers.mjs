@@ -52,7 +52,18 @@ export async function openPage(browser, urlPath, { viewport = DESKTOP, allow = [
     }
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.stack || err.message}`));
+  // A fetch still in flight when the page navigates away is aborted by the browser (net::ERR_ABORTED):
+  // that is the person leaving, not a fault of the page. Only aborts with no navigation after the
+  // request began are counted.
+  const started = new WeakMap();
+  let lastNavigation = 0;
+  page.on('request', (req) => {
+    started.set(req, performance.now());
+    if (req.isNavigationRequest() && req.frame() === page.mainFrame()) lastNavigation = performance.now();
+  });
   page.on('requestfailed', (req) => {
+    if (req.failure()?.errorText === 'net::ERR_ABORTED' && !req.isNavigationRequest()
+        && (started.get(req) ?? Infinity) <= lastNavigation) return;
     const text = `request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText || ''}`;
     if (!allowed(text)) problems.push(text);
   });

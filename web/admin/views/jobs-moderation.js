@@ -13,7 +13,9 @@ export async function renderJobsModeration(main) {
   const filter = field({ id: 'j-statut', name: 'status', label: 'État', options: [['pending', 'En attente'], ['published', 'Publiées'], ['rejected', 'Refusées'], ['withdrawn', 'Retirées'], ['', 'Toutes']], value: 'pending' });
   replaceChildren(main, h('h1', {}, 'Offres d’emploi'), backLink('/admin/contenus', 'Retour aux contenus'),
     h('div', { class: 'toolbar' }, filter), status, list);
-  async function load() {
+  // done: what the agent just did (« Offre publiée. »), kept in front of the new count so the
+  // confirmation does not vanish when the list is read again.
+  async function load(done = '') {
     const s = filter.querySelector('select').value;
     try {
       const data = await api.get(`${API}/admin/jobs?limit=100${s ? `&status=${s}` : ''}`);
@@ -24,12 +26,12 @@ export async function renderJobsModeration(main) {
           const ok = h('button', { class: 'btn', type: 'button' }, 'Publier', h('span', { class: 'visually-hidden' }, ` : ${j.title}`));
           const ko = h('button', { class: 'btn btn-secondary', type: 'button' }, 'Refuser', h('span', { class: 'visually-hidden' }, ` : ${j.title}`));
           ok.addEventListener('click', async () => {
-            try { await api.post(`${API}/jobs/${j.id}/publish`); status.say('Offre publiée.'); load(); } catch (err) { status.say(err.message); }
+            try { await api.post(`${API}/jobs/${j.id}/publish`); load('Offre publiée.'); } catch (err) { status.say(err.message); }
           });
           ko.addEventListener('click', async () => {
             const text = comment.querySelector('textarea').value.trim();
             if (!text) { comment.querySelector('.field-error').textContent = 'Indiquez le motif du refus.'; return; }
-            try { await api.post(`${API}/jobs/${j.id}/reject`, { comment: text }); status.say('Offre refusée.'); load(); } catch (err) { status.say(err.message); }
+            try { await api.post(`${API}/jobs/${j.id}/reject`, { comment: text }); load('Offre refusée.'); } catch (err) { status.say(err.message); }
           });
           buttons.push(ok, ko);
         }
@@ -43,9 +45,9 @@ export async function renderJobsModeration(main) {
           h('p', {}, `Contact : ${j.contact_email} — déposée le ${dateTime(j.created_at)}`),
           desc, j.status === 'pending' ? comment : null, h('div', { class: 'workflow' }, buttons));
       }) : h('p', { class: 'empty-state' }, 'Aucune offre dans cet état.'));
-      status.say(`${data.items.length} offre${data.items.length > 1 ? 's' : ''}.`);
+      status.say(`${done ? `${done} ` : ''}${data.items.length} offre${data.items.length > 1 ? 's' : ''} dans cet état.`);
     } catch (err) { status.say(err.message); }
   }
-  filter.querySelector('select').addEventListener('change', load);
+  filter.querySelector('select').addEventListener('change', () => load());
   load();
 }
