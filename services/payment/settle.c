@@ -49,88 +49,101 @@ int pay_issue_tickets(struct lc_db *db, const char *hold_id, const char *checkou
 	return rc;
 }
 
-/* The checkout's invoices turn paid, each with its event and the household's notification; their
- * ids go to invoice_ids. 0 or -1. */
-static int settle_invoices(struct lc_db *db, const char *checkout_id, json_t *invoice_ids)
+/* What settling does to one row of a checkout: row i of `list` (its first column the id), `step`
+ * the answer of the statement run on that id. 0 or -1. */
+typedef int (*settle_row_fn)(struct lc_db *db, const char *checkout_id, PGresult *list, int i, PGresult *step,
+                             void *ctx);
+
+/* The checkout's invoices or holds, one at a time: list_stmt($1 = checkout) names them, step_stmt
+ * changes each one (by its id), fn does what follows. Stops at the first failure. 0 or -1. */
+static int settle_each(struct lc_db *db, const char *checkout_id, const char *list_stmt,
+                       const char *step_stmt, settle_row_fn fn, void *ctx)
 {
 	const char *p[] = {checkout_id};
-	PGresult *r = lc_db_exec(db, "co_invoices", 1, p);
+	PGresult *r = lc_db_exec(db, list_stmt, 1, p);
 	if (!r)
 		return -1;
 	int rc = 0;
 	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		const char *ip[] = {PQgetvalue(r, i, 0)};
-		PGresult *u = lc_db_exec(db, "inv_pay", 1, ip);
-		if (!u) {
+		const char *sp[] = {PQgetvalue(r, i, 0)};
+		PGresult *u = lc_db_exec(db, step_stmt, 1, sp);
+		if (!u)
 			rc = -1;
-			break;
-		}
-		if (PQntuples(u) == 0) {
-			/* Cannot happen while checkouts lock their invoices; kept loud for the treasury. */
-			lc_error("checkout %s paid invoice %s which was no longer open", checkout_id, ip[0]);
+		else {
+			rc = fn(db, checkout_id, r, i, u, ctx);
 			PQclear(u);
-			continue;
 		}
-		json_array_append_new(invoice_ids, json_string(ip[0]));
-		char amount[32];
-		int64_t cents = strtoll(PQgetvalue(u, 0, 2), NULL, 10);
-		pay_euros(cents, amount, sizeof(amount));
-		json_t *ev = json_pack(
-		    "{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "invoice_id", ip[0], "number", PQgetvalue(u, 0, 0),
-		    "household_id", PQgetvalue(u, 0, 1), "amount_cents", (json_int_t)cents, "checkout_id",
-		    checkout_id, "source_service", PQgetvalue(u, 0, 4), "source_key", PQgetvalue(u, 0, 5));
-		json_t *d = json_pack("{s:s, s:s, s:s}", "number", PQgetvalue(u, 0, 0), "label",
-		                      PQgetvalue(u, 0, 3), "amount", amount);
-		if (!ev || !d || lc_outbox_emit(db, "invoice.paid", ev, NULL) != 0 ||
-		    pay_notify_household(db, PQgetvalue(u, 0, 1), "invoice_paid", d, "/factures.html") != 0)
-			rc = -1;
-		json_decref(ev);
-		json_decref(d);
-		PQclear(u);
 	}
 	PQclear(r);
 	return rc;
 }
 
-/* The checkout's holds turn into tickets (seats sold); *tickets counts them. 0 or -1. */
-static int settle_holds(struct lc_db *db, const char *checkout_id, int *tickets)
+/* One invoice of the checkout turned paid (u: the paid row, or none): its event and the
+ * household's notification; its id goes to the json array ctx. */
+static int invoice_paid(struct lc_db *db, const char *checkout_id, PGresult *r, int i, PGresult *u, void *ctx)
 {
-	const char *p[] = {checkout_id};
-	PGresult *r = lc_db_exec(db, "co_holds", 1, p);
-	if (!r)
-		return -1;
-	int rc = 0;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		const char *hp[] = {PQgetvalue(r, i, 0)};
-		PGresult *u = lc_db_exec(db, "hold_paid", 1, hp);
-		if (!u) {
-			rc = -1;
-			break;
-		}
-		bool was_active = PQntuples(u) == 1;
-		PQclear(u);
-		const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
-		if (was_active) {
-			if (lc_db_run(db, "cat_sell", 2, cp) != 1)
-				rc = -1;
-		} else {
-			/* The hold was released (the sweeper won a race): take the seats again if they are
-			 * free. */
-			int got = lc_db_run(db, "cat_sell_direct", 2, cp);
-			if (got < 0)
-				rc = -1;
-			else if (got == 0) {
-				lc_error("checkout %s paid for seats that are gone: refund needed",
-				         checkout_id);
-				continue;
-			}
-		}
-		if (rc == 0 && pay_issue_tickets(db, hp[0], checkout_id) != 0)
-			rc = -1;
-		*tickets += atoi(PQgetvalue(r, i, 2));
+	const char *invoice_id = PQgetvalue(r, i, 0);
+	if (PQntuples(u) == 0) {
+		/* Cannot happen while checkouts lock their invoices; kept loud for the treasury. */
+		lc_error("checkout %s paid invoice %s which was no longer open", checkout_id, invoice_id);
+		return 0;
 	}
-	PQclear(r);
+	json_array_append_new(ctx, json_string(invoice_id));
+	char amount[32];
+	int64_t cents = strtoll(PQgetvalue(u, 0, 2), NULL, 10);
+	pay_euros(cents, amount, sizeof(amount));
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s, s:s}", "invoice_id", invoice_id, "number",
+	                       PQgetvalue(u, 0, 0), "household_id", PQgetvalue(u, 0, 1), "amount_cents",
+	                       (json_int_t)cents, "checkout_id", checkout_id, "source_service",
+	                       PQgetvalue(u, 0, 4), "source_key", PQgetvalue(u, 0, 5));
+	json_t *d = json_pack("{s:s, s:s, s:s}", "number", PQgetvalue(u, 0, 0), "label", PQgetvalue(u, 0, 3),
+	                      "amount", amount);
+	int rc = 0;
+	if (!ev || !d || lc_outbox_emit(db, "invoice.paid", ev, NULL) != 0 ||
+	    pay_notify_household(db, PQgetvalue(u, 0, 1), "invoice_paid", d, "/factures.html") != 0)
+		rc = -1;
+	json_decref(ev);
+	json_decref(d);
 	return rc;
+}
+
+/* One hold of the checkout marked paid (u: one row if it was still active): its seats sold and
+ * its tickets issued; ctx counts the tickets. */
+static int hold_paid(struct lc_db *db, const char *checkout_id, PGresult *r, int i, PGresult *u, void *ctx)
+{
+	const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
+	if (PQntuples(u) == 1) {
+		if (lc_db_run(db, "cat_sell", 2, cp) != 1)
+			return -1;
+	} else {
+		/* The hold was released (the sweeper won a race): take the seats again if they are
+		 * free. */
+		int got = lc_db_run(db, "cat_sell_direct", 2, cp);
+		if (got < 0)
+			return -1;
+		if (got == 0) {
+			lc_error("checkout %s paid for seats that are gone: refund needed", checkout_id);
+			return 0;
+		}
+	}
+	if (pay_issue_tickets(db, PQgetvalue(r, i, 0), checkout_id) != 0)
+		return -1;
+	*(int *)ctx += atoi(PQgetvalue(r, i, 2));
+	return 0;
+}
+
+/* One hold of a dead checkout released (u: one row if it was still active): its seats go back to
+ * the category, then to the waiting list. */
+static int hold_released(struct lc_db *db, const char *checkout_id, PGresult *r, int i, PGresult *u,
+                         void *ctx)
+{
+	(void)checkout_id;
+	(void)ctx;
+	const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
+	if (PQntuples(u) == 1 &&
+	    (lc_db_run(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cp[0]) != 0))
+		return -1;
+	return 0;
 }
 
 int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *provider_ref,
@@ -141,9 +154,9 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 		return -1;
 	json_t *invoice_ids = json_array();
 	int tickets = 0;
-	int rc = settle_invoices(db, checkout_id, invoice_ids);
+	int rc = settle_each(db, checkout_id, "co_invoices", "inv_pay", invoice_paid, invoice_ids);
 	if (rc == 0)
-		rc = settle_holds(db, checkout_id, &tickets);
+		rc = settle_each(db, checkout_id, "co_holds", "hold_paid", hold_paid, &tickets);
 	if (rc == 0) {
 		json_t *ev =
 		    json_pack("{s:s, s:O, s:i, s:s, s:I}", "checkout_id", checkout_id, "invoice_ids",
@@ -158,27 +171,7 @@ int pay_settle_success(struct lc_db *db, const char *checkout_id, const char *pr
 
 int pay_release_checkout_holds(struct lc_db *db, const char *checkout_id)
 {
-	const char *p[] = {checkout_id};
-	PGresult *r = lc_db_exec(db, "co_holds", 1, p);
-	if (!r)
-		return -1;
-	int rc = 0;
-	for (int i = 0; rc == 0 && i < PQntuples(r); i++) {
-		const char *hp[] = {PQgetvalue(r, i, 0)};
-		PGresult *u = lc_db_exec(db, "hold_release", 1, hp);
-		if (!u) {
-			rc = -1;
-			break;
-		}
-		bool released = PQntuples(u) == 1;
-		PQclear(u);
-		const char *cp[] = {PQgetvalue(r, i, 1), PQgetvalue(r, i, 2)};
-		if (released &&
-		    (lc_db_run(db, "cat_unhold", 2, cp) != 1 || pay_offer_waiting(db, cp[0]) != 0))
-			rc = -1;
-	}
-	PQclear(r);
-	return rc;
+	return settle_each(db, checkout_id, "co_holds", "hold_release", hold_released, NULL);
 }
 
 int pay_offer_waiting(struct lc_db *db, const char *category_id)
