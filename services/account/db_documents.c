@@ -7,6 +7,7 @@
 #include "civitas/crypto.h"
 #include "civitas/db.h"
 #include "civitas/http.h"
+#include "civitas/json.h"
 #include "civitas/reply.h"
 
 #include "family_int.h"
@@ -94,6 +95,29 @@ int fam_reply_content(struct lc_request *rq, const PGresult *r)
 		lc_rq_add_header(rq, "Content-Disposition", "attachment");
 	lc_rq_add_header(rq, "Cache-Control", "private, no-store");
 	return lc_reply_bytes_owned(rq, 200, PQgetvalue(r, 0, 0), data, len);
+}
+
+int fam_reply_document(struct lc_request *rq, const char *stmt, bool mine, bool content)
+{
+	const char *id = lc_rq_param(rq, "id");
+	if (!lc_json_is_uuid(id))
+		return lc_reply_problem(rq, 404, "not_found", "No such document.");
+	char hh[37];
+	if (mine && !fam_my_household_or_reply(rq, hh))
+		return LC_REPLIED;
+	const char *p[] = {id, hh};
+	PGresult *r = lc_db_exec(lc_rq_db(rq), stmt, mine ? 2 : 1, p);
+	if (!r)
+		return lc_db_fail_reply(rq);
+	int rc;
+	if (PQntuples(r) != 1)
+		rc = lc_reply_problem(rq, 404, "not_found", "No such document.");
+	else if (content)
+		rc = fam_reply_content(rq, r);
+	else
+		rc = lc_reply_json(rq, 200, fam_document_row(r, 0));
+	PQclear(r);
+	return rc;
 }
 
 int fam_db_document_insert(struct lc_db *db, const char *household_id, const char *member_id,

@@ -79,6 +79,10 @@ char *fam_bytea_encode(const void *data, size_t len);
 /* Answers 200 with the stored bytes of a fam_doc_content* row (columns mime, filename, content):
  * stored type, Content-Disposition: attachment, nosniff. Takes nothing from r. */
 int fam_reply_content(struct lc_request *rq, const PGresult *r);
+/* Answers GET of the document named by the path's {id}: its metadata as JSON, or its bytes when
+ * content. stmt takes $1 = id and, when mine, $2 = the caller's household (an internal read takes
+ * any household). 404 for a malformed id or one the statement does not find: no existence leak. */
+int fam_reply_document(struct lc_request *rq, const char *stmt, bool mine, bool content);
 /* Inserts one document and its content (inside a transaction; quota not checked here).
  * Writes the new id to out. Returns 0 or -1. */
 int fam_db_document_insert(struct lc_db *db, const char *household_id, const char *member_id,

@@ -211,41 +211,12 @@ int h_document_list(struct lc_request *rq)
 
 int h_document_get(struct lc_request *rq)
 {
-	const char *id = lc_rq_param(rq, "id");
-	if (!lc_json_is_uuid(id))
-		return lc_reply_problem(rq, 404, "not_found", "No such document.");
-	char hh[37];
-	if (!fam_my_household_or_reply(rq, hh))
-		return LC_REPLIED;
-	const char *p[] = {id, hh};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_doc_get", 2, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return lc_reply_problem(rq, 404, "not_found", "No such document.");
-	}
-	json_t *body = fam_document_row(r, 0);
-	PQclear(r);
-	return lc_reply_json(rq, 200, body);
+	return fam_reply_document(rq, "fam_doc_get", true, false);
 }
 
 int h_document_content(struct lc_request *rq)
 {
-	const char *id = lc_rq_param(rq, "id");
-	if (!lc_json_is_uuid(id))
-		return lc_reply_problem(rq, 404, "not_found", "No such document.");
-	char hh[37];
-	if (!fam_my_household_or_reply(rq, hh))
-		return LC_REPLIED;
-	const char *p[] = {id, hh};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_doc_content", 2, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	int rc = PQntuples(r) == 1 ? fam_reply_content(rq, r)
-	                           : lc_reply_problem(rq, 404, "not_found", "No such document.");
-	PQclear(r);
-	return rc;
+	return fam_reply_document(rq, "fam_doc_content", true, true);
 }
 
 int h_document_delete(struct lc_request *rq)

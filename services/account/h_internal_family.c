@@ -22,33 +22,10 @@ int h_internal_household(struct lc_request *rq)
 
 int h_internal_document(struct lc_request *rq)
 {
-	const char *id = lc_rq_param(rq, "id");
-	if (!lc_json_is_uuid(id))
-		return lc_reply_problem(rq, 404, "not_found", "No such document.");
-	const char *p[] = {id};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_doc_get_any", 1, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	if (PQntuples(r) != 1) {
-		PQclear(r);
-		return lc_reply_problem(rq, 404, "not_found", "No such document.");
-	}
-	json_t *body = fam_document_row(r, 0);
-	PQclear(r);
-	return lc_reply_json(rq, 200, body);
+	return fam_reply_document(rq, "fam_doc_get_any", false, false);
 }
 
 int h_internal_document_content(struct lc_request *rq)
 {
-	const char *id = lc_rq_param(rq, "id");
-	if (!lc_json_is_uuid(id))
-		return lc_reply_problem(rq, 404, "not_found", "No such document.");
-	const char *p[] = {id};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "fam_doc_content_any", 1, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	int rc = PQntuples(r) == 1 ? fam_reply_content(rq, r)
-	                           : lc_reply_problem(rq, 404, "not_found", "No such document.");
-	PQclear(r);
-	return rc;
+	return fam_reply_document(rq, "fam_doc_content_any", false, true);
 }
