@@ -29,48 +29,12 @@ static const char *const statuses[] = {"draft", "in_review", "published", "archi
  * body is written from the rows' JSON text. */
 int h_articles_public(struct lc_request *rq)
 {
-	struct lc_page pg;
-	if (!lc_page_or_reply(rq, &pg))
-		return LC_REPLIED;
 	const char *kind = lc_rq_query(rq, "kind");
 	if (kind && strcmp(kind, "page") != 0 && strcmp(kind, "news") != 0)
 		return lc_reply_field(rq, "kind", "not_allowed", "kind is page or news.");
-	const char *ct = NULL, *cid = NULL;
-	if (pg.cursor) {
-		ct = json_string_value(json_object_get(pg.cursor, "t"));
-		cid = json_string_value(json_object_get(pg.cursor, "id"));
-		if (!ct || !cid || !lc_json_is_uuid(cid))
-			return lc_reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
-	}
+	const char *p[] = {lc_rq_query(rq, "section"), kind, lc_rq_query(rq, "tag")};
 	static const char *const names[] = {"section", "kind", "tag", "limit", "cursor", NULL};
-	char key[CACHE_KEY_MAX + 1];
-	const char *kp = public_key(key, "articles", rq, names) ? key : NULL;
-	int rc;
-	if (kp && public_hit(rq, kp, PUBLIC_LIST_CC, &rc))
-		return rc;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
-	const char *p[] = {lc_rq_query(rq, "section"), kind, lc_rq_query(rq, "tag"), lim, ct, cid};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_list_public", 6, p);
-	if (!r)
-		return lc_db_fail_reply(rq);
-	int n = PQntuples(r);
-	char *next = NULL;
-	if (n > pg.limit) {
-		json_t *c = json_pack("{s:s, s:s}", "t", PQgetvalue(r, pg.limit - 1, 1), "id",
-		                      PQgetvalue(r, pg.limit - 1, 2));
-		next = lc_cursor_encode(c);
-		json_decref(c);
-	}
-	size_t len;
-	char *body = public_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
-	free(next);
-	PQclear(r);
-	if (!body)
-		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	rc = public_store_reply(rq, kp, body, len, "application/json", PUBLIC_LIST_CC);
-	free(body);
-	return rc;
+	return content_keyset_list(rq, "art_list_public", p, 3, "articles", names);
 }
 
 /* The published article by slug, through the micro-cache: the JSON text comes from the
