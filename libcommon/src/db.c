@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civitas/buf.h"
 #include "civitas/log.h"
 #include "civitas/metrics.h"
 
@@ -389,6 +390,23 @@ json_t *lc_db_rows_json(const PGresult *r, int max)
 			json_array_append_new(items, j);
 	}
 	return items;
+}
+
+char *lc_db_items_text(const PGresult *r, int n, int col, const char *next, size_t *len)
+{
+	struct lc_buf b;
+	lc_buf_init(&b, 0);
+	bool ok = lc_buf_append(&b, "{\"items\":[", 10);
+	for (int i = 0; ok && i < n; i++)
+		ok = (i == 0 || lc_buf_append(&b, ",", 1)) &&
+		     lc_buf_append(&b, PQgetvalue(r, i, col), (size_t)PQgetlength(r, i, col));
+	ok = ok && (next ? lc_buf_printf(&b, "],\"next_cursor\":\"%s\"}", next)
+	                 : lc_buf_append(&b, "],\"next_cursor\":null}", 21));
+	if (!ok) {
+		lc_buf_free(&b);
+		return NULL;
+	}
+	return lc_buf_steal(&b, len);
 }
 
 bool lc_db_ready(struct lc_db *db, int latest)

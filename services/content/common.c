@@ -8,19 +8,18 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/cache_reply.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/page.h"
 #include "civitas/reply.h"
-
-#include "public_reply.h"
 
 char *content_public_url_setting;
 
 int content_reply(struct lc_request *rq, enum lc_tx_result tx, struct lc_outcome *o)
 {
 	if (tx == LC_TX_COMMIT && !lc_outcome_is_problem(o))
-		cache_clear();
+		lc_cache_clear();
 	return lc_outcome_reply(rq, tx, o);
 }
 
@@ -87,12 +86,12 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 		if (!ct || !cid || !lc_json_is_uuid(cid))
 			return lc_reply_field(rq, "cursor", "invalid_format", "Bad cursor.");
 	}
-	char key[CACHE_KEY_MAX + 1];
+	char key[LC_CACHE_KEY_MAX + 1];
 	const char *kp = NULL;
 	int rc;
-	if (cache_tag && public_key(key, cache_tag, rq, names)) {
+	if (cache_tag && lc_cache_key(key, cache_tag, rq, names)) {
 		kp = key;
-		if (public_hit(rq, key, PUBLIC_LIST_CC, &rc))
+		if (lc_cache_hit(rq, key, PUBLIC_LIST_CC, &rc))
 			return rc;
 	}
 	char lim[16];
@@ -115,13 +114,13 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 		json_decref(cur);
 	}
 	size_t len;
-	char *body = public_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
+	char *body = lc_db_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
 	free(next);
 	PQclear(r);
 	if (!body)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	if (cache_tag)
-		rc = public_store_reply(rq, kp, body, len, "application/json", PUBLIC_LIST_CC);
+		rc = lc_cache_store_reply(rq, kp, body, len, "application/json", PUBLIC_LIST_CC);
 	else
 		rc = lc_reply_bytes(rq, 200, "application/json", body, len);
 	free(body);

@@ -14,7 +14,7 @@
 struct lc_request;
 
 /* lc_outcome_reply (see civitas/outcome.h), after this replica forgets the public answers a
- * committed change may alter (the others within CACHE_TTL_MS). */
+ * committed change may alter (the others within LC_CACHE_TTL_MS). */
 int content_reply(struct lc_request *rq, enum lc_tx_result tx, struct lc_outcome *o);
 
 /* The opening of an edit: locks the row of `stmt` by id (FOR UPDATE), 404 "No such <what>."

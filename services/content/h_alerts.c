@@ -6,6 +6,7 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/cache_reply.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
@@ -13,7 +14,6 @@
 
 #include "common.h"
 #include "handlers.h"
-#include "public_reply.h"
 
 static const char *const levels[] = {"info", "warning", "critical", NULL};
 
@@ -22,17 +22,17 @@ int h_alerts_active(struct lc_request *rq)
 {
 	/* no-cache: browsers revalidate (304) each time, so a new alert shows at once. */
 	int rc;
-	if (public_hit(rq, "alerts/active", "no-cache", &rc))
+	if (lc_cache_hit(rq, "alerts/active", "no-cache", &rc))
 		return rc;
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "al_active", 0, NULL);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	size_t len;
-	char *body = public_items_text(r, PQntuples(r), 0, NULL, &len);
+	char *body = lc_db_items_text(r, PQntuples(r), 0, NULL, &len);
 	PQclear(r);
 	if (!body)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	rc = public_store_reply(rq, "alerts/active", body, len, "application/json", "no-cache");
+	rc = lc_cache_store_reply(rq, "alerts/active", body, len, "application/json", "no-cache");
 	free(body);
 	return rc;
 }

@@ -7,6 +7,8 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/cache.h"
+#include "civitas/cache_reply.h"
 #include "civitas/client.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
@@ -15,11 +17,9 @@
 #include "civitas/page.h"
 #include "civitas/reply.h"
 
-#include "cache.h"
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
-#include "public_reply.h"
 
 static const char *const statuses[] = {"draft", "in_review", "published", "archived", NULL};
 
@@ -41,13 +41,13 @@ int h_articles_public(struct lc_request *rq)
  * database as is, with a strong ETag over it; If-None-Match answers 304. */
 static int public_article(struct lc_request *rq, const char *slug)
 {
-	char key[CACHE_KEY_MAX + 1];
+	char key[LC_CACHE_KEY_MAX + 1];
 	const char *kp = NULL;
 	int rc;
-	if (strlen(slug) <= CACHE_KEY_MAX - 2) {
+	if (strlen(slug) <= LC_CACHE_KEY_MAX - 2) {
 		snprintf(key, sizeof(key), "a:%s", slug);
 		kp = key;
-		if (public_hit(rq, kp, PUBLIC_CC, &rc))
+		if (lc_cache_hit(rq, kp, PUBLIC_CC, &rc))
 			return rc;
 	}
 	const char *p[] = {slug};
@@ -58,8 +58,8 @@ static int public_article(struct lc_request *rq, const char *slug)
 		PQclear(r);
 		return lc_reply_problem(rq, 404, "not_found", "No such article.");
 	}
-	rc = public_store_reply(rq, kp, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0), "application/json",
-	                        PUBLIC_CC);
+	rc = lc_cache_store_reply(rq, kp, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0),
+	                          "application/json", PUBLIC_CC);
 	PQclear(r);
 	return rc;
 }

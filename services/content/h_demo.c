@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civitas/cache.h"
 #include "civitas/client.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
@@ -13,7 +14,6 @@
 #include "civitas/log.h"
 #include "civitas/reply.h"
 
-#include "cache.h"
 #include "common.h"
 #include "demo_data.h"
 #include "handlers.h"
@@ -267,7 +267,7 @@ int h_demo(struct lc_request *rq)
 	struct demo_ctx c = {.rq = rq, .u = &u};
 	if (lc_db_tx(lc_rq_db(rq), seed_tx, &c) != LC_TX_COMMIT)
 		return lc_db_fail_reply(rq);
-	cache_clear();
+	lc_cache_clear();
 	return lc_reply_json(rq, 200,
 	                     json_pack("{s:i, s:i, s:i, s:i, s:b}", "articles", c.articles, "events",
 	                               c.events, "organisations", c.orgs, "jobs", c.jobs, "users_found",

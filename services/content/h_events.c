@@ -7,6 +7,7 @@
 #include "civitas/audit.h"
 #include "civitas/auth.h"
 #include "civitas/buf.h"
+#include "civitas/cache_reply.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
@@ -16,7 +17,6 @@
 #include "handlers.h"
 #include "ical.h"
 #include "markdown.h"
-#include "public_reply.h"
 
 int h_events_list(struct lc_request *rq)
 {
@@ -62,7 +62,7 @@ int h_events_ics(struct lc_request *rq)
 {
 	int rc;
 	lc_rq_add_header(rq, "Content-Disposition", "inline; filename=\"agenda.ics\"");
-	if (public_hit(rq, "events.ics", "public, max-age=300", &rc))
+	if (lc_cache_hit(rq, "events.ics", "public, max-age=300", &rc))
 		return rc;
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "ev_ics", 0, NULL);
 	if (!r)
@@ -97,8 +97,8 @@ int h_events_ics(struct lc_request *rq)
 	}
 	size_t len;
 	char *data = lc_buf_steal(&b, &len);
-	rc = public_store_reply(rq, "events.ics", data, len, "text/calendar; charset=utf-8",
-	                        "public, max-age=300");
+	rc = lc_cache_store_reply(rq, "events.ics", data, len, "text/calendar; charset=utf-8",
+	                          "public, max-age=300");
 	free(data);
 	return rc;
 }

@@ -6,13 +6,13 @@
 #include <string.h>
 
 #include "civitas/buf.h"
+#include "civitas/cache_reply.h"
 #include "civitas/http.h"
 #include "civitas/reply.h"
 
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
-#include "public_reply.h"
 
 /* Appends s escaped for XML; false on overflow or OOM. */
 static bool xml(struct lc_buf *b, const char *s)
@@ -34,7 +34,7 @@ static int reply_xml(struct lc_request *rq, struct lc_buf *b, bool ok, const cha
 	}
 	size_t len;
 	char *data = lc_buf_steal(b, &len);
-	int rc = public_store_reply(rq, key, data ? data : "", data ? len : 0, type, "public, max-age=300");
+	int rc = lc_cache_store_reply(rq, key, data ? data : "", data ? len : 0, type, "public, max-age=300");
 	free(data);
 	return rc;
 }
@@ -42,7 +42,7 @@ static int reply_xml(struct lc_request *rq, struct lc_buf *b, bool ok, const cha
 int h_feed_atom(struct lc_request *rq)
 {
 	int rc;
-	if (public_hit(rq, "feed.atom", "public, max-age=300", &rc))
+	if (lc_cache_hit(rq, "feed.atom", "public, max-age=300", &rc))
 		return rc;
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_feed", 0, NULL);
 	if (!r)
@@ -102,7 +102,7 @@ static int reply_db_fail(struct lc_request *rq, struct lc_buf *b)
 int h_sitemap(struct lc_request *rq)
 {
 	int rc;
-	if (public_hit(rq, "sitemap.xml", "public, max-age=300", &rc))
+	if (lc_cache_hit(rq, "sitemap.xml", "public, max-age=300", &rc))
 		return rc;
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "art_sitemap_years", 0, NULL);
 	if (!r)
@@ -175,7 +175,7 @@ int h_sitemap_part(struct lc_request *rq)
 	}
 	snprintf(key, sizeof(key), "sitemap/%s", part);
 	int rc;
-	if (public_hit(rq, key, "public, max-age=300", &rc))
+	if (lc_cache_hit(rq, key, "public, max-age=300", &rc))
 		return rc;
 	const char *base = content_public_url();
 	struct lc_buf b;

@@ -6,12 +6,12 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/cache.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/reply.h"
 
-#include "cache.h"
 #include "common.h"
 #include "handlers.h"
 
@@ -169,6 +169,6 @@ int h_media_update(struct lc_request *rq)
 		return lc_reply_problem(rq, 404, "not_found", "No such media.");
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), alt_tx, &c);
 	if (tx == LC_TX_COMMIT)
-		cache_clear(); /* covers carry their alternative text */
+		lc_cache_clear(); /* covers carry their alternative text */
 	return content_reply(rq, tx, &c.out);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "civitas/buf.h"
+#include "civitas/cache_reply.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/page.h"
@@ -15,7 +16,6 @@
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
-#include "public_reply.h"
 
 /* ts_headline marks matches with \x01 ... \x02; the rest is escaped, then marks become <mark>. */
 static char *snippet_html(const char *raw)
@@ -62,10 +62,10 @@ int h_search(struct lc_request *rq)
 		offset = (long)json_integer_value(o);
 	}
 	static const char *const names[] = {"q", "limit", "cursor", NULL};
-	char key[CACHE_KEY_MAX + 1];
-	const char *kp = public_key(key, "search", rq, names) ? key : NULL;
+	char key[LC_CACHE_KEY_MAX + 1];
+	const char *kp = lc_cache_key(key, "search", rq, names) ? key : NULL;
 	int rc;
-	if (kp && public_hit(rq, kp, PUBLIC_CC, &rc))
+	if (kp && lc_cache_hit(rq, kp, PUBLIC_CC, &rc))
 		return rc;
 	char tsq[512];
 	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
@@ -104,7 +104,7 @@ int h_search(struct lc_request *rq)
 	json_decref(body);
 	if (!text)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	rc = public_store_reply(rq, kp, text, strlen(text), "application/json", PUBLIC_CC);
+	rc = lc_cache_store_reply(rq, kp, text, strlen(text), "application/json", PUBLIC_CC);
 	free(text);
 	return rc;
 }
@@ -123,15 +123,15 @@ int h_search_suggest(struct lc_request *rq)
 	if (strlen(q) > 100)
 		return lc_reply_field(rq, "q", "out_of_range", "At most 100 characters.");
 	static const char *const names[] = {"q", NULL};
-	char key[CACHE_KEY_MAX + 1];
-	const char *kp = public_key(key, "suggest", rq, names) ? key : NULL;
+	char key[LC_CACHE_KEY_MAX + 1];
+	const char *kp = lc_cache_key(key, "suggest", rq, names) ? key : NULL;
 	int rc;
-	if (kp && public_hit(rq, kp, PUBLIC_CC, &rc))
+	if (kp && lc_cache_hit(rq, kp, PUBLIC_CC, &rc))
 		return rc;
 	char tsq[512];
 	if (content_search_query(q, tsq, sizeof(tsq)) == 0)
-		return public_store_reply(rq, kp, EMPTY_ITEMS, strlen(EMPTY_ITEMS), "application/json",
-		                          PUBLIC_CC);
+		return lc_cache_store_reply(rq, kp, EMPTY_ITEMS, strlen(EMPTY_ITEMS), "application/json",
+		                            PUBLIC_CC);
 	const char *p[] = {tsq, SUGGEST_MAX};
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "search_suggest", 2, p);
 	if (!r)
@@ -148,7 +148,7 @@ int h_search_suggest(struct lc_request *rq)
 		lc_buf_free(&b);
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	}
-	rc = public_store_reply(rq, kp, text, len, "application/json", PUBLIC_CC);
+	rc = lc_cache_store_reply(rq, kp, text, len, "application/json", PUBLIC_CC);
 	free(text);
 	return rc;
 }

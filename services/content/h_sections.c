@@ -6,12 +6,12 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/cache.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/reply.h"
 
-#include "cache.h"
 #include "common.h"
 #include "handlers.h"
 #include "markdown.h"
@@ -227,7 +227,7 @@ static int sec_write(struct lc_request *rq, const char *id)
 	c.parent_id = c.has_parent ? c.parent_id : NULL;
 	enum lc_tx_result tx = lc_db_tx(lc_rq_db(rq), sec_write_tx, &c);
 	if (tx == LC_TX_COMMIT)
-		cache_clear(); /* breadcrumbs carry section titles */
+		lc_cache_clear(); /* breadcrumbs carry section titles */
 	return content_reply(rq, tx, &c.out);
 }
 

@@ -9,10 +9,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "civitas/cache.h"
 #include "civitas/crypto.h"
 #include "civitas/service.h"
 
-#include "cache.h"
 #include "itest.h"
 #include "routes.h"
 
@@ -704,7 +704,7 @@ START_TEST(jobs_board)
 	c = req("GET", path, NULL, NULL, NULL);
 	expect_code(&c, 404, NULL);
 	done(&c);
-	usleep((CACHE_TTL_MS + 100) * 1000);
+	usleep((LC_CACHE_TTL_MS + 100) * 1000);
 	c = req("GET", V1 "/jobs?limit=100", NULL, NULL, NULL);
 	ck_assert_ptr_null(strstr(c.body, id));
 	done(&c);

@@ -56,6 +56,10 @@ json_t *lc_db_cell_json(const PGresult *r, int row, int col);
  * statements that build each item with json_build_object; values that are NULL or not JSON are
  * left out. r may be NULL (an empty array). */
 json_t *lc_db_rows_json(const PGresult *r, int max);
+/* {"items": [column col of the first n rows], "next_cursor": next or null} as text (caller frees),
+ * the rows' own JSON text copied as it is (no parse and reprint); next is a cursor string
+ * (base64url, so it needs no escaping). NULL on OOM. */
+char *lc_db_items_text(const PGresult *r, int n, int col, const char *next, size_t *len);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);

@@ -1,6 +1,6 @@
-/* cache.c — the per-process micro-cache of public answers: fixed slots (no growth, no
+/* cache.c — the per-process micro-cache of whole answers: fixed slots (no growth, no
  * eviction policy beyond "last writer of a slot wins"), a generation counter for clears. */
-#include "cache.h"
+#include "civitas/cache.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <time.h>
 
 struct slot {
-	char key[CACHE_KEY_MAX + 1];
+	char key[LC_CACHE_KEY_MAX + 1];
 	char *body;
 	size_t len;
 	char etag[72];
@@ -16,7 +16,7 @@ struct slot {
 	uint64_t expires_ms, gen;
 };
 
-static struct slot slots[CACHE_SLOTS];
+static struct slot slots[LC_CACHE_SLOTS];
 static uint64_t generation = 1;
 static size_t total_bytes; /* bodies held by the slots */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -26,25 +26,26 @@ static size_t slot_of(const char *key)
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
 		h = (h ^ *p) * 1099511628211ULL;
-	return (size_t)(h % CACHE_SLOTS);
+	return (size_t)(h % LC_CACHE_SLOTS);
 }
 
-uint64_t cache_now_ms(void)
+uint64_t lc_cache_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct cache_entry *, void *), void *arg)
+bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
+                  void *arg)
 {
-	if (strlen(key) > CACHE_KEY_MAX)
+	if (strlen(key) > LC_CACHE_KEY_MAX)
 		return false;
 	bool hit = false;
 	pthread_mutex_lock(&lock);
 	struct slot *s = &slots[slot_of(key)];
 	if (s->body && s->gen == generation && s->expires_ms > now_ms && strcmp(s->key, key) == 0) {
-		struct cache_entry e = {.body = s->body, .etag = s->etag, .type = s->type, .len = s->len};
+		struct lc_cache_entry e = {.body = s->body, .etag = s->etag, .type = s->type, .len = s->len};
 		fn(&e, arg);
 		hit = true;
 	}
@@ -52,10 +53,11 @@ bool cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct cache_e
 	return hit;
 }
 
-void cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
-               uint64_t now_ms)
+void lc_cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
+                  uint64_t now_ms, uint64_t ttl_ms)
 {
-	if (strlen(key) > CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag) || len > CACHE_BYTES_MAX)
+	if (strlen(key) > LC_CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag) ||
+	    len > LC_CACHE_BYTES_MAX)
 		return;
 	char *copy = malloc(len + 1);
 	if (!copy)
@@ -66,7 +68,7 @@ void cache_put(const char *key, const char *body, size_t len, const char *etag, 
 	struct slot *s = &slots[slot_of(key)];
 	char *old = s->body;
 	total_bytes -= old ? s->len : 0;
-	if (total_bytes + len > CACHE_BYTES_MAX) { /* full: this answer is not kept, the slot empties */
+	if (total_bytes + len > LC_CACHE_BYTES_MAX) { /* full: this answer is not kept, the slot empties */
 		s->body = NULL;
 		pthread_mutex_unlock(&lock);
 		free(old);
@@ -79,13 +81,13 @@ void cache_put(const char *key, const char *body, size_t len, const char *etag, 
 	s->len = len;
 	memcpy(s->etag, etag, strlen(etag) + 1);
 	s->type = type;
-	s->expires_ms = now_ms + CACHE_TTL_MS;
+	s->expires_ms = now_ms + ttl_ms;
 	s->gen = generation;
 	pthread_mutex_unlock(&lock);
 	free(old);
 }
 
-void cache_clear(void)
+void lc_cache_clear(void)
 {
 	pthread_mutex_lock(&lock);
 	generation++;

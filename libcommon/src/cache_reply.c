@@ -1,11 +1,9 @@
-/* public_reply.c — cached public answers: keys, hits, stores, and list bodies written from the
- * rows' JSON text. */
-#include "public_reply.h"
+/* cache_reply.c — answers through the micro-cache: keys, hits, stores. */
+#include "civitas/cache_reply.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "civitas/buf.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/reply.h"
@@ -15,9 +13,10 @@
 #define SEP    '\x1f'
 #define ABSENT '\x1e'
 
-bool public_key(char key[CACHE_KEY_MAX + 1], const char *tag, struct lc_request *rq, const char *const *names)
+bool lc_cache_key(char key[LC_CACHE_KEY_MAX + 1], const char *tag, struct lc_request *rq,
+                  const char *const *names)
 {
-	size_t n = 0, cap = CACHE_KEY_MAX;
+	size_t n = 0, cap = LC_CACHE_KEY_MAX;
 	size_t t = strlen(tag);
 	if (t > cap)
 		return false;
@@ -56,45 +55,28 @@ struct hit {
 	int rc;
 };
 
-static void on_hit(const struct cache_entry *e, void *arg)
+static void on_hit(const struct lc_cache_entry *e, void *arg)
 {
 	struct hit *h = arg;
 	h->rc = send(h->rq, e->body, e->len, e->etag, e->type, h->cc);
 }
 
-bool public_hit(struct lc_request *rq, const char *key, const char *cc, int *rc)
+bool lc_cache_hit(struct lc_request *rq, const char *key, const char *cc, int *rc)
 {
 	struct hit h = {.rq = rq, .cc = cc};
-	if (!cache_get(key, cache_now_ms(), on_hit, &h))
+	if (!lc_cache_get(key, lc_cache_now_ms(), on_hit, &h))
 		return false;
 	*rc = h.rc;
 	return true;
 }
 
-int public_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len, const char *type,
-                       const char *cc)
+int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len,
+                         const char *type, const char *cc)
 {
 	char hex[65], etag[40];
 	lc_sha256_hex(body, len, hex);
 	snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
 	if (key)
-		cache_put(key, body, len, etag, type, cache_now_ms());
+		lc_cache_put(key, body, len, etag, type, lc_cache_now_ms(), LC_CACHE_TTL_MS);
 	return send(rq, body, len, etag, type, cc);
-}
-
-char *public_items_text(PGresult *r, int n, int col, const char *next, size_t *len)
-{
-	struct lc_buf b;
-	lc_buf_init(&b, 0);
-	bool ok = lc_buf_append(&b, "{\"items\":[", 10);
-	for (int i = 0; ok && i < n; i++)
-		ok = (i == 0 || lc_buf_append(&b, ",", 1)) &&
-		     lc_buf_append(&b, PQgetvalue(r, i, col), (size_t)PQgetlength(r, i, col));
-	ok = ok && (next ? lc_buf_printf(&b, "],\"next_cursor\":\"%s\"}", next)
-	                 : lc_buf_append(&b, "],\"next_cursor\":null}", 21));
-	if (!ok) {
-		lc_buf_free(&b);
-		return NULL;
-	}
-	return lc_buf_steal(&b, len);
 }

@@ -1,0 +1,41 @@
+/* cache.h — a per-process micro-cache of whole answers (content's public lists and articles,
+ * teleservices' SLA figures and procedures catalogue): fixed slots keyed by text, each entry
+ * valid for the time its writer chose, all forgotten at once by a clear.
+ * It only spares the database identical reads under load: the writer clears it after a change
+ * made through this process; other replicas see the change when the entries expire. */
+#ifndef CIVITAS_CACHE_H
+#define CIVITAS_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* How long an answer stays by default: public answers, so that a publication shows on the
+ * other replicas within a second. */
+#define LC_CACHE_TTL_MS  1000
+#define LC_CACHE_SLOTS   1024
+#define LC_CACHE_KEY_MAX 256
+/* At most this many bytes of bodies in all (an answer that would pass it is not kept): many
+ * distinct large lists (limit=100, any tag) cannot grow a process without bound. */
+#define LC_CACHE_BYTES_MAX (16u << 20)
+
+/* What a hit hands over: the body, its ETag and its Content-Type (a static string). */
+struct lc_cache_entry {
+	const char *body, *etag, *type;
+	size_t len;
+};
+
+/* Looks key up at now_ms; on a hit calls fn(entry, arg) under the cache lock (fn must copy what
+ * it keeps) and returns true. */
+bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
+                  void *arg);
+/* Stores a copy of body with its ETag and type (a static string), valid until now_ms + ttl_ms.
+ * Keys longer than LC_CACHE_KEY_MAX are not cached, nor bodies past LC_CACHE_BYTES_MAX in all. */
+void lc_cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
+                  uint64_t now_ms, uint64_t ttl_ms);
+/* Forgets everything (after a write that may change a cached answer). */
+void lc_cache_clear(void);
+/* Milliseconds of a monotonic clock. */
+uint64_t lc_cache_now_ms(void);
+
+#endif

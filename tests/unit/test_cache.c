@@ -1,0 +1,105 @@
+/* test_cache.c — the micro-cache of whole answers (libcommon cache.c): hits before the entry's
+ * TTL, misses after it, a clear forgets everything, long keys are not kept. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civitas/cache.h"
+
+static char got[256];
+static char got_etag[80];
+static const char *got_type;
+
+static void copy_len(const struct lc_cache_entry *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+}
+
+static void copy(const struct lc_cache_entry *e, void *arg)
+{
+	(void)arg;
+	memcpy(got, e->body, e->len);
+	got[e->len] = '\0';
+	strcpy(got_etag, e->etag);
+	got_type = e->type;
+}
+
+START_TEST(hit_then_expiry)
+{
+	lc_cache_clear();
+	lc_cache_put("a:slug", "{\"x\":1}", 7, "\"e1\"", "application/json", 1000, LC_CACHE_TTL_MS);
+	ck_assert(lc_cache_get("a:slug", 1000, copy, NULL));
+	ck_assert_str_eq(got, "{\"x\":1}");
+	ck_assert_str_eq(got_etag, "\"e1\"");
+	ck_assert_str_eq(got_type, "application/json");
+	ck_assert(lc_cache_get("a:slug", 1000 + LC_CACHE_TTL_MS - 1, copy, NULL));
+	ck_assert(!lc_cache_get("a:slug", 1000 + LC_CACHE_TTL_MS, copy, NULL)); /* expired */
+	ck_assert(!lc_cache_get("a:other", 1000, copy, NULL));
+}
+END_TEST
+
+START_TEST(clear_and_replace)
+{
+	lc_cache_clear();
+	lc_cache_put("a:k", "one", 3, "\"1\"", "application/json", 5000, LC_CACHE_TTL_MS);
+	lc_cache_put("a:k", "two", 3, "\"2\"", "application/json", 5000, LC_CACHE_TTL_MS);
+	ck_assert(lc_cache_get("a:k", 5001, copy, NULL));
+	ck_assert_str_eq(got, "two");
+	lc_cache_clear();
+	ck_assert(!lc_cache_get("a:k", 5001, copy, NULL));
+	/* An entry stored after the clear is valid again. */
+	lc_cache_put("a:k", "three", 5, "\"3\"", "application/json", 5000, LC_CACHE_TTL_MS);
+	ck_assert(lc_cache_get("a:k", 5001, copy, NULL));
+	ck_assert_str_eq(got, "three");
+}
+END_TEST
+
+START_TEST(long_keys_not_cached)
+{
+	char key[LC_CACHE_KEY_MAX + 10];
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = '\0';
+	lc_cache_put(key, "v", 1, "\"v\"", "application/json", 1, LC_CACHE_TTL_MS);
+	ck_assert(!lc_cache_get(key, 1, copy, NULL));
+}
+END_TEST
+
+START_TEST(bytes_bounded)
+{
+	lc_cache_clear();
+	size_t big = LC_CACHE_BYTES_MAX / 4 + 1;
+	char *body = malloc(big);
+	ck_assert_ptr_nonnull(body);
+	memset(body, 'x', big);
+	char key[32];
+	int kept = 0;
+	for (int i = 0; i < 8; i++) {
+		snprintf(key, sizeof(key), "big:%d", i);
+		lc_cache_put(key, body, big, "\"b\"", "application/json", 100, LC_CACHE_TTL_MS);
+		kept += lc_cache_get(key, 100, copy_len, NULL);
+	}
+	ck_assert_int_eq(kept, 3); /* three fit under the bound, the others are not kept */
+	lc_cache_put("small", body, 1, "\"s\"", "application/json", 100,
+	             LC_CACHE_TTL_MS); /* a small one still fits */
+	ck_assert(lc_cache_get("small", 100, copy_len, NULL));
+	free(body);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("content_cache");
+	TCase *tc = tcase_create("cache");
+	tcase_add_test(tc, hit_then_expiry);
+	tcase_add_test(tc, clear_and_replace);
+	tcase_add_test(tc, long_keys_not_cached);
+	tcase_add_test(tc, bytes_bounded);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
