@@ -9,6 +9,8 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/buf.h"
+#include "civitas/cache_reply.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/page.h"
@@ -78,17 +80,21 @@ int h_queue(struct lc_request *rq)
 	PGresult *r = lc_db_exec(lc_rq_db(rq), open_work ? "queue" : "queue_status", open_work ? 6 : 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = lc_db_rows_json(r, page.limit), *next = NULL;
+	/* The page is written from the rows' own JSON text: no parse and reprint per row. */
 	int n = PQntuples(r);
-	PQclear(r);
+	char *next = NULL;
 	if (n > page.limit) {
 		json_t *c = json_pack("{s:I}", "o", (json_int_t)offset + page.limit);
-		char *enc = lc_cursor_encode(c);
+		next = lc_cursor_encode(c);
 		json_decref(c);
-		next = enc ? json_string(enc) : NULL;
-		free(enc);
 	}
-	return lc_reply_json(rq, 200, lc_page_body(items, next));
+	size_t len = 0;
+	char *body = lc_db_items_text(r, n < page.limit ? n : page.limit, 0, next, &len);
+	PQclear(r);
+	free(next);
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
 }
 
 struct act {
@@ -152,6 +158,8 @@ static int run_act(struct lc_request *rq, struct act *a)
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), act_tx, a);
 	if (t != LC_TX_COMMIT)
 		return lc_outcome_reply(rq, t, &a->out);
+	if (!a->assign)
+		ts_figures_changed();
 	json_t *j = ts_request_json(lc_rq_db(rq), a->id, true);
 	return j ? lc_reply_json(rq, 200, j) : lc_db_fail_reply(rq);
 }
@@ -261,6 +269,30 @@ bool ts_period_or_reply(struct lc_request *rq, char from[40], char to[40])
 	return true;
 }
 
+/* SLA figures are exact medians and 90th percentiles over the period (a sort of its requests:
+ * ~33,000 for a year of a town's service), too dear to recompute on every click of the screen.
+ * An answer is kept in this process's micro-cache for TS_SLA_CACHE_MS, keyed by the caller's
+ * services and the query's period as written, and says when it was computed (computed_at); a
+ * committed change of a request's status clears it (ts_figures_changed). */
+#define TS_SLA_CACHE_MS 60000
+
+void ts_figures_changed(void)
+{
+	lc_cache_clear();
+}
+
+struct sla_hit {
+	struct lc_request *rq;
+	int rc;
+};
+
+/* Under the cache lock: lc_reply_bytes copies the body. */
+static void sla_hit(const struct lc_cache_entry *e, void *arg)
+{
+	struct sla_hit *h = arg;
+	h->rc = lc_reply_bytes(h->rq, 200, e->type, e->body, e->len);
+}
+
 int h_sla(struct lc_request *rq)
 {
 	const char *services = services_or_reply(rq);
@@ -269,12 +301,39 @@ int h_sla(struct lc_request *rq)
 	char from[40], to[40];
 	if (!ts_period_or_reply(rq, from, to))
 		return LC_REPLIED;
+	static const char *const names[] = {"from", "to", NULL};
+	char tag[LC_CACHE_KEY_MAX + 1], key[LC_CACHE_KEY_MAX + 1];
+	int tl = snprintf(tag, sizeof(tag), "sla:%s", services);
+	bool keyed = tl > 0 && (size_t)tl < sizeof(tag) && lc_cache_key(key, tag, rq, names);
+	struct sla_hit h = {.rq = rq};
+	if (keyed && lc_cache_get(key, lc_cache_now_ms(), sla_hit, &h))
+		return h.rc;
 	const char *p[] = {from, to, services};
 	PGresult *r = lc_db_exec(lc_rq_db(rq), "sla", 3, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = lc_db_rows_json(r, -1);
+	char computed[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(computed, sizeof(computed), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* from and to were checked to be dates or RFC 3339 timestamps: no character to escape. */
+	struct lc_buf b;
+	lc_buf_init(&b, 0);
+	bool ok = lc_buf_printf(&b, "{\"from\":\"%s\",\"to\":\"%s\",\"computed_at\":\"%s\",\"services\":[",
+	                        from, to, computed);
+	for (int i = 0; ok && i < PQntuples(r); i++)
+		ok = (i == 0 || lc_buf_append(&b, ",", 1)) &&
+		     lc_buf_append(&b, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
 	PQclear(r);
-	return lc_reply_json(rq, 200,
-	                     json_pack("{s:s, s:s, s:o}", "from", from, "to", to, "services", items));
+	ok = ok && lc_buf_append(&b, "]}", 2);
+	size_t len = 0;
+	char *body = ok ? lc_buf_steal(&b, &len) : NULL;
+	if (!body) {
+		lc_buf_free(&b);
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	}
+	if (keyed)
+		lc_cache_put(key, body, len, "", "application/json", lc_cache_now_ms(), TS_SLA_CACHE_MS);
+	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
 }

@@ -9,6 +9,7 @@
 
 #include "civitas/audit.h"
 #include "civitas/auth.h"
+#include "civitas/cache_reply.h"
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
@@ -16,6 +17,9 @@
 #include "civitas/reply.h"
 
 #include "ts.h"
+
+/* Browsers revalidate the catalogue each time (its ETag answers 304). */
+#define PROCEDURES_CC "public, no-cache"
 
 static const char *const editable[] = {"slug",
                                        "title",
@@ -280,6 +284,8 @@ static int finish_save(struct lc_request *rq, struct save *s)
 	}
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), save_tx, s);
 	json_decref(s->obj);
+	if (t == LC_TX_COMMIT)
+		lc_cache_clear(); /* the public catalogue (h_procedure_list) */
 	return lc_outcome_reply(rq, t, &s->o);
 }
 
@@ -326,18 +332,36 @@ int h_procedure_patch(struct lc_request *rq)
 	return finish_save(rq, &s);
 }
 
+/* The public catalogue is the same for every caller: it comes from the micro-cache (one second,
+ * cleared by any change of a procedure made through this process), written from the rows' own
+ * JSON text. The admin's list (?all=1, drafts included) is read each time. */
 int h_procedure_list(struct lc_request *rq)
 {
 	const char *service = lc_rq_query(rq, "service");
 	bool admin = lc_rq_claims(rq) && lc_claims_at_least(lc_rq_claims(rq), "admin") &&
 	             lc_rq_query(rq, "all") && strcmp(lc_rq_query(rq, "all"), "1") == 0;
+	static const char *const names[] = {"service", NULL};
+	char key[LC_CACHE_KEY_MAX + 1];
+	bool keyed = !admin && lc_cache_key(key, "procedures", rq, names);
+	int rc;
+	if (keyed && lc_cache_hit(rq, key, PROCEDURES_CC, &rc))
+		return rc;
 	const char *p[] = {service ? service : ""};
 	PGresult *r = lc_db_exec(lc_rq_db(rq), admin ? "proc_list_admin" : "proc_list_public", 1, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
-	json_t *items = lc_db_rows_json(r, -1);
+	size_t len = 0;
+	char *body = lc_db_items_text(r, PQntuples(r), 0, NULL, &len);
 	PQclear(r);
-	return lc_reply_json(rq, 200, lc_page_body(items, NULL));
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	if (!admin)
+		rc = lc_cache_store_reply(rq, keyed ? key : NULL, body, len, "application/json",
+		                          PROCEDURES_CC);
+	else
+		rc = lc_reply_bytes(rq, 200, "application/json", body, len);
+	free(body);
+	return rc;
 }
 
 int h_procedure_get(struct lc_request *rq)

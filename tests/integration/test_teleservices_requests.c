@@ -81,6 +81,18 @@ static json_t *submit(const char *auth, const char *id, const char *key, long st
 	return itest_expect(&r, status);
 }
 
+/* A timestamp of an answer keeps the form every client parses: RFC 3339 in UTC, to the second
+ * ("2026-01-05T10:00:00Z"), whichever SQL helper or cache wrote it. */
+static void assert_rfc3339_utc(const char *field, const char *v)
+{
+	regex_t re;
+	ck_assert_int_eq(
+	    regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$", REG_EXTENDED), 0);
+	int rc = v ? regexec(&re, v, 0, NULL, 0) : REG_NOMATCH;
+	regfree(&re);
+	ck_assert_msg(rc == 0, "%s is not RFC 3339 UTC: %s", field, v ? v : "(null)");
+}
+
 static const char *GOOD = "{\"niveau\":\"CE1\",\"ecole\":\"jules-ferry\",\"cantine\":true}";
 
 START_TEST(procedures_validation_and_versions)
@@ -726,13 +738,21 @@ START_TEST(sla_arithmetic)
 	ck_assert_int_eq(json_integer_value(json_object_get(row, "open_late")), 1);
 	double share = json_number_value(json_object_get(row, "within_sla_share"));
 	ck_assert(share > 0.66 && share < 0.67);
+	char computed_at[32];
+	snprintf(computed_at, sizeof(computed_at), "%s", itest_jstr(j, "computed_at"));
+	assert_rfc3339_utc("computed_at", computed_at);
 	json_decref(j);
-	/* Late requests come first in the queue. */
+	/* Late requests come first in the queue; its timestamps are RFC 3339 UTC. */
 	snprintf(path, sizeof(path), "/queue?service=%s&status=all", svc);
 	call(&r, "GET", path, agent_auth, NULL, NULL);
 	j = itest_expect(&r, 200);
-	ck_assert_str_eq(itest_jstr(json_array_get(json_object_get(j, "items"), 0), "id"), ids[3]);
-	ck_assert(json_is_true(json_object_get(json_array_get(json_object_get(j, "items"), 0), "late")));
+	json_t *first = json_array_get(json_object_get(j, "items"), 0);
+	ck_assert_str_eq(itest_jstr(first, "id"), ids[3]);
+	ck_assert(json_is_true(json_object_get(first, "late")));
+	static const char *const stamps[] = {"submitted_at", "received_at", "created_at", "updated_at"};
+	for (size_t k = 0; k < sizeof(stamps) / sizeof(stamps[0]); k++)
+		assert_rfc3339_utc(stamps[k], itest_jstr(first, stamps[k]));
+	ck_assert(json_is_null(json_object_get(first, "decided_at")));
 	json_decref(j);
 	snprintf(path, sizeof(path), "/queue?service=%s&late=true", svc);
 	call(&r, "GET", path, agent_auth, NULL, NULL);
@@ -753,6 +773,29 @@ START_TEST(sla_arithmetic)
 	itest_resp_free(&r);
 	call(&r, "GET", path, agent_jeu.auth, NULL, NULL);
 	json_decref(itest_expect(&r, 404));
+
+	/* The figures are kept for a while: the same question within the window gets the same
+	 * answer, computed at the same instant, even after the database changed behind the
+	 * service's back (SQL)... */
+	snprintf(path, sizeof(path), "/sla?service=%s&from=2000-01-01", svc);
+	const char *pd[] = {ids[0]};
+	PQclear(itest_sql(tele_pg, "UPDATE requests SET status = 'cancelled' WHERE id = $1::uuid", 1, pd));
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(j, "computed_at"), computed_at);
+	row = json_array_get(json_object_get(j, "services"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "decided")), 3);
+	json_decref(j);
+	PQclear(itest_sql(tele_pg, "UPDATE requests SET status = 'accepted' WHERE id = $1::uuid", 1, pd));
+	/* ...and a change of status through the service clears them: the open request decided. */
+	json_decref(transition(agent_auth, ids[3], "accepted", "ok", 200));
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = itest_expect(&r, 200);
+	row = json_array_get(json_object_get(j, "services"), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "decided")), 4);
+	ck_assert_int_eq(json_integer_value(json_object_get(row, "open")), 0);
+	assert_rfc3339_utc("computed_at", itest_jstr(j, "computed_at"));
+	json_decref(j);
 }
 END_TEST
 

@@ -2,7 +2,7 @@
 // for the citizen not counted), share decided within the SLA, late and open late requests.
 
 import { api } from '/lib/api.js';
-import { h, replaceChildren, townDay } from '/lib/dom.js';
+import { formatDate, h, replaceChildren, townDay } from '/lib/dom.js';
 import { days, SERVICE_LABELS, subnav, TS } from './ts-common.js';
 
 export function renderSla(main) {
@@ -18,11 +18,15 @@ export function renderSla(main) {
   async function load() {
     try {
       const data = await api.get(`${TS}/sla?from=${from.value}&to=${to.value}`);
+      // The service keeps the figures up to a minute (exact medians over a year are dear): say when.
+      const computed = data.computed_at
+        ? h('p', { class: 'hint' }, `Chiffres calculés à ${formatDate(data.computed_at, { hour: '2-digit', minute: '2-digit' })}.`)
+        : null;
       if (!data.services.length) {
-        replaceChildren(out, h('p', { class: 'empty-state' }, 'Aucune demande reçue sur la période.'));
+        replaceChildren(out, h('p', { class: 'empty-state' }, 'Aucune demande reçue sur la période.'), computed);
         return;
       }
-      replaceChildren(out, h('table', { class: 'ts-table' },
+      replaceChildren(out, computed, h('table', { class: 'ts-table' },
         h('caption', {}, 'Délais de traitement par service (de la réception à la décision, hors attente du demandeur)'),
         h('thead', {}, h('tr', {}, ['Service', 'Reçues', 'Décidées', 'Délai médian', '90 % en moins de', 'Dans le délai', 'Décidées en retard', 'En cours', 'En cours en retard'].map((c) => h('th', { scope: 'col' }, c)))),
         h('tbody', {}, data.services.map((s) => h('tr', {},
