@@ -284,6 +284,68 @@ PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char
 	return r;
 }
 
+/* The statement under its generic plan: set_config(plan_cache_mode, force_generic_plan, local)
+ * and the statement sent as one pipeline — one round trip, one implicit transaction, so the
+ * setting ends with it (a SET LOCAL would warn there; set_config does not). */
+static PGresult *exec_generic_once(struct lc_db *db, const char *name, int n, const char *const *params)
+{
+	PGconn *c = db->conn;
+	if (!c || !PQenterPipelineMode(c))
+		return exec_once(db, name, n, params);
+	bool sent = PQsendQueryParams(c, "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
+	                              0, NULL, NULL, NULL, NULL, 0) &&
+	            PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0) && PQpipelineSync(c);
+	PGresult *out = NULL, *fail = NULL;
+	int seen = 0, nulls = 0;
+	/* Results in order: set_config's, the statement's (each followed by a NULL), the sync. */
+	while (sent) {
+		PGresult *r = PQgetResult(c);
+		if (!r) {
+			if (PQstatus(c) != CONNECTION_OK || ++nulls > 4)
+				break;
+			continue;
+		}
+		nulls = 0;
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (st == PGRES_FATAL_ERROR && !fail)
+			fail = r;
+		else if (seen == 1 && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
+			out = r;
+		else
+			PQclear(r);
+		seen++;
+	}
+	PQexitPipelineMode(c);
+	if (out && !fail) {
+		db->sqlstate[0] = '\0';
+		return out;
+	}
+	set_failure(db, fail);
+	PQclear(out);
+	PQclear(fail);
+	return NULL;
+}
+
+PGresult *lc_db_exec_generic(struct lc_db *db, const char *name, int nparams, const char *const *params)
+{
+	if (db->in_tx) /* a local setting would outlive the statement: the ordinary way */
+		return lc_db_exec(db, name, nparams, params);
+	if (!ensure_connected(db))
+		return NULL;
+	PGresult *r = exec_generic_once(db, name, nparams, params);
+	if (!r && db->unavailable) { /* as lc_db_exec: reconnect, retry once */
+		disconnect(db);
+		db->retry_at.tv_sec = 0;
+		if (ensure_connected(db))
+			r = exec_generic_once(db, name, nparams, params);
+	}
+	return r;
+}
+
 static bool simple(struct lc_db *db, const char *sql)
 {
 	if (!db->conn)

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,10 +106,12 @@ void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const stru
 	int offences = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct explain_case *k = &cases[i];
-		const char *text = find_sql(tables, k->stmt);
-		ck_assert_msg(text != NULL, "no statement %s", k->stmt);
+		bool generic = strncmp(k->stmt, "generic:", 8) == 0;
+		const char *name = generic ? k->stmt + 8 : k->stmt;
+		const char *text = find_sql(tables, name);
+		ck_assert_msg(text != NULL, "no statement %s", name);
 		char pname[80];
-		snprintf(pname, sizeof(pname), "x%zu_%s", i, k->stmt);
+		snprintf(pname, sizeof(pname), "x%zu_%s", i, name);
 		PGresult *r = PQprepare(c, pname, text, 0, NULL);
 		ck_assert_msg(PQresultStatus(r) == PGRES_COMMAND_OK, "%s: %s", k->stmt,
 		              PQresultErrorMessage(r));
@@ -125,7 +128,11 @@ void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const stru
 		}
 		if (k->nparams)
 			snprintf(q + len, sizeof(q) - (size_t)len, ")");
+		if (generic)
+			PQclear(PQexec(c, "SET plan_cache_mode = force_generic_plan"));
 		r = PQexec(c, q);
+		if (generic)
+			PQclear(PQexec(c, "SET plan_cache_mode = auto"));
 		ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "%s: %s", k->stmt,
 		              PQresultErrorMessage(r));
 		json_t *plan = json_loads(PQgetvalue(r, 0, 0), 0, NULL);

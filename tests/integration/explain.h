@@ -12,7 +12,9 @@
  * (search ranks at most 4 × 200); more means the statement sorts what the table holds. */
 #define EXPLAIN_SORT_MAX 1000
 
-/* One statement of a service and literal values for its $n (NULL is SQL NULL). */
+/* One statement of a service and literal values for its $n (NULL is SQL NULL). A stmt written
+ * "generic:<name>" is checked under its generic plan: the service runs it so
+ * (lc_db_exec_generic). */
 struct explain_case {
 	const char *stmt;
 	const char *params[10];

@@ -35,6 +35,10 @@ static const struct explain_case cases[] = {
     {"queue_status", {SVCS, "true", "", "", PAGE, "0", "all"}, 7},
     {"queue_status", {SVCS, "", "", "", PAGE, "0", "accepted"}, 7},
     {"queue_status", {SVCS, "", "", "", PAGE, "40", "all"}, 7},
+    /* The filter-free open work, under the generic plan the service forces for it. */
+    {"generic:queue_plain", {SVCS, "", "", "", PAGE, "0"}, 6},
+    {"generic:queue_plain", {"{scolaire}", "true", "", "", PAGE, "0"}, 6},
+    {"generic:queue_plain", {SVCS, "false", "", "", PAGE, "40"}, 6},
     /* the SLA figures of a month and of a year, one service and several */
     {"sla", {"2026-01-01T00:00:00Z", "2026-02-01T00:00:00Z", "{scolaire}"}, 3},
     {"sla", {"2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", SVCS}, 3},

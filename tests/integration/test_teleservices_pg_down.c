@@ -1,7 +1,8 @@
 /* test_teleservices_pg_down.c — "not found" and "database down" are different answers: with
  * PostgreSQL stopped, a draft for a real procedure answers 503 unavailable with Retry-After
- * (it used to say 422 "Unknown procedure"), reading a request answers 503 (not 404), and both
- * work again once the database is back, without restarting the daemon. */
+ * (it used to say 422 "Unknown procedure"), reading a request answers 503 (not 404), so does
+ * the agents' queue (its pipelined generic-plan path), and all work again once the database
+ * is back, without restarting the daemon. */
 #include <check.h>
 #include <time.h>
 
@@ -29,9 +30,16 @@ START_TEST(draft_while_the_database_is_stopped_is_503)
 	struct itest_resp r;
 	snprintf(path, sizeof(path), "/requests/%s", id);
 
+	/* The agents' queue too: its default view runs with a forced generic plan (a pipeline). */
+	char agent[4200];
+	snprintf(agent, sizeof(agent), "%s", itest_bearer(user, "agent", "scolaire"));
+
 	itest_sh(itest_env("CIVITAS_TEST_PG_STOP"));
 	/* Every worker thread, whatever state its connection is in, must say 503. */
 	for (int i = 0; i < 8; i++) {
+		call(&r, "GET", "/queue", agent, NULL, NULL);
+		ck_assert_int_eq(status_of(&r, retry, code), 503);
+		ck_assert_str_eq(code, "unavailable");
 		call(&r, "POST", "/requests", auth, body, NULL);
 		ck_assert_int_eq(status_of(&r, retry, code), 503);
 		ck_assert_str_eq(code, "unavailable");
@@ -52,6 +60,10 @@ START_TEST(draft_while_the_database_is_stopped_is_503)
 	ck_assert_int_eq(st, 201);
 	call(&r, "GET", path, auth, NULL, NULL);
 	ck_assert_int_eq(status_of(&r, retry, code), 200);
+	for (int i = 0; i < 8; i++) { /* every thread's connection is back */
+		call(&r, "GET", "/queue", agent, NULL, NULL);
+		ck_assert_int_eq(status_of(&r, retry, code), 200);
+	}
 	/* and an unknown procedure is still a 422, not a 503 */
 	call(&r, "POST", "/requests", auth, "{\"procedure\":\"no-such-procedure\"}", NULL);
 	ck_assert_int_eq(status_of(&r, retry, code), 422);

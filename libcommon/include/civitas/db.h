@@ -41,6 +41,12 @@ PGconn *lc_db_conn(struct lc_db *db); /* for tests and the migrations runner */
  * A lost connection outside a transaction is reset, statements re-prepared and the call
  * retried once. Caller PQclear()s the result. */
 PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char *const *params);
+/* The same, with the statement's generic plan forced for this call (plan_cache_mode, set for it
+ * alone): for a hot statement whose generic plan is as good as the custom one, which PostgreSQL
+ * would otherwise plan again on every call (it prefers custom plans when estimates differ,
+ * e.g. unnest of an array parameter). Its EXPLAIN test case must check the generic plan
+ * (a "generic:" case, explain.h). Inside a transaction it is lc_db_exec. */
+PGresult *lc_db_exec_generic(struct lc_db *db, const char *name, int nparams, const char *const *params);
 /* Runs a statement for its effect: the number of rows it changed (for a SELECT, the rows it
  * returned), or -1 when it failed. The one wrapper for "run it, I only need to know it worked"
  * (`if (lc_db_run(...) < 0) return LC_TX_ERROR;`) and "how many rows did it touch". */
