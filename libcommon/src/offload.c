@@ -2,10 +2,12 @@
  * (lc_rq_park) while a worker computes, so that the HTTP threads keep serving other requests. */
 #include "civitas/offload.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "civitas/http.h"
@@ -28,23 +30,68 @@ static struct {
 	struct job q[QUEUE_CAP];
 	size_t head, len;
 	int workers; /* started; 0 if none could be */
+	lc_offload_idle_fn idle;
+	unsigned idle_ms;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
+static __thread bool t_worker;
+
+bool lc_offload_on_worker(void)
+{
+	return t_worker;
+}
+
+void lc_offload_set_idle(lc_offload_idle_fn fn, unsigned idle_ms)
+{
+	pthread_mutex_lock(&pool.mu);
+	pool.idle = fn;
+	pool.idle_ms = idle_ms ? idle_ms : 1;
+	pthread_mutex_unlock(&pool.mu);
+}
+
+/* Waits (pool.mu held) until there is a job. A worker that has worked since it last went idle
+ * calls the idle hook once the queue has stayed empty for idle_ms (outside the lock). */
+static void wait_for_job(bool *worked)
+{
+	while (pool.len == 0) {
+		if (!*worked || !pool.idle) {
+			pthread_cond_wait(&pool.cv, &pool.mu);
+			continue;
+		}
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += pool.idle_ms / 1000;
+		until.tv_nsec += (long)(pool.idle_ms % 1000) * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
+		if (pthread_cond_timedwait(&pool.cv, &pool.mu, &until) == ETIMEDOUT && pool.len == 0) {
+			lc_offload_idle_fn fn = pool.idle;
+			*worked = false;
+			pthread_mutex_unlock(&pool.mu);
+			fn();
+			pthread_mutex_lock(&pool.mu);
+		}
+	}
+}
 
 static void *worker(void *unused)
 {
 	(void)unused;
 	/* Below the HTTP threads: a short request preempts a hash on a busy machine. */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	t_worker = true;
+	bool worked = false;
 	for (;;) {
 		pthread_mutex_lock(&pool.mu);
-		while (pool.len == 0)
-			pthread_cond_wait(&pool.cv, &pool.mu);
+		wait_for_job(&worked);
 		struct job j = pool.q[pool.head];
 		pool.head = (pool.head + 1) % QUEUE_CAP;
 		pool.len--;
 		pthread_mutex_unlock(&pool.mu);
 		j.work(j.arg);
+		worked = true;
 		lc_rq_resume(j.rq); /* the HTTP thread then runs done (lc_rq_park's resume) */
 	}
 	return NULL;

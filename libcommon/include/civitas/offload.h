@@ -21,4 +21,11 @@ typedef int (*lc_offload_done_fn)(struct lc_request *rq, void *arg);
  * short requests run first on a busy machine. */
 int lc_offload(struct lc_request *rq, lc_offload_work_fn work, lc_offload_done_fn done, void *arg);
 
+/* Called on a worker thread that has worked and then found no job for idle_ms: where a service
+ * gives back what its work keeps between jobs of a busy spell (account: the argon2id memory). */
+typedef void (*lc_offload_idle_fn)(void);
+void lc_offload_set_idle(lc_offload_idle_fn fn, unsigned idle_ms);
+/* true on a worker thread of the pool (where per-thread state is released by the idle hook). */
+bool lc_offload_on_worker(void);
+
 #endif
