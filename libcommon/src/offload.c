@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "civitas/clock.h"
 #include "civitas/http.h"
 #include "civitas/log.h"
 #include "civitas/reply.h"
@@ -58,14 +59,7 @@ static void wait_for_job(bool *worked)
 			pthread_cond_wait(&pool.cv, &pool.mu);
 			continue;
 		}
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += pool.idle_ms / 1000;
-		until.tv_nsec += (long)(pool.idle_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		struct timespec until = lc_realtime_after_ms(pool.idle_ms);
 		if (pthread_cond_timedwait(&pool.cv, &pool.mu, &until) == ETIMEDOUT && pool.len == 0) {
 			lc_offload_idle_fn fn = pool.idle;
 			*worked = false;

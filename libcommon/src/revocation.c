@@ -12,6 +12,7 @@
 
 #include "civitas/auth.h"
 #include "civitas/client.h"
+#include "civitas/clock.h"
 #include "civitas/json.h"
 #include "civitas/log.h"
 
@@ -108,14 +109,7 @@ static void *poll_loop(void *arg)
 	(void)arg;
 	pthread_mutex_lock(&g_poll.mu);
 	while (!g_poll.stop) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += g_poll.interval_ms / 1000;
-		until.tv_nsec += (long)(g_poll.interval_ms % 1000) * 1000000L;
-		if (until.tv_nsec >= 1000000000L) {
-			until.tv_sec++;
-			until.tv_nsec -= 1000000000L;
-		}
+		struct timespec until = lc_realtime_after_ms(g_poll.interval_ms);
 		while (!g_poll.stop && pthread_cond_timedwait(&g_poll.cv, &g_poll.mu, &until) == 0) {
 		}
 		if (g_poll.stop)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civitas/clock.h"
 #include "civitas/log.h"
 #include "civitas/outbox.h"
 
@@ -76,15 +77,7 @@ static void *loop(void *arg)
 		if (pay_sweep_once(db) != 0)
 			lc_warn("payment sweeper: pass failed (%s)", lc_db_sqlstate(db));
 		pthread_mutex_lock(&mu);
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		long ms = pay_cfg_sweep_ms > 0 ? pay_cfg_sweep_ms : 5000;
-		ts.tv_sec += ms / 1000;
-		ts.tv_nsec += (ms % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		struct timespec ts = lc_realtime_after_ms(pay_cfg_sweep_ms > 0 ? pay_cfg_sweep_ms : 5000);
 		if (!stopping)
 			pthread_cond_timedwait(&cv, &mu, &ts);
 	}

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "civitas/clock.h"
 #include "civitas/log.h"
 
 #include "stats.h"
@@ -57,14 +58,7 @@ void stats_queue_counts(uint64_t *accepted, uint64_t *written, size_t *queued)
 
 bool stats_queue_flush(unsigned timeout_ms)
 {
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += timeout_ms / 1000;
-	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
+	struct timespec until = lc_realtime_after_ms(timeout_ms);
 	pthread_mutex_lock(&q.mu);
 	uint64_t target = q.accepted;
 	pthread_cond_signal(&q.wake);
@@ -162,13 +156,7 @@ static void *writer(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&q.mu);
 		if (q.len == 0 && !q.stopping) {
-			struct timespec t;
-			clock_gettime(CLOCK_REALTIME, &t);
-			t.tv_nsec += 100 * 1000000L;
-			if (t.tv_nsec >= 1000000000L) {
-				t.tv_sec++;
-				t.tv_nsec -= 1000000000L;
-			}
+			struct timespec t = lc_realtime_after_ms(100);
 			pthread_cond_timedwait(&q.wake, &q.mu, &t);
 		}
 		if (q.len == 0 && q.stopping) {
