@@ -9,6 +9,47 @@
  * $3 its id, $4 the limit + 1. */
 #define PAGE_AFTER(t, id) " AND ($2::timestamptz IS NULL OR (" t ", " id ") < ($2::timestamptz, $3::uuid))"
 
+/* --- the admins' list of accounts (issue 11) --- */
+#define USERS_ALL        "$1::text IS NULL"
+#define USERS_ROLE       "role = $1"
+#define USERS_LIVE(role) " erased_at IS NULL AND " role " AND (created_at, id) < ($2::timestamptz, $3::uuid)"
+#define USERS_ORDER      " ORDER BY created_at DESC, id DESC"
+#define USERS_PAGE(role)                                                                                     \
+	"SELECT " USER_COLUMNS ", created_at::text FROM users WHERE" USERS_LIVE(                             \
+	    role) " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int" /* not the text column of   \
+	                                                                            the list */
+/* q= is a substring of e-mail and names (LIKE with its wildcards escaped, computed once). Neither
+ * index alone fits every term: the trigram index (0090_town_indexes.sql) finds a rare term's few
+ * rows but gives them unordered, so a common one ("martin": 3,340 of 50,000) would be fetched
+ * and sorted whole; the walk of the list's order finds a common term's page in a few hundred rows
+ * but would read the whole table for a term that matches nobody. So: walk the first USERS_HEAD
+ * accounts in order (head); when they hold a page of matches, or are all there is, that is the
+ * answer. Otherwise the term is rare (< $4 in USERS_HEAD, so about ≤ $4/USERS_HEAD of the
+ * table) and its matches come from the trigram index, then sorted (a fence, OFFSET 0, keeps the
+ * planner from turning that branch into a walk). The balance point of both costs is
+ * USERS_HEAD ≈ √(page × accounts): 1,000 for 50,000 accounts. A term under three characters has
+ * no trigram: the index would read all of itself, so that case walks the order to the end. */
+#define USERS_HEAD   "1000"
+#define USERS_SEARCH "lower(email || ' ' || given_name || ' ' || family_name) LIKE (SELECT p FROM pat)"
+#define USERS_Q(role)                                                                                        \
+	"WITH pat AS (SELECT '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', "    \
+	"'\\_')"                                                                                             \
+	" || '%' AS p),"                                                                                     \
+	" head AS MATERIALIZED (SELECT u.*, " USERS_SEARCH " AS hit FROM users u WHERE" USERS_LIVE(role)     \
+	    USERS_ORDER                                                                                      \
+	    " LIMIT " USERS_HEAD "),"                                                                        \
+	    " found AS (SELECT * FROM head WHERE hit LIMIT $4::int),"                                        \
+	    " done AS (SELECT (SELECT count(*) FROM found) = $4::int OR (SELECT count(*) FROM head) "        \
+	    "< " USERS_HEAD " AS yes)"                                                                       \
+	    " SELECT " USER_COLUMNS                                                                          \
+	    ", x.created_at::text FROM (SELECT * FROM found WHERE (SELECT yes FROM done)"                    \
+	    " UNION ALL (SELECT * FROM (SELECT u.*, true FROM users u WHERE NOT (SELECT yes FROM done)"      \
+	    " AND length($5) >= 3 AND erased_at IS NULL AND " role " AND " USERS_SEARCH " OFFSET 0) g"       \
+	    " WHERE (created_at, id) < ($2::timestamptz, $3::uuid)" USERS_ORDER " LIMIT $4::int)"            \
+	    " UNION ALL (SELECT u.*, true FROM users u WHERE NOT (SELECT yes FROM done) AND length($5) < 3 " \
+	    "AND" USERS_LIVE(role) " AND " USERS_SEARCH USERS_ORDER " LIMIT $4::int)) x"                     \
+	                           " ORDER BY x.created_at DESC, x.id DESC"
+
 const struct lc_sql identity_sql[] = {
     /* users */
     {"user_by_id", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
@@ -149,17 +190,15 @@ const struct lc_sql identity_sql[] = {
      "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_enabled_at = NULL, totp_last_step = 0,"
      " totp_enrol_required = true, updated_at = now() WHERE id = $1::uuid AND erased_at IS NULL"},
     /* admin */
-    /* q= is a substring of e-mail and names, found through the trigram index of
-     * 0090_town_indexes.sql (LIKE with its wildcards escaped, so the planner sees a constant). The
-     * order names the table: a bare created_at would be the text column of the select list. */
-    {"admin_users_list",
-     "SELECT " USER_COLUMNS ", created_at::text FROM users WHERE erased_at IS NULL"
-     " AND ($1::text IS NULL OR role = $1)" PAGE_AFTER(
-         "created_at",
-         "id") " AND ($5::text IS NULL OR lower(email || ' ' || given_name || ' ' || family_name)"
-               " LIKE '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', '\\_')"
-               " || '%')"
-               " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int"},
+    /* Accounts newest first, keyset on (created_at, id): the handler always passes a cursor
+     * (infinity on the first page), so the index range starts at it whatever the plan. One
+     * statement per shape (every role or one, with or without q=): each has fixed predicates, so
+     * a generic plan (PostgreSQL's choice after five calls) walks the right index too. The
+     * every-role statements are called with $1 NULL (a one-time filter). */
+    {"admin_users_list", USERS_PAGE(USERS_ALL)},
+    {"admin_users_role", USERS_PAGE(USERS_ROLE)},
+    {"admin_users_q", USERS_Q(USERS_ALL)},
+    {"admin_users_q_role", USERS_Q(USERS_ROLE)},
     {"admin_user_insert",
      "INSERT INTO users (email, given_name, family_name, phone, role, services, email_verified_at)"
      " VALUES ($1, $2, $3, $4, $5, $6::text[], now()) RETURNING " USER_COLUMNS},

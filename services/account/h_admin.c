@@ -65,8 +65,13 @@ int h_admin_users_list(struct lc_request *rq)
 		q = NULL;
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", pg.limit + 1);
-	const char *p[] = {role, t, id, lim, q};
-	PGresult *r = lc_db_exec(lc_rq_db(rq), "admin_users_list", 5, p);
+	/* The first page starts above every account: the index range is then the same on any page. */
+	const char *p[] = {role, t ? t : "infinity", id ? id : "ffffffff-ffff-ffff-ffff-ffffffffffff", lim,
+	                   q};
+	/* One statement per shape (db_identity.c says why). */
+	const char *stmt = q ? (role ? "admin_users_q_role" : "admin_users_q")
+	                     : (role ? "admin_users_role" : "admin_users_list");
+	PGresult *r = lc_db_exec(lc_rq_db(rq), stmt, q ? 5 : 4, p); /* no q: $5 is not in the text */
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = json_array();

@@ -59,6 +59,13 @@ PGconn *explain_town(const char *service, const char *url, const char *scale)
 	return c;
 }
 
+static bool analyze;
+
+void explain_analyze(bool on)
+{
+	analyze = on;
+}
+
 static const char *find_sql(const struct lc_sql *const *tables, const char *name)
 {
 	for (size_t t = 0; tables[t]; t++)
@@ -83,6 +90,17 @@ static int walk(json_t *node, const char *const *large, char *report, size_t cap
 	const char *type = json_string_value(json_object_get(node, "Node Type"));
 	const char *rel = json_string_value(json_object_get(node, "Relation Name"));
 	double rows = json_number_value(json_object_get(node, "Plan Rows"));
+	json_t *kids = json_object_get(node, "Plans"), *k;
+	size_t i;
+	/* Executed (EXPLAIN ANALYZE): what a Sort really took in, when more than estimated. */
+	if (type && strcmp(type, "Sort") == 0) {
+		json_array_foreach(kids, i, k)
+		{
+			double in = json_number_value(json_object_get(k, "Actual Rows")) *
+			            json_number_value(json_object_get(k, "Actual Loops"));
+			rows = in > rows ? in : rows;
+		}
+	}
 	char line[256] = "";
 	if (type && strcmp(type, "Seq Scan") == 0 && is_large(rel, large))
 		snprintf(line, sizeof(line), " [Seq Scan on %s, %.0f rows]", rel, rows);
@@ -92,8 +110,6 @@ static int walk(json_t *node, const char *const *large, char *report, size_t cap
 		bad++;
 		strncat(report, line, cap - strlen(report) - 1);
 	}
-	json_t *kids = json_object_get(node, "Plans"), *k;
-	size_t i;
 	json_array_foreach(kids, i, k) bad += walk(k, large, report, cap);
 	return bad;
 }
@@ -117,8 +133,8 @@ void explain_check_all(PGconn *c, const struct lc_sql *const *tables, const stru
 		              PQresultErrorMessage(r));
 		PQclear(r);
 		char q[4096];
-		int len = snprintf(q, sizeof(q), "EXPLAIN (FORMAT JSON) EXECUTE %s%s", pname,
-		                   k->nparams ? "(" : "");
+		int len = snprintf(q, sizeof(q), "EXPLAIN (%sFORMAT JSON) EXECUTE %s%s",
+		                   analyze ? "ANALYZE, " : "", pname, k->nparams ? "(" : "");
 		for (int p = 0; p < k->nparams; p++) {
 			char *lit =
 			    k->params[p] ? PQescapeLiteral(c, k->params[p], strlen(k->params[p])) : NULL;
