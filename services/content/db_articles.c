@@ -106,9 +106,12 @@ const struct lc_sql content_sql_articles[] = {
      " 'action', action, 'comment', comment, 'snapshot', snapshot)::text, n FROM article_revisions"
      " WHERE article_id = $1::uuid AND ($2::int IS NULL OR n < $2::int) ORDER BY n DESC LIMIT $3::int"},
     {"rev_get", "SELECT snapshot::text FROM article_revisions WHERE article_id = $1::uuid AND n = $2::int"},
+    /* Oldest first. The first page's cursor is (-infinity, the smallest id), so the keyset is a
+     * bound of the articles_review range (0180_review_order.sql) in a generic plan too. */
     {"art_review", "SELECT article_work(a)::text, a.updated_at::text, a.id FROM articles a"
-                   " WHERE a.status = 'in_review' AND ($2::timestamptz IS NULL OR (a.updated_at, a.id) >"
-                   " ($2::timestamptz, $3::uuid)) ORDER BY a.updated_at, a.id LIMIT $1::int"},
+                   " WHERE a.status = 'in_review' AND (a.updated_at, a.id) > (coalesce($2::timestamptz,"
+                   " '-infinity'), coalesce($3::uuid, '00000000-0000-0000-0000-000000000000'))"
+                   " ORDER BY a.updated_at, a.id LIMIT $1::int"},
     {"art_admin_list",
      "SELECT article_work(a)::text, a.updated_at::text, a.id FROM articles a WHERE ($1::text IS NULL OR"
      " a.status = $1) AND ($2::uuid IS NULL OR a.section_id = $2::uuid) AND ($3::text IS NULL OR"

@@ -101,8 +101,13 @@ static int walk(json_t *node, const char *const *large, char *report, size_t cap
 			rows = in > rows ? in : rows;
 		}
 	}
+	/* Executed: how many rows of a large table a scan read only to drop them. */
+	double dropped = json_number_value(json_object_get(node, "Rows Removed by Filter")) *
+	                 json_number_value(json_object_get(node, "Actual Loops"));
 	char line[256] = "";
-	if (type && strcmp(type, "Seq Scan") == 0 && is_large(rel, large))
+	if (is_large(rel, large) && dropped > EXPLAIN_FILTER_MAX)
+		snprintf(line, sizeof(line), " [%s on %s dropped %.0f rows]", type, rel, dropped);
+	else if (type && strcmp(type, "Seq Scan") == 0 && is_large(rel, large))
 		snprintf(line, sizeof(line), " [Seq Scan on %s, %.0f rows]", rel, rows);
 	else if (type && strcmp(type, "Sort") == 0 && rows > EXPLAIN_SORT_MAX)
 		snprintf(line, sizeof(line), " [Sort of %.0f rows]", rows);

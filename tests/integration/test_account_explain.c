@@ -31,7 +31,8 @@ static const struct explain_case cases[] = {
     {"sessions_list", {USER, NONE, NONE, PAGE}, 4},
     /* admins: every account, a role, a later page; q= a substring matching many (martin: one
      * family name in 15), some (robert-4: 760, found past the head of the list), few, nobody,
-     * and one under three characters (no trigram), alone and with a role */
+     * alone and with a role (one under three characters has no trigram and walks the order: not
+     * here, see docs/account.md) */
     {"admin_users_list", {NONE, T_MAX, ID0, PAGE}, 4},
     {"admin_users_list", {NONE, "2025-06-01T00:00:00Z", ID0, PAGE}, 4},
     {"admin_users_role", {"agent", T_MAX, ID0, PAGE}, 4},
@@ -41,15 +42,21 @@ static const struct explain_case cases[] = {
     {"admin_users_q", {NONE, T_MAX, ID0, PAGE, "habitant4242"}, 5},
     {"admin_users_q", {NONE, T_MAX, ID0, PAGE, "lefèvre"}, 5},
     {"admin_users_q", {NONE, T_MAX, ID0, PAGE, "zzzqx"}, 5},
-    {"admin_users_q", {NONE, T_MAX, ID0, PAGE, "qx"}, 5},
     {"admin_users_q", {NONE, "2025-06-01T00:00:00Z", ID0, PAGE, "martin"}, 5},
     {"admin_users_q_role", {"agent", T_MAX, ID0, PAGE, "martin"}, 5},
     {"admin_users_q_role", {"citizen", T_MAX, ID0, PAGE, "habitant4242"}, 5},
-    {"audit_list", {NONE, NONE, NONE, PAGE, NONE, NONE, NONE}, 7},
-    {"audit_list", {AGENT, NONE, NONE, PAGE, NONE, NONE, NONE}, 7},
-    {"audit_list", {"habitant3@town.example", NONE, NONE, PAGE, NONE, NONE, NONE}, 7},
-    {"audit_list", {NONE, NONE, NONE, PAGE, "request", NONE, NONE}, 7},
-    {"audit_list", {NONE, NONE, NONE, PAGE, NONE, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"}, 7},
+    /* the audit trail: all, a period, a later page; an actor by id or e-mail (one with no rows),
+     * with an action; an action family common (request: half the trail), absent, with a period */
+    {"audit_list", {NONE, T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_list", {NONE, T_MAX, ID0, PAGE, NONE, "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z"}, 7},
+    {"audit_list", {NONE, "2025-06-01 00:00:00+00", ID0, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_actor", {AGENT, T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_actor", {"habitant3@town.example", T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_actor", {"habitant300@town.example", T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
+    {"audit_actor", {"habitant3@town.example", T_MAX, ID0, PAGE, "household", NONE, NONE}, 7},
+    {"audit_action", {NONE, T_MAX, ID0, PAGE, "request", NONE, NONE}, 7},
+    {"audit_action", {NONE, T_MAX, ID0, PAGE, "user", NONE, NONE}, 7},
+    {"audit_action", {NONE, T_MAX, ID0, PAGE, "article.publish", NONE, "2025-02-01T00:00:00Z"}, 7},
     {"fam_qf_queue", {"declared", "-infinity", "00000000-0000-0000-0000-000000000000", PAGE}, 4},
 };
 
