@@ -175,7 +175,8 @@ char *pg_array_literal(const json_t *arr);
  * and returns false. t and id are NULL on the first page. */
 struct lc_page;
 bool page_keyset_or_reply(struct lc_request *rq, struct lc_page *page, const char **t, const char **id);
-/* The next cursor when the query (run with limit + 1) returned more than limit rows, else NULL. */
+/* The next cursor's fields {t, id} when the query (run with limit + 1) returned more than limit
+ * rows, else NULL: for lc_page_body, which encodes it. */
 json_t *page_next(const PGresult *r, int limit, int tcol, int idcol);
 
 /* --- audit (h_admin.c) --- */

@@ -121,13 +121,9 @@ json_t *page_next(const PGresult *r, int limit, int tcol, int idcol)
 {
 	if (PQntuples(r) <= limit)
 		return NULL;
-	json_t *c = json_pack("{s:s, s:s}", "t", PQgetvalue(r, limit - 1, tcol), "id",
-	                      PQgetvalue(r, limit - 1, idcol));
-	char *enc = c ? lc_cursor_encode(c) : NULL;
-	json_decref(c);
-	json_t *s = enc ? json_string(enc) : NULL;
-	free(enc);
-	return s;
+	/* The cursor's fields: lc_page_body encodes them (an already encoded string gave null). */
+	return json_pack("{s:s, s:s}", "t", PQgetvalue(r, limit - 1, tcol), "id",
+	                 PQgetvalue(r, limit - 1, idcol));
 }
 
 /* --- GET /me --- */

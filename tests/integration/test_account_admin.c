@@ -375,6 +375,67 @@ START_TEST(audit_events_and_jwks)
 }
 END_TEST
 
+/* The admins' lists page by cursor (they answered next_cursor null whatever followed): three
+ * accounts sharing a word, two a page, newest first; the audit trail one row a page. */
+START_TEST(admin_lists_page_by_cursor)
+{
+	char admin_id[64], word[64], mail[128], bearer[4300], ids[3][64];
+	struct itest_resp r;
+	unique_email(mail, sizeof(mail), "admin");
+	snprintf(admin_id, sizeof(admin_id), "%s", make_user(mail, PW, "admin"));
+	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(admin_id, "admin", NULL));
+	snprintf(word, sizeof(word), "pagecursor%ld", (long)getpid());
+	for (int i = 0; i < 3; i++) {
+		snprintf(mail, sizeof(mail), "%s.%d@example.org", word, i);
+		snprintf(ids[i], sizeof(ids[i]), "%s", make_user(mail, PW, "citizen"));
+		/* distinct creation times, the newest last */
+		sql(j("UPDATE users SET created_at = now() - interval '%d minutes' WHERE id = $1", 3 - i),
+		    ids[i]);
+	}
+	ck_assert_int_eq(call("GET", j(API "/admin/users?q=%s&limit=2", word), NULL, &r, bearer, NULL), 200);
+	json_t *page = itest_json(&r);
+	itest_resp_free(&r);
+	json_t *items = json_object_get(page, "items");
+	ck_assert_int_eq(json_array_size(items), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), ids[2]);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 1), "id")), ids[1]);
+	const char *cursor = json_string_value(json_object_get(page, "next_cursor"));
+	ck_assert_ptr_nonnull(cursor);
+	ck_assert_int_eq(
+	    call("GET", j(API "/admin/users?q=%s&limit=2&cursor=%s", word, cursor), NULL, &r, bearer, NULL),
+	    200);
+	json_decref(page);
+	page = itest_json(&r);
+	itest_resp_free(&r);
+	items = json_object_get(page, "items");
+	ck_assert_int_eq(json_array_size(items), 1);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(items, 0), "id")), ids[0]);
+	ck_assert(json_is_null(json_object_get(page, "next_cursor")));
+	json_decref(page);
+	/* the audit trail: the second page starts after the first */
+	for (int i = 0; i < 2; i++)
+		sql("INSERT INTO audit (service, action) VALUES ('account', $1)", "test.page_by_cursor");
+	ck_assert_int_eq(call("GET", API "/admin/audit?limit=1", NULL, &r, bearer, NULL), 200);
+	page = itest_json(&r);
+	itest_resp_free(&r);
+	char first[64];
+	snprintf(first, sizeof(first), "%s",
+	         json_string_value(json_object_get(json_array_get(json_object_get(page, "items"), 0), "id")));
+	cursor = json_string_value(json_object_get(page, "next_cursor"));
+	ck_assert_ptr_nonnull(cursor);
+	ck_assert_int_eq(call("GET", j(API "/admin/audit?limit=1&cursor=%s", cursor), NULL, &r, bearer, NULL),
+	                 200);
+	json_decref(page);
+	page = itest_json(&r);
+	itest_resp_free(&r);
+	ck_assert_int_eq(json_array_size(json_object_get(page, "items")), 1);
+	ck_assert_str_ne(
+	    json_string_value(json_object_get(json_array_get(json_object_get(page, "items"), 0), "id")),
+	    first);
+	json_decref(page);
+}
+END_TEST
+
 int main(void)
 {
 	itest_env("CIVITAS_TEST_ACCOUNT_DB_URL");
@@ -389,6 +450,7 @@ int main(void)
 	tcase_add_test(tc, notify_is_idempotent);
 	tcase_add_test(tc, decisions_reach_partners_and_employers);
 	tcase_add_test(tc, audit_events_and_jwks);
+	tcase_add_test(tc, admin_lists_page_by_cursor);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
