@@ -67,6 +67,15 @@
 	" AND a.at >= coalesce($6::timestamptz, '-infinity') AND a.at < coalesce($7::timestamptz, "          \
 	"'infinity')"
 #define AUDIT_ORDER " ORDER BY a.at DESC, a.id DESC LIMIT $4::int"
+/* The actor is an id or a live account's e-mail, found before the walk of its index; the order
+ * names actor_id (one value) so that no plan prefers the walk of the whole trail by date. With
+ * and without an action: a filter of unknown selectivity would make a generic plan expect a long
+ * walk and sort the actor's whole history instead. */
+#define AUDIT_ACTOR(action)                                                                                  \
+	"SELECT " AUDIT_COLUMNS " FROM audit a WHERE a.actor_id = (SELECT coalesce(CASE WHEN $1 ~"           \
+	" '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN $1::uuid END,"               \
+	" (SELECT id FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL))) AND" AUDIT_RANGE     \
+	" AND " action " ORDER BY a.actor_id, a.at DESC, a.id DESC LIMIT $4::int"
 /* action= names an action or its family ("request" is request.status, request.assign…). */
 #define AUDIT_FAMILY "(a.action = $5 OR starts_with(a.action, $5 || '.'))"
 /* The family's actions, one probe each of the action index in "C" order, where the family of x
@@ -258,13 +267,8 @@ const struct lc_sql identity_sql[] = {
     /* The audit trail newest first: every row, one actor's, or one action's family. */
     {"audit_list", "SELECT " AUDIT_COLUMNS " FROM audit a WHERE" AUDIT_RANGE
                    " AND $1::text IS NULL AND $5::text IS NULL" AUDIT_ORDER},
-    /* The actor is an id or a live account's e-mail, found before the walk of its index; the order
-     * names actor_id (one value) so that no plan prefers the walk of the whole trail by date. */
-    {"audit_actor",
-     "SELECT " AUDIT_COLUMNS " FROM audit a WHERE a.actor_id = (SELECT coalesce(CASE WHEN $1 ~"
-     " '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN $1::uuid END,"
-     " (SELECT id FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL))) AND" AUDIT_RANGE
-     " AND ($5::text IS NULL OR " AUDIT_FAMILY ") ORDER BY a.actor_id, a.at DESC, a.id DESC LIMIT $4::int"},
+    {"audit_actor", AUDIT_ACTOR("$5::text IS NULL")},
+    {"audit_actor_action", AUDIT_ACTOR(AUDIT_FAMILY)},
     {"audit_action", AUDIT_FAMILY_PAGES},
     {"audit_export",
      "SELECT " TS(

@@ -301,11 +301,10 @@ int h_admin_audit(struct lc_request *rq)
 	const char *p[] = {
 	    actor, t ? t : "infinity", id ? id : "ffffffff-ffff-ffff-ffff-ffffffffffff", lim, action, from,
 	    to};
-	PGresult *r = lc_db_exec(lc_rq_db(rq),
-	                         actor    ? "audit_actor"
-	                         : action ? "audit_action"
-	                                  : "audit_list",
-	                         7, p);
+	const char *stmt = actor    ? (action ? "audit_actor_action" : "audit_actor")
+	                   : action ? "audit_action"
+	                            : "audit_list";
+	PGresult *r = lc_db_exec(lc_rq_db(rq), stmt, 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	json_t *items = json_array();

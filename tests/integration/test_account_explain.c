@@ -53,7 +53,7 @@ static const struct explain_case cases[] = {
     {"audit_actor", {AGENT, T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
     {"audit_actor", {"habitant3@town.example", T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
     {"audit_actor", {"habitant300@town.example", T_MAX, ID0, PAGE, NONE, NONE, NONE}, 7},
-    {"audit_actor", {"habitant3@town.example", T_MAX, ID0, PAGE, "household", NONE, NONE}, 7},
+    {"audit_actor_action", {"habitant3@town.example", T_MAX, ID0, PAGE, "household", NONE, NONE}, 7},
     {"audit_action", {NONE, T_MAX, ID0, PAGE, "request", NONE, NONE}, 7},
     {"audit_action", {NONE, T_MAX, ID0, PAGE, "user", NONE, NONE}, 7},
     {"audit_action", {NONE, T_MAX, ID0, PAGE, "article.publish", NONE, "2025-02-01T00:00:00Z"}, 7},
