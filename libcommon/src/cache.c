@@ -21,6 +21,15 @@ static uint64_t generation = 1;
 static size_t total_bytes; /* bodies held by the slots */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The last miss of this thread: a handler misses, reads the database, then puts what it read.
+ * A clear between the miss and the put (a write committed meanwhile) means that answer may be
+ * older than the write: it is not kept, or it would outlive the clear for its whole TTL. */
+static __thread struct {
+	char key[LC_CACHE_KEY_MAX + 1];
+	uint64_t gen;
+	bool set;
+} t_miss;
+
 static size_t slot_of(const char *key)
 {
 	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -48,6 +57,10 @@ bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_c
 		struct lc_cache_entry e = {.body = s->body, .etag = s->etag, .type = s->type, .len = s->len};
 		fn(&e, arg);
 		hit = true;
+	} else {
+		memcpy(t_miss.key, key, strlen(key) + 1);
+		t_miss.gen = generation;
+		t_miss.set = true;
 	}
 	pthread_mutex_unlock(&lock);
 	return hit;
@@ -65,6 +78,13 @@ void lc_cache_put(const char *key, const char *body, size_t len, const char *eta
 	memcpy(copy, body, len);
 	copy[len] = '\0';
 	pthread_mutex_lock(&lock);
+	bool stale = t_miss.set && t_miss.gen != generation && strcmp(t_miss.key, key) == 0;
+	t_miss.set = false;
+	if (stale) {
+		pthread_mutex_unlock(&lock);
+		free(copy);
+		return;
+	}
 	struct slot *s = &slots[slot_of(key)];
 	char *old = s->body;
 	total_bytes -= old ? s->len : 0;

@@ -56,6 +56,21 @@ START_TEST(clear_and_replace)
 }
 END_TEST
 
+/* A handler misses, reads, and a write clears the cache before it stores: what it read may be
+ * older than that write, so it is not kept. The next miss and put work again. */
+START_TEST(clear_during_a_read)
+{
+	lc_cache_clear();
+	ck_assert(!lc_cache_get("sla:k", 7000, copy, NULL));
+	lc_cache_clear(); /* a status change committed while the report was computed */
+	lc_cache_put("sla:k", "old", 3, "", "application/json", 7000, 60000);
+	ck_assert(!lc_cache_get("sla:k", 7001, copy, NULL));
+	lc_cache_put("sla:k", "new", 3, "", "application/json", 7001, 60000);
+	ck_assert(lc_cache_get("sla:k", 7002, copy, NULL));
+	ck_assert_str_eq(got, "new");
+}
+END_TEST
+
 START_TEST(long_keys_not_cached)
 {
 	char key[LC_CACHE_KEY_MAX + 10];
@@ -94,6 +109,7 @@ int main(void)
 	TCase *tc = tcase_create("cache");
 	tcase_add_test(tc, hit_then_expiry);
 	tcase_add_test(tc, clear_and_replace);
+	tcase_add_test(tc, clear_during_a_read);
 	tcase_add_test(tc, long_keys_not_cached);
 	tcase_add_test(tc, bytes_bounded);
 	suite_add_tcase(s, tc);

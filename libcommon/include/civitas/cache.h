@@ -30,7 +30,9 @@ struct lc_cache_entry {
 bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
                   void *arg);
 /* Stores a copy of body with its ETag and type (a static string), valid until now_ms + ttl_ms.
- * Keys longer than LC_CACHE_KEY_MAX are not cached, nor bodies past LC_CACHE_BYTES_MAX in all. */
+ * Keys longer than LC_CACHE_KEY_MAX are not cached, nor bodies past LC_CACHE_BYTES_MAX in all.
+ * Nor an answer read after this thread missed the key and before a clear: it may predate the write
+ * that cleared (the next reader reads again). */
 void lc_cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
                   uint64_t now_ms, uint64_t ttl_ms);
 /* Forgets everything (after a write that may change a cached answer). */
