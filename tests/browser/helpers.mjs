@@ -52,14 +52,20 @@ export async function openPage(browser, urlPath, { viewport = DESKTOP, allow = [
     }
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.stack || err.message}`));
-  // A fetch still in flight when the page navigates away is aborted by the browser (net::ERR_ABORTED):
-  // that is the person leaving, not a fault of the page. Only aborts with no navigation after the
-  // request began are counted.
+  // A request still in flight when the page navigates away is aborted by the browser
+  // (net::ERR_ABORTED): that is the person leaving, not a fault of the page. It counts as left
+  // behind when a main-frame navigation began or committed after the request began. The commit
+  // matters: the old document keeps running until the new one commits, so a request it starts
+  // after the navigation's own request (the audience beacon sent when the browser is idle) is
+  // still the old page's. Only aborts with no navigation after them are counted.
   const started = new WeakMap();
   let lastNavigation = 0;
   page.on('request', (req) => {
     started.set(req, performance.now());
     if (req.isNavigationRequest() && req.frame() === page.mainFrame()) lastNavigation = performance.now();
+  });
+  page.on('framenavigated', (frame) => {
+    if (frame === page.mainFrame()) lastNavigation = performance.now();
   });
   page.on('requestfailed', (req) => {
     if (req.failure()?.errorText === 'net::ERR_ABORTED' && !req.isNavigationRequest()
