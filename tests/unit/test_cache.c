@@ -34,9 +34,34 @@ START_TEST(hit_then_expiry)
 	ck_assert_str_eq(got, "{\"x\":1}");
 	ck_assert_str_eq(got_etag, "\"e1\"");
 	ck_assert_str_eq(got_type, "application/json");
-	ck_assert(lc_cache_get("a:slug", 1000 + LC_CACHE_TTL_MS - 1, copy, NULL));
+	ck_assert(lc_cache_get("a:slug", 1000 + LC_CACHE_TTL_MS / 2 - 1, copy, NULL));
 	ck_assert(!lc_cache_get("a:slug", 1000 + LC_CACHE_TTL_MS, copy, NULL)); /* expired */
 	ck_assert(!lc_cache_get("a:other", 1000, copy, NULL));
+}
+END_TEST
+
+/* Past half its life an entry is read again by one caller only; the others keep hitting it
+ * until it expires (never after), then the fresh answer is served from its put on. */
+START_TEST(refresh_ahead_by_one_caller)
+{
+	const uint64_t t0 = 20000, half = t0 + LC_CACHE_TTL_MS / 2;
+	lc_cache_clear();
+	lc_cache_put("r:k", "old", 3, "\"o\"", "application/json", t0, LC_CACHE_TTL_MS);
+	ck_assert(!lc_cache_get("r:k", half, copy, NULL)); /* the one sent to read again */
+	for (int i = 0; i < 5; i++) {
+		ck_assert(lc_cache_get("r:k", half + 1 + (uint64_t)i, copy, NULL));
+		ck_assert_str_eq(got, "old");
+	}
+	ck_assert(lc_cache_get("r:k", t0 + LC_CACHE_TTL_MS - 1, copy, NULL));
+	ck_assert(!lc_cache_get("r:k", t0 + LC_CACHE_TTL_MS, copy, NULL)); /* never past expiry */
+	lc_cache_put("r:k", "new", 3, "\"n\"", "application/json", half + 10, LC_CACHE_TTL_MS);
+	ck_assert(lc_cache_get("r:k", half + 11, copy, NULL));
+	ck_assert_str_eq(got, "new");
+	/* The fresh entry has a half-life of its own: one caller again, then hits. */
+	ck_assert(!lc_cache_get("r:k", half + 10 + LC_CACHE_TTL_MS / 2, copy, NULL));
+	ck_assert(lc_cache_get("r:k", half + 11 + LC_CACHE_TTL_MS / 2, copy, NULL));
+	/* A refresh that never stores (its read failed): the entry still expires on time. */
+	ck_assert(!lc_cache_get("r:k", half + 10 + LC_CACHE_TTL_MS, copy, NULL));
 }
 END_TEST
 
@@ -108,6 +133,7 @@ int main(void)
 	Suite *s = suite_create("content_cache");
 	TCase *tc = tcase_create("cache");
 	tcase_add_test(tc, hit_then_expiry);
+	tcase_add_test(tc, refresh_ahead_by_one_caller);
 	tcase_add_test(tc, clear_and_replace);
 	tcase_add_test(tc, clear_during_a_read);
 	tcase_add_test(tc, long_keys_not_cached);

@@ -2,7 +2,8 @@
  * teleservices' SLA figures and procedures catalogue): fixed slots keyed by text, each entry
  * valid for the time its writer chose, all forgotten at once by a clear.
  * It only spares the database identical reads under load: the writer clears it after a change
- * made through this process; other replicas see the change when the entries expire. */
+ * made through this process; other replicas see the change when the entries expire. An entry is
+ * refreshed ahead by one caller, so a busy answer is never recomputed by all callers at once. */
 #ifndef CIVITAS_CACHE_H
 #define CIVITAS_CACHE_H
 
@@ -26,7 +27,8 @@ struct lc_cache_entry {
 };
 
 /* Looks key up at now_ms; on a hit calls fn(entry, arg) under the cache lock (fn must copy what
- * it keeps) and returns true. */
+ * it keeps) and returns true. Past half its TTL, the first caller to look an entry up is told
+ * "miss" (it reads again and puts) while the others keep hitting until it expires. */
 bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
                   void *arg);
 /* Stores a copy of body with its ETag and type (a static string), valid until now_ms + ttl_ms.
