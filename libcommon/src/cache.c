@@ -20,13 +20,17 @@ struct slot {
 	size_t len;
 	char etag[72];
 	const char *type;
-	uint64_t refresh_ms, expires_ms, gen;
+	uint64_t stored_ms, refresh_ms, expires_ms, gen;
 	bool refreshing; /* a caller was sent to read it again */
 };
 
 static struct slot slots[LC_CACHE_SLOTS];
 static uint64_t generation = 1;
 static size_t total_bytes; /* bodies held by the slots */
+/* Until when the cache watcher (cache_watch.c) answers for the entries: before, an entry lives
+ * its own TTL; after (no watcher, or it cannot read the database), at most LC_CACHE_TTL_MS. */
+static uint64_t vouched_until_ms;
+static struct lc_cache_stats stats; /* under the lock */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The last miss of this thread: a handler misses, reads the database, then puts what it read.
@@ -61,11 +65,15 @@ bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_c
 	bool hit = false;
 	pthread_mutex_lock(&lock);
 	struct slot *s = &slots[slot_of(key)];
-	bool valid = s->body && s->gen == generation && s->expires_ms > now_ms && strcmp(s->key, key) == 0;
+	bool valid = s->body && s->gen == generation && s->expires_ms > now_ms &&
+	             (now_ms < vouched_until_ms || now_ms < s->stored_ms + LC_CACHE_TTL_MS) &&
+	             strcmp(s->key, key) == 0;
 	if (valid && now_ms >= s->refresh_ms && !s->refreshing) {
 		s->refreshing = true; /* this caller reads it again, the others keep the entry */
 		valid = false;
 	}
+	stats.hits += valid;
+	stats.misses += !valid;
 	if (valid) {
 		struct lc_cache_entry e = {.body = s->body, .etag = s->etag, .type = s->type, .len = s->len};
 		fn(&e, arg);
@@ -114,6 +122,7 @@ void lc_cache_put(const char *key, const char *body, size_t len, const char *eta
 	s->len = len;
 	memcpy(s->etag, etag, strlen(etag) + 1);
 	s->type = type;
+	s->stored_ms = now_ms;
 	s->refresh_ms = now_ms + ttl_ms / 2;
 	s->expires_ms = now_ms + ttl_ms;
 	s->refreshing = false;
@@ -122,9 +131,32 @@ void lc_cache_put(const char *key, const char *body, size_t len, const char *eta
 	free(old);
 }
 
+void lc_cache_vouch(uint64_t until_ms)
+{
+	pthread_mutex_lock(&lock);
+	vouched_until_ms = until_ms;
+	pthread_mutex_unlock(&lock);
+}
+
+uint64_t lc_cache_ttl_ms(uint64_t now_ms)
+{
+	pthread_mutex_lock(&lock);
+	bool watched = now_ms < vouched_until_ms;
+	pthread_mutex_unlock(&lock);
+	return watched ? LC_CACHE_WATCHED_TTL_MS : LC_CACHE_TTL_MS;
+}
+
+void lc_cache_stats(struct lc_cache_stats *out)
+{
+	pthread_mutex_lock(&lock);
+	*out = stats;
+	pthread_mutex_unlock(&lock);
+}
+
 void lc_cache_clear(void)
 {
 	pthread_mutex_lock(&lock);
 	generation++;
+	stats.clears++;
 	pthread_mutex_unlock(&lock);
 }

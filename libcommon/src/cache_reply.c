@@ -76,7 +76,8 @@ int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *bod
 	char hex[65], etag[40];
 	lc_sha256_hex(body, len, hex);
 	snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
+	uint64_t now = lc_cache_now_ms();
 	if (key)
-		lc_cache_put(key, body, len, etag, type, lc_cache_now_ms(), LC_CACHE_TTL_MS);
+		lc_cache_put(key, body, len, etag, type, now, lc_cache_ttl_ms(now));
 	return send(rq, body, len, etag, type, cc);
 }

@@ -13,6 +13,7 @@
 #include "civitas/audit.h"
 #include "civitas/auth.h"
 #include "civitas/buf.h"
+#include "civitas/cache.h"
 #include "civitas/http.h"
 #include "civitas/log.h"
 #include "civitas/metrics.h"
@@ -245,6 +246,9 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 		running_free(r);
 		return NULL;
 	}
+	if (svc->cache_version_sql &&
+	    lc_cache_watch_start(lc_settings.db_url, svc->name, svc->cache_version_sql) < 0)
+		lc_warn("cannot start the cache watcher: cached answers are kept one second");
 	struct lc_http_config hc = {
 	    .bind = lc_settings.bind,
 	    .port = (uint16_t)lc_settings.port,
@@ -258,6 +262,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	};
 	r->http = lc_http_start(&hc);
 	if (!r->http) {
+		lc_cache_watch_stop();
 		if (svc->on_stop)
 			svc->on_stop();
 		lc_outbox_stop();
@@ -292,6 +297,7 @@ void lc_service_stop(struct lc_running *r)
 		return;
 	lc_http_stop(r->http, (unsigned)lc_settings.shutdown_grace_ms);
 	lc_revocation_stop();
+	lc_cache_watch_stop();
 	lc_outbox_stop();
 	if (r->svc->on_stop)
 		r->svc->on_stop();

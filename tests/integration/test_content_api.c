@@ -387,6 +387,52 @@ START_TEST(scheduling_boundaries)
 }
 END_TEST
 
+/* The cache watcher (migration 0205, libcommon cache_watch.c): while it reads the cache version,
+ * a public list stays in memory past one second; a write made behind this daemon's back (another
+ * replica, an operator) clears it within about half a second. */
+START_TEST(cache_watched)
+{
+	uint64_t t0 = lc_cache_now_ms();
+	while (lc_cache_ttl_ms(lc_cache_now_ms()) != LC_CACHE_WATCHED_TTL_MS &&
+	       lc_cache_now_ms() - t0 < 10000)
+		usleep(50 * 1000);
+	ck_assert_uint_eq(lc_cache_ttl_ms(lc_cache_now_ms()), LC_CACHE_WATCHED_TTL_MS);
+	char id[37], slug[128], path[256];
+	create_article(as(editor, "editor"), sec_mine, "Veille du cache", NULL, id, slug);
+	publish(id);
+	usleep(2 * LC_CACHE_WATCH_MS *
+	       1000); /* the watcher reads the publication's version (it clears too) */
+	snprintf(path, sizeof(path), V1 "/articles?section=%s&limit=7",
+	         pg1("SELECT slug FROM sections WHERE id = $1::uuid", sec_mine));
+	struct call c = req("GET", path, NULL, NULL, NULL);
+	expect_code(&c, 200, NULL);
+	ck_assert_ptr_nonnull(strstr(c.body, "Veille du cache"));
+	done(&c);
+	/* Past the one second of an unwatched cache, the same list is still a hit. */
+	usleep((LC_CACHE_TTL_MS + 500) * 1000);
+	struct lc_cache_stats before, after;
+	lc_cache_stats(&before);
+	c = req("GET", path, NULL, NULL, NULL);
+	expect_code(&c, 200, NULL);
+	done(&c);
+	lc_cache_stats(&after);
+	ck_assert_int_eq(after.hits, before.hits + 1);
+	ck_assert_int_eq(after.misses, before.misses);
+	/* Renamed in the database directly: the list follows within the watcher's reading. */
+	pg1("UPDATE articles SET pub_title = 'Veille renommée' WHERE id = $1::uuid", id);
+	bool seen = false;
+	t0 = lc_cache_now_ms();
+	while (!seen && lc_cache_now_ms() - t0 < 5000) {
+		c = req("GET", path, NULL, NULL, NULL);
+		seen = strstr(c.body, "Veille renommée") != NULL;
+		done(&c);
+		if (!seen)
+			usleep(100 * 1000);
+	}
+	ck_assert_msg(seen, "a change made behind the daemon's back shows in the cached list");
+}
+END_TEST
+
 START_TEST(markdown_inert)
 {
 	char id[37], slug[128];
@@ -928,6 +974,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, markdown_inert);
 	tcase_add_test(tc, search_accents);
 	tcase_add_test(tc, etag_304);
+	tcase_add_test(tc, cache_watched);
 	tcase_add_test(tc, partner_moderation);
 	tcase_add_test(tc, jobs_board);
 	tcase_add_test(tc, events_alerts_feeds);

@@ -65,6 +65,25 @@ START_TEST(refresh_ahead_by_one_caller)
 }
 END_TEST
 
+/* While the watcher answers for the cache, an entry lives its long TTL; once it stops (the
+ * database cannot be read), every entry falls back to one second from its put. */
+START_TEST(vouched_entries_live_long)
+{
+	lc_cache_clear();
+	lc_cache_vouch(0);
+	ck_assert_uint_eq(lc_cache_ttl_ms(100), LC_CACHE_TTL_MS);
+	lc_cache_vouch(50000);
+	ck_assert_uint_eq(lc_cache_ttl_ms(100), LC_CACHE_WATCHED_TTL_MS);
+	lc_cache_put("w:k", "v", 1, "\"w\"", "application/json", 100, lc_cache_ttl_ms(100));
+	ck_assert(lc_cache_get("w:k", 100 + 5 * LC_CACHE_TTL_MS, copy, NULL));
+	lc_cache_vouch(6000); /* the watcher's last reading */
+	ck_assert(lc_cache_get("w:k", 5999, copy, NULL));
+	ck_assert(!lc_cache_get("w:k", 6001, copy, NULL));
+	ck_assert_uint_eq(lc_cache_ttl_ms(6001), LC_CACHE_TTL_MS);
+	lc_cache_vouch(0);
+}
+END_TEST
+
 START_TEST(clear_and_replace)
 {
 	lc_cache_clear();
@@ -134,6 +153,7 @@ int main(void)
 	TCase *tc = tcase_create("cache");
 	tcase_add_test(tc, hit_then_expiry);
 	tcase_add_test(tc, refresh_ahead_by_one_caller);
+	tcase_add_test(tc, vouched_entries_live_long);
 	tcase_add_test(tc, clear_and_replace);
 	tcase_add_test(tc, clear_during_a_read);
 	tcase_add_test(tc, long_keys_not_cached);

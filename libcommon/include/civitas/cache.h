@@ -2,8 +2,10 @@
  * teleservices' SLA figures and procedures catalogue): fixed slots keyed by text, each entry
  * valid for the time its writer chose, all forgotten at once by a clear.
  * It only spares the database identical reads under load: the writer clears it after a change
- * made through this process; other replicas see the change when the entries expire. An entry is
- * refreshed ahead by one caller, so a busy answer is never recomputed by all callers at once. */
+ * made through this process; the other replicas' writes and the clock's scheduled changes are seen
+ * by a watcher of the database (lc_cache_watch_start) within half a second, or without one when
+ * the entries expire (one second). An entry is refreshed ahead by one caller, so a busy answer is
+ * never recomputed by all callers at once. */
 #ifndef CIVITAS_CACHE_H
 #define CIVITAS_CACHE_H
 
@@ -13,9 +15,14 @@
 
 /* How long an answer stays by default: public answers, so that a publication shows on the
  * other replicas within a second. */
-#define LC_CACHE_TTL_MS  1000
-#define LC_CACHE_SLOTS   1024
-#define LC_CACHE_KEY_MAX 256
+#define LC_CACHE_TTL_MS 1000
+/* How long while a cache watcher answers for the entries (it clears them within
+ * LC_CACHE_WATCH_MS of any change, see lc_cache_watch_start): long enough that a busy answer is
+ * computed twice a minute, not every second. */
+#define LC_CACHE_WATCHED_TTL_MS 60000
+#define LC_CACHE_WATCH_MS       500
+#define LC_CACHE_SLOTS          1024
+#define LC_CACHE_KEY_MAX        256
 /* At most this many bytes of bodies in all (an answer that would pass it is not kept): many
  * distinct large lists (limit=100, any tag) cannot grow a process without bound. */
 #define LC_CACHE_BYTES_MAX (16u << 20)
@@ -39,6 +46,25 @@ void lc_cache_put(const char *key, const char *body, size_t len, const char *eta
                   uint64_t now_ms, uint64_t ttl_ms);
 /* Forgets everything (after a write that may change a cached answer). */
 void lc_cache_clear(void);
+/* Counts since the start, for /metrics (the watcher publishes them as cache_* gauges). */
+struct lc_cache_stats {
+	long hits, misses, clears;
+};
+void lc_cache_stats(struct lc_cache_stats *out);
+/* The TTL of a public answer stored at now_ms: LC_CACHE_WATCHED_TTL_MS while a watcher answers
+ * for the cache, LC_CACHE_TTL_MS otherwise. */
+uint64_t lc_cache_ttl_ms(uint64_t now_ms);
+/* The watcher answers for every entry until until_ms (0: no longer). Past it, an entry lives at
+ * most LC_CACHE_TTL_MS from its put, whatever its TTL. */
+void lc_cache_vouch(uint64_t until_ms);
+
+/* Starts the cache watcher (cache_watch.c): a thread with a connection of its own (search_path
+ * schema) that runs sql — one row, one text column, the "cache version" of the service: it must
+ * change whenever a cached answer may (a committed write, a scheduled change coming due) — every
+ * LC_CACHE_WATCH_MS, clears the cache when it changes and vouches for the entries while it reads
+ * it. Returns 0, or -1 when the thread could not start. */
+int lc_cache_watch_start(const char *conninfo, const char *schema, const char *sql);
+void lc_cache_watch_stop(void);
 /* Milliseconds of a monotonic clock. */
 uint64_t lc_cache_now_ms(void);
 

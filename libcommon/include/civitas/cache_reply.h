@@ -17,7 +17,7 @@ bool lc_cache_key(char key[LC_CACHE_KEY_MAX + 1], const char *tag, struct lc_req
                   const char *const *names);
 /* On a hit, replies from the cache (ETag, Cache-Control cc, 304) and sets *rc; returns true. */
 bool lc_cache_hit(struct lc_request *rq, const char *key, const char *cc, int *rc);
-/* Stores body under key (when key is not NULL) for LC_CACHE_TTL_MS and replies 200 with it
+/* Stores body under key (when key is not NULL) for lc_cache_ttl_ms() and replies 200 with it
  * (ETag over the body, Cache-Control cc, 304 on a matching If-None-Match). body stays the
  * caller's. */
 int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len,
