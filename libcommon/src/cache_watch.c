@@ -6,11 +6,11 @@
  * and every busy answer is computed again every second — at a town's volume a search costs tens of
  * milliseconds, which a request thread's other connections wait for. The watcher reads one value
  * from the service (its "cache version": it changes with every committed write to a table the
- * public answers show and when the next scheduled change comes due) every LC_CACHE_WATCH_MS on a
- * connection of its own, clears the cache when it changes, and vouches for the entries meanwhile:
+ * public answers show and when the next scheduled change comes due) every LC_CACHE_WATCH_MS with a
+ * named statement on the thread's own connection (lc_db_thread: reconnects by itself), clears the
+ * cache when it changes, and vouches for the entries meanwhile:
  * they may then live their long TTL (cache.h). When it cannot read it (database down), it stops
  * vouching and entries fall back to one second. */
-#include <libpq-fe.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,37 +26,15 @@ static struct {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool running, stop;
-	char *conninfo, *schema, *sql;
+	char *stmt;
 } W = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
-static PGconn *watch_connect(void)
-{
-	PGconn *c = PQconnectdb(W.conninfo);
-	if (PQstatus(c) != CONNECTION_OK) {
-		PQfinish(c);
-		return NULL;
-	}
-	lc_db_adopt(c);
-	char *sp = PQescapeIdentifier(c, W.schema, strlen(W.schema));
-	char sql[160];
-	snprintf(sql, sizeof(sql), "SET search_path TO %s", sp ? sp : "public");
-	PQfreemem(sp);
-	PGresult *r = PQexec(c, sql);
-	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-	PQclear(r);
-	if (!ok) {
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
 /* One reading: clears the cache when the version moved, vouches when it was read. */
-static bool read_version(PGconn *c, char **last)
+static bool read_version(char **last)
 {
 	uint64_t asked = lc_cache_now_ms();
-	PGresult *r = PQexec(c, W.sql);
-	bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && PQnfields(r) == 1;
+	PGresult *r = lc_db_exec(lc_db_thread(), W.stmt, 0, NULL);
+	bool ok = r && PQntuples(r) == 1 && PQnfields(r) == 1;
 	if (ok) {
 		const char *v = PQgetisnull(r, 0, 0) ? "" : PQgetvalue(r, 0, 0);
 		if (!*last || strcmp(*last, v) != 0) {
@@ -86,51 +64,40 @@ static void publish_stats(bool watched)
 static void *watch_loop(void *arg)
 {
 	(void)arg;
-	PGconn *c = NULL;
 	char *last = NULL;
 	bool failing = false;
 	pthread_mutex_lock(&W.mu);
 	while (!W.stop) {
 		pthread_mutex_unlock(&W.mu);
-		if (!c)
-			c = watch_connect();
-		bool ok = c && read_version(c, &last);
+		bool ok = read_version(&last);
 		if (!ok && !failing)
 			lc_warn(
 			    "cache watcher: cannot read the cache version (%s); answers are kept one second",
-			    c ? PQerrorMessage(c) : "no connection");
+			    lc_db_error(lc_db_thread()));
 		else if (ok && failing)
 			lc_info("cache watcher: reading the cache version again");
 		failing = !ok;
 		publish_stats(ok);
-		if (!ok && c && PQstatus(c) != CONNECTION_OK) {
-			PQfinish(c);
-			c = NULL;
-		}
 		pthread_mutex_lock(&W.mu);
 		struct timespec until = lc_realtime_after_ms(LC_CACHE_WATCH_MS);
 		while (!W.stop && pthread_cond_timedwait(&W.cv, &W.mu, &until) == 0) {
 		}
 	}
 	pthread_mutex_unlock(&W.mu);
-	PQfinish(c);
+	lc_db_thread_close();
 	free(last);
 	return NULL;
 }
 
-int lc_cache_watch_start(const char *conninfo, const char *schema, const char *sql)
+int lc_cache_watch_start(const char *stmt)
 {
 	if (W.running)
 		return 0;
-	W.conninfo = strdup(conninfo);
-	W.schema = strdup(schema);
-	W.sql = strdup(sql);
+	W.stmt = strdup(stmt);
 	W.stop = false;
-	if (!W.conninfo || !W.schema || !W.sql || pthread_create(&W.thread, NULL, watch_loop, NULL) != 0) {
-		free(W.conninfo);
-		free(W.schema);
-		free(W.sql);
-		W.conninfo = W.schema = W.sql = NULL;
+	if (!W.stmt || pthread_create(&W.thread, NULL, watch_loop, NULL) != 0) {
+		free(W.stmt);
+		W.stmt = NULL;
 		return -1;
 	}
 	W.running = true;
@@ -148,8 +115,6 @@ void lc_cache_watch_stop(void)
 	pthread_join(W.thread, NULL);
 	W.running = false;
 	lc_cache_vouch(0);
-	free(W.conninfo);
-	free(W.schema);
-	free(W.sql);
-	W.conninfo = W.schema = W.sql = NULL;
+	free(W.stmt);
+	W.stmt = NULL;
 }

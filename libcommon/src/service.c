@@ -246,8 +246,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 		running_free(r);
 		return NULL;
 	}
-	if (svc->cache_version_sql &&
-	    lc_cache_watch_start(lc_settings.db_url, svc->name, svc->cache_version_sql) < 0)
+	if (svc->cache_version_stmt && lc_cache_watch_start(svc->cache_version_stmt) < 0)
 		lc_warn("cannot start the cache watcher: cached answers are kept one second");
 	struct lc_http_config hc = {
 	    .bind = lc_settings.bind,

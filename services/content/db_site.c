@@ -202,6 +202,8 @@ const struct lc_sql content_sql_site[] = {
      "$1), " HEADLINE_OPTS "), h.rank, h.kind FROM hits h ORDER BY h.rank DESC, h.title, h.id"},
     /* as-you-type: titles of live articles (their own small index), upcoming events and the
      * directory, newest first; a JSON array of {type, title, url} */
+    /* read by the cache watcher twice a second (migration 0205, docs/content.md) */
+    {"cache_version", "SELECT cache_version()"},
     {"search_suggest",
      "SELECT coalesce(json_agg(json_build_object('type', type, 'title', title, 'url', url)), '[]')::text"
      " FROM ((SELECT 'article' AS type, a.pub_title AS title, '/page.html?slug=' || a.slug AS url"

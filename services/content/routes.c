@@ -125,6 +125,6 @@ const struct lc_service content_service = {
     .extra_config = config,
     /* Other replicas' writes and scheduled publications clear the micro-cache within half a
      * second (migration 0205), so public answers stay in memory for a minute. */
-    .cache_version_sql = "SELECT cache_version()",
+    .cache_version_stmt = "cache_version",
     .on_start = on_start,
 };

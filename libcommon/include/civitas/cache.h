@@ -58,12 +58,12 @@ uint64_t lc_cache_ttl_ms(uint64_t now_ms);
  * most LC_CACHE_TTL_MS from its put, whatever its TTL. */
 void lc_cache_vouch(uint64_t until_ms);
 
-/* Starts the cache watcher (cache_watch.c): a thread with a connection of its own (search_path
- * schema) that runs sql — one row, one text column, the "cache version" of the service: it must
- * change whenever a cached answer may (a committed write, a scheduled change coming due) — every
- * LC_CACHE_WATCH_MS, clears the cache when it changes and vouches for the entries while it reads
- * it. Returns 0, or -1 when the thread could not start. */
-int lc_cache_watch_start(const char *conninfo, const char *schema, const char *sql);
+/* Starts the cache watcher (cache_watch.c): a thread that runs the named statement stmt (one of
+ * the service's; one row, one text column: the "cache version", which must change whenever a
+ * cached answer may — a committed write, a scheduled change coming due) every LC_CACHE_WATCH_MS
+ * on its own connection, clears the cache when it changes and vouches for the entries while it
+ * reads it. Returns 0, or -1 when the thread could not start. */
+int lc_cache_watch_start(const char *stmt);
 void lc_cache_watch_stop(void);
 /* Milliseconds of a monotonic clock. */
 uint64_t lc_cache_now_ms(void);

@@ -21,9 +21,10 @@ struct lc_service {
 	const struct lc_outbox_target *outbox_targets; /* may be NULL */
 	size_t noutbox_targets;
 	const struct lc_config_item *extra_config; /* service-specific variables, may be NULL */
-	/* A statement of one text value that changes whenever a cached answer may (cache.h): when set,
-	 * a cache watcher reads it twice a second and the micro-cache keeps answers long. */
-	const char *cache_version_sql;
+	/* The name of one of its statements whose one text value changes whenever a cached answer
+	 * may (cache.h): when set, a cache watcher reads it twice a second and the micro-cache keeps
+	 * answers long. */
+	const char *cache_version_stmt;
 	int (*on_start)(void); /* after migrations, before serving; may be NULL */
 	void (*on_stop)(void);
 };
