@@ -18,35 +18,38 @@
 	"SELECT " USER_COLUMNS ", created_at::text FROM users WHERE" USERS_LIVE(                             \
 	    role) " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int" /* not the text column of   \
 	                                                                            the list */
-/* q= is a substring of e-mail and names (LIKE with its wildcards escaped, computed once). Neither
- * index alone fits every term: the trigram index (0090_town_indexes.sql) finds a rare term's few
+/* q= is a substring of e-mail and names (LIKE with its wildcards escaped, computed once) of the
+ * stored search_text (0195_users_search_text.sql: lower(email || ' ' || given_name || ' ' ||
+ * family_name)). Neither index alone fits every term: the trigram index finds a rare term's few
  * rows but gives them unordered, so a common one ("martin": 3,340 of 50,000) would be fetched
  * and sorted whole; the walk of the list's order finds a common term's page in a few hundred rows
  * but would read the whole table for a term that matches nobody. So: walk the first USERS_HEAD
- * accounts in order (head); when they hold a page of matches, or are all there is, that is the
+ * accounts in order (head: the list's index alone, which INCLUDEs search_text — no read of the
+ * accounts); when they hold a page of matches, or are all there is, that page's accounts are the
  * answer. Otherwise the term is rare (< $4 in USERS_HEAD, so about ≤ $4/USERS_HEAD of the
  * table) and its matches come from the trigram index, then sorted (a fence, OFFSET 0, keeps the
  * planner from turning that branch into a walk). The balance point of both costs is
  * USERS_HEAD ≈ √(page × accounts): 1,000 for 50,000 accounts. A term under three characters has
  * no trigram: the index would read all of itself, so that case walks the order to the end. */
 #define USERS_HEAD   "1000"
-#define USERS_SEARCH "lower(email || ' ' || given_name || ' ' || family_name) LIKE (SELECT p FROM pat)"
+#define USERS_SEARCH "search_text LIKE (SELECT p FROM pat)"
 #define USERS_Q(role)                                                                                        \
 	"WITH pat AS (SELECT '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', "    \
 	"'\\_')"                                                                                             \
 	" || '%' AS p),"                                                                                     \
-	" head AS MATERIALIZED (SELECT u.*, " USERS_SEARCH " AS hit FROM users u WHERE" USERS_LIVE(role)     \
-	    USERS_ORDER                                                                                      \
+	" head AS MATERIALIZED (SELECT created_at, id, " USERS_SEARCH                                        \
+	" AS hit FROM users WHERE" USERS_LIVE(role) USERS_ORDER                                              \
 	    " LIMIT " USERS_HEAD "),"                                                                        \
-	    " found AS (SELECT * FROM head WHERE hit LIMIT $4::int),"                                        \
+	    " found AS (SELECT id FROM head WHERE hit LIMIT $4::int),"                                       \
 	    " done AS (SELECT (SELECT count(*) FROM found) = $4::int OR (SELECT count(*) FROM head) "        \
 	    "< " USERS_HEAD " AS yes)"                                                                       \
 	    " SELECT " USER_COLUMNS                                                                          \
-	    ", x.created_at::text FROM (SELECT * FROM found WHERE (SELECT yes FROM done)"                    \
-	    " UNION ALL (SELECT * FROM (SELECT u.*, true FROM users u WHERE NOT (SELECT yes FROM done)"      \
+	    ", x.created_at::text FROM (SELECT u.* FROM found f JOIN users u ON u.id = f.id"                 \
+	    " WHERE (SELECT yes FROM done)"                                                                  \
+	    " UNION ALL (SELECT * FROM (SELECT u.* FROM users u WHERE NOT (SELECT yes FROM done)"            \
 	    " AND length($5) >= 3 AND erased_at IS NULL AND " role " AND " USERS_SEARCH " OFFSET 0) g"       \
 	    " WHERE (created_at, id) < ($2::timestamptz, $3::uuid)" USERS_ORDER " LIMIT $4::int)"            \
-	    " UNION ALL (SELECT u.*, true FROM users u WHERE NOT (SELECT yes FROM done) AND length($5) < 3 " \
+	    " UNION ALL (SELECT u.* FROM users u WHERE NOT (SELECT yes FROM done) AND length($5) < 3 "       \
 	    "AND" USERS_LIVE(role) " AND " USERS_SEARCH USERS_ORDER " LIMIT $4::int)) x"                     \
 	                           " ORDER BY x.created_at DESC, x.id DESC"
 

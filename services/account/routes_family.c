@@ -169,7 +169,9 @@ const struct lc_sql family_sql[] = {
     {"fam_doc_by_sha",
      "SELECT id FROM documents WHERE household_id = $1::uuid AND sha256 = $2 AND kind = $3"},
     /* GDPR */
-    {"fam_user_export", "SELECT (to_jsonb(u) - 'password_hash' - 'totp_secret' - 'totp_pending')::text"
+    /* search_text is the admins' search key (0195), a copy of the e-mail and names already there. */
+    {"fam_user_export", "SELECT (to_jsonb(u) - 'password_hash' - 'totp_secret' - 'totp_pending'"
+                        " - 'search_text')::text"
                         " FROM users u WHERE id = $1::uuid AND erased_at IS NULL"},
     {"fam_erase_identity", "SELECT fam_erase_identity($1::uuid)"},
     {"fam_user_rows_export", "SELECT fam_user_rows($1::uuid)::text"},

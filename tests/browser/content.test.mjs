@@ -154,6 +154,9 @@ describe('content pages', { timeout: budget(600_000) }, () => {
       await adminLogin(page, 'editeur@mairie.example');
       await page.getByRole('heading', { level: 1, name: 'Relecture' }).waitFor();
       await assertAccessible(page, '/admin/relecture');
+      // The queue lists items (no bodies): title, author, date and the section it will appear in.
+      const item = page.getByRole('listitem').filter({ hasText: title });
+      assert.match(await item.innerText(), /, soumis le .+, rubrique (.+ › )?Culture et loisirs$/);
       await page.getByRole('link', { name: title }).click();
       await page.getByRole('heading', { level: 1, name: `Modifier : ${title}` }).waitFor();
       await page.getByRole('button', { name: 'Publier' }).click();

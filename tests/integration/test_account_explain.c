@@ -44,6 +44,9 @@ static const struct explain_case cases[] = {
     {"admin_users_q", {NONE, T_MAX, ID0, PAGE, "zzzqx"}, 5},
     {"admin_users_q", {NONE, "2025-06-01T00:00:00Z", ID0, PAGE, "martin"}, 5},
     {"admin_users_q_role", {"agent", T_MAX, ID0, PAGE, "martin"}, 5},
+    {"generic:admin_users_q", {NONE, T_MAX, ID0, PAGE, "martin"}, 5},
+    {"generic:admin_users_q", {NONE, T_MAX, ID0, PAGE, "zzzqx"}, 5},
+    {"generic:admin_users_q_role", {"citizen", T_MAX, ID0, PAGE, "habitant4242"}, 5},
     {"admin_users_q_role", {"citizen", T_MAX, ID0, PAGE, "habitant4242"}, 5},
     /* the audit trail: all, a period, a later page; an actor by id or e-mail (one with no rows),
      * with an action; an action family common (request: half the trail), absent, with a period */

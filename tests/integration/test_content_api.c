@@ -200,6 +200,29 @@ static long public_status(const char *slug)
 	return s;
 }
 
+/* The review queue's item for id: the article's title, author and section path, no bodies (the
+ * queue lists items; the editor loads the article). */
+static void review_item_check(const struct call *c, const char *id, const char *title, const char *author,
+                              const char *section)
+{
+	json_t *items = json_object_get(c->json, "items"), *it, *found = NULL;
+	size_t i;
+	json_array_foreach(items, i, it) if (strcmp(json_string_value(json_object_get(it, "id")), id) == 0)
+	    found = it;
+	ck_assert_msg(found != NULL, "%s is not in the review queue", id);
+	ck_assert_str_eq(json_string_value(json_object_get(found, "title")), title);
+	ck_assert_str_eq(json_string_value(json_object_get(found, "status")), "in_review");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(found, "author"), "id")), author);
+	ck_assert_ptr_nonnull(json_string_value(json_object_get(found, "updated_at")));
+	ck_assert_ptr_null(json_object_get(found, "body_md"));
+	ck_assert_ptr_null(json_object_get(found, "body_html"));
+	json_t *crumbs = json_object_get(found, "breadcrumb");
+	ck_assert_int_ge(json_array_size(crumbs), 1);
+	json_t *last = json_array_get(crumbs, json_array_size(crumbs) - 1);
+	ck_assert_str_eq(json_string_value(json_object_get(last, "id")), section);
+	ck_assert_str_eq(json_string_value(json_object_get(found, "section_id")), section);
+}
+
 START_TEST(workflow_permissions)
 {
 	char id[37], slug[128], path[256], w[16];
@@ -261,7 +284,7 @@ START_TEST(workflow_permissions)
 	done(&c);
 	c = req("GET", V1 "/review?limit=100", as(editor, "editor"), NULL, NULL);
 	expect_code(&c, 200, NULL);
-	ck_assert_ptr_nonnull(strstr(c.body, id));
+	review_item_check(&c, id, title, agent, sec_mine);
 	done(&c);
 	/* Reject needs a comment and sends it back to draft. */
 	snprintf(path, sizeof(path), V1 "/articles/%s/reject", id);
@@ -309,6 +332,55 @@ START_TEST(workflow_permissions)
 	expect_code(&c, 200, NULL);
 	done(&c);
 	ck_assert_int_eq(public_status(slug), 404);
+}
+END_TEST
+
+/* The queue's breadcrumbs (section_paths, one query a page) are the article's own (section_path):
+ * a section two levels down, and its parent, on one page. */
+START_TEST(review_queue_items)
+{
+	char w[16], body[512], child[37], id1[37], id2[37], slug[128], path[256];
+	rand_word(w, sizeof(w));
+	snprintf(body, sizeof(body),
+	         "{\"title\":\"Sous-rubrique %s\",\"slug\":\"t-sub-%s\",\"parent_id\":\"%s\","
+	         "\"contributor_ids\":[\"%s\"]}",
+	         w, w, sec_mine, agent);
+	struct call c = req("POST", V1 "/sections", as(editor, "editor"), body, NULL);
+	expect_code(&c, 201, NULL);
+	snprintf(child, sizeof(child), "%s", str(&c, "id"));
+	done(&c);
+	char t1[64], t2[64];
+	snprintf(t1, sizeof(t1), "Dans la sous-rubrique %s", w);
+	snprintf(t2, sizeof(t2), "Dans la rubrique %s", w);
+	create_article(as(agent, "agent"), child, t1, NULL, id1, slug);
+	create_article(as(agent, "agent"), sec_mine, t2, NULL, id2, slug);
+	const char *ids[] = {id1, id2};
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), V1 "/articles/%s/submit", ids[i]);
+		c = req("POST", path, as(agent, "agent"), NULL, NULL);
+		expect_code(&c, 200, NULL);
+		done(&c);
+	}
+	c = req("GET", V1 "/review?limit=100", as(editor, "editor"), NULL, NULL);
+	expect_code(&c, 200, NULL);
+	review_item_check(&c, id1, t1, agent, child);
+	review_item_check(&c, id2, t2, agent, sec_mine);
+	json_t *queue = json_incref(json_object_get(c.json, "items"));
+	done(&c);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), V1 "/articles/%s?preview=1", ids[i]);
+		c = req("GET", path, as(editor, "editor"), NULL, NULL);
+		expect_code(&c, 200, NULL);
+		json_t *it, *mine = NULL;
+		size_t k;
+		json_array_foreach(queue, k, it) if (strcmp(json_string_value(json_object_get(it, "id")),
+		                                            ids[i]) == 0) mine = it;
+		ck_assert(
+		    json_equal(json_object_get(mine, "breadcrumb"), json_object_get(c.json, "breadcrumb")));
+		ck_assert_int_eq(json_array_size(json_object_get(mine, "breadcrumb")), i == 0 ? 2 : 1);
+		done(&c);
+	}
+	json_decref(queue);
 }
 END_TEST
 
@@ -969,6 +1041,7 @@ static Suite *suite(void)
 	tcase_add_unchecked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, workflow_permissions);
+	tcase_add_test(tc, review_queue_items);
 	tcase_add_test(tc, lost_update);
 	tcase_add_test(tc, scheduling_boundaries);
 	tcase_add_test(tc, markdown_inert);

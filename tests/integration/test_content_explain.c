@@ -46,6 +46,9 @@ static const struct explain_case cases[] = {
     /* editors */
     {"art_review", {PAGE, NONE, NONE}, 3},
     {"art_review", {PAGE, "2020-01-01 00:00:00+00", "00000000-0000-0000-0000-000000000000"}, 3},
+    /* after five calls a connection may settle on the generic plan: the same range */
+    {"generic:art_review", {PAGE, NONE, NONE}, 3},
+    {"generic:art_review", {PAGE, "2020-01-01 00:00:00+00", "00000000-0000-0000-0000-000000000000"}, 3},
     {"art_admin_list", {NONE, NONE, NONE, NONE, PAGE, NONE, NONE}, 7},
     {"art_admin_list", {"published", NONE, "news", NONE, PAGE, NONE, NONE}, 7},
     /* md5(town-article-42), the fixture's id of that article */
