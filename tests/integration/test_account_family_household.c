@@ -502,6 +502,7 @@ START_TEST(export_and_erasure)
 	json_t *user = json_object_get(x, "user");
 	ck_assert_str_eq(json_string_value(json_object_get(user, "email")), a.email);
 	ck_assert_ptr_null(json_object_get(user, "password_hash"));
+	ck_assert_ptr_null(json_object_get(user, "search_text")); /* the admins' search key, a copy */
 	json_t *fam = json_object_get(x, "family");
 	ck_assert_int_eq(json_array_size(json_object_get(json_object_get(fam, "household"), "members")), 2);
 	ck_assert_str_eq(
