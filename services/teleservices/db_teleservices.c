@@ -4,7 +4,8 @@
 
 #include "ts.h"
 
-#define REQ_OPEN "('submitted', 'received', 'in_progress', 'incomplete')"
+#define REQ_OPEN   "('submitted', 'received', 'in_progress', 'incomplete')"
+#define REQ_CLOSED "('accepted', 'rejected', 'cancelled')"
 
 /* A request as struct ts_req_row holds it (ts_req_lock, ts_req_read). */
 #define REQ_ROW                                                                                              \
@@ -15,17 +16,38 @@
 	" FROM requests r JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid"
 
 /* The agents' queue. "Late" is the stored deadline passed (due_at, kept by a trigger: migration
- * 0130), so it needs neither the procedure nor any arithmetic per row. Filters: $1 services,
- * $2 late ('', true, false), $3 assignee, $4 text; $5 limit, $6 offset; queue_status adds $7 (a
- * status or all). Each statement has a fixed status predicate so that its plan, generic or not,
- * can use the partial indexes of the open work. */
+ * 0130), so it needs neither the procedure nor any arithmetic per row. Every queue statement takes
+ * the same parameters: $1 services, $2 late ('', true, false), $3 assignee, $4 text; $5 limit,
+ * $6 offset; $7 status ('' the open work, all, or one status).
+ *
+ * One statement per shape of the filters (the status: open work, all, one; an assignee or not)
+ * with plain predicates, so that its generic plan is the walk a custom plan would choose and the
+ * service runs it under that plan (lc_db_exec_generic) instead of planning again on each call
+ * (~0.5 ms, more than the walk and the JSON of a page together). A shape's statement tests the
+ * parameters it does not filter on as one-time conditions ($3 = '', ...): called for another
+ * shape it answers nothing rather than wrong rows. The text filter keeps custom plans (queue_text*):
+ * its cost is the substring test of every row it walks, not the planning. */
 #define QUEUE_LATE "(r.status IN " REQ_OPEN " AND r.due_at < now())"
-#define QUEUE_FILTERS                                                                                        \
+#define QUEUE_TEXT                                                                                           \
 	"($3 = '' OR r.assignee_id = NULLIF($3, '')::uuid)"                                                  \
 	" AND ($4 = '' OR strpos(lower(coalesce(r.reference, '') || ' ' || r.beneficiaries::text || ' '"     \
 	" || r.answers::text || ' ' || (SELECT p.title FROM procedures p WHERE p.id = r.procedure_id)),"     \
 	" lower($4)) > 0)"
-#define QUEUE_NO_FILTERS "$3 = '' AND $4 = ''"
+#define QUEUE_ANYONE   "$3 = '' AND $4 = ''"
+#define QUEUE_ASSIGNEE "r.assignee_id = NULLIF($3, '')::uuid AND $4 = ''"
+/* The status predicates of the late branch and of the other one: literal enough for the partial
+ * indexes (migrations 0130, 0200) to be provably usable by a generic plan. One status is two
+ * shapes: an open one walks the open work, a closed one (never late) the closed requests of that
+ * status; so neither walks the whole history for a status it rarely holds. */
+#define QUEUE_OPEN_LATE    "r.status IN " REQ_OPEN " AND $7 = ''"
+#define QUEUE_OPEN_REST    QUEUE_OPEN_LATE
+#define QUEUE_ALL_LATE     "r.status IN " REQ_OPEN " AND $7 = 'all'"
+#define QUEUE_ALL_REST     "r.status <> 'draft' AND $7 = 'all'"
+#define QUEUE_ONE_LATE     "$7 IN " REQ_OPEN " AND r.status IN " REQ_OPEN " AND r.status = $7"
+#define QUEUE_ONE_REST     "r.status IN " REQ_OPEN " AND r.status = $7"
+#define QUEUE_CLOSED_REST  "r.status IN " REQ_CLOSED " AND r.status = $7"
+#define QUEUE_TEXT_LATE    "r.status IN " REQ_OPEN " AND ($7 = 'all' OR r.status = $7)"
+#define QUEUE_TEXT_REST    "r.status <> 'draft' AND ($7 = 'all' OR r.status = $7)"
 /* One branch of late first: for each of the agent's services, a walk of its requests in
  * reception order (an index on (service, received_at, id) gives that order for one service, not
  * for "= ANY" of several) cut at offset + limit; then the services' walks merged. */
@@ -36,23 +58,14 @@
 	" ORDER BY w.received_at ASC NULLS LAST, w.id LIMIT $5::int + $6::int)"
 /* Late first: the late requests and the others, each branch skipped entirely when the late
  * filter excludes it, merged into the page; the JSON is built for the page's rows only. */
-#define QUEUE(STATUS, FILTERS)                                                                               \
-	"SELECT request_summary_json(r, p)::text FROM (" QUEUE_BRANCH(                                       \
-	    "true", STATUS                                                                                   \
-	    " AND " FILTERS " AND " QUEUE_LATE                                                               \
-	    " AND $2 <> 'false'") " UNION ALL " QUEUE_BRANCH("false", STATUS                                 \
-	                                                     " AND " FILTERS " AND NOT " QUEUE_LATE          \
-	                                                     " AND $2 <> 'true'") " ORDER BY late DESC, "    \
-	                                                                          "received_at ASC NULLS "   \
-	                                                                          "LAST, id LIMIT $5::int "  \
-	                                                                          "OFFSET $6::int) x"        \
-	                                                                          " JOIN requests r ON "     \
-	                                                                          "r.id = x.id JOIN "        \
-	                                                                          "procedures p ON p.id = "  \
-	                                                                          "r.procedure_id"           \
-	                                                                          " ORDER BY x.late DESC, "  \
-	                                                                          "x.received_at ASC NULLS " \
-	                                                                          "LAST, x.id"
+#define QUEUE(LATE_STATUS, REST_STATUS, FILTERS)                                                             \
+	"SELECT request_summary_json(r, p)::text FROM ("                                                     \
+	QUEUE_BRANCH("true", LATE_STATUS " AND " FILTERS " AND " QUEUE_LATE " AND $2 <> 'false'")            \
+	" UNION ALL "                                                                                        \
+	QUEUE_BRANCH("false", REST_STATUS " AND " FILTERS " AND NOT " QUEUE_LATE " AND $2 <> 'true'")        \
+	" ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $5::int OFFSET $6::int) x"                \
+	" JOIN requests r ON r.id = x.id JOIN procedures p ON p.id = r.procedure_id"                         \
+	" ORDER BY x.late DESC, x.received_at ASC NULLS LAST, x.id"
 
 const struct lc_sql ts_statements[] = {
     /* procedures */
@@ -154,13 +167,17 @@ const struct lc_sql ts_statements[] = {
      " 'body', body, 'internal', internal, 'created_at', iso(created_at))::text"},
 
     /* agents */
-    {"queue", QUEUE("r.status IN " REQ_OPEN, QUEUE_FILTERS)},
-    {"queue_status", QUEUE("r.status <> 'draft' AND ($7 = 'all' OR r.status = $7)", QUEUE_FILTERS)},
-    /* The open work without the assignee and text filters (the screen's default view, the hot
-     * one): its generic plan is the custom one's index-only walk, so it runs with that plan
-     * (lc_db_exec_generic) instead of planning again on each call (~0.3 ms, 3x the walk).
-     * $3 and $4 stay in the text, only tested for '' (a one-time filter). */
-    {"queue_plain", QUEUE("r.status IN " REQ_OPEN, QUEUE_NO_FILTERS)},
+    /* the queue, one statement per shape (see QUEUE) */
+    {"queue_open", QUEUE(QUEUE_OPEN_LATE, QUEUE_OPEN_REST, QUEUE_ANYONE)},
+    {"queue_open_assignee", QUEUE(QUEUE_OPEN_LATE, QUEUE_OPEN_REST, QUEUE_ASSIGNEE)},
+    {"queue_all", QUEUE(QUEUE_ALL_LATE, QUEUE_ALL_REST, QUEUE_ANYONE)},
+    {"queue_all_assignee", QUEUE(QUEUE_ALL_LATE, QUEUE_ALL_REST, QUEUE_ASSIGNEE)},
+    {"queue_one", QUEUE(QUEUE_ONE_LATE, QUEUE_ONE_REST, QUEUE_ANYONE)},
+    {"queue_one_assignee", QUEUE(QUEUE_ONE_LATE, QUEUE_ONE_REST, QUEUE_ASSIGNEE)},
+    {"queue_closed", QUEUE(QUEUE_ONE_LATE, QUEUE_CLOSED_REST, QUEUE_ANYONE)},
+    {"queue_closed_assignee", QUEUE(QUEUE_ONE_LATE, QUEUE_CLOSED_REST, QUEUE_ASSIGNEE)},
+    {"queue_text", QUEUE(QUEUE_OPEN_LATE, QUEUE_OPEN_REST, QUEUE_TEXT)},
+    {"queue_text_status", QUEUE(QUEUE_TEXT_LATE, QUEUE_TEXT_REST, QUEUE_TEXT)},
     /* The timeline's figures are stored per request (timeline_s, timeline_since: migration
      * 0130), so a period reads the index of receptions, not every step; one service at a time
      * (a range of (service, received_at) each, no sort of the period), a row per service that

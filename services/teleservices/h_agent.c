@@ -74,16 +74,18 @@ int h_queue(struct lc_request *rq)
 	snprintf(lim, sizeof(lim), "%d", page.limit + 1);
 	snprintf(off, sizeof(off), "%ld", offset);
 	const char *who = assignee && strcmp(assignee, "me") == 0 ? lc_rq_claims(rq)->sub : assignee;
-	/* The open work (the default) and a given status or all are two statements: see QUEUE.
-	 * The open work without assignee nor text filter (the screen's view) runs queue_plain with
-	 * its generic plan. (status=all keeps custom plans: its generic plan is estimated to sort
-	 * a tenth of a service's requests, which the EXPLAIN test refuses.) */
-	bool open_work = !status || !*status;
-	bool plain = open_work && (!who || !*who) && (!q || !*q);
-	const char *p[] = {services, late ? late : "", who ? who : "", q ? q : "", lim, off, status};
-	const char *stmt = plain ? "queue_plain" : open_work ? "queue" : "queue_status";
-	PGresult *r = plain ? lc_db_exec_generic(lc_rq_db(rq), stmt, open_work ? 6 : 7, p)
-	                    : lc_db_exec(lc_rq_db(rq), stmt, open_work ? 6 : 7, p);
+	bool open_work = !status || !*status, all = !open_work && strcmp(status, "all") == 0;
+	bool mine = who && *who, text = q && *q;
+	/* One statement per shape (see QUEUE): without the text filter each runs under its generic
+	 * plan, which is the custom plan's walk without the planning. */
+	const char *stmt = text      ? (open_work ? "queue_text" : "queue_text_status")
+	                   : open_work ? (mine ? "queue_open_assignee" : "queue_open")
+	                   : all       ? (mine ? "queue_all_assignee" : "queue_all")
+	                   : ts_status_open(status) ? (mine ? "queue_one_assignee" : "queue_one")
+	                                            : (mine ? "queue_closed_assignee" : "queue_closed");
+	const char *p[] = {services, late ? late : "", mine ? who : "", text ? q : "", lim, off,
+	                   open_work ? "" : status};
+	PGresult *r = text ? lc_db_exec(lc_rq_db(rq), stmt, 7, p) : lc_db_exec_generic(lc_rq_db(rq), stmt, 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	/* The page is written from the rows' own JSON text: no parse and reprint per row. */

@@ -60,6 +60,12 @@ bool ts_clock_runs(const char *status)
 	return status && (strcmp(status, "received") == 0 || strcmp(status, "in_progress") == 0);
 }
 
+bool ts_status_open(const char *status)
+{
+	static const char *const open[] = {"submitted", "received", "in_progress", "incomplete", NULL};
+	return ts_in_list(status, open);
+}
+
 bool ts_is_decision(const char *status)
 {
 	return status && (strcmp(status, "accepted") == 0 || strcmp(status, "rejected") == 0);

@@ -67,6 +67,8 @@ bool ts_transition_allowed(const char *from, const char *to, enum ts_actor actor
 bool ts_clock_runs(const char *status);
 /* Is it a decision (accepted, rejected)? */
 bool ts_is_decision(const char *status);
+/* The open work: submitted and not yet decided nor cancelled (REQ_OPEN of the queue). */
+bool ts_status_open(const char *status);
 /* The template that tells the citizen about entering `to`, or NULL when none. */
 const char *ts_template_for(const char *to);
 /* A short French label of the next step for the citizen. */
