@@ -1,6 +1,7 @@
 /* explain.h — the plan check of issue 11: a service's statements, EXPLAINed against the "town"
  * fixture (tests/bench/town/<svc>.sql, loaded at a smaller scale inside a transaction that is
- * rolled back), must not scan a large table sequentially nor sort more than a page's worth. */
+ * rolled back), must not scan a large table sequentially nor sort more than a page's worth; a
+ * statement run under its generic plan must not be estimated above jit_above_cost. */
 #ifndef CIVITAS_EXPLAIN_H
 #define CIVITAS_EXPLAIN_H
 
