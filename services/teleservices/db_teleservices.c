@@ -39,15 +39,15 @@
  * indexes (migrations 0130, 0200) to be provably usable by a generic plan. One status is two
  * shapes: an open one walks the open work, a closed one (never late) the closed requests of that
  * status; so neither walks the whole history for a status it rarely holds. */
-#define QUEUE_OPEN_LATE    "r.status IN " REQ_OPEN " AND $7 = ''"
-#define QUEUE_OPEN_REST    QUEUE_OPEN_LATE
-#define QUEUE_ALL_LATE     "r.status IN " REQ_OPEN " AND $7 = 'all'"
-#define QUEUE_ALL_REST     "r.status <> 'draft' AND $7 = 'all'"
-#define QUEUE_ONE_LATE     "$7 IN " REQ_OPEN " AND r.status IN " REQ_OPEN " AND r.status = $7"
-#define QUEUE_ONE_REST     "r.status IN " REQ_OPEN " AND r.status = $7"
-#define QUEUE_CLOSED_REST  "r.status IN " REQ_CLOSED " AND r.status = $7"
-#define QUEUE_TEXT_LATE    "r.status IN " REQ_OPEN " AND ($7 = 'all' OR r.status = $7)"
-#define QUEUE_TEXT_REST    "r.status <> 'draft' AND ($7 = 'all' OR r.status = $7)"
+#define QUEUE_OPEN_LATE   "r.status IN " REQ_OPEN " AND $7 = ''"
+#define QUEUE_OPEN_REST   QUEUE_OPEN_LATE
+#define QUEUE_ALL_LATE    "r.status IN " REQ_OPEN " AND $7 = 'all'"
+#define QUEUE_ALL_REST    "r.status <> 'draft' AND $7 = 'all'"
+#define QUEUE_ONE_LATE    "$7 IN " REQ_OPEN " AND r.status IN " REQ_OPEN " AND r.status = $7"
+#define QUEUE_ONE_REST    "r.status IN " REQ_OPEN " AND r.status = $7"
+#define QUEUE_CLOSED_REST "r.status IN " REQ_CLOSED " AND r.status = $7"
+#define QUEUE_TEXT_LATE   "r.status IN " REQ_OPEN " AND ($7 = 'all' OR r.status = $7)"
+#define QUEUE_TEXT_REST   "r.status <> 'draft' AND ($7 = 'all' OR r.status = $7)"
 /* One branch of late first: for each of the agent's services, a walk of its requests in
  * reception order (an index on (service, received_at, id) gives that order for one service, not
  * for "= ANY" of several) cut at offset + limit; then the services' walks merged. */
@@ -58,14 +58,15 @@
 	" ORDER BY w.received_at ASC NULLS LAST, w.id LIMIT $5::int + $6::int)"
 /* Late first: the late requests and the others, each branch skipped entirely when the late
  * filter excludes it, merged into the page; the JSON is built for the page's rows only. */
-#define QUEUE(LATE_STATUS, REST_STATUS, FILTERS)                                                             \
-	"SELECT request_summary_json(r, p)::text FROM ("                                                     \
-	QUEUE_BRANCH("true", LATE_STATUS " AND " FILTERS " AND " QUEUE_LATE " AND $2 <> 'false'")            \
-	" UNION ALL "                                                                                        \
-	QUEUE_BRANCH("false", REST_STATUS " AND " FILTERS " AND NOT " QUEUE_LATE " AND $2 <> 'true'")        \
+#define QUEUE_LATE_BRANCH(S, F) QUEUE_BRANCH("true", S " AND " F " AND " QUEUE_LATE " AND $2 <> 'false'")
+#define QUEUE_REST_BRANCH(S, F) QUEUE_BRANCH("false", S " AND " F " AND NOT " QUEUE_LATE " AND $2 <> 'true'")
+#define QUEUE_PAGE                                                                                           \
 	" ORDER BY late DESC, received_at ASC NULLS LAST, id LIMIT $5::int OFFSET $6::int) x"                \
 	" JOIN requests r ON r.id = x.id JOIN procedures p ON p.id = r.procedure_id"                         \
 	" ORDER BY x.late DESC, x.received_at ASC NULLS LAST, x.id"
+#define QUEUE(LATE_STATUS, REST_STATUS, FILTERS)                                                             \
+	"SELECT request_summary_json(r, p)::text FROM (" QUEUE_LATE_BRANCH(                                  \
+	    LATE_STATUS, FILTERS) " UNION ALL " QUEUE_REST_BRANCH(REST_STATUS, FILTERS) QUEUE_PAGE
 
 const struct lc_sql ts_statements[] = {
     /* procedures */

@@ -78,14 +78,15 @@ int h_queue(struct lc_request *rq)
 	bool mine = who && *who, text = q && *q;
 	/* One statement per shape (see QUEUE): without the text filter each runs under its generic
 	 * plan, which is the custom plan's walk without the planning. */
-	const char *stmt = text      ? (open_work ? "queue_text" : "queue_text_status")
-	                   : open_work ? (mine ? "queue_open_assignee" : "queue_open")
-	                   : all       ? (mine ? "queue_all_assignee" : "queue_all")
+	const char *stmt = text                     ? (open_work ? "queue_text" : "queue_text_status")
+	                   : open_work              ? (mine ? "queue_open_assignee" : "queue_open")
+	                   : all                    ? (mine ? "queue_all_assignee" : "queue_all")
 	                   : ts_status_open(status) ? (mine ? "queue_one_assignee" : "queue_one")
 	                                            : (mine ? "queue_closed_assignee" : "queue_closed");
-	const char *p[] = {services, late ? late : "", mine ? who : "", text ? q : "", lim, off,
-	                   open_work ? "" : status};
-	PGresult *r = text ? lc_db_exec(lc_rq_db(rq), stmt, 7, p) : lc_db_exec_generic(lc_rq_db(rq), stmt, 7, p);
+	const char *p[] = {services, late ? late : "",       mine ? who : "", text ? q : "", lim,
+	                   off,      open_work ? "" : status};
+	PGresult *r =
+	    text ? lc_db_exec(lc_rq_db(rq), stmt, 7, p) : lc_db_exec_generic(lc_rq_db(rq), stmt, 7, p);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	/* The page is written from the rows' own JSON text: no parse and reprint per row. */

@@ -647,6 +647,101 @@ START_TEST(bundles_all_or_nothing)
 }
 END_TEST
 
+/* The queue's ids for a query of a service, in order, as "0,2" (indexes into ids; "?" for an
+ * id not among them). */
+static void queue_of(const char *auth, const char *svc, const char *query, char ids[][37], int n, char *out,
+                     size_t cap)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/queue?service=%s%s", svc, query);
+	struct itest_resp r;
+	call(&r, "GET", path, auth, NULL, NULL);
+	json_t *j = itest_expect(&r, 200), *it;
+	size_t i;
+	out[0] = '\0';
+	json_array_foreach(json_object_get(j, "items"), i, it)
+	{
+		int k = 0;
+		while (k < n && strcmp(ids[k], itest_jstr(it, "id")) != 0)
+			k++;
+		snprintf(out + strlen(out), cap - strlen(out), "%s%c", i ? "," : "", k < n ? '0' + k : '?');
+	}
+	json_decref(j);
+}
+
+/* Each shape of the queue's filters is its own statement (db_teleservices.c, QUEUE): the open
+ * work, all, an open status, a closed one, each with an assignee or not, the text filter. */
+START_TEST(queue_shapes)
+{
+	char svc[40], rnd[37], slug[48], body[1024];
+	lc_uuid_v4(rnd);
+	snprintf(svc, sizeof(svc), "shp-%.8s", rnd);
+	snprintf(slug, sizeof(slug), "shp-%.8s", rnd);
+	snprintf(
+	    body, sizeof(body),
+	    "{\"slug\":\"%s\",\"title\":\"Formes\",\"service\":\"%s\",\"audience\":\"self\",\"fields\":[],"
+	    "\"status\":\"published\"}",
+	    slug, svc);
+	struct itest_resp r;
+	call(&r, "POST", "/procedures", admin.auth, body, NULL);
+	json_decref(itest_expect(&r, 201));
+	char agent_auth[4200];
+	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
+	/* 0 accepted, 1 rejected, 2 in progress (mine), 3 received, 4 accepted (mine), in that
+	 * order of reception; none late. */
+	char ids[5][37];
+	static const char *const end[5] = {"accepted", "rejected", "in_progress", NULL, "accepted"};
+	for (int i = 0; i < 5; i++) {
+		draft_make(slug, citizen.auth, ids[i]);
+		json_decref(submit(citizen.auth, ids[i], NULL, 200));
+		if (end[i])
+			json_decref(transition(agent_auth, ids[i], "in_progress", NULL, 200));
+		if (end[i] && strcmp(end[i], "in_progress") != 0)
+			json_decref(transition(agent_auth, ids[i], end[i], "ok", 200));
+		if (i == 2 || i == 4) {
+			char path[128];
+			snprintf(path, sizeof(path), "/requests/%s/assign", ids[i]);
+			call(&r, "POST", path, agent_auth, "{}", NULL);
+			json_decref(itest_expect(&r, 200));
+		}
+	}
+	static const struct {
+		const char *query, *want;
+	} cases[] = {
+	    {"", "2,3"},
+	    {"&late=false", "2,3"},
+	    {"&late=true", ""},
+	    {"&status=all", "0,1,2,3,4"},
+	    {"&status=all&limit=2", "0,1"},
+	    {"&status=all&limit=2&cursor=eyJvIjoyfQ", "2,3"}, /* {"o":2} */
+	    {"&status=received", "3"},
+	    {"&status=in_progress", "2"},
+	    {"&status=submitted", ""},
+	    {"&status=accepted", "0,4"},
+	    {"&status=rejected", "1"},
+	    {"&status=cancelled", ""},
+	    {"&status=accepted&late=true", ""},
+	    {"&assignee=me", "2"},
+	    {"&assignee=me&status=all", "2,4"},
+	    {"&assignee=me&status=in_progress", "2"},
+	    {"&assignee=me&status=received", ""},
+	    {"&assignee=me&status=accepted", "4"},
+	    {"&assignee=me&status=rejected", ""},
+	    {"&assignee=00000000-0000-0000-0000-0000000000aa&status=all", ""},
+	    {"&q=formes&status=all", "0,1,2,3,4"},
+	    {"&q=formes&assignee=me", "2"},
+	    {"&q=formes&status=accepted&assignee=me", "4"},
+	    {"&q=absent-partout", ""},
+	};
+	char got[64];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		queue_of(agent_auth, svc, cases[i].query, ids, 5, got, sizeof(got));
+		ck_assert_msg(strcmp(got, cases[i].want) == 0, "queue%s: %s, want %s", cases[i].query, got,
+		              cases[i].want);
+	}
+}
+END_TEST
+
 START_TEST(sla_arithmetic)
 {
 	/* The SQL function on its own: 1 day received, 5 days incomplete, 2 days in progress. */
@@ -945,6 +1040,7 @@ int main(void)
 	tcase_add_test(tc, cancel_and_uploads);
 	tcase_add_test(tc, bundles_all_or_nothing);
 	tcase_add_test(tc, sla_arithmetic);
+	tcase_add_test(tc, queue_shapes);
 	tcase_add_test(tc, connector_signature_retry_and_status);
 	suite_add_tcase(s, tc);
 	return itest_run(s);

@@ -202,8 +202,8 @@ START_TEST(status_machine)
 	ck_assert(ts_clock_runs("received") && ts_clock_runs("in_progress") && !ts_clock_runs("incomplete"));
 	ck_assert(ts_is_decision("accepted") && !ts_is_decision("cancelled"));
 	/* the open work of the queue (REQ_OPEN): what is submitted and neither decided nor cancelled */
-	ck_assert(ts_status_open("submitted") && ts_status_open("received") && ts_status_open("in_progress") &&
-	          ts_status_open("incomplete"));
+	ck_assert(ts_status_open("submitted") && ts_status_open("received") &&
+	          ts_status_open("in_progress") && ts_status_open("incomplete"));
 	ck_assert(!ts_status_open("draft") && !ts_status_open("accepted") && !ts_status_open("rejected") &&
 	          !ts_status_open("cancelled") && !ts_status_open(NULL) && !ts_status_open("all"));
 	ck_assert_str_eq(ts_template_for("incomplete"), "request_incomplete");
