@@ -647,6 +647,25 @@ START_TEST(bundles_all_or_nothing)
 }
 END_TEST
 
+/* A published procedure of a new service of its own (prefix-<random>), and a bearer of the
+ * school agent for that service. */
+static void throwaway_service(const char *prefix, const char *title, char svc[40], char slug[48],
+                              char agent_auth[4200])
+{
+	char rnd[37], body[1024];
+	lc_uuid_v4(rnd);
+	snprintf(svc, 40, "%s-%.8s", prefix, rnd);
+	snprintf(slug, 48, "%s-%.8s", prefix, rnd);
+	snprintf(body, sizeof(body),
+	         "{\"slug\":\"%s\",\"title\":\"%s\",\"service\":\"%s\",\"audience\":\"self\","
+	         "\"fields\":[],\"status\":\"published\"}",
+	         slug, title, svc);
+	struct itest_resp r;
+	call(&r, "POST", "/procedures", admin.auth, body, NULL);
+	json_decref(itest_expect(&r, 201));
+	snprintf(agent_auth, 4200, "%s", itest_bearer(agent_sco.id, "agent", svc));
+}
+
 /* The queue's ids for a query of a service, in order, as "0,2" (indexes into ids; "?" for an
  * id not among them). */
 static void queue_of(const char *auth, const char *svc, const char *query, char ids[][37], int n, char *out,
@@ -673,20 +692,9 @@ static void queue_of(const char *auth, const char *svc, const char *query, char 
  * work, all, an open status, a closed one, each with an assignee or not, the text filter. */
 START_TEST(queue_shapes)
 {
-	char svc[40], rnd[37], slug[48], body[1024];
-	lc_uuid_v4(rnd);
-	snprintf(svc, sizeof(svc), "shp-%.8s", rnd);
-	snprintf(slug, sizeof(slug), "shp-%.8s", rnd);
-	snprintf(
-	    body, sizeof(body),
-	    "{\"slug\":\"%s\",\"title\":\"Formes\",\"service\":\"%s\",\"audience\":\"self\",\"fields\":[],"
-	    "\"status\":\"published\"}",
-	    slug, svc);
+	char svc[40], slug[48], agent_auth[4200];
 	struct itest_resp r;
-	call(&r, "POST", "/procedures", admin.auth, body, NULL);
-	json_decref(itest_expect(&r, 201));
-	char agent_auth[4200];
-	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
+	throwaway_service("shp", "Formes", svc, slug, agent_auth);
 	/* 0 accepted, 1 rejected, 2 in progress (mine), 3 received, 4 accepted (mine), in that
 	 * order of reception; none late. */
 	char ids[5][37];
@@ -769,19 +777,9 @@ START_TEST(sla_arithmetic)
 
 	/* /sla over requests of a throwaway service: three decided (2, 4 and 9 days, one with 20
 	 * days incomplete in between), one open and late. */
-	char svc[40], rnd[37], slug[48], body[1024];
-	lc_uuid_v4(rnd);
-	snprintf(svc, sizeof(svc), "sla-%.8s", rnd);
-	snprintf(slug, sizeof(slug), "sla-%.8s", rnd);
-	snprintf(body, sizeof(body),
-	         "{\"slug\":\"%s\",\"title\":\"SLA\",\"service\":\"%s\",\"audience\":\"self\",\"fields\":[],"
-	         "\"status\":\"published\"}",
-	         slug, svc);
+	char svc[40], slug[48], agent_auth[4200];
 	struct itest_resp r;
-	call(&r, "POST", "/procedures", admin.auth, body, NULL);
-	json_decref(itest_expect(&r, 201));
-	char agent_auth[4200];
-	snprintf(agent_auth, sizeof(agent_auth), "%s", itest_bearer(agent_sco.id, "agent", svc));
+	throwaway_service("sla", "SLA", svc, slug, agent_auth);
 	char ids[4][37];
 	for (int i = 0; i < 4; i++) {
 		draft_make(slug, citizen.auth, ids[i]);
