@@ -64,6 +64,27 @@ void lc_rq_resume(struct lc_request *rq)
 	MHD_resume_connection(rq->conn);
 }
 
+void lc__rq_off_thread(struct lc_request *rq, bool on)
+{
+	rq->off_thread = on;
+}
+
+/* The resume of lc_offload_handler: what the handler replied on its worker goes out now. With
+ * no reply kept, rq is not replied and run_parked answers 500 as for any silent handler. */
+int lc__rq_send_kept(struct lc_request *rq, void *unused)
+{
+	(void)unused;
+	struct MHD_Response *resp = rq->kept;
+	rq->kept = NULL;
+	if (resp) {
+		MHD_queue_response(rq->conn, rq->status, resp);
+		MHD_destroy_response(resp);
+	} else {
+		rq->replied = false;
+	}
+	return LC_REPLIED;
+}
+
 /* MHD calls a resumed connection's handler again: run the parked request's continuation.
  * True when rq was parked (and is now answered, or still waiting for its wake-up). */
 static bool run_parked(struct lc_request *rq)
@@ -194,6 +215,8 @@ static void request_free(struct lc_request *rq)
 		free(rq->out_headers[i].name);
 		free(rq->out_headers[i].value);
 	}
+	if (rq->kept) /* the client left before the kept reply could go out */
+		MHD_destroy_response(rq->kept);
 	json_decref(rq->json);
 	lc_buf_free(&rq->body);
 	lc_router_match_free(&rq->match);

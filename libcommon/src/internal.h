@@ -66,6 +66,10 @@ struct lc_request {
 	void *resume_arg;
 	bool replied;
 	unsigned status;
+	/* A handler running on an offload worker (lc_offload_handler) cannot queue its reply:
+	 * MHD takes it on the HTTP thread only. The reply is kept here until then. */
+	bool off_thread;
+	struct MHD_Response *kept;
 };
 
 /* db.c: a new request starts with no failure remembered, so lc_db_failed() speaks of this
@@ -74,6 +78,9 @@ void lc__db_forget_failure(void);
 
 /* reply.c: queue a response with the framework's headers (request id, security, cache). */
 int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp);
+/* http.c: a handler runs on a worker (its reply is kept), and the resume that sends it. */
+void lc__rq_off_thread(struct lc_request *rq, bool on);
+int lc__rq_send_kept(struct lc_request *rq, void *unused);
 /* Does an If-None-Match / If-Match header list etag (or is it "*")? Weak prefixes are ignored. */
 bool lc__etag_listed(const char *header, const char *etag);
 

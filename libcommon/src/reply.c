@@ -72,10 +72,14 @@ int lc__queue(struct lc_request *rq, unsigned status, struct MHD_Response *resp)
 		                        "default-src 'none'; frame-ancestors 'none'");
 	if (!rq->has_cache_control)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
-	enum MHD_Result r = MHD_queue_response(rq->conn, status, resp);
-	MHD_destroy_response(resp);
 	rq->replied = true;
 	rq->status = status;
+	if (rq->off_thread) { /* sent by lc__rq_send_kept, on the HTTP thread */
+		rq->kept = resp;
+		return 0;
+	}
+	enum MHD_Result r = MHD_queue_response(rq->conn, status, resp);
+	MHD_destroy_response(resp);
 	return r == MHD_YES ? 0 : -1;
 }
 

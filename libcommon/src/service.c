@@ -92,7 +92,7 @@ static const struct lc_config_item common_items[] = {
     {"CIVITAS_OUTBOX_BACKOFF_MS", LC_CFG_INT, "1000", false, 10, 3600000, &lc_settings.outbox_backoff_ms},
     {"CIVITAS_REVOCATION_POLL_MS", LC_CFG_INT, "2000", false, 200, 60000, &lc_settings.revocation_poll_ms},
     {"CIVITAS_PER_IP_CONN_LIMIT", LC_CFG_INT, "64", false, 0, 100000, &lc_settings.per_ip_conn_limit},
-    /* 0: one worker per CPU (offload.c) */
+    /* handler threads; 0: two per CPU (offload.c; plus one hash thread per CPU) */
     {"CIVITAS_OFFLOAD_THREADS", LC_CFG_INT, "0", false, 0, 64, &lc_settings.offload_threads},
     {NULL, 0, NULL, false, 0, 0, NULL},
 };

@@ -30,8 +30,8 @@ int account_password_hash(const char *password, char out[ACCOUNT_PHC_MAX]);
 /* true when password matches the PHC string. A NULL or malformed hash still costs one hash
  * (a dummy one), so that unknown accounts take as long as known ones. */
 bool account_password_verify(const char *phc, const char *password);
-/* The offload pool's idle hook: gives back the hash memory a worker kept during a busy spell. */
-void account_password_idle(void);
+/* The offload pool's idle hook: gives back the hash memory a hash thread kept during a busy spell. */
+void account_password_idle(int slot);
 /* NULL when the password is acceptable, else the field error code: "out_of_range" (length in
  * code points outside 12..128), "same_as_email", "same_as_name". email/names may be NULL. */
 const char *account_password_policy(const char *password, const char *email, const char *given_name,

@@ -1,7 +1,8 @@
 /* h_login.c — POST /login: password (argon2id), lockout after 5 failures in a row (1, 5, 15 then
  * 60 minutes, the owner is told by e-mail; lockout.c), TOTP or a recovery code when enrolled,
  * and mandatory enrolment for admins and for anyone whose TOTP an administrator reset.
- * Unknown e-mail and wrong password get the same 401 after the same hashing work. */
+ * Unknown e-mail and wrong password get the same 401 after the same hashing work. The whole
+ * login but the parsing runs on the offload pool (its database work too): see docs/account.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,8 +210,8 @@ static int reply_failure(struct login *l)
 	              lc_reply_problem(rq, 401, "invalid_credentials", "Wrong e-mail address or password."));
 }
 
-/* On an offload worker: the same argon2id work whether or not the account exists (a dummy
- * hash otherwise). Reads l->u, which nothing else touches meanwhile. */
+/* On a hash thread: the same argon2id work whether or not the account exists (a dummy hash
+ * otherwise). */
 static void login_hash(void *arg)
 {
 	struct login *l = arg;
@@ -219,7 +220,7 @@ static void login_hash(void *arg)
 	l->out = ok ? LO_OK : LO_BAD;
 }
 
-/* Back on the HTTP thread once the password is checked: second factor, then the session. */
+/* Once the password is checked: second factor, then the session. */
 static int login_checked(struct lc_request *rq, void *arg)
 {
 	struct login *l = arg;
@@ -286,6 +287,35 @@ static int login_checked(struct lc_request *rq, void *arg)
 	return finish(l, lc_reply_json(rq, 200, body));
 }
 
+/* On an offload handler thread, with its own database connection: the account, the lockout slot,
+ * the hash (on a hash thread), then the second factor and the session. The HTTP thread only parses the
+ * body and sends the reply, so that nothing else it serves waits on a login's round trips. */
+static int login_run(struct lc_request *rq, void *arg)
+{
+	struct login *l = arg;
+	struct lc_db *db = lc_rq_db(rq);
+	const char *p[] = {l->email};
+	l->u = lc_db_exec(db, "login_user", 1, p);
+	if (!l->u)
+		return lc_db_fail_reply(rq);
+	if (PQntuples(l->u) != 1) {
+		PQclear(l->u);
+		l->u = NULL;
+	}
+	/* The attempt takes its slot before any hashing: parallel guesses cannot pass the limit. */
+	if (l->u) {
+		int rc = lockout_reserve(db, PQgetvalue(l->u, 0, UC_ID), &l->lk);
+		if (rc < 0)
+			return finish(l, lc_db_fail_reply(rq));
+		if (rc == 0)
+			return finish(l, reply_retry(rq, l->lk.retry_after));
+	}
+
+	/* One hash per CPU at a time; other logins' database work goes on meanwhile. */
+	lc_offload_cpu(login_hash, l);
+	return login_checked(rq, l);
+}
+
 int h_login(struct lc_request *rq)
 {
 	struct login *l = lc_rq_alloc(rq, sizeof(*l));
@@ -307,24 +337,5 @@ int h_login(struct lc_request *rq)
 	if (l->totp && l->recovery)
 		return reply_field_error(rq, "recovery_code", "not_allowed",
 		                         "Send either a one-time code or a recovery code.");
-	struct lc_db *db = lc_rq_db(rq);
-	const char *p[] = {l->email};
-	l->u = lc_db_exec(db, "login_user", 1, p);
-	if (!l->u)
-		return lc_db_fail_reply(rq);
-	if (PQntuples(l->u) != 1) {
-		PQclear(l->u);
-		l->u = NULL;
-	}
-	/* The attempt takes its slot before any hashing: parallel guesses cannot pass the limit. */
-	if (l->u) {
-		int rc = lockout_reserve(db, PQgetvalue(l->u, 0, UC_ID), &l->lk);
-		if (rc < 0)
-			return finish(l, lc_db_fail_reply(rq));
-		if (rc == 0)
-			return finish(l, reply_retry(rq, l->lk.retry_after));
-	}
-
-	/* The hash runs on the offload pool: the HTTP thread serves others meanwhile. */
-	return lc_offload(rq, login_hash, login_checked, l);
+	return lc_offload_handler(rq, login_run, l);
 }

@@ -38,41 +38,47 @@ int account_password_hash(const char *password, char out[ACCOUNT_PHC_MAX])
 /* --- verification with memory kept between hashes ------------------------------------------
  * A hash needs m_cost KiB (19 MiB). Freshly mapped for each login, those pages fault in one by
  * one: on a virtual machine that costs twice the hash itself (measured: ~4,860 page faults and
- * 117 ms of CPU per login for a 31 ms hash). An offload worker keeps its block between the logins
- * of a busy spell and gives it back when it goes idle (account_password_idle), so an idle daemon
- * stays small. Other threads (a login run inline when the pool is full) allocate as before. */
-static __thread struct {
+ * 117 ms of CPU per login for a 31 ms hash). Each hash thread of the offload pool (one per CPU,
+ * its slot) keeps its block between the logins of a busy spell and gives it back when it goes
+ * idle (account_password_idle), so an idle daemon stays small and a busy one holds one block per
+ * CPU. Elsewhere (a hash run inline) memory is allocated as before. Only the slot's own thread
+ * touches the slot's block. */
+static struct {
 	uint8_t *mem;
 	size_t cap;
-} t_block;
+} blocks[LC_OFFLOAD_MAX_SLOTS];
 
 static int block_allocate(uint8_t **memory, size_t bytes)
 {
-	if (!lc_offload_on_worker()) {
+	int s = lc_offload_slot();
+	if (s < 0) {
 		*memory = malloc(bytes);
 		return *memory ? 0 : -1;
 	}
-	if (t_block.cap < bytes) {
-		free(t_block.mem);
-		t_block.mem = malloc(bytes);
-		t_block.cap = t_block.mem ? bytes : 0;
+	if (blocks[s].cap < bytes) {
+		free(blocks[s].mem);
+		blocks[s].mem = malloc(bytes);
+		blocks[s].cap = blocks[s].mem ? bytes : 0;
 	}
-	*memory = t_block.mem;
+	*memory = blocks[s].mem;
 	return *memory ? 0 : -1;
 }
 
 static void block_free(uint8_t *memory, size_t bytes)
 {
 	(void)bytes;
-	if (memory != t_block.mem) /* argon2 has wiped it already (clear_internal_memory) */
+	int s = lc_offload_slot();
+	if (s < 0 || memory != blocks[s].mem) /* argon2 has wiped it already (clear_internal_memory) */
 		free(memory);
 }
 
-void account_password_idle(void)
+void account_password_idle(int slot)
 {
-	free(t_block.mem);
-	t_block.mem = NULL;
-	t_block.cap = 0;
+	if (slot < 0 || slot >= LC_OFFLOAD_MAX_SLOTS)
+		return;
+	free(blocks[slot].mem);
+	blocks[slot].mem = NULL;
+	blocks[slot].cap = 0;
 }
 
 /* PHC text ($argon2id$v=19$m=..,t=..,p=..$salt$hash, standard base64 without padding) → bytes. */

@@ -108,7 +108,7 @@ static int on_start(void)
 	if (!account_smtp_url || !*account_smtp_url)
 		lc_warn("CIVITAS_SMTP_URL is not set: e-mails stay in the outbox until it is");
 	lc_audit_set_sink(account_audit_sink);
-	/* A worker keeps its 19 MiB of hash memory while logins follow each other; two seconds
+	/* A hash thread keeps its 19 MiB of hash memory while logins follow each other; two seconds
 	 * without one and it gives it back (password.c). */
 	lc_offload_set_idle(account_password_idle, 2000);
 	return 0;
