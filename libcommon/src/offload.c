@@ -113,6 +113,8 @@ static void *hash_thread(void *slot)
 {
 	/* Below the HTTP threads: a short request preempts a hash on a busy machine. */
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
+	/* Named, or they show as "MHD-worker" (the HTTP thread that started the pool) in ps/perf. */
+	pthread_setname_np(pthread_self(), "offload-hash");
 	t_slot = (int)(intptr_t)slot;
 	bool worked = false;
 	pthread_mutex_lock(&pool.mu);
@@ -136,6 +138,7 @@ static void *handler_thread(void *unused)
 {
 	(void)unused;
 	t_handler_thread = true;
+	pthread_setname_np(pthread_self(), "offload-handler");
 	bool worked = false; /* no idle hook here: pop waits without a timeout */
 	pthread_mutex_lock(&pool.mu);
 	for (;;) {
