@@ -37,7 +37,8 @@ struct job {
 	lc_offload_work_fn work;       /* computation only, or */
 	lc_offload_handler_fn handler; /* the rest of a handler */
 	void *arg;
-	bool *done; /* lc_offload_cpu's flag */
+	bool *done;            /* lc_offload_cpu's flag, and */
+	pthread_cond_t *woken; /* its waiting thread's own condition */
 };
 
 struct queue {
@@ -49,17 +50,18 @@ struct queue {
 
 static struct {
 	pthread_mutex_t mu;
-	pthread_cond_t done_cv; /* an lc_offload_cpu section is done */
 	struct queue hash, handler;
 	lc_offload_idle_fn idle;
 	unsigned idle_ms;
 } pool = {.mu = PTHREAD_MUTEX_INITIALIZER,
-          .done_cv = PTHREAD_COND_INITIALIZER,
           .hash = {.cv = PTHREAD_COND_INITIALIZER},
           .handler = {.cv = PTHREAD_COND_INITIALIZER}};
 static pthread_once_t pool_once = PTHREAD_ONCE_INIT;
 static __thread int t_slot = -1;       /* a hash thread's index */
 static __thread bool t_handler_thread; /* lc_offload_cpu hands its work over from here */
+/* Each waiting handler thread its own condition: one broadcast would wake them all (at normal
+ * priority, preempting a hash) for every hash done. */
+static __thread pthread_cond_t t_woken = PTHREAD_COND_INITIALIZER;
 
 int lc_offload_slot(void)
 {
@@ -128,7 +130,7 @@ static void *hash_thread(void *slot)
 		pthread_mutex_lock(&pool.mu);
 		if (!j.rq) {
 			*j.done = true;
-			pthread_cond_broadcast(&pool.done_cv);
+			pthread_cond_signal(j.woken);
 		}
 	}
 	return NULL;
@@ -192,13 +194,14 @@ void lc_offload_cpu(lc_offload_work_fn work, void *arg)
 	pthread_mutex_lock(&pool.mu);
 	/* Only a handler thread waits for a hash thread: an HTTP thread (the inline fallback) or a
 	 * hash thread itself runs the work at once. */
-	if (!t_handler_thread || !push(&pool.hash, (struct job){.work = work, .arg = arg, .done = &done})) {
+	if (!t_handler_thread ||
+	    !push(&pool.hash, (struct job){.work = work, .arg = arg, .done = &done, .woken = &t_woken})) {
 		pthread_mutex_unlock(&pool.mu);
 		work(arg);
 		return;
 	}
 	while (!done)
-		pthread_cond_wait(&pool.done_cv, &pool.mu);
+		pthread_cond_wait(&t_woken, &pool.mu);
 	pthread_mutex_unlock(&pool.mu);
 }
 
