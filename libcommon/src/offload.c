@@ -117,7 +117,7 @@ static void *hash_thread(void *slot)
 	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 5);
 	/* Named, or they show as "MHD-worker" (the HTTP thread that started the pool) in ps/perf. */
 	pthread_setname_np(pthread_self(), "offload-hash");
-	t_slot = (int)(intptr_t)slot;
+	t_slot = *(const int *)slot;
 	bool worked = false;
 	pthread_mutex_lock(&pool.mu);
 	for (;;) {
@@ -156,6 +156,10 @@ static void *handler_thread(void *unused)
 	return NULL;
 }
 
+/* The slot number each hash thread gets, passed as a pointer into this table (no
+ * integer-to-pointer cast); at most LC_OFFLOAD_MAX_SLOTS hash threads are started. */
+static int slot_numbers[LC_OFFLOAD_MAX_SLOTS];
+
 static int start_threads(struct queue *qu, long n, void *(*fn)(void *), bool indexed)
 {
 	for (long i = 0; i < n; i++) {
@@ -163,7 +167,12 @@ static int start_threads(struct queue *qu, long n, void *(*fn)(void *), bool ind
 		pthread_attr_t attr;
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (pthread_create(&t, &attr, fn, indexed ? (void *)(intptr_t)qu->threads : NULL) == 0)
+		void *arg = NULL;
+		if (indexed) {
+			slot_numbers[qu->threads] = qu->threads;
+			arg = &slot_numbers[qu->threads];
+		}
+		if (pthread_create(&t, &attr, fn, arg) == 0)
 			qu->threads++;
 		pthread_attr_destroy(&attr);
 	}
