@@ -17,9 +17,19 @@ case $password in
 esac
 for svc in account content teleservices payment stats; do
 	url=$(printenv "CIVITAS_$(echo "$svc" | tr a-z A-Z)_URL")
-	code=$(curl -sS -o /tmp/demo.json -w '%{http_code}' -m 300 -X POST \
-		-H "Authorization: Bearer $secret" -H 'Content-Type: application/json' \
-		--data "{\"password\":\"$password\"}" "$url/internal/v1/demo") || code=000
+	# A 503 (a service it looks things up in is busy or starting) or no answer is tried again:
+	# the seeding is idempotent, and containers start in any order.
+	tries=0
+	while :; do
+		code=$(curl -sS -o /tmp/demo.json -w '%{http_code}' -m 300 -X POST \
+			-H "Authorization: Bearer $secret" -H 'Content-Type: application/json' \
+			--data "{\"password\":\"$password\"}" "$url/internal/v1/demo") || code=000
+		case $code in 503 | 000) ;; *) break ;; esac
+		tries=$((tries + 1))
+		[ "$tries" -lt 10 ] || break
+		echo "civitas-demo: $svc answered $code; trying again in 3 s" >&2
+		sleep 3
+	done
 	case $code in
 	2??) echo "civitas-demo: $svc seeded" ;;
 	404) echo "civitas-demo: $svc has no demo data" ;;
