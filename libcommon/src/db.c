@@ -255,13 +255,13 @@ bool lc_db_unavailable(const struct lc_db *db)
 	return db->unavailable;
 }
 
-static PGresult *exec_once(struct lc_db *db, const char *name, int n, const char *const *params)
+static PGresult *exec_once(struct lc_db *db, const char *name, int n, const char *const *params, int format)
 {
 	if (!db->conn) {
 		set_failure(db, NULL);
 		return NULL;
 	}
-	PGresult *r = PQexecPrepared(db->conn, name, n, params, NULL, NULL, 0);
+	PGresult *r = PQexecPrepared(db->conn, name, n, params, NULL, NULL, format);
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
 		db->sqlstate[0] = '\0';
@@ -272,32 +272,39 @@ static PGresult *exec_once(struct lc_db *db, const char *name, int n, const char
 	return NULL;
 }
 
-PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char *const *params)
+static PGresult *exec_plain(struct lc_db *db, const char *name, int nparams, const char *const *params,
+                            int format)
 {
 	if (!db->in_tx && !ensure_connected(db))
 		return NULL;
-	PGresult *r = exec_once(db, name, nparams, params);
+	PGresult *r = exec_once(db, name, nparams, params, format);
 	/* Outside a transaction a lost link is invisible to the caller: reconnect, retry once. */
 	if (!r && db->unavailable && !db->in_tx) {
 		disconnect(db);
 		db->retry_at.tv_sec = 0;
 		if (ensure_connected(db))
-			r = exec_once(db, name, nparams, params);
+			r = exec_once(db, name, nparams, params, format);
 	}
 	return r;
+}
+
+PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char *const *params)
+{
+	return exec_plain(db, name, nparams, params, 0);
 }
 
 /* The statement under its generic plan: set_config(plan_cache_mode, force_generic_plan, local)
  * and the statement sent as one pipeline — one round trip, one implicit transaction, so the
  * setting ends with it (a SET LOCAL would warn there; set_config does not). */
-static PGresult *exec_generic_once(struct lc_db *db, const char *name, int n, const char *const *params)
+static PGresult *exec_generic_once(struct lc_db *db, const char *name, int n, const char *const *params,
+                                   int format)
 {
 	PGconn *c = db->conn;
 	if (!c || !PQenterPipelineMode(c))
-		return exec_once(db, name, n, params);
+		return exec_once(db, name, n, params, format);
 	bool sent = PQsendQueryParams(c, "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
 	                              0, NULL, NULL, NULL, NULL, 0) &&
-	            PQsendQueryPrepared(c, name, n, params, NULL, NULL, 0) && PQpipelineSync(c);
+	            PQsendQueryPrepared(c, name, n, params, NULL, NULL, format) && PQpipelineSync(c);
 	PGresult *out = NULL, *fail = NULL;
 	int seen = 0, nulls = 0;
 	/* Results in order: set_config's, the statement's (each followed by a NULL), the sync. */
@@ -342,20 +349,27 @@ static PGresult *exec_generic_once(struct lc_db *db, const char *name, int n, co
 	return NULL;
 }
 
-PGresult *lc_db_exec_generic(struct lc_db *db, const char *name, int nparams, const char *const *params)
+PGresult *lc_db_exec_with(struct lc_db *db, const char *name, int nparams, const char *const *params,
+                          unsigned flags)
 {
-	if (db->in_tx) /* a local setting would outlive the statement: the ordinary way */
-		return lc_db_exec(db, name, nparams, params);
+	int format = flags & LC_DB_BINARY ? 1 : 0;
+	if (!(flags & LC_DB_GENERIC) || db->in_tx) /* in a transaction a local setting would outlive it */
+		return exec_plain(db, name, nparams, params, format);
 	if (!ensure_connected(db))
 		return NULL;
-	PGresult *r = exec_generic_once(db, name, nparams, params);
+	PGresult *r = exec_generic_once(db, name, nparams, params, format);
 	if (!r && db->unavailable) { /* as lc_db_exec: reconnect, retry once */
 		disconnect(db);
 		db->retry_at.tv_sec = 0;
 		if (ensure_connected(db))
-			r = exec_generic_once(db, name, nparams, params);
+			r = exec_generic_once(db, name, nparams, params, format);
 	}
 	return r;
+}
+
+PGresult *lc_db_exec_generic(struct lc_db *db, const char *name, int nparams, const char *const *params)
+{
+	return lc_db_exec_with(db, name, nparams, params, LC_DB_GENERIC);
 }
 
 static bool simple(struct lc_db *db, const char *sql)
@@ -466,14 +480,25 @@ json_t *lc_db_rows_json(const PGresult *r, int max)
 	return items;
 }
 
+static bool item_text(struct lc_buf *b, const PGresult *r, int row, void *col)
+{
+	int c = *(const int *)col;
+	return lc_buf_append(b, PQgetvalue(r, row, c), (size_t)PQgetlength(r, row, c));
+}
+
 char *lc_db_items_text(const PGresult *r, int n, int col, const char *next, size_t *len)
+{
+	return lc_db_items_write(r, n, item_text, &col, next, len);
+}
+
+char *lc_db_items_write(const PGresult *r, int n, lc_db_item_fn *item, void *arg, const char *next,
+                        size_t *len)
 {
 	struct lc_buf b;
 	lc_buf_init(&b, 0);
 	bool ok = lc_buf_append(&b, "{\"items\":[", 10);
 	for (int i = 0; ok && i < n; i++)
-		ok = (i == 0 || lc_buf_append(&b, ",", 1)) &&
-		     lc_buf_append(&b, PQgetvalue(r, i, col), (size_t)PQgetlength(r, i, col));
+		ok = (i == 0 || lc_buf_append(&b, ",", 1)) && item(&b, r, i, arg);
 	ok = ok && (next ? lc_buf_printf(&b, "],\"next_cursor\":\"%s\"}", next)
 	                 : lc_buf_append(&b, "],\"next_cursor\":null}", 21));
 	if (!ok) {

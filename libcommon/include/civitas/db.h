@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "civitas/buf.h"
+
 /* A statement every connection prepares. Tables end with name == NULL. */
 struct lc_sql {
 	const char *name;
@@ -47,6 +49,12 @@ PGresult *lc_db_exec(struct lc_db *db, const char *name, int nparams, const char
  * e.g. unnest of an array parameter). Its EXPLAIN test case must check the generic plan
  * (a "generic:" case, explain.h). Inside a transaction it is lc_db_exec. */
 PGresult *lc_db_exec_generic(struct lc_db *db, const char *name, int nparams, const char *const *params);
+/* lc_db_exec with options: LC_DB_GENERIC as lc_db_exec_generic; LC_DB_BINARY asks for the
+ * result in binary format (no output function runs in the server: read the cells with
+ * cell_json.h), for hot lists whose text the daemon writes itself. */
+enum { LC_DB_GENERIC = 1, LC_DB_BINARY = 2 };
+PGresult *lc_db_exec_with(struct lc_db *db, const char *name, int nparams, const char *const *params,
+                          unsigned flags);
 /* Runs a statement for its effect: the number of rows it changed (for a SELECT, the rows it
  * returned), or -1 when it failed. The one wrapper for "run it, I only need to know it worked"
  * (`if (lc_db_run(...) < 0) return LC_TX_ERROR;`) and "how many rows did it touch". */
@@ -66,6 +74,10 @@ json_t *lc_db_rows_json(const PGresult *r, int max);
  * the rows' own JSON text copied as it is (no parse and reprint); next is a cursor string
  * (base64url, so it needs no escaping). NULL on OOM. */
 char *lc_db_items_text(const PGresult *r, int n, int col, const char *next, size_t *len);
+/* The same page with each item written by item (false: out of memory, the page is NULL). */
+typedef bool lc_db_item_fn(struct lc_buf *b, const PGresult *r, int row, void *arg);
+char *lc_db_items_write(const PGresult *r, int n, lc_db_item_fn *item, void *arg, const char *next,
+                        size_t *len);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);

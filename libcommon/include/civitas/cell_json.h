@@ -1,0 +1,23 @@
+/* cell_json.h — JSON text of the cells of a binary result (lc_db_exec_with LC_DB_BINARY), written
+ * exactly as PostgreSQL's jsonb prints the same values, for hot lists built in the daemon. */
+#ifndef CIVITAS_CELL_JSON_H
+#define CIVITAS_CELL_JSON_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "civitas/buf.h"
+
+/* A JSON string of the n bytes at s, escaped as PostgreSQL's escape_json does (", \, the C0
+ * controls; UTF-8 passed as it is). False when the buffer is full or memory runs out. */
+bool lc_json_write_string(struct lc_buf *b, const char *s, size_t n);
+/* The cell (row, col) of a binary result as a JSON value, by its column's type: NULL → null;
+ * text, varchar → a string; uuid → its 36-character string; int2, int4, int8 → a number;
+ * bool → true / false; timestamptz → "YYYY-MM-DDTHH:MM:SSZ" in UTC, truncated to the second
+ * (what iso() gives; an infinite one is null, as to_char answers); jsonb → its text; uuid[] →
+ * an array of strings. False for any other type (a programming error, logged) or when the
+ * buffer is full. */
+bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col);
+
+#endif
