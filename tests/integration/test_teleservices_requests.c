@@ -694,7 +694,8 @@ START_TEST(queue_shapes)
 {
 	char svc[40], slug[48], agent_auth[4200];
 	struct itest_resp r;
-	throwaway_service("shp", "Formes", svc, slug, agent_auth);
+	/* a title with what JSON escapes (the queue's items are written by the daemon) */
+	throwaway_service("shp", "Formes \\\"\u00e0\\\" \\\\ \\/ x", svc, slug, agent_auth);
 	/* 0 accepted, 1 rejected, 2 in progress (mine), 3 received, 4 accepted (mine), in that
 	 * order of reception; none late. */
 	char ids[5][37];
@@ -747,6 +748,40 @@ START_TEST(queue_shapes)
 		ck_assert_msg(strcmp(got, cases[i].want) == 0, "queue%s: %s, want %s", cases[i].query, got,
 		              cases[i].want);
 	}
+	/* Each item is request_summary_json's text, byte for byte, for the decided requests (their
+	 * clock is stopped, so processing_seconds cannot move between the two reads); the open ones
+	 * equal it as JSON but for processing_seconds. */
+	char path[128];
+	snprintf(path, sizeof(path), "/queue?service=%s&status=all", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	ck_assert_int_eq(r.status, 200);
+	char *page = strndup(r.body, r.len);
+	itest_resp_free(&r);
+	for (int i = 0; i < 5; i++) {
+		const char *pi[] = {ids[i]};
+		const char *sql = itest_sql1(tele_pg,
+		                             "SELECT request_summary_json(r, p)::text FROM requests r"
+		                             " JOIN procedures p ON p.id = r.procedure_id WHERE r.id = $1::uuid",
+		                             1, pi);
+		if (i != 2 && i != 3) {
+			ck_assert_msg(strstr(page, sql) != NULL, "item %d not in the page: %s", i, sql);
+			continue;
+		}
+		json_t *want = json_loads(sql, 0, NULL), *all = json_loads(page, 0, NULL), *it, *got_it = NULL;
+		size_t k;
+		json_array_foreach(json_object_get(all, "items"), k, it) if (strcmp(itest_jstr(it, "id"), ids[i]) == 0)
+		    got_it = it;
+		ck_assert_ptr_nonnull(want);
+		ck_assert_ptr_nonnull(got_it);
+		json_object_del(want, "processing_seconds");
+		ck_assert(json_is_integer(json_object_get(got_it, "processing_seconds")));
+		json_object_del(got_it, "processing_seconds");
+		ck_assert_msg(json_equal(want, got_it), "item %d differs from request_summary_json", i);
+		json_decref(want);
+		json_decref(all);
+	}
+	ck_assert(strstr(page, "\"title\": \"Formes \\\"\u00e0\\\" \\\\ / x\"") != NULL);
+	free(page);
 }
 END_TEST
 
