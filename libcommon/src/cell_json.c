@@ -83,7 +83,7 @@ static char *digits(char *end, uint64_t v, int width)
 	return end;
 }
 
-static bool write_int(struct lc_buf *b, int64_t v)
+bool lc_json_write_int(struct lc_buf *b, int64_t v)
 {
 	char s[24], *e = s + sizeof(s), *p = digits(e, v < 0 ? 0 - (uint64_t)v : (uint64_t)v, 1);
 	if (v < 0)
@@ -169,9 +169,7 @@ bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col)
 	case OID_INT2:
 	case OID_INT4:
 	case OID_INT8:
-		/* sign-extend the big-endian value of its width */
-		ok = (len == 2 || len == 4 || len == 8) &&
-		     write_int(b, (int64_t)(be(p, (int)len) << (64 - 8 * len)) >> (64 - 8 * len));
+		ok = (len == 2 || len == 4 || len == 8) && lc_json_write_int(b, lc_cell_int(r, row, col));
 		break;
 	case OID_BOOL:
 		ok = len == 1 && (p[0] ? lc_buf_append(b, "true", 4) : lc_buf_append(b, "false", 5));
@@ -191,4 +189,24 @@ bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col)
 	if (!known)
 		lc_error("cell_json: column %d has type %u, which it does not write", col, (unsigned)type);
 	return ok;
+}
+
+int64_t lc_cell_int(const PGresult *r, int row, int col)
+{
+	int len = PQgetlength(r, row, col);
+	if (PQgetisnull(r, row, col) || (len != 2 && len != 4 && len != 8))
+		return 0;
+	/* sign-extend the big-endian value of its width */
+	uint64_t v = be((const unsigned char *)PQgetvalue(r, row, col), len);
+	return (int64_t)(v << (64 - 8 * len)) >> (64 - 8 * len);
+}
+
+double lc_cell_float8(const PGresult *r, int row, int col)
+{
+	if (PQgetisnull(r, row, col) || PQgetlength(r, row, col) != 8)
+		return 0;
+	uint64_t bits = be((const unsigned char *)PQgetvalue(r, row, col), 8);
+	double d;
+	memcpy(&d, &bits, sizeof(d));
+	return d;
 }

@@ -47,43 +47,61 @@ static const char *services_or_reply(struct lc_request *rq)
 	return ts_staff_services(rq);
 }
 
-/* The keys of a request summary (request_summary_json) in the order jsonb prints them, with
- * its spacing (": ", ", "), each followed by the column of the same rank of QUEUE_ITEM
- * (db_teleservices.c); "procedure" opens the object of the next columns, up to "}". */
-static const char *const summary_keys[] = {"{\"id\": ",
-                                           ", \"late\": ",
-                                           ", \"status\": ",
-                                           ", \"service\": ",
-                                           ", \"user_id\": ",
-                                           ", \"bundle_id\": ",
-                                           ", \"procedure\": {",
-                                           "\"id\": ",
-                                           ", \"slug\": ",
-                                           ", \"title\": ",
-                                           ", \"version\": ",
-                                           ", \"sla_days\": ",
-                                           "}",
-                                           ", \"reference\": ",
-                                           ", \"created_at\": ",
-                                           ", \"decided_at\": ",
-                                           ", \"member_ids\": ",
-                                           ", \"updated_at\": ",
-                                           ", \"assignee_id\": ",
-                                           ", \"received_at\": ",
-                                           ", \"submitted_at\": ",
-                                           ", \"beneficiaries\": ",
-                                           ", \"processing_seconds\": ",
-                                           "}"};
+/* The columns of QUEUE_ITEM (db_teleservices.c). */
+enum { Q_STATUS = 1, Q_SLA_DAYS = 9, Q_RECEIVED_AT = 16, Q_PROCESSING_S = 19, Q_CLOCK_SINCE, Q_NOW };
+enum { Q_LATE = -1, Q_SECONDS = -2, Q_NONE = -3 };
+
+/* A request summary (request_summary_json) as jsonb prints it: keys by length then bytes, ": "
+ * and ", " between them; each text followed by the value of its column, or of the SLA clock. */
+static const struct {
+	const char *text;
+	int col;
+} summary_keys[] = {
+    {"{\"id\": ", 0},
+    {", \"late\": ", Q_LATE},
+    {", \"status\": ", 1},
+    {", \"service\": ", 2},
+    {", \"user_id\": ", 3},
+    {", \"bundle_id\": ", 4},
+    {", \"procedure\": {\"id\": ", 5},
+    {", \"slug\": ", 6},
+    {", \"title\": ", 7},
+    {", \"version\": ", 8},
+    {", \"sla_days\": ", 9},
+    {"}, \"reference\": ", 10},
+    {", \"created_at\": ", 11},
+    {", \"decided_at\": ", 12},
+    {", \"member_ids\": ", 13},
+    {", \"updated_at\": ", 14},
+    {", \"assignee_id\": ", 15},
+    {", \"received_at\": ", 16},
+    {", \"submitted_at\": ", 17},
+    {", \"beneficiaries\": ", 18},
+    {", \"processing_seconds\": ", Q_SECONDS},
+    {"}", Q_NONE},
+};
 
 static bool summary_item(struct lc_buf *b, const PGresult *r, int row, void *arg)
 {
 	(void)arg;
+	/* running_seconds(processing_s, clock_since, now()); late as request_summary_json says */
+	double secs =
+	    ts_running_seconds(lc_cell_float8(r, row, Q_PROCESSING_S), !PQgetisnull(r, row, Q_CLOCK_SINCE),
+	                       lc_cell_int(r, row, Q_CLOCK_SINCE), lc_cell_int(r, row, Q_NOW));
+	bool late = !PQgetisnull(r, row, Q_RECEIVED_AT) &&
+	            !(PQgetlength(r, row, Q_STATUS) == 9 &&
+	              memcmp(PQgetvalue(r, row, Q_STATUS), "cancelled", 9) == 0) &&
+	            secs > (double)lc_cell_int(r, row, Q_SLA_DAYS) * 86400.0;
 	bool ok = true;
-	int col = 0;
 	for (size_t i = 0; ok && i < sizeof(summary_keys) / sizeof(summary_keys[0]); i++) {
-		const char *k = summary_keys[i];
-		size_t n = strlen(k);
-		ok = lc_buf_append(b, k, n) && (k[n - 1] != ' ' || lc_json_write_cell(b, r, row, col++));
+		int col = summary_keys[i].col;
+		ok = lc_buf_append(b, summary_keys[i].text, strlen(summary_keys[i].text));
+		if (col >= 0)
+			ok = ok && lc_json_write_cell(b, r, row, col);
+		else if (col == Q_LATE)
+			ok = ok && (late ? lc_buf_append(b, "true", 4) : lc_buf_append(b, "false", 5));
+		else if (col == Q_SECONDS)
+			ok = ok && lc_json_write_int(b, (int64_t)ts_round_numeric(secs));
 	}
 	return ok;
 }

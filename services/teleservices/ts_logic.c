@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,4 +220,18 @@ char *ts_bytea_hex(const char *data, size_t len)
 	}
 	s[2 + 2 * len] = '\0';
 	return s;
+}
+
+double ts_running_seconds(double processing_s, bool running, int64_t clock_since_us, int64_t now_us)
+{
+	/* extract(epoch FROM now - clock_since) is the exact decimal of the microseconds over 1e6,
+	 * cast to float8: the correctly rounded quotient, which this division is. */
+	return processing_s + (running ? (double)(now_us - clock_since_us) / 1e6 : 0.0);
+}
+
+double ts_round_numeric(double x)
+{
+	char digits[40];
+	snprintf(digits, sizeof(digits), "%.15g", x);
+	return round(strtod(digits, NULL)) + 0.0; /* + 0.0: -0 becomes 0, as numeric has no -0 */
 }

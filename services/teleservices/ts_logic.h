@@ -82,6 +82,12 @@ struct ts_step {
 /* Seconds spent received or in_progress: each step lasts until the next one, the last until now.
  * The same arithmetic as the SQL function sla_processing_seconds. */
 double ts_processing_seconds(const struct ts_step *steps, size_t n, int64_t now);
+/* Seconds on a request's SLA clock, as the SQL function running_seconds: processing_s counted so
+ * far, plus the time from clock_since to now (microseconds on one epoch) while the clock runs. */
+double ts_running_seconds(double processing_s, bool running, int64_t clock_since_us, int64_t now_us);
+/* x as PostgreSQL's round(x::numeric, 0) gives it: the float read through its 15 significant
+ * digits (float8 to numeric), then halves rounded away from zero. */
+double ts_round_numeric(double x);
 
 /* Three-letter service code for references (scolaire → SCO, etat-civil → ETC). out: 4 bytes. */
 void ts_service_code(const char *service, char out[4]);

@@ -6,6 +6,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "civitas/buf.h"
 
@@ -19,5 +20,11 @@ bool lc_json_write_string(struct lc_buf *b, const char *s, size_t n);
  * an array of strings. False for any other type (a programming error, logged) or when the
  * buffer is full. */
 bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col);
+/* A JSON number of an integral value. */
+bool lc_json_write_int(struct lc_buf *b, int64_t v);
+/* The value of a binary cell, for the daemon's own arithmetic: a float8; an int2, int4, int8, or
+ * a timestamptz as microseconds since 2000-01-01 UTC. 0 for SQL NULL or a cell of another size. */
+double lc_cell_float8(const PGresult *r, int row, int col);
+int64_t lc_cell_int(const PGresult *r, int row, int col);
 
 #endif
