@@ -2,6 +2,7 @@
  * member filters, the status machine (legal and illegal steps), SLA arithmetic with incomplete
  * periods, references, document checks and connector signatures. */
 #include <check.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,21 @@ START_TEST(status_machine)
 }
 END_TEST
 
+/* The queue's processing_seconds as SQL gives it: running_seconds, then round(x::numeric, 0),
+ * which reads the float through 15 digits before rounding halves away from zero. */
+START_TEST(running_seconds_rounded)
+{
+	ck_assert(ts_running_seconds(10.0, true, 1000000, 2500000) == 11.5);
+	ck_assert(ts_running_seconds(10.0, false, 1000000, 2500000) == 10.0);
+	ck_assert(ts_round_numeric(2.5) == 3.0 && ts_round_numeric(-2.5) == -3.0);
+	ck_assert(ts_round_numeric(0.49999999999999994) == 1.0); /* "0.5" at 15 digits; C round() gives 0 */
+	ck_assert(ts_round_numeric(3498086.4999999995) == 3498087.0);
+	ck_assert(ts_round_numeric(3498086.49) == 3498086.0);
+	double z = ts_round_numeric(-0.3);
+	ck_assert(z == 0.0 && !signbit(z));
+}
+END_TEST
+
 START_TEST(sla_arithmetic)
 {
 	const int64_t D = 86400;
@@ -308,6 +324,7 @@ int main(void)
 	Suite *s = suite_create("teleservices_logic");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, field_defs_valid_and_invalid);
+	tcase_add_test(tc, running_seconds_rounded);
 	tcase_add_test(tc, each_type_good);
 	tcase_add_test(tc, each_type_bad);
 	tcase_add_test(tc, required_and_visible_if);
