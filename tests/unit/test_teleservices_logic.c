@@ -2,8 +2,8 @@
  * member filters, the status machine (legal and illegal steps), SLA arithmetic with incomplete
  * periods, references, document checks and connector signatures. */
 #include <check.h>
-#include <math.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
