@@ -28,6 +28,9 @@ static const struct lc_sql builtin_sql[] = {
     {"lc_outbox_notify", "SELECT pg_notify($1, '')"},
     {"lc_inbox_claim", "INSERT INTO inbox (event_id) VALUES ($1::uuid) ON CONFLICT DO NOTHING"},
     {"lc_uuid", "SELECT gen_random_uuid()::text"},
+    /* lc_db_exec_generic's setting for the one statement it runs: prepared, not parsed and
+     * planned again on each call (~0.02 ms of the backend's CPU a call) */
+    {"lc_generic_plan", "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"},
     {NULL, NULL},
 };
 
@@ -302,8 +305,7 @@ static PGresult *exec_generic_once(struct lc_db *db, const char *name, int n, co
 	PGconn *c = db->conn;
 	if (!c || !PQenterPipelineMode(c))
 		return exec_once(db, name, n, params, format);
-	bool sent = PQsendQueryParams(c, "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)",
-	                              0, NULL, NULL, NULL, NULL, 0) &&
+	bool sent = PQsendQueryPrepared(c, "lc_generic_plan", 0, NULL, NULL, NULL, 0) &&
 	            PQsendQueryPrepared(c, name, n, params, NULL, NULL, format) && PQpipelineSync(c);
 	PGresult *out = NULL, *fail = NULL;
 	int seen = 0, nulls = 0;
