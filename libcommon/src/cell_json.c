@@ -210,3 +210,18 @@ double lc_cell_float8(const PGresult *r, int row, int col)
 	memcpy(&d, &bits, sizeof(d));
 	return d;
 }
+
+bool lc_json_write_keys(struct lc_buf *b, const PGresult *r, int row, const struct lc_json_key *keys,
+                        size_t n, lc_json_special_fn *special, void *arg)
+{
+	bool ok = true;
+	for (size_t i = 0; ok && i < n; i++) {
+		int col = keys[i].col;
+		ok = lc_buf_append(b, keys[i].text, strlen(keys[i].text));
+		if (col >= 0)
+			ok = ok && lc_json_write_cell(b, r, row, col);
+		else if (col != LC_JSON_NONE)
+			ok = ok && special && special(b, r, row, col, arg);
+	}
+	return ok;
+}

@@ -9,6 +9,7 @@
 #include "civitas/audit.h"
 #include "civitas/auth.h"
 #include "civitas/cache_reply.h"
+#include "civitas/cell_json.h"
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/page.h"
@@ -70,11 +71,18 @@ bool query_flag(struct lc_request *rq, const char *name)
 	return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
 }
 
-/* A keyset list whose rows are (json, key text, id); cursor {"t", "id"}. The body is written
- * from the rows' JSON text; a public list (cache_tag) goes through the micro-cache, keyed on the
- * query parameters that make it (names, then limit and cursor). */
-int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed,
-                        const char *cache_tag, const char *const *names)
+static bool item_keys(struct lc_buf *b, const PGresult *r, int row, void *keys)
+{
+	const struct content_item *it = keys;
+	return lc_json_write_keys(b, r, row, it->keys, it->n, NULL, NULL);
+}
+
+/* A keyset list whose rows end with (key text, id); cursor {"t", "id"}. The body is written from
+ * the rows' JSON text (column 0), or from their binary columns by item's keys; a public list
+ * (cache_tag) goes through the micro-cache, keyed on the query parameters that make it (names,
+ * then limit and cursor). */
+static int keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed,
+                       const char *cache_tag, const char *const *names, const struct content_item *item)
 {
 	struct lc_page pg;
 	if (!lc_page_or_reply(rq, &pg))
@@ -102,19 +110,22 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 	p[nfixed] = lim;
 	p[nfixed + 1] = ct;
 	p[nfixed + 2] = cid;
-	PGresult *r = lc_db_exec(lc_rq_db(rq), stmt, nfixed + 3, p);
+	PGresult *r = lc_db_exec_with(lc_rq_db(rq), stmt, nfixed + 3, p, item ? LC_DB_BINARY : 0);
 	if (!r)
 		return lc_db_fail_reply(rq);
 	int n = PQntuples(r);
 	char *next = NULL;
 	if (n > pg.limit) {
-		json_t *cur = json_pack("{s:s, s:s}", "t", PQgetvalue(r, pg.limit - 1, 1), "id",
-		                        PQgetvalue(r, pg.limit - 1, 2));
+		int nf = PQnfields(r); /* libpq ends every value with a NUL, binary ones too */
+		json_t *cur = json_pack("{s:s, s:s}", "t", PQgetvalue(r, pg.limit - 1, nf - 2), "id",
+		                        PQgetvalue(r, pg.limit - 1, nf - 1));
 		next = lc_cursor_encode(cur);
 		json_decref(cur);
 	}
 	size_t len;
-	char *body = lc_db_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
+	char *body =
+	    item ? lc_db_items_write(r, n < pg.limit ? n : pg.limit, item_keys, (void *)item, next, &len)
+	         : lc_db_items_text(r, n < pg.limit ? n : pg.limit, 0, next, &len);
 	free(next);
 	PQclear(r);
 	if (!body)
@@ -125,6 +136,17 @@ int content_keyset_list(struct lc_request *rq, const char *stmt, const char **pa
 		rc = lc_reply_bytes(rq, 200, "application/json", body, len);
 	free(body);
 	return rc;
+}
+
+int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed,
+                        const char *cache_tag, const char *const *names)
+{
+	return keyset_list(rq, stmt, params, nfixed, cache_tag, names, NULL);
+}
+
+int content_keyset_items(struct lc_request *rq, const char *stmt, const struct content_item *item)
+{
+	return keyset_list(rq, stmt, NULL, 0, NULL, NULL, item);
 }
 
 struct delete_ctx {

@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 
+#include "civitas/cell_json.h"
 #include "civitas/db.h"
 #include "civitas/outcome.h"
 
@@ -56,5 +57,12 @@ bool query_flag(struct lc_request *rq, const char *name);
  * NULL, NULL. */
 int content_keyset_list(struct lc_request *rq, const char *stmt, const char **params, int nfixed,
                         const char *cache_tag, const char *const *names);
+/* The same for an agents' list read in binary (takes limit+1, cursor t, cursor id): each row's
+ * item written by its keys (cell_json.h), the last two columns the cursor's key text and id. */
+struct content_item {
+	const struct lc_json_key *keys;
+	size_t n;
+};
+int content_keyset_items(struct lc_request *rq, const char *stmt, const struct content_item *item);
 
 #endif

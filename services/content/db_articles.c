@@ -118,11 +118,11 @@ const struct lc_sql content_sql_articles[] = {
      " WHERE a.status = 'in_review' AND (a.updated_at, a.id) > (coalesce($2::timestamptz, '-infinity'),"
      " coalesce($3::uuid, '00000000-0000-0000-0000-000000000000')) ORDER BY a.updated_at, a.id"
      " LIMIT $1::int), sids AS (SELECT array_agg(DISTINCT section_id) AS ids FROM page)"
-     " SELECT jsonb_build_object('id', p.id, 'kind', p.kind, 'section_id', p.section_id, 'slug', p.slug,"
-     " 'title', p.title, 'summary', p.summary, 'status', p.status,"
-     " 'author', jsonb_build_object('id', p.author_id, 'name', p.author_name), 'revision', p.revision,"
-     " 'publish_at', ts(p.publish_at), 'breadcrumb', coalesce(sp.path, '[]'),"
-     " 'created_at', ts(p.created_at), 'updated_at', ts(p.updated_at))::text, p.updated_at::text, p.id"
+     /* the item's values in binary, in the order h_articles.c writes its keys (no JSON built
+      * per row here); then the cursor's key text and id */
+     " SELECT p.id, p.kind, p.slug, p.title, p.author_id, p.author_name, p.status, p.summary, p.revision,"
+     " coalesce(sp.path, '[]'), p.created_at, p.publish_at, p.section_id, p.updated_at,"
+     " p.updated_at::text, p.id::text"
      " FROM page p LEFT JOIN (SELECT x.* FROM sids, LATERAL section_paths(sids.ids) x) sp"
      " ON sp.sid = p.section_id ORDER BY p.updated_at, p.id"},
     {"art_admin_list",

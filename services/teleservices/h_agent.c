@@ -49,14 +49,11 @@ static const char *services_or_reply(struct lc_request *rq)
 
 /* The columns of QUEUE_ITEM (db_teleservices.c). */
 enum { Q_STATUS = 1, Q_SLA_DAYS = 9, Q_RECEIVED_AT = 16, Q_PROCESSING_S = 19, Q_CLOCK_SINCE, Q_NOW };
-enum { Q_LATE = -1, Q_SECONDS = -2, Q_NONE = -3 };
+enum { Q_LATE = -1, Q_SECONDS = -2 };
 
 /* A request summary (request_summary_json) as jsonb prints it: keys by length then bytes, ": "
- * and ", " between them; each text followed by the value of its column, or of the SLA clock. */
-static const struct {
-	const char *text;
-	int col;
-} summary_keys[] = {
+ * and ", " between them; each followed by the value of its column, or of the SLA clock. */
+static const struct lc_json_key summary_keys[] = {
     {"{\"id\": ", 0},
     {", \"late\": ", Q_LATE},
     {", \"status\": ", 1},
@@ -78,32 +75,31 @@ static const struct {
     {", \"submitted_at\": ", 17},
     {", \"beneficiaries\": ", 18},
     {", \"processing_seconds\": ", Q_SECONDS},
-    {"}", Q_NONE},
+    {"}", LC_JSON_NONE},
 };
 
-static bool summary_item(struct lc_buf *b, const PGresult *r, int row, void *arg)
+/* late and processing_seconds: running_seconds(processing_s, clock_since, now()), rounded as
+ * numeric; late as request_summary_json says. */
+static bool summary_clock(struct lc_buf *b, const PGresult *r, int row, int code, void *arg)
 {
 	(void)arg;
-	/* running_seconds(processing_s, clock_since, now()); late as request_summary_json says */
 	double secs =
 	    ts_running_seconds(lc_cell_float8(r, row, Q_PROCESSING_S), !PQgetisnull(r, row, Q_CLOCK_SINCE),
 	                       lc_cell_int(r, row, Q_CLOCK_SINCE), lc_cell_int(r, row, Q_NOW));
+	if (code == Q_SECONDS)
+		return lc_json_write_int(b, (int64_t)ts_round_numeric(secs));
 	bool late = !PQgetisnull(r, row, Q_RECEIVED_AT) &&
 	            !(PQgetlength(r, row, Q_STATUS) == 9 &&
 	              memcmp(PQgetvalue(r, row, Q_STATUS), "cancelled", 9) == 0) &&
 	            secs > (double)lc_cell_int(r, row, Q_SLA_DAYS) * 86400.0;
-	bool ok = true;
-	for (size_t i = 0; ok && i < sizeof(summary_keys) / sizeof(summary_keys[0]); i++) {
-		int col = summary_keys[i].col;
-		ok = lc_buf_append(b, summary_keys[i].text, strlen(summary_keys[i].text));
-		if (col >= 0)
-			ok = ok && lc_json_write_cell(b, r, row, col);
-		else if (col == Q_LATE)
-			ok = ok && (late ? lc_buf_append(b, "true", 4) : lc_buf_append(b, "false", 5));
-		else if (col == Q_SECONDS)
-			ok = ok && lc_json_write_int(b, (int64_t)ts_round_numeric(secs));
-	}
-	return ok;
+	return late ? lc_buf_append(b, "true", 4) : lc_buf_append(b, "false", 5);
+}
+
+static bool summary_item(struct lc_buf *b, const PGresult *r, int row, void *arg)
+{
+	(void)arg;
+	return lc_json_write_keys(b, r, row, summary_keys, sizeof(summary_keys) / sizeof(summary_keys[0]),
+	                          summary_clock, NULL);
 }
 
 int h_queue(struct lc_request *rq)

@@ -20,6 +20,19 @@ bool lc_json_write_string(struct lc_buf *b, const char *s, size_t n);
  * an array of strings. False for any other type (a programming error, logged) or when the
  * buffer is full. */
 bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col);
+/* One key of an object written from a row: text is what comes before the value (the key with
+ * its punctuation: "{\"id\": ", ", \"slug\": "...; a closing "}" alone has no value), col the
+ * cell of the value; a negative col is a value the caller computes (special), LC_JSON_NONE none. */
+struct lc_json_key {
+	const char *text;
+	int col;
+};
+enum { LC_JSON_NONE = -1000 };
+typedef bool lc_json_special_fn(struct lc_buf *b, const PGresult *r, int row, int code, void *arg);
+/* Writes keys[0..n) for row r: each text, then its cell (lc_json_write_cell) or special(code).
+ * special may be NULL when no col is negative. False when a write failed. */
+bool lc_json_write_keys(struct lc_buf *b, const PGresult *r, int row, const struct lc_json_key *keys,
+                        size_t n, lc_json_special_fn *special, void *arg);
 /* A JSON number of an integral value. */
 bool lc_json_write_int(struct lc_buf *b, int64_t v);
 /* The value of a binary cell, for the daemon's own arithmetic: a float8; an int2, int4, int8, or
