@@ -17,6 +17,11 @@ struct lc_request;
 
 /* --- password.c --- */
 #define ACCOUNT_PHC_MAX 128
+/* The argon2id cost of new hashes (OWASP's first choice); the bench's ceiling probe
+ * (tests/bench/argon2_ceiling.c) measures one hash at this cost. */
+#define ACCOUNT_ARGON2_M_KIB 19456
+#define ACCOUNT_ARGON2_T     2
+#define ACCOUNT_ARGON2_P     1
 
 /* A person's given or family name, and a phone number: one rule for every form that takes them
  * (registration, profile, admin creation, household members). pattern may be NULL. */
