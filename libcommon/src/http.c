@@ -18,6 +18,7 @@
 #include "civitas/json.h"
 #include "civitas/log.h"
 #include "civitas/metrics.h"
+#include "civitas/offload.h"
 #include "civitas/reply.h"
 #include "civitas/revocation.h"
 
@@ -363,6 +364,15 @@ static bool should_drain(struct lc_request *rq)
 	return !cl || strtoull(cl, NULL, 10) <= LC_DRAIN_MAX;
 }
 
+/* An LC_OFFLOAD route's handler, on an offload handler thread (a silent one gets its 500 when
+ * the kept reply is sent: lc__rq_send_kept). */
+static int run_offloaded(struct lc_request *rq, void *unused)
+{
+	(void)unused;
+	rq->match.route->handler(rq);
+	return LC_REPLIED;
+}
+
 /* The body is complete: parse JSON for JSON routes, then run the handler. */
 static void dispatch(struct lc_request *rq)
 {
@@ -386,7 +396,10 @@ static void dispatch(struct lc_request *rq)
 		}
 	}
 	lc__db_forget_failure();
-	r->handler(rq);
+	if (r->flags & LC_OFFLOAD)
+		lc_offload_handler(rq, run_offloaded, NULL);
+	else
+		r->handler(rq);
 	if (!rq->replied && !rq->parked)
 		lc_reply_problem(rq, 500, "internal", "The handler gave no answer.");
 }

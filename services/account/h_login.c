@@ -210,11 +210,10 @@ static int reply_failure(struct login *l)
 	              lc_reply_problem(rq, 401, "invalid_credentials", "Wrong e-mail address or password."));
 }
 
-/* On a hash thread: the same argon2id work whether or not the account exists (a dummy hash
- * otherwise). */
-static void login_hash(void *arg)
+/* The same argon2id work whether or not the account exists (a dummy hash otherwise); the hash
+ * itself runs on a hash thread (password.c). */
+static void login_hash(struct login *l)
 {
-	struct login *l = arg;
 	const char *phc = l->u && !PQgetisnull(l->u, 0, LC_HASH) ? PQgetvalue(l->u, 0, LC_HASH) : NULL;
 	bool ok = account_password_verify(phc, l->password) && l->u;
 	l->out = ok ? LO_OK : LO_BAD;
@@ -312,7 +311,7 @@ static int login_run(struct lc_request *rq, void *arg)
 	}
 
 	/* One hash per CPU at a time; other logins' database work goes on meanwhile. */
-	lc_offload_cpu(login_hash, l);
+	login_hash(l);
 	return login_checked(rq, l);
 }
 

@@ -1,7 +1,11 @@
 /* password.c — argon2id password hashing in PHC format, the password policy and the lockout
- * schedule. Parameters follow the blueprint: m=19456 KiB, t=2, p=1 (OWASP's first choice; account.h). */
+ * schedule. Every hash, new or checked, runs on a hash thread of the offload pool when the caller
+ * is a handler thread (the handlers that hash are LC_OFFLOAD routes, login hands itself over):
+ * an HTTP thread never spends 20 ms on a hash while other requests wait on it. Parameters follow the
+ * blueprint: m=19456 KiB, t=2, p=1 (OWASP's first choice; account.h). */
 #include <argon2.h>
 #include <ctype.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,24 +27,14 @@
 static const char dummy_phc[] = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
                                 "Xc8/dUqyR7xv0BS6FXyiXXQZs16Hy3bbmAHwD+6mmv4";
 
-int account_password_hash(const char *password, char out[ACCOUNT_PHC_MAX])
-{
-	unsigned char salt[SALT_LEN];
-	if (RAND_bytes(salt, sizeof(salt)) != 1)
-		return -1;
-	int rc = argon2id_hash_encoded(ACCOUNT_ARGON2_T, ACCOUNT_ARGON2_M_KIB, ACCOUNT_ARGON2_P, password, strlen(password), salt, sizeof(salt),
-	                               HASH_LEN, out, ACCOUNT_PHC_MAX);
-	return rc == ARGON2_OK ? 0 : -1;
-}
-
-/* --- verification with memory kept between hashes ------------------------------------------
- * A hash needs m_cost KiB (19 MiB). Freshly mapped for each login, those pages fault in one by
+/* --- memory kept between hashes -----------------------------------------------------------
+ * A hash needs m_cost KiB (19 MiB). Freshly mapped for each hash, those pages fault in one by
  * one: on a virtual machine that costs twice the hash itself (measured: ~4,860 page faults and
  * 117 ms of CPU per login for a 31 ms hash). Each hash thread of the offload pool (one per CPU,
- * its slot) keeps its block between the logins of a busy spell and gives it back when it goes
- * idle (account_password_idle), so an idle daemon stays small and a busy one holds one block per
- * CPU. Elsewhere (a hash run inline) memory is allocated as before. Only the slot's own thread
- * touches the slot's block.
+ * its slot) keeps its block between the hashes of a busy spell (sign-ins, registrations, password
+ * changes alike) and gives it back when it goes idle (account_password_idle), so an idle daemon
+ * stays small and a busy one holds one block per CPU. Elsewhere (a hash run inline) memory is
+ * allocated for the hash. Only the slot's own thread touches the slot's block.
  *
  * A kept block is aligned on and rounded up to 2 MiB and asked for transparent huge pages
  * (MADV_HUGEPAGE; Debian's default THP mode is "madvise", so nothing happens without the ask):
@@ -129,36 +123,94 @@ static bool phc_decode(const char *phc, argon2_context *ctx, unsigned char **sal
 	return true;
 }
 
+/* One argon2id computation, run on a hash thread (lc_offload_cpu): from a handler thread of the
+ * offload pool it waits there for its turn (at most one hash per CPU at a time, below the HTTP
+ * threads' priority); anywhere else it runs at once on the calling thread. */
+struct hash_job {
+	argon2_context ctx;
+	int rc;
+};
+
+static void hash_work(void *arg)
+{
+	struct hash_job *j = arg;
+	j->rc = argon2_ctx(&j->ctx, Argon2_id);
+}
+
+static int run_hash(struct hash_job *j)
+{
+	j->ctx.allocate_cbk = block_allocate;
+	j->ctx.free_cbk = block_free;
+	j->ctx.version = ARGON2_VERSION_13;
+	j->ctx.flags = ARGON2_DEFAULT_FLAGS;
+	lc_offload_cpu(hash_work, j);
+	return j->rc;
+}
+
+/* Standard base64 without padding (PHC strings): base64url's digits but for two. */
+static bool phc_b64_put(const unsigned char *bytes, size_t len, char *out, size_t cap)
+{
+	char *t = lc_b64url_encode(bytes, len);
+	if (!t)
+		return false;
+	size_t n = strlen(t);
+	bool ok = n < cap;
+	for (size_t i = 0; ok && i <= n; i++)
+		out[i] = t[i] == '-' ? '+' : t[i] == '_' ? '/' : t[i];
+	free(t);
+	return ok;
+}
+
+int account_password_hash(const char *password, char out[ACCOUNT_PHC_MAX])
+{
+	unsigned char salt[SALT_LEN], hash[HASH_LEN];
+	if (RAND_bytes(salt, sizeof(salt)) != 1)
+		return -1;
+	struct hash_job j = {.ctx = {.out = hash,
+	                             .outlen = sizeof(hash),
+	                             .pwd = (uint8_t *)password,
+	                             .pwdlen = (uint32_t)strlen(password),
+	                             .salt = salt,
+	                             .saltlen = sizeof(salt),
+	                             .t_cost = ACCOUNT_ARGON2_T,
+	                             .m_cost = ACCOUNT_ARGON2_M_KIB,
+	                             .lanes = ACCOUNT_ARGON2_P,
+	                             .threads = ACCOUNT_ARGON2_P}};
+	char salt64[32], hash64[64];
+	if (run_hash(&j) != ARGON2_OK || !phc_b64_put(salt, sizeof(salt), salt64, sizeof(salt64)) ||
+	    !phc_b64_put(hash, sizeof(hash), hash64, sizeof(hash64)))
+		return -1;
+	int n = snprintf(out, ACCOUNT_PHC_MAX, "$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", ARGON2_VERSION_13,
+	                 ACCOUNT_ARGON2_M_KIB, ACCOUNT_ARGON2_T, ACCOUNT_ARGON2_P, salt64, hash64);
+	return n > 0 && n < ACCOUNT_PHC_MAX ? 0 : -1;
+}
+
 bool account_password_verify(const char *phc, const char *password)
 {
 	bool real = phc && strncmp(phc, "$argon2id$", 10) == 0;
 	unsigned char *salt = NULL, *hash = NULL, out[64];
 	size_t hashlen = 0;
-	argon2_context ctx = {
-	    .out = out,
-	    .pwd = (uint8_t *)password,
-	    .pwdlen = (uint32_t)strlen(password),
-	    .allocate_cbk = block_allocate,
-	    .free_cbk = block_free,
-	    .flags = ARGON2_DEFAULT_FLAGS,
-	};
+	struct hash_job j = {
+	    .ctx = {.out = out, .pwd = (uint8_t *)password, .pwdlen = (uint32_t)strlen(password)}};
 	/* A malformed stored hash costs the same work as a real one, against the dummy. */
-	if (!real || !phc_decode(phc, &ctx, &salt, &hash, &hashlen)) {
+	if (!real || !phc_decode(phc, &j.ctx, &salt, &hash, &hashlen)) {
 		real = false;
 		free(salt);
 		free(hash);
 		salt = hash = NULL;
-		if (!phc_decode(dummy_phc, &ctx, &salt, &hash, &hashlen)) {
+		if (!phc_decode(dummy_phc, &j.ctx, &salt, &hash, &hashlen)) {
 			free(salt);
 			free(hash);
 			return false;
 		}
 	}
-	ctx.outlen = (uint32_t)hashlen;
-	int rc = argon2_verify_ctx(&ctx, (const char *)hash, Argon2_id);
+	j.ctx.outlen = (uint32_t)hashlen;
+	/* The stored hash is recomputed, then compared in constant time. */
+	bool same = run_hash(&j) == ARGON2_OK && CRYPTO_memcmp(out, hash, hashlen) == 0;
+	OPENSSL_cleanse(out, sizeof(out));
 	free(salt);
 	free(hash);
-	return real && rc == ARGON2_OK;
+	return real && same;
 }
 
 /* Case-insensitive equality after trimming spaces (ASCII folding is enough to catch "Dupont"). */

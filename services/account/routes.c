@@ -20,8 +20,10 @@ extern const struct lc_sql family_sql[];
 
 #define KB 1024
 
+/* LC_OFFLOAD: the handlers that hash a password run on the offload pool (password.c); login
+ * hands itself over after parsing (h_login.c). */
 static const struct lc_route routes[] = {
-    {"POST", API "/register", LC_AUTH_NONE, h_register, 4 * KB, 0},
+    {"POST", API "/register", LC_AUTH_NONE, h_register, 4 * KB, LC_OFFLOAD},
     {"POST", API "/verify-email", LC_AUTH_NONE, h_verify_email, 1 * KB, 0},
     {"POST", API "/verify-email/resend", LC_AUTH_NONE, h_verify_resend, 1 * KB, 0},
     {"POST", API "/login", LC_AUTH_NONE, h_login, 4 * KB, 0},
@@ -30,15 +32,15 @@ static const struct lc_route routes[] = {
     {"GET", API "/sessions", LC_AUTH_USER, h_sessions_list, 0, 0},
     {"DELETE", API "/sessions/{id}", LC_AUTH_USER, h_session_delete, 0, 0},
     {"POST", API "/password/forgot", LC_AUTH_NONE, h_password_forgot, 1 * KB, 0},
-    {"POST", API "/password/reset", LC_AUTH_NONE, h_password_reset, 2 * KB, 0},
+    {"POST", API "/password/reset", LC_AUTH_NONE, h_password_reset, 2 * KB, LC_OFFLOAD},
     {"GET", API "/me", LC_AUTH_USER, h_me_get, 0, 0},
     {"PATCH", API "/me", LC_AUTH_USER, h_me_patch, 2 * KB, 0},
-    {"POST", API "/me/password", LC_AUTH_USER, h_me_password, 4 * KB, 0},
-    {"POST", API "/me/email", LC_AUTH_USER, h_me_email, 2 * KB, 0},
+    {"POST", API "/me/password", LC_AUTH_USER, h_me_password, 4 * KB, LC_OFFLOAD},
+    {"POST", API "/me/email", LC_AUTH_USER, h_me_email, 2 * KB, LC_OFFLOAD},
     {"POST", API "/me/totp/setup", LC_AUTH_NONE, h_totp_setup, 1 * KB, 0},
     {"POST", API "/me/totp/confirm", LC_AUTH_NONE, h_totp_confirm, 1 * KB, 0},
     {"POST", API "/totp/qr", LC_AUTH_NONE, h_totp_qr, 1 * KB, 0},
-    {"POST", API "/me/totp/recovery-codes", LC_AUTH_USER, h_totp_recovery_codes, 2 * KB, 0},
+    {"POST", API "/me/totp/recovery-codes", LC_AUTH_USER, h_totp_recovery_codes, 2 * KB, LC_OFFLOAD},
     {"GET", API "/me/notifications", LC_AUTH_USER, h_notifications_list, 0, 0},
     {"POST", API "/me/notifications/{id}/read", LC_AUTH_USER, h_notification_read, 0, 0},
     {"GET", API "/admin/users", LC_AUTH_USER, h_admin_users_list, 0, 0},
@@ -55,7 +57,7 @@ static const struct lc_route routes[] = {
     {"POST", "/internal/v1/notify", LC_AUTH_INTERNAL, h_internal_notify, 16 * KB, 0},
     {"POST", "/internal/v1/events", LC_AUTH_INTERNAL, h_internal_events, 64 * KB, 0},
     {"GET", "/internal/v1/revocations", LC_AUTH_INTERNAL, h_internal_revocations, 0, 0},
-    {"POST", "/internal/v1/demo", LC_AUTH_INTERNAL, h_internal_demo, 1 * KB, 0},
+    {"POST", "/internal/v1/demo", LC_AUTH_INTERNAL, h_internal_demo, 1 * KB, LC_OFFLOAD},
     {NULL, NULL, LC_AUTH_NONE, NULL, 0, 0},
 };
 

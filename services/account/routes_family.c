@@ -33,7 +33,7 @@ const struct lc_route family_routes[] = {
     {"GET", FAM_API "/me/documents/{id}/content", LC_AUTH_USER, h_document_content, 0, 0},
     {"DELETE", FAM_API "/me/documents/{id}", LC_AUTH_USER, h_document_delete, 0, 0},
     {"GET", FAM_API "/me/export", LC_AUTH_USER, h_me_export, 0, 0},
-    {"DELETE", FAM_API "/me", LC_AUTH_USER, h_me_delete, 1 * KB, 0},
+    {"DELETE", FAM_API "/me", LC_AUTH_USER, h_me_delete, 1 * KB, LC_OFFLOAD}, /* hashes: see routes.c */
     {"GET", "/internal/v1/households/{id}", LC_AUTH_INTERNAL, h_internal_household, 0, 0},
     {"GET", "/internal/v1/documents/{id}", LC_AUTH_INTERNAL, h_internal_document, 0, 0},
     {"GET", "/internal/v1/documents/{id}/content", LC_AUTH_INTERNAL, h_internal_document_content, 0, 0},

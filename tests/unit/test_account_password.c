@@ -44,6 +44,11 @@ START_TEST(phc_round_trip)
 	ck_assert_msg(strncmp(phc, "$argon2id$v=19$m=19456,t=2,p=1$", 31) == 0, "PHC: %s", phc);
 	ck_assert(account_password_verify(phc, "correct horse battery"));
 	ck_assert(!account_password_verify(phc, "correct horse batterY"));
+	/* The PHC string is written here, not by libargon2: its own verifier must read it. */
+	ck_assert_int_eq(argon2id_verify(phc, "correct horse battery", strlen("correct horse battery")),
+	                 ARGON2_OK);
+	ck_assert_int_ne(argon2id_verify(phc, "correct horse batterY", strlen("correct horse batterY")),
+	                 ARGON2_OK);
 	ck_assert_int_eq(account_password_hash("correct horse battery", phc2), 0);
 	ck_assert_str_ne(phc, phc2); /* random salt */
 	ck_assert(!account_password_verify(NULL, "anything at all"));

@@ -2,8 +2,10 @@
  * HTTP thread: a handler's rest run on a worker replies through that thread (headers included);
  * no more CPU sections run at once than there are slots (CPUs), the other jobs wait for one;
  * while every slot is taken and more jobs wait, the HTTP thread still answers other requests;
- * a worker handler that gives no answer gets the 500 any silent handler gets; a slot that has
- * worked and then stays unused gets its idle hook, in that slot. */
+ * a handler on an LC_OFFLOAD route runs on a worker the same way (its CPU section waits for a
+ * slot instead of holding the HTTP thread); a worker handler that gives no answer gets the 500
+ * any silent handler gets; a slot that has worked and then stays unused gets its idle hook, in
+ * that slot. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
@@ -73,6 +75,19 @@ static int h_silent(struct lc_request *rq)
 	return lc_offload_handler(rq, silent_rest, NULL);
 }
 
+/* The same work from a plain handler on an LC_OFFLOAD route: the router hands it to a worker (on
+ * the HTTP thread its CPU section would run inline and hold the only HTTP thread). */
+static int h_flagged(struct lc_request *rq)
+{
+	return slow_rest(rq, NULL);
+}
+
+static int h_flagged_silent(struct lc_request *rq)
+{
+	(void)rq;
+	return LC_REPLIED;
+}
+
 static int h_fast(struct lc_request *rq)
 {
 	return lc_reply_json(rq, 200, json_pack("{s:s}", "ok", "fast"));
@@ -89,6 +104,8 @@ static void on_idle(int slot)
 static const struct lc_route routes[] = {
     {"GET", "/slow", LC_AUTH_NONE, h_slow, 0, 0},
     {"GET", "/silent", LC_AUTH_NONE, h_silent, 0, 0},
+    {"GET", "/flagged", LC_AUTH_NONE, h_flagged, 0, LC_OFFLOAD},
+    {"GET", "/flagged-silent", LC_AUTH_NONE, h_flagged_silent, 0, LC_OFFLOAD},
     {"GET", "/fast", LC_AUTH_NONE, h_fast, 0, 0},
     {NULL, NULL, 0, NULL, 0, 0},
 };
@@ -124,6 +141,7 @@ static int get(const char *path, char *out, size_t n)
 
 struct call {
 	pthread_t t;
+	const char *path; /* /slow (lc_offload_handler) or /flagged (an LC_OFFLOAD route) */
 	int status;
 	char body[4096];
 };
@@ -131,7 +149,7 @@ struct call {
 static void *call_slow(void *arg)
 {
 	struct call *c = arg;
-	c->status = get("/slow", c->body, sizeof(c->body));
+	c->status = get(c->path, c->body, sizeof(c->body));
 	return NULL;
 }
 
@@ -167,8 +185,10 @@ START_TEST(slots_bound_the_heavy_part_and_the_http_thread_stays_free)
 	port = lc_http_port(h);
 
 	struct call *cs = calloc((size_t)n, sizeof(*cs));
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
+		cs[i].path = i % 2 ? "/flagged" : "/slow";
 		pthread_create(&cs[i].t, NULL, call_slow, &cs[i]);
+	}
 	ck_assert(wait_entered(slots)); /* every slot taken, the other jobs wait for one */
 	char out[4096];
 	ck_assert_int_eq(get("/fast", out, sizeof(out)), 200); /* the one HTTP thread is free */
@@ -191,6 +211,8 @@ START_TEST(slots_bound_the_heavy_part_and_the_http_thread_stays_free)
 	ck_assert_int_eq(bad_slot, 0);
 
 	ck_assert_int_eq(get("/silent", out, sizeof(out)), 500);
+	ck_assert_ptr_nonnull(strstr(out, "\"internal\""));
+	ck_assert_int_eq(get("/flagged-silent", out, sizeof(out)), 500);
 	ck_assert_ptr_nonnull(strstr(out, "\"internal\""));
 
 	/* Every slot worked; unused for 50 ms, each gets its idle hook, in the slot. */

@@ -18,6 +18,10 @@ enum lc_auth {
 enum lc_route_flags {
 	LC_BODY_JSON = 0,     /* default: a non-empty body must be application/json and parse (400/415) */
 	LC_BODY_RAW = 1 << 0, /* the handler reads the raw bytes and checks the Content-Type itself */
+	/* The handler runs whole on an offload handler thread (offload.h), its database work and its
+	 * CPU-heavy part (lc_offload_cpu: a password hash) included, so that it never holds an HTTP
+	 * thread: for handlers that spend tens of milliseconds of CPU. */
+	LC_OFFLOAD = 1 << 1,
 };
 
 struct lc_route {
