@@ -3,6 +3,7 @@
 #include "civitas/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
@@ -11,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "civitas/auth.h"
@@ -43,6 +47,9 @@ struct lc_http {
 	unsigned per_ip_limit; /* 0: no limit */
 	pthread_mutex_t peers_mu;
 	struct peer *peers[PEER_BUCKETS];
+	/* The daemon on the Unix socket (cfg->unix_path), NULL when none, and the socket's path. */
+	struct MHD_Daemon *du;
+	char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 };
 
 /* ---------- requests answered later ---------- */
@@ -179,6 +186,7 @@ static void client_ip(struct lc_request *rq)
 	const union MHD_ConnectionInfo *ci =
 	    MHD_get_connection_info(rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	snprintf(rq->client_ip, sizeof(rq->client_ip), "unknown");
+	bool local_socket = false; /* the Unix socket: only the gateway can reach it (file mode) */
 	if (ci && ci->client_addr) {
 		if (ci->client_addr->sa_family == AF_INET) {
 			const struct sockaddr_in *a = (const struct sockaddr_in *)ci->client_addr;
@@ -186,12 +194,15 @@ static void client_ip(struct lc_request *rq)
 		} else if (ci->client_addr->sa_family == AF_INET6) {
 			const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)ci->client_addr;
 			inet_ntop(AF_INET6, &a->sin6_addr, rq->client_ip, sizeof(rq->client_ip));
+		} else if (ci->client_addr->sa_family == AF_UNIX) {
+			local_socket = true;
+			snprintf(rq->client_ip, sizeof(rq->client_ip), "local");
 		}
 	}
 	/* Only a trusted gateway may say who the real client is, and only with a real address. */
 	const char *real = lc_rq_header(rq, "X-Real-IP");
 	unsigned char probe[sizeof(struct in6_addr)];
-	if (real && lc_ip_in_cidrs(rq->client_ip, trusted_proxies) &&
+	if (real && (local_socket || lc_ip_in_cidrs(rq->client_ip, trusted_proxies)) &&
 	    (inet_pton(AF_INET, real, probe) == 1 || inet_pton(AF_INET6, real, probe) == 1))
 		snprintf(rq->client_ip, sizeof(rq->client_ip), "%s", real);
 }
@@ -578,6 +589,60 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 	pthread_mutex_unlock(&h->peers_mu);
 }
 
+/* ---------- the Unix-domain listener ---------- */
+
+/* Binds path (a stale socket left by a crash is replaced; any other file is refused) with mode
+ * 0660, so only the daemon's user and group (the gateway's) can connect. Returns the listening
+ * socket or -1. */
+static int unix_listen(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof(a.sun_path)) {
+		lc_error("CIVITAS_SOCKET=%s is longer than %zu bytes", path, sizeof(a.sun_path) - 1);
+		return -1;
+	}
+	memcpy(a.sun_path, path, strlen(path) + 1);
+	struct stat st;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			lc_error("CIVITAS_SOCKET=%s exists and is not a socket", path);
+			return -1;
+		}
+		unlink(path);
+	}
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		lc_error("unix socket %s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* chmod before listen: nobody can connect in between. */
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || chmod(path, 0660) < 0 || listen(fd, 511) < 0) {
+		lc_error("could not listen on unix socket %s: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -1;
+	}
+	return fd;
+}
+
+/* Stops accepting (requests being served run on) and returns the listening socket to close. */
+static void quiesce(struct MHD_Daemon *d)
+{
+	MHD_socket s = d ? MHD_quiesce_daemon(d) : MHD_INVALID_SOCKET;
+	if (s != MHD_INVALID_SOCKET)
+		close(s);
+}
+
+static void stop_daemons(struct lc_http *h)
+{
+	if (h->du)
+		MHD_stop_daemon(h->du);
+	if (h->d)
+		MHD_stop_daemon(h->d);
+	if (h->unix_path[0])
+		unlink(h->unix_path);
+}
+
 struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 {
 	struct lc_http *h = calloc(1, sizeof(*h));
@@ -597,16 +662,44 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
 	                 MHD_ALLOW_SUSPEND_RESUME;
-	h->d = MHD_start_daemon(
-	    flags, cfg->port, &on_accept, h, &on_request, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)(cfg->threads ? cfg->threads : 1),
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)(cfg->conn_timeout ? cfg->conn_timeout : 30),
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(cfg->conn_memory ? cfg->conn_memory : 32 * 1024),
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(cfg->conn_limit ? cfg->conn_limit : 1000),
-	    MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1, MHD_OPTION_NOTIFY_COMPLETED, &on_completed,
-	    h, MHD_OPTION_NOTIFY_CONNECTION, &on_connection, h, MHD_OPTION_END);
+	/* What both listeners share: the same handlers and limits. */
+	struct MHD_OptionItem common[] = {
+	    {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)(cfg->threads ? cfg->threads : 1), NULL},
+	    {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)(cfg->conn_timeout ? cfg->conn_timeout : 30), NULL},
+	    {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(cfg->conn_memory ? cfg->conn_memory : 32 * 1024),
+	     NULL},
+	    {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)(cfg->conn_limit ? cfg->conn_limit : 1000), NULL},
+	    {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)&on_completed, h},
+	    {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)&on_connection, h},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	/* The Unix socket (cfg->unix_path) is bound before the port: once the daemon answers on its
+	 * port, as `civitas up` checks before it renders the gateway, the socket is there too. It
+	 * is a second MHD daemon with the same handlers, as MHD tells a Unix listener from a TCP one
+	 * only by the socket it listens on (and then skips the TCP options on its connections). */
+	if (cfg->unix_path && cfg->unix_path[0]) {
+		int fd = unix_listen(cfg->unix_path);
+		if (fd >= 0) {
+			snprintf(h->unix_path, sizeof(h->unix_path), "%s", cfg->unix_path);
+			h->du = MHD_start_daemon(flags, 0, &on_accept, h, &on_request, h, MHD_OPTION_LISTEN_SOCKET,
+			                         (MHD_socket)fd, MHD_OPTION_ARRAY, common, MHD_OPTION_END);
+			if (!h->du)
+				close(fd);
+		}
+		if (!h->du) {
+			lc_error("could not serve on unix socket %s", cfg->unix_path);
+			stop_daemons(h);
+			pthread_mutex_destroy(&h->peers_mu);
+			free(h);
+			return NULL;
+		}
+	}
+	h->d = MHD_start_daemon(flags, cfg->port, &on_accept, h, &on_request, h, MHD_OPTION_SOCK_ADDR,
+	                        (struct sockaddr *)&addr, MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+	                        MHD_OPTION_ARRAY, common, MHD_OPTION_END);
 	if (!h->d) {
 		lc_error("could not listen on %s:%u", cfg->bind ? cfg->bind : "127.0.0.1", cfg->port);
+		stop_daemons(h);
 		pthread_mutex_destroy(&h->peers_mu);
 		free(h);
 		return NULL;
@@ -626,9 +719,8 @@ void lc_http_stop(struct lc_http *h, unsigned grace_ms)
 	if (!h)
 		return;
 	/* Stop accepting first; requests already being served run to completion. */
-	MHD_socket s = MHD_quiesce_daemon(h->d);
-	if (s != MHD_INVALID_SOCKET)
-		close(s);
+	quiesce(h->du);
+	quiesce(h->d);
 	for (unsigned waited = 0; atomic_load(&h->inflight) > 0 && waited < grace_ms; waited += 10)
 		usleep(10 * 1000);
 	/* MHD must not stop with a connection suspended: parked requests are always resumed by
@@ -638,7 +730,7 @@ void lc_http_stop(struct lc_http *h, unsigned grace_ms)
 		lc_warn("waiting for %d parked request(s) before stopping", atomic_load(&h->parked));
 	while (atomic_load(&h->parked) > 0)
 		usleep(10 * 1000);
-	MHD_stop_daemon(h->d);
+	stop_daemons(h);
 	for (size_t i = 0; i < PEER_BUCKETS; i++)
 		while (h->peers[i]) {
 			struct peer *p = h->peers[i];

@@ -78,6 +78,8 @@ static char default_threads[24];
 static const struct lc_config_item common_items[] = {
     {"CIVITAS_PORT", LC_CFG_INT, default_port, false, 0, 65535, &lc_settings.port},
     {"CIVITAS_BIND", LC_CFG_STRING, "127.0.0.1", false, 0, 0, &lc_settings.bind},
+    /* a Unix socket served besides the port, for a gateway on the same host ("" : none) */
+    {"CIVITAS_SOCKET", LC_CFG_STRING, "", false, 0, 0, &lc_settings.socket},
     {"CIVITAS_THREADS", LC_CFG_INT, default_threads, false, 1, 256, &lc_settings.threads},
     {"CIVITAS_DB_URL", LC_CFG_STRING, NULL, true, 0, 0, &lc_settings.db_url},
     {"CIVITAS_JWT_PUBLIC_KEY", LC_CFG_FILE, NULL, true, 0, 0, &lc_settings.jwt_public_key},
@@ -258,6 +260,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	    .per_ip_limit = (unsigned)lc_settings.per_ip_conn_limit,
 	    .routes = r->routes,
 	    .trusted_proxies = lc_settings.trusted_proxies,
+	    .unix_path = lc_settings.socket,
 	};
 	r->http = lc_http_start(&hc);
 	if (!r->http) {
@@ -268,8 +271,10 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 		running_free(r);
 		return NULL;
 	}
-	lc_info("civitas-%s %s listening on %s:%u with %ld threads", svc->name, VERSION, lc_settings.bind,
-	        lc_http_port(r->http), lc_settings.threads);
+	lc_info("civitas-%s %s listening on %s:%u%s%s with %ld threads", svc->name, VERSION, lc_settings.bind,
+	        lc_http_port(r->http), lc_settings.socket && *lc_settings.socket ? " and " : "",
+	        lc_settings.socket ? lc_settings.socket : "",
+	        lc_settings.threads);
 	start_revocations(svc, lc_http_port(r->http));
 	return r;
 }

@@ -30,6 +30,10 @@ struct lc_http_config {
 	/* Comma-separated IPv4 CIDRs whose X-Real-IP header names the client (the gateway);
 	 * NULL keeps "127.0.0.0/8". IPv6 peers are trusted only on loopback. */
 	const char *trusted_proxies;
+	/* A Unix-domain socket to listen on as well (NULL or "": none), for a gateway on the same
+	 * host: cheaper than TCP loopback. Created with mode 0660; its peer is trusted like a
+	 * gateway (its X-Real-IP names the client). The TCP port is served either way. */
+	const char *unix_path;
 	const struct lc_route *routes;
 };
 

@@ -32,7 +32,7 @@ struct lc_service {
 /* Common settings read from the environment (see docs/operations.md). */
 struct lc_settings {
 	char *bind, *db_url, *jwt_public_key, *internal_secret_file, *migrations_dir, *log_level;
-	char *jwt_issuer, *jwt_audience, *trusted_proxies;
+	char *jwt_issuer, *jwt_audience, *trusted_proxies, *socket;
 	long port, threads, conn_timeout, shutdown_grace_ms, outbox_backoff_ms;
 	long revocation_poll_ms, per_ip_conn_limit, offload_threads;
 };
