@@ -681,8 +681,9 @@ struct lc_http *lc_http_start(const struct lc_http_config *cfg)
 		int fd = unix_listen(cfg->unix_path);
 		if (fd >= 0) {
 			snprintf(h->unix_path, sizeof(h->unix_path), "%s", cfg->unix_path);
-			h->du = MHD_start_daemon(flags, 0, &on_accept, h, &on_request, h, MHD_OPTION_LISTEN_SOCKET,
-			                         (MHD_socket)fd, MHD_OPTION_ARRAY, common, MHD_OPTION_END);
+			h->du = MHD_start_daemon(flags, 0, &on_accept, h, &on_request, h,
+			                         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_ARRAY,
+			                         common, MHD_OPTION_END);
 			if (!h->du)
 				close(fd);
 		}

@@ -273,8 +273,7 @@ static struct lc_running *start_configured(const struct lc_service *svc)
 	}
 	lc_info("civitas-%s %s listening on %s:%u%s%s with %ld threads", svc->name, VERSION, lc_settings.bind,
 	        lc_http_port(r->http), lc_settings.socket && *lc_settings.socket ? " and " : "",
-	        lc_settings.socket ? lc_settings.socket : "",
-	        lc_settings.threads);
+	        lc_settings.socket ? lc_settings.socket : "", lc_settings.threads);
 	start_revocations(svc, lc_http_port(r->http));
 	return r;
 }
