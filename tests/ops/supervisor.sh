@@ -17,10 +17,19 @@ live_pid() { # the daemon's pid once it runs again (the supervisor rewrites run/
 	p=$(cat "$run/$1.pid" 2>/dev/null) || return 1
 	[[ -n $p && -d /proc/$p ]] && echo "$p"
 }
-wait_back() { # SERVICE OLD_PID: a new daemon, ready through the gateway, within 120 s
+# A process is its pid and its start time (field 22 of /proc/<pid>/stat, after the command name
+# in parentheses): with pid_max 32768 and a busy machine, a restarted daemon can get the very pid
+# its killed predecessor had (seen: teleservices killed as 12513 came back as 12513).
+live_proc() {
+	local p st
+	p=$(live_pid "$1") || return 1
+	st=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f20) || return 1
+	[[ -n $st ]] && echo "$p:$st"
+}
+wait_back() { # SERVICE OLD_PROC (pid:start): a new daemon, ready through the gateway, within 120 s
 	local s=$1 old=$2 p code
 	for ((i = 0; i < 600; i++)); do
-		if p=$(live_pid "$s") && [[ $p != "$old" ]]; then
+		if p=$(live_proc "$s") && [[ $p != "$old" ]]; then
 			code=$(curl -s -o /dev/null -m 5 -w '%{http_code}' "$CIVITAS_TEST_BASE_URL/api/$s/v1/readyz") || code=000
 			[[ $code == 200 ]] && return 0
 		fi
@@ -31,10 +40,10 @@ wait_back() { # SERVICE OLD_PID: a new daemon, ready through the gateway, within
 
 declare -A old
 for s in "${services[@]}"; do
-	old[$s]=$(live_pid "$s") || fail "civitas-$s is not running before the test"
+	old[$s]=$(live_proc "$s") || fail "civitas-$s is not running before the test"
 	[[ -s $run/$s.supervisor.pid ]] || fail "civitas-$s has no supervisor"
 done
-for s in "${services[@]}"; do kill -KILL "${old[$s]}"; done
+for s in "${services[@]}"; do kill -KILL "${old[$s]%%:*}"; done
 for s in "${services[@]}"; do wait_back "$s" "${old[$s]}"; done
 status=$("$cli" status) || fail "status is not all ready after the restarts"
 for s in "${services[@]}"; do
@@ -45,8 +54,8 @@ for s in "${services[@]}"; do
 done
 
 # A second crash soon after: the next start waits 2 s instead of 1.
-p=$(live_pid stats)
-kill -KILL "$p"
+p=$(live_proc stats)
+kill -KILL "${p%%:*}"
 wait_back stats "$p"
 grep -F '"tag":"supervisor"' "$logs/stats.log" | grep -qF "restart 2 in 2 s" || fail "no backoff on the second crash of stats"
 status=$("$cli" status) || fail "status is not all ready after the second restart"
