@@ -2,7 +2,8 @@
  * 60 minutes, the owner is told by e-mail; lockout.c), TOTP or a recovery code when enrolled,
  * and mandatory enrolment for admins and for anyone whose TOTP an administrator reset.
  * Unknown e-mail and wrong password get the same 401 after the same hashing work. The whole
- * login but the parsing runs on the offload pool (its database work too): see docs/account.md. */
+ * login runs on the offload pool, its database work too (an LC_OFFLOAD route): see
+ * docs/account.md. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,6 @@
 #include "civitas/http.h"
 #include "civitas/json.h"
 #include "civitas/log.h"
-#include "civitas/offload.h"
 #include "civitas/outbox.h"
 #include "civitas/reply.h"
 
@@ -286,12 +286,11 @@ static int login_checked(struct lc_request *rq, void *arg)
 	return finish(l, lc_reply_json(rq, 200, body));
 }
 
-/* On an offload handler thread, with its own database connection: the account, the lockout slot,
- * the hash (on a hash thread), then the second factor and the session. The HTTP thread only parses the
- * body and sends the reply, so that nothing else it serves waits on a login's round trips. */
-static int login_run(struct lc_request *rq, void *arg)
+/* On an offload handler thread (the route is LC_OFFLOAD), with its own database connection: the
+ * account, the lockout slot, the hash (on a hash thread), then the second factor and the session.
+ * The HTTP thread only sends the reply, so nothing else it serves waits on a login's round trips. */
+static int login_run(struct lc_request *rq, struct login *l)
 {
-	struct login *l = arg;
 	struct lc_db *db = lc_rq_db(rq);
 	const char *p[] = {l->email};
 	l->u = lc_db_exec(db, "login_user", 1, p);
@@ -336,5 +335,5 @@ int h_login(struct lc_request *rq)
 	if (l->totp && l->recovery)
 		return reply_field_error(rq, "recovery_code", "not_allowed",
 		                         "Send either a one-time code or a recovery code.");
-	return lc_offload_handler(rq, login_run, l);
+	return login_run(rq, l);
 }

@@ -1,6 +1,6 @@
 /* password.c — argon2id password hashing in PHC format, the password policy and the lockout
  * schedule. Every hash, new or checked, runs on a hash thread of the offload pool when the caller
- * is a handler thread (the handlers that hash are LC_OFFLOAD routes, login hands itself over):
+ * is a handler thread (the handlers that hash, login among them, are LC_OFFLOAD routes):
  * an HTTP thread never spends 20 ms on a hash while other requests wait on it. Parameters follow the
  * blueprint: m=19456 KiB, t=2, p=1 (OWASP's first choice; account.h). */
 #include <argon2.h>

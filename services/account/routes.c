@@ -20,13 +20,12 @@ extern const struct lc_sql family_sql[];
 
 #define KB 1024
 
-/* LC_OFFLOAD: the handlers that hash a password run on the offload pool (password.c); login
- * hands itself over after parsing (h_login.c). */
+/* LC_OFFLOAD: the handlers that hash a password run on the offload pool (password.c). */
 static const struct lc_route routes[] = {
     {"POST", API "/register", LC_AUTH_NONE, h_register, 4 * KB, LC_OFFLOAD},
     {"POST", API "/verify-email", LC_AUTH_NONE, h_verify_email, 1 * KB, 0},
     {"POST", API "/verify-email/resend", LC_AUTH_NONE, h_verify_resend, 1 * KB, 0},
-    {"POST", API "/login", LC_AUTH_NONE, h_login, 4 * KB, 0},
+    {"POST", API "/login", LC_AUTH_NONE, h_login, 4 * KB, LC_OFFLOAD},
     {"POST", API "/session/refresh", LC_AUTH_NONE, h_refresh, 0, 0},
     {"POST", API "/session/logout", LC_AUTH_NONE, h_logout, 0, 0},
     {"GET", API "/sessions", LC_AUTH_USER, h_sessions_list, 0, 0},
