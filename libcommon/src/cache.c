@@ -10,16 +10,26 @@
 #include "civitas/cache.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
+
+/* One stored answer, in one allocation: the text, its gzip'd copy, its ETag. A hit does not copy
+ * it: the slot holds one reference and each reply still sending it another (lc_cache_acquire),
+ * so a put or a clear never frees a body a connection is writing. */
+struct blob {
+	atomic_int refs;
+	struct lc_cache_entry e; /* points into data */
+	char etag[72];
+	char data[]; /* body, NUL, gzip'd body */
+};
 
 struct slot {
 	char key[LC_CACHE_KEY_MAX + 1];
-	char *body;
-	size_t len;
-	char etag[72];
-	const char *type;
+	struct blob *b;
 	uint64_t stored_ms, refresh_ms, expires_ms, gen;
 	bool refreshing; /* a caller was sent to read it again */
 };
@@ -57,15 +67,31 @@ uint64_t lc_cache_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
-                  void *arg)
+static size_t blob_bytes(const struct blob *b)
+{
+	return b->e.len + b->e.gz_len;
+}
+
+static void blob_release(struct blob *b)
+{
+	if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+		free(b);
+}
+
+void lc_cache_release(const struct lc_cache_entry *e)
+{
+	if (e)
+		blob_release((struct blob *)((const char *)e - offsetof(struct blob, e)));
+}
+
+const struct lc_cache_entry *lc_cache_acquire(const char *key, uint64_t now_ms)
 {
 	if (strlen(key) > LC_CACHE_KEY_MAX)
-		return false;
-	bool hit = false;
+		return NULL;
+	struct blob *held = NULL;
 	pthread_mutex_lock(&lock);
 	struct slot *s = &slots[slot_of(key)];
-	bool valid = s->body && s->gen == generation && s->expires_ms > now_ms &&
+	bool valid = s->b && s->gen == generation && s->expires_ms > now_ms &&
 	             (now_ms < vouched_until_ms || now_ms < s->stored_ms + LC_CACHE_TTL_MS) &&
 	             strcmp(s->key, key) == 0;
 	if (valid && now_ms >= s->refresh_ms && !s->refreshing) {
@@ -75,60 +101,119 @@ bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_c
 	stats.hits += valid;
 	stats.misses += !valid;
 	if (valid) {
-		struct lc_cache_entry e = {.body = s->body, .etag = s->etag, .type = s->type, .len = s->len};
-		fn(&e, arg);
-		hit = true;
+		held = s->b;
+		atomic_fetch_add_explicit(&held->refs, 1, memory_order_relaxed);
 	} else {
 		memcpy(t_miss.key, key, strlen(key) + 1);
 		t_miss.gen = generation;
 		t_miss.set = true;
 	}
 	pthread_mutex_unlock(&lock);
-	return hit;
+	return held ? &held->e : NULL;
 }
 
-void lc_cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
-                  uint64_t now_ms, uint64_t ttl_ms)
+bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
+                  void *arg)
 {
-	if (strlen(key) > LC_CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].etag) ||
+	const struct lc_cache_entry *e = lc_cache_acquire(key, now_ms);
+	if (!e)
+		return false;
+	fn(e, arg);
+	lc_cache_release(e);
+	return true;
+}
+
+/* body gzip'd into out (cap bytes), at the level a gateway would use; 0 when it does not fit,
+ * which is also the answer for a body that does not shrink. */
+static size_t gzip_into(const char *body, size_t len, char *out, size_t cap)
+{
+	z_stream z = {0};
+	/* 15 + 16: a gzip wrapper (what Content-Encoding: gzip means), not zlib's. */
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return 0;
+	z.next_in = (Bytef *)(uintptr_t)body;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out;
+	z.avail_out = (uInt)cap;
+	int rc = deflate(&z, Z_FINISH);
+	size_t n = rc == Z_STREAM_END ? (size_t)z.total_out : 0;
+	deflateEnd(&z);
+	return n;
+}
+
+static struct blob *blob_new(const char *body, size_t len, const char *etag, const char *type, unsigned flags)
+{
+	/* The gzip'd copy is kept only when it saves at least an eighth: below that the gateway's
+	 * bytes are not worth a second copy. Its room is that bound, so deflate never grows it. */
+	bool gz = (flags & LC_CACHE_GZIP) && len >= LC_CACHE_GZIP_MIN;
+	size_t gz_cap = gz ? len - len / 8 : 0;
+	struct blob *b = malloc(sizeof(*b) + len + 1 + gz_cap);
+	if (!b)
+		return NULL;
+	atomic_init(&b->refs, 1);
+	memcpy(b->data, body, len);
+	b->data[len] = '\0';
+	memcpy(b->etag, etag, strlen(etag) + 1);
+	size_t gz_len = gz ? gzip_into(body, len, b->data + len + 1, gz_cap) : 0;
+	if (gz_len < gz_cap) { /* give back the room deflate did not use */
+		struct blob *shrunk = realloc(b, sizeof(*b) + len + 1 + gz_len);
+		b = shrunk ? shrunk : b;
+	}
+	b->e = (struct lc_cache_entry){.body = b->data,
+	                               .etag = b->etag,
+	                               .type = type,
+	                               .len = len,
+	                               .gz = gz_len ? b->data + len + 1 : NULL,
+	                               .gz_len = gz_len};
+	return b;
+}
+
+const struct lc_cache_entry *lc_cache_store(const char *key, const char *body, size_t len, const char *etag,
+                                            const char *type, uint64_t now_ms, uint64_t ttl_ms,
+                                            unsigned flags)
+{
+	if (strlen(key) > LC_CACHE_KEY_MAX || strlen(etag) >= sizeof(slots[0].b->etag) ||
 	    len > LC_CACHE_BYTES_MAX)
-		return;
-	char *copy = malloc(len + 1);
-	if (!copy)
-		return;
-	memcpy(copy, body, len);
-	copy[len] = '\0';
+		return NULL;
+	struct blob *b = blob_new(body, len, etag, type, flags); /* outside the lock: gzip takes time */
+	if (!b)
+		return NULL;
 	pthread_mutex_lock(&lock);
 	bool stale = t_miss.set && t_miss.gen != generation && strcmp(t_miss.key, key) == 0;
 	t_miss.set = false;
 	if (stale) {
 		pthread_mutex_unlock(&lock);
-		free(copy);
-		return;
+		blob_release(b);
+		return NULL;
 	}
 	struct slot *s = &slots[slot_of(key)];
-	char *old = s->body;
-	total_bytes -= old ? s->len : 0;
-	if (total_bytes + len > LC_CACHE_BYTES_MAX) { /* full: this answer is not kept, the slot empties */
-		s->body = NULL;
+	struct blob *old = s->b;
+	total_bytes -= old ? blob_bytes(old) : 0;
+	if (total_bytes + blob_bytes(b) > LC_CACHE_BYTES_MAX) { /* full: not kept, the slot empties */
+		s->b = NULL;
 		pthread_mutex_unlock(&lock);
-		free(old);
-		free(copy);
-		return;
+		blob_release(old);
+		blob_release(b);
+		return NULL;
 	}
-	total_bytes += len;
+	total_bytes += blob_bytes(b);
 	memcpy(s->key, key, strlen(key) + 1);
-	s->body = copy;
-	s->len = len;
-	memcpy(s->etag, etag, strlen(etag) + 1);
-	s->type = type;
+	s->b = b;
+	atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed); /* the caller's */
 	s->stored_ms = now_ms;
 	s->refresh_ms = now_ms + ttl_ms / 2;
 	s->expires_ms = now_ms + ttl_ms;
 	s->refreshing = false;
 	s->gen = generation;
 	pthread_mutex_unlock(&lock);
-	free(old);
+	blob_release(old); /* freed now, or by the last reply still sending it */
+	return &b->e;
+}
+
+void lc_cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
+                  uint64_t now_ms, uint64_t ttl_ms)
+{
+	lc_cache_release(lc_cache_store(key, body, len, etag, type, now_ms, ttl_ms, 0));
 }
 
 void lc_cache_vouch(uint64_t until_ms)

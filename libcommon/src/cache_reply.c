@@ -3,10 +3,13 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "civitas/crypto.h"
 #include "civitas/http.h"
 #include "civitas/reply.h"
+
+#include "internal.h"
 
 /* Separators of a key: unit between parts, record for "absent"; a value holding either is not
  * cached, so two different queries never share a key. */
@@ -38,35 +41,100 @@ bool lc_cache_key(char key[LC_CACHE_KEY_MAX + 1], const char *tag, struct lc_req
 	return true;
 }
 
-static int send(struct lc_request *rq, const char *body, size_t len, const char *etag, const char *type,
-                const char *cc)
+/* True when the parameters of one Accept-Encoding member, [params, end), give it weight 0
+ * ("q=0", "q=0.0", … : refused); no q, or any other value, is a yes. */
+static bool weight_zero(const char *params, const char *end)
+{
+	for (const char *p = params; p < end; p++) {
+		if (*p != ';')
+			continue;
+		p += 1 + strspn(p + 1, " \t");
+		if (p + 2 > end || (*p != 'q' && *p != 'Q') || p[1] != '=')
+			continue;
+		const char *v = p + 2;
+		if (v >= end || *v != '0')
+			return false;
+		for (v++; v < end && (*v == '.' || *v == '0');)
+			v++;
+		while (v < end && (*v == ' ' || *v == '\t'))
+			v++;
+		return v >= end || *v == ';';
+	}
+	return false;
+}
+
+/* True when the Accept-Encoding header takes gzip: "gzip" (or "x-gzip"; or "*" when gzip is not
+ * named) with a weight other than 0 (RFC 9110 12.5.3). */
+static bool takes_gzip(const char *ae)
+{
+	if (!ae)
+		return false;
+	int star = -1, named = -1; /* -1 not listed, 0 refused, 1 accepted */
+	for (const char *p = ae; *p;) {
+		p += strspn(p, " \t,");
+		size_t n = strcspn(p, " \t;,");
+		const char *end = p + n + strcspn(p + n, ",");
+		bool yes = n > 0 && !weight_zero(p + n, end);
+		if ((n == 4 && strncasecmp(p, "gzip", 4) == 0) ||
+		    (n == 6 && strncasecmp(p, "x-gzip", 6) == 0))
+			named = yes;
+		else if (n == 1 && *p == '*')
+			star = yes;
+		p = end;
+	}
+	return named == 1 || (named == -1 && star == 1);
+}
+
+static void release_entry(void *e)
+{
+	lc_cache_release(e);
+}
+
+/* Sends a held entry (the reference passes to the reply): the gzip'd copy to a client that takes
+ * it, each copy with its own strong ETag; a 304 when If-None-Match names either. */
+static int send_entry(struct lc_request *rq, const struct lc_cache_entry *e, const char *cc)
+{
+	char gz_etag[80];
+	bool gz = e->gz && takes_gzip(lc_rq_header(rq, "Accept-Encoding"));
+	size_t el = strlen(e->etag);
+	if (e->gz && el >= 2 && el + 3 < sizeof(gz_etag)) { /* "abc" → "abc-gz" */
+		memcpy(gz_etag, e->etag, el - 1);
+		memcpy(gz_etag + el - 1, "-gz\"", 5);
+	} else {
+		gz_etag[0] = '\0';
+		gz = false;
+	}
+	lc_rq_add_header(rq, "ETag", gz ? gz_etag : e->etag);
+	lc_rq_add_header(rq, "Cache-Control", cc);
+	if (e->gz) /* the answer depends on Accept-Encoding: caches must keep both copies apart */
+		lc_rq_add_header(rq, "Vary", "Accept-Encoding");
+	const char *inm = lc_rq_header(rq, "If-None-Match");
+	if (lc__etag_listed(inm, e->etag) || (gz_etag[0] && lc__etag_listed(inm, gz_etag))) {
+		lc_cache_release(e);
+		return lc_reply_empty(rq, 304);
+	}
+	if (gz)
+		lc_rq_add_header(rq, "Content-Encoding", "gzip");
+	return lc_reply_bytes_shared(rq, 200, e->type, gz ? e->gz : e->body, gz ? e->gz_len : e->len,
+	                             release_entry, (void *)e);
+}
+
+static int send_copy(struct lc_request *rq, const char *body, size_t len, const char *etag, const char *type,
+                     const char *cc)
 {
 	lc_rq_add_header(rq, "ETag", etag);
 	lc_rq_add_header(rq, "Cache-Control", cc);
-	const char *inm = lc_rq_header(rq, "If-None-Match");
-	if (inm && (strcmp(inm, "*") == 0 || strstr(inm, etag)))
+	if (lc__etag_listed(lc_rq_header(rq, "If-None-Match"), etag))
 		return lc_reply_empty(rq, 304);
 	return lc_reply_bytes(rq, 200, type, body, len);
 }
 
-struct hit {
-	struct lc_request *rq;
-	const char *cc;
-	int rc;
-};
-
-static void on_hit(const struct lc_cache_entry *e, void *arg)
-{
-	struct hit *h = arg;
-	h->rc = send(h->rq, e->body, e->len, e->etag, e->type, h->cc);
-}
-
 bool lc_cache_hit(struct lc_request *rq, const char *key, const char *cc, int *rc)
 {
-	struct hit h = {.rq = rq, .cc = cc};
-	if (!lc_cache_get(key, lc_cache_now_ms(), on_hit, &h))
+	const struct lc_cache_entry *e = lc_cache_acquire(key, lc_cache_now_ms());
+	if (!e)
 		return false;
-	*rc = h.rc;
+	*rc = send_entry(rq, e, cc);
 	return true;
 }
 
@@ -77,7 +145,7 @@ int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *bod
 	lc_sha256_hex(body, len, hex);
 	snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
 	uint64_t now = lc_cache_now_ms();
-	if (key)
-		lc_cache_put(key, body, len, etag, type, now, lc_cache_ttl_ms(now));
-	return send(rq, body, len, etag, type, cc);
+	const struct lc_cache_entry *e =
+	    key ? lc_cache_store(key, body, len, etag, type, now, lc_cache_ttl_ms(now), LC_CACHE_GZIP) : NULL;
+	return e ? send_entry(rq, e, cc) : send_copy(rq, body, len, etag, type, cc);
 }

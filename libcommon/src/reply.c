@@ -199,6 +199,19 @@ int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *con
 	return lc__queue(rq, status, resp);
 }
 
+int lc_reply_bytes_shared(struct lc_request *rq, unsigned status, const char *content_type, const void *data,
+                          size_t len, void (*release)(void *), void *arg)
+{
+	struct MHD_Response *resp =
+	    MHD_create_response_from_buffer_with_free_callback_cls(len, (void *)data, release, arg);
+	if (!resp) {
+		release(arg);
+		return -1;
+	}
+	MHD_add_response_header(resp, "Content-Type", content_type);
+	return lc__queue(rq, status, resp);
+}
+
 int lc_reply_empty(struct lc_request *rq, unsigned status)
 {
 	struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);

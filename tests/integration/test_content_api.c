@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "civitas/cache.h"
 #include "civitas/crypto.h"
@@ -623,6 +624,63 @@ START_TEST(etag_304)
 }
 END_TEST
 
+/* A public list asked for with Accept-Encoding: gzip comes from the micro-cache's gzip'd copy
+ * (Content-Encoding, Vary, an ETag of its own that also answers 304 to the plain one), which
+ * inflates to the very bytes a client without it gets; q=0 refuses it. */
+START_TEST(gzip_copy_of_public_lists)
+{
+	char id[37], slug[128];
+	create_article(as(editor, "editor"), sec_mine, "Compression des listes publiques", NULL, id, slug);
+	publish(id);
+	char url[512];
+	snprintf(url, sizeof(url), "%s" V1 "/articles?limit=20", base);
+	struct itest_resp plain, gz, refused;
+	ck_assert_int_eq(itest_http("GET", url, NULL, NULL, 0, &plain), 0);
+	ck_assert_int_eq(plain.status, 200);
+	ck_assert_uint_gt(plain.len, 512);
+	char etag[80], got[80];
+	ck_assert_ptr_nonnull(itest_header(&plain, "ETag", etag, sizeof(etag)));
+	ck_assert_ptr_null(itest_header(&plain, "Content-Encoding", got, sizeof(got)));
+	const char *ae[] = {"Accept-Encoding: br, gzip;q=0.8", NULL};
+	ck_assert_int_eq(itest_http("GET", url, ae, NULL, 0, &gz), 0);
+	ck_assert_int_eq(gz.status, 200);
+	ck_assert_ptr_nonnull(itest_header(&gz, "Content-Encoding", got, sizeof(got)));
+	ck_assert_str_eq(got, "gzip");
+	ck_assert_ptr_nonnull(itest_header(&gz, "Vary", got, sizeof(got)));
+	ck_assert_str_eq(got, "Accept-Encoding");
+	char gz_etag[80];
+	ck_assert_ptr_nonnull(itest_header(&gz, "ETag", gz_etag, sizeof(gz_etag)));
+	ck_assert_ptr_nonnull(strstr(gz_etag, "-gz\""));
+	ck_assert_uint_lt(gz.len, plain.len);
+	char *back = malloc(plain.len + 1);
+	ck_assert_ptr_nonnull(back);
+	z_stream z = {0};
+	ck_assert_int_eq(inflateInit2(&z, 15 + 16), Z_OK);
+	z.next_in = (Bytef *)gz.body;
+	z.avail_in = (uInt)gz.len;
+	z.next_out = (Bytef *)back;
+	z.avail_out = (uInt)plain.len + 1;
+	ck_assert_int_eq(inflate(&z, Z_FINISH), Z_STREAM_END);
+	ck_assert_uint_eq(z.total_out, plain.len);
+	inflateEnd(&z);
+	ck_assert_int_eq(memcmp(back, plain.body, plain.len), 0);
+	free(back);
+	const char *no[] = {"Accept-Encoding: gzip;q=0, identity", NULL};
+	ck_assert_int_eq(itest_http("GET", url, no, NULL, 0, &refused), 0);
+	ck_assert_ptr_null(itest_header(&refused, "Content-Encoding", got, sizeof(got)));
+	ck_assert_uint_eq(refused.len, plain.len);
+	/* Either ETag revalidates: the two copies are one resource. */
+	char inm[120];
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", gz_etag);
+	struct call c = req("GET", V1 "/articles?limit=20", NULL, NULL, inm);
+	ck_assert_int_eq(c.status, 304);
+	done(&c);
+	itest_resp_free(&plain);
+	itest_resp_free(&gz);
+	itest_resp_free(&refused);
+}
+END_TEST
+
 START_TEST(partner_moderation)
 {
 	char w[16], body[512], path[256], slug[64];
@@ -1047,6 +1105,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, markdown_inert);
 	tcase_add_test(tc, search_accents);
 	tcase_add_test(tc, etag_304);
+	tcase_add_test(tc, gzip_copy_of_public_lists);
 	tcase_add_test(tc, cache_watched);
 	tcase_add_test(tc, partner_moderation);
 	tcase_add_test(tc, jobs_board);

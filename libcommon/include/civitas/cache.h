@@ -27,15 +27,28 @@
  * distinct large lists (limit=100, any tag) cannot grow a process without bound. */
 #define LC_CACHE_BYTES_MAX (16u << 20)
 
-/* What a hit hands over: the body, its ETag and its Content-Type (a static string). */
+/* Bodies of at least this many bytes stored with LC_CACHE_GZIP also keep a gzip'd copy. */
+#define LC_CACHE_GZIP_MIN 512
+/* lc_cache_store flags: keep a gzip'd copy too (public answers: nothing secret next to reflected
+ * input, so no BREACH; the gateway then sends it as it is instead of compressing every time). */
+#define LC_CACHE_GZIP 1u
+
+/* What a hit hands over: the body, its ETag, its Content-Type (a static string) and, when one was
+ * kept, its gzip'd copy (gz NULL otherwise). */
 struct lc_cache_entry {
 	const char *body, *etag, *type;
 	size_t len;
+	const char *gz;
+	size_t gz_len;
 };
 
-/* Looks key up at now_ms; on a hit calls fn(entry, arg) under the cache lock (fn must copy what
- * it keeps) and returns true. Past half its TTL, the first caller to look an entry up is told
- * "miss" (it reads again and puts) while the others keep hitting until it expires. */
+/* Looks key up at now_ms; on a hit returns the entry, held until lc_cache_release (a put or a
+ * clear meanwhile does not free it: a reply may send it without a copy); NULL on a miss.
+ * Past half its TTL, the first caller to look an entry up is told "miss" (it reads again and
+ * puts) while the others keep hitting until it expires. */
+const struct lc_cache_entry *lc_cache_acquire(const char *key, uint64_t now_ms);
+void lc_cache_release(const struct lc_cache_entry *e);
+/* lc_cache_acquire, fn(entry, arg), lc_cache_release; true on a hit (fn must copy what it keeps). */
 bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_cache_entry *, void *),
                   void *arg);
 /* Stores a copy of body with its ETag and type (a static string), valid until now_ms + ttl_ms.
@@ -44,6 +57,11 @@ bool lc_cache_get(const char *key, uint64_t now_ms, void (*fn)(const struct lc_c
  * that cleared (the next reader reads again). */
 void lc_cache_put(const char *key, const char *body, size_t len, const char *etag, const char *type,
                   uint64_t now_ms, uint64_t ttl_ms);
+/* lc_cache_put with flags (LC_CACHE_GZIP), returning the stored entry held for the caller (release
+ * it), or NULL when it was not kept. */
+const struct lc_cache_entry *lc_cache_store(const char *key, const char *body, size_t len, const char *etag,
+                                            const char *type, uint64_t now_ms, uint64_t ttl_ms,
+                                            unsigned flags);
 /* Forgets everything (after a write that may change a cached answer). */
 void lc_cache_clear(void);
 /* Counts since the start, for /metrics (the watcher publishes them as cache_* gauges). */

@@ -31,6 +31,10 @@ int lc_reply_bytes(struct lc_request *rq, unsigned status, const char *content_t
 /* Takes ownership of data (malloc'd; freed by MHD). */
 int lc_reply_bytes_owned(struct lc_request *rq, unsigned status, const char *content_type, void *data,
                          size_t len);
+/* Sends data without a copy: it must stay valid until release(arg) is called, once, when the
+ * response is gone (also when it could not be built). */
+int lc_reply_bytes_shared(struct lc_request *rq, unsigned status, const char *content_type, const void *data,
+                          size_t len, void (*release)(void *), void *arg);
 int lc_reply_empty(struct lc_request *rq, unsigned status);
 
 /* Optimistic locking for edited objects: etag is the current strong ETag ("\"...\"").
