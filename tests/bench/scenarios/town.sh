@@ -146,8 +146,11 @@ section_of() { # a section with articles on that stack (the town's own on the to
 }
 declare -A SEC=([demo]=$(section_of demo) [town]=$(section_of town))
 
-printf '\n%-32s | %9s %8s | %9s %8s | %6s | %s\n' "town bench (wrk -t$T -c$C -d$DUR)" "demo r/s" "p99 ms" "town r/s" "p99 ms" "town %" "errors d/t"
-printf -- '-%.0s' $(seq 1 100)
+# Browsers send Accept-Encoding: each public row is also measured on the town stack as a browser
+# asks ("gzip" columns): what the gateway costs when answers travel compressed.
+BROWSER_AE='gzip, deflate, br'
+printf '\n%-32s | %9s %8s | %9s %8s | %6s | %9s %8s | %s\n' "town bench (wrk -t$T -c$C -d$DUR)" "demo r/s" "p99 ms" "town r/s" "p99 ms" "town %" "gzip r/s" "p99 ms" "errors d/t/g"
+printf -- '-%.0s' $(seq 1 122)
 echo
 JSON_ROWS=()
 i=0
@@ -165,13 +168,18 @@ for row in "${ROWS[@]}"; do
       continue
     fi
     R[$stack]=$(measure "$TMP/$i-$stack.out" "$url" "${args[@]}")
+    [[ $stack == town && $where == gw ]] &&
+      R[gzip]=$(measure "$TMP/$i-gzip.out" "$url" -H "Accept-Encoding: $BROWSER_AE")
   done
   # A stack that did not answer 200 shows its status instead of a rate.
   read -r drps dp99 derr <<<"${R[demo]}"
   read -r trps tp99 terr <<<"${R[town]}"
+  read -r grps gp99 gerr <<<"${R[gzip]:-- - -}"
   pct=$(awk -v a="$trps" -v b="$drps" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print "-" }')
-  printf '%-32s | %9s %8s | %9s %8s | %5s%% | %s/%s\n' "$label" "$drps" "$dp99" "$trps" "$tp99" "$pct" "$derr" "$terr"
-  JSON_ROWS+=("{\"label\": \"$label\", \"path\": \"$path\", \"demo\": {\"rps\": $drps, \"p99_ms\": \"$dp99\", \"errors\": \"$derr\"}, \"town\": {\"rps\": $trps, \"p99_ms\": \"$tp99\", \"errors\": \"$terr\"}}")
+  printf '%-32s | %9s %8s | %9s %8s | %5s%% | %9s %8s | %s/%s/%s\n' "$label" "$drps" "$dp99" "$trps" "$tp99" "$pct" "$grps" "$gp99" "$derr" "$terr" "$gerr"
+  gz_json=null
+  [[ $grps != - ]] && gz_json="{\"rps\": $grps, \"p99_ms\": \"$gp99\", \"errors\": \"$gerr\"}"
+  JSON_ROWS+=("{\"label\": \"$label\", \"path\": \"$path\", \"demo\": {\"rps\": $drps, \"p99_ms\": \"$dp99\", \"errors\": \"$derr\"}, \"town\": {\"rps\": $trps, \"p99_ms\": \"$tp99\", \"errors\": \"$terr\"}, \"town_gzip\": $gz_json}")
   i=$((i + 1))
 done
 
@@ -190,15 +198,18 @@ request = function()
   return wrk.format("GET", paths[(n % #paths) + 1])
 end
 LUA
+{ cat "$TMP/mixed.lua"; echo "wrk.headers[\"Accept-Encoding\"] = \"$BROWSER_AE\""; } >"$TMP/mixed-gzip.lua"
 echo
-echo "mixed public reads through the gateway (wrk -t$T -c64 -d$MIXED_DUR, 10 paths in turn)"
-for stack in $([[ -n $LOGIN_ONLY ]] || echo demo town); do
-  wrk --latency -t"$T" -c64 -d"$MIXED_DUR" -s "$TMP/mixed.lua" "$(base_of "$stack" gw)/" >"$TMP/mixed-$stack.out" 2>&1
-  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$TMP/mixed-$stack.out")
-  p99=$(ms "$(awk '$1 == "99%" {print $2}' "$TMP/mixed-$stack.out")")
-  err=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i + 0} END {print n + 0}' "$TMP/mixed-$stack.out")
-  printf '  %-5s %9s req/s  p99 %8s ms  errors %s (target: 0 errors, p99 < 10 ms)\n' "$stack" "$rps" "$p99" "$err"
-  printf -v "MIX_$stack" '{"rps": %s, "p99_ms": "%s", "errors": %s}' "${rps:-0}" "$p99" "$err"
+echo "mixed public reads through the gateway (wrk -t$T -c64 -d$MIXED_DUR, 10 paths in turn; gzip: as browsers ask)"
+for run in $([[ -n $LOGIN_ONLY ]] || echo demo town demo-gzip town-gzip); do
+  stack=${run%-gzip} lua=$TMP/mixed.lua
+  [[ $run == *-gzip ]] && lua=$TMP/mixed-gzip.lua
+  wrk --latency -t"$T" -c64 -d"$MIXED_DUR" -s "$lua" "$(base_of "$stack" gw)/" >"$TMP/mixed-$run.out" 2>&1
+  rps=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$TMP/mixed-$run.out")
+  p99=$(ms "$(awk '$1 == "99%" {print $2}' "$TMP/mixed-$run.out")")
+  err=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) n += $i + 0} END {print n + 0}' "$TMP/mixed-$run.out")
+  printf '  %-10s %9s req/s  p99 %8s ms  errors %s (target: 0 errors, p99 < 10 ms)\n' "$run" "$rps" "$p99" "$err"
+  printf -v "MIX_${run//-/_}" '{"rps": %s, "p99_ms": "%s", "errors": %s}' "${rps:-0}" "$p99" "$err"
 done
 
 # ---- logins against the argon2id ceiling, healthz during the storm (town stack) ---------------
@@ -274,7 +285,8 @@ printf 'account healthz p99 during the login storm: %s ms (target < 10 ms; 4 con
   printf '{\n  "generated_at": "%s",\n  "wrk": {"threads": %s, "connections": %s, "duration": "%s"},\n' \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$T" "$C" "$DUR"
   printf '  "rows": [\n    %s\n  ],\n' "$(IFS=$'\n'; echo "${JSON_ROWS[*]}" | paste -sd, | sed 's/},{/},\n    {/g')"
-  printf '  "mixed_64": {"demo": %s, "town": %s},\n' "${MIX_demo:-null}" "${MIX_town:-null}"
+  printf '  "mixed_64": {"demo": %s, "town": %s, "demo_gzip": %s, "town_gzip": %s},\n' "${MIX_demo:-null}" \
+    "${MIX_town:-null}" "${MIX_demo_gzip:-null}" "${MIX_town_gzip:-null}"
   printf '  "login": {"rps": %s, "ceiling_rps": %s, "hash_ms": %s, "parallel_hash_rps": %s, "healthz_p99_ms": "%s", "probe_pace_ms": %s}\n}\n' \
     "${lrps:-0}" "${ceiling:-0}" "${hash_ms:-0}" "${par_rps:-null}" "$hz99" "$PACE"
 } >"$OUT/town.json"
