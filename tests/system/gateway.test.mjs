@@ -212,6 +212,26 @@ describe('gzip compression of text responses', () => {
     });
   }
 
+  it('a public list comes gzipped from the micro-cache, compressed once, equal to the plain answer', async () => {
+    const path = '/api/content/v1/articles?limit=20';
+    let plain, gz;
+    // Other test files publish meanwhile: compare two answers of the same version (their ETags
+    // are "x" and "x-gz"), asking again when a publication came between them.
+    for (let i = 0; i < 5; i++) {
+      plain = await rawGet(path, { 'Accept-Encoding': 'identity' });
+      gz = await rawGet(path, { 'Accept-Encoding': 'gzip, deflate, br' });
+      if (gz.headers.etag === `${(plain.headers.etag || '').slice(0, -1)}-gz"`) break;
+    }
+    assert.equal(plain.status, 200);
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(gz.status, 200);
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.match(gz.headers.vary || '', /Accept-Encoding/i);
+    // The daemon's own copy: a strong ETag of its own (nginx would have made it weak, W/"…").
+    assert.match(gz.headers.etag || '', /^"[0-9a-f]+-gz"$/);
+    assert.equal(gunzipSync(gz.body).toString(), plain.body.toString());
+  });
+
   it('is not gzipped for a client that did not ask', async () => {
     const res = await rawGet('/assets/css/site.css', { 'Accept-Encoding': 'identity' });
     assert.equal(res.status, 200);
