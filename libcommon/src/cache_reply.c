@@ -63,9 +63,7 @@ static bool weight_zero(const char *params, const char *end)
 	return false;
 }
 
-/* True when the Accept-Encoding header takes gzip: "gzip" (or "x-gzip"; or "*" when gzip is not
- * named) with a weight other than 0 (RFC 9110 12.5.3). */
-static bool takes_gzip(const char *ae)
+bool lc_takes_gzip(const char *ae)
 {
 	if (!ae)
 		return false;
@@ -95,7 +93,7 @@ static void release_entry(void *e)
 static int send_entry(struct lc_request *rq, const struct lc_cache_entry *e, const char *cc)
 {
 	char gz_etag[80];
-	bool gz = e->gz && takes_gzip(lc_rq_header(rq, "Accept-Encoding"));
+	bool gz = e->gz && lc_takes_gzip(lc_rq_header(rq, "Accept-Encoding"));
 	size_t el = strlen(e->etag);
 	if (e->gz && el >= 2 && el + 3 < sizeof(gz_etag)) { /* "abc" → "abc-gz" */
 		memcpy(gz_etag, e->etag, el - 1);

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "civitas/cache.h"
+#include "civitas/cache_reply.h"
 
 static char got[256];
 static char got_etag[80];
@@ -213,6 +214,32 @@ START_TEST(gzip_copy_inflates_to_the_body)
 }
 END_TEST
 
+/* Who gets the gzip'd copy: RFC 9110's Accept-Encoding, weights included. */
+START_TEST(accept_encoding_weights)
+{
+	ck_assert(!lc_takes_gzip(NULL));
+	ck_assert(!lc_takes_gzip(""));
+	ck_assert(lc_takes_gzip("gzip"));
+	ck_assert(lc_takes_gzip("GZip"));
+	ck_assert(lc_takes_gzip("x-gzip"));
+	ck_assert(lc_takes_gzip("gzip, deflate, br"));
+	ck_assert(lc_takes_gzip("br;q=1.0, gzip;q=0.8, *;q=0.1"));
+	ck_assert(lc_takes_gzip("gzip;q=0.001"));
+	ck_assert(lc_takes_gzip("gzip ; q=1"));
+	ck_assert(lc_takes_gzip("*"));
+	ck_assert(lc_takes_gzip("identity;q=1, *;q=0.1"));
+	ck_assert(!lc_takes_gzip("deflate, br"));
+	ck_assert(!lc_takes_gzip("identity"));
+	ck_assert(!lc_takes_gzip("gzipx, xgzip"));
+	ck_assert(!lc_takes_gzip("gzip;q=0"));
+	ck_assert(!lc_takes_gzip("gzip; q=0.000"));
+	ck_assert(!lc_takes_gzip("gzip;q=0., br"));
+	ck_assert(!lc_takes_gzip("*;q=0"));
+	ck_assert(!lc_takes_gzip("gzip;q=0, *")); /* named and refused: the wildcard does not bring it back */
+	ck_assert(!lc_takes_gzip(";;,, ;q=1"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("content_cache");
@@ -226,6 +253,7 @@ int main(void)
 	tcase_add_test(tc, bytes_bounded);
 	tcase_add_test(tc, held_entry_outlives_its_replacement);
 	tcase_add_test(tc, gzip_copy_inflates_to_the_body);
+	tcase_add_test(tc, accept_encoding_weights);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

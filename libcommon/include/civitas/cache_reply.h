@@ -23,4 +23,8 @@ bool lc_cache_hit(struct lc_request *rq, const char *key, const char *cc, int *r
 int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len,
                          const char *type, const char *cc);
 
+/* True when an Accept-Encoding header (NULL: none) takes gzip: "gzip" (or "x-gzip"; or "*" when
+ * gzip is not named) with a weight other than 0 (RFC 9110 12.5.3). */
+bool lc_takes_gzip(const char *accept_encoding);
+
 #endif
