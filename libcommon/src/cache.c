@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#define ZLIB_CONST /* next_in is const: the body is only read */
 #include <zlib.h>
 
 /* One stored answer, in one allocation: the text, its gzip'd copy, its ETag. A hit does not copy
@@ -131,7 +132,7 @@ static size_t gzip_into(const char *body, size_t len, char *out, size_t cap)
 	/* 15 + 16: a gzip wrapper (what Content-Encoding: gzip means), not zlib's. */
 	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return 0;
-	z.next_in = (Bytef *)(uintptr_t)body;
+	z.next_in = (const Bytef *)body;
 	z.avail_in = (uInt)len;
 	z.next_out = (Bytef *)out;
 	z.avail_out = (uInt)cap;

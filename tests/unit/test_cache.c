@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define ZLIB_CONST
 #include <zlib.h>
 
 #include "civitas/cache.h"
@@ -172,7 +173,7 @@ static size_t gunzip(const char *in, size_t len, char *out, size_t cap)
 {
 	z_stream z = {0};
 	ck_assert_int_eq(inflateInit2(&z, 15 + 16), Z_OK);
-	z.next_in = (Bytef *)(uintptr_t)in;
+	z.next_in = (const Bytef *)in;
 	z.avail_in = (uInt)len;
 	z.next_out = (Bytef *)out;
 	z.avail_out = (uInt)cap;
