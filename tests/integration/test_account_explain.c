@@ -32,7 +32,8 @@ static const struct explain_case cases[] = {
     /* admins: every account, a role, a later page; q= a substring matching many (martin: one
      * family name in 15), some (robert-4: 760, found past the head of the list), few, nobody,
      * alone and with a role: the walk of the head of the list (admin_users_q), then the exact
-     * statement when it falls short (admin_users_q_rare: robert-4 sorts its 760 matches; one
+     * statement when it falls short (admin_users_q_rare: robert-4 sorts its 760 matches; never run
+     * for a common term such as lefèvre, which the walk answers — it would sort 3,331; one
      * under three characters has no trigram and walks the order: not here, see docs/account.md) */
     {"admin_users_list", {NONE, T_MAX, ID0, PAGE}, 4},
     {"admin_users_list", {NONE, "2025-06-01T00:00:00Z", ID0, PAGE}, 4},
@@ -48,7 +49,6 @@ static const struct explain_case cases[] = {
     {"admin_users_q_role", {"citizen", T_MAX, ID0, PAGE, "habitant4242"}, 5},
     {"admin_users_q_rare", {NONE, T_MAX, ID0, PAGE, "robert-4"}, 5},
     {"admin_users_q_rare", {NONE, T_MAX, ID0, PAGE, "habitant4242"}, 5},
-    {"admin_users_q_rare", {NONE, T_MAX, ID0, PAGE, "lefèvre"}, 5},
     {"admin_users_q_rare", {NONE, T_MAX, ID0, PAGE, "zzzqx"}, 5},
     {"admin_users_q_rare", {NONE, "2025-06-01T00:00:00Z", ID0, PAGE, "robert-4"}, 5},
     {"admin_users_q_rare_role", {"citizen", T_MAX, ID0, PAGE, "habitant4242"}, 5},
