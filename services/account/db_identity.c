@@ -46,11 +46,14 @@
 #define USERS_PATTERN                                                                                        \
 	"(SELECT '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
 #define USERS_SEARCH "search_text LIKE " USERS_PATTERN
+/* f keeps the walk's order (its ORDER BY is the index's, no sort) and the page is read in it by
+ * the join: the outer ORDER BY, on f's columns, needs no Sort either. */
 #define USERS_Q(role)                                                                                        \
-	"SELECT " USERS_LIST_COLUMNS(                                                                        \
-	    "u.") " FROM (SELECT id FROM (SELECT id, search_text FROM users WHERE" USERS_LIVE(role)          \
-	    USERS_ORDER " LIMIT " USERS_HEAD ") h WHERE " USERS_SEARCH " LIMIT $4::int) f"                   \
-	                " JOIN users u ON u.id = f.id ORDER BY u.created_at DESC, u.id DESC"
+	"SELECT " USERS_LIST_COLUMNS("u.") " FROM (SELECT id, created_at FROM (SELECT id, created_at,"       \
+	                                   " search_text FROM users WHERE" USERS_LIVE(role) USERS_ORDER      \
+	    " LIMIT " USERS_HEAD ") h WHERE " USERS_SEARCH USERS_ORDER                                       \
+	    " LIMIT $4::int) f JOIN users u ON u.id = f.id"                                                  \
+	    " ORDER BY f.created_at DESC, f.id DESC"
 #define USERS_Q_RARE(role)                                                                                   \
 	"SELECT " USERS_LIST_COLUMNS(                                                                        \
 	    "x.") " FROM ((SELECT * FROM (SELECT u.* FROM users u WHERE"                                     \
