@@ -375,19 +375,31 @@ START_TEST(audit_events_and_jwks)
 }
 END_TEST
 
+/* An administrator's bearer, a word unique to this run (prefix and the pid) and three accounts
+ * <word>.<i>@example.org of the given roles, for the admins' lists. */
+static void admin_and_three(char bearer[4300], char word[64], const char *prefix, char ids[3][64],
+                            const char *const roles[3])
+{
+	char admin_id[64], mail[128];
+	unique_email(mail, sizeof(mail), "admin");
+	snprintf(admin_id, sizeof(admin_id), "%s", make_user(mail, PW, "admin"));
+	snprintf(bearer, 4300, "%s", itest_bearer(admin_id, "admin", NULL));
+	snprintf(word, 64, "%s%ld", prefix, (long)getpid());
+	for (int i = 0; i < 3; i++) {
+		snprintf(mail, sizeof(mail), "%s.%d@example.org", word, i);
+		snprintf(ids[i], 64, "%s", make_user(mail, PW, roles[i]));
+	}
+}
+
 /* The admins' lists page by cursor (they answered next_cursor null whatever followed): three
  * accounts sharing a word, two a page, newest first; the audit trail one row a page. */
 START_TEST(admin_lists_page_by_cursor)
 {
-	char admin_id[64], word[64], mail[128], bearer[4300], ids[3][64];
+	char word[64], bearer[4300], ids[3][64];
 	struct itest_resp r;
-	unique_email(mail, sizeof(mail), "admin");
-	snprintf(admin_id, sizeof(admin_id), "%s", make_user(mail, PW, "admin"));
-	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(admin_id, "admin", NULL));
-	snprintf(word, sizeof(word), "pagecursor%ld", (long)getpid());
+	static const char *const roles[3] = {"citizen", "citizen", "citizen"};
+	admin_and_three(bearer, word, "pagecursor", ids, roles);
 	for (int i = 0; i < 3; i++) {
-		snprintf(mail, sizeof(mail), "%s.%d@example.org", word, i);
-		snprintf(ids[i], sizeof(ids[i]), "%s", make_user(mail, PW, "citizen"));
 		/* distinct creation times, the newest last */
 		sql(j("UPDATE users SET created_at = now() - interval '%d minutes' WHERE id = $1", 3 - i),
 		    ids[i]);
@@ -502,15 +514,9 @@ static size_t items_as_before(const char *bearer, const char *path, PGconn *c,
 
 START_TEST(admin_lists_items_as_before)
 {
-	char admin_id[64], word[64], mail[128], bearer[4300], ids[3][64];
-	unique_email(mail, sizeof(mail), "admin");
-	snprintf(admin_id, sizeof(admin_id), "%s", make_user(mail, PW, "admin"));
-	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(admin_id, "admin", NULL));
-	snprintf(word, sizeof(word), "asbefore%ld", (long)getpid());
-	for (int i = 0; i < 3; i++) {
-		snprintf(mail, sizeof(mail), "%s.%d@example.org", word, i);
-		snprintf(ids[i], sizeof(ids[i]), "%s", make_user(mail, PW, i == 1 ? "agent" : "citizen"));
-	}
+	char word[64], bearer[4300], ids[3][64];
+	static const char *const roles[3] = {"citizen", "agent", "citizen"};
+	admin_and_three(bearer, word, "asbefore", ids, roles);
 	/* names with what JSON escapes and non-ASCII; a phone, services, a disabled account */
 	sql("UPDATE users SET given_name = E'Ana\\\"\\\\ \\t/ \u00e9\u00e8 \u2603', family_name = "
 	    "E'L\\'\\u0001x',"
