@@ -15,6 +15,7 @@ enum {
 	OID_INT2 = 21,
 	OID_INT4 = 23,
 	OID_TEXT = 25,
+	OID_TEXT_ARRAY = 1009,
 	OID_VARCHAR = 1043,
 	OID_TIMESTAMPTZ = 1184,
 	OID_UUID = 2950,
@@ -124,9 +125,10 @@ static bool write_timestamptz(struct lc_buf *b, int64_t us)
 	return lc_buf_append(b, s, sizeof(s));
 }
 
-/* A one-dimensional uuid[] in binary: ndim, has-nulls flag, element type, (length, lower bound)
- * per dimension, then each element as its length (-1: NULL) and its bytes. */
-static bool write_uuid_array(struct lc_buf *b, const unsigned char *p, size_t len)
+/* A one-dimensional uuid[] or text[] in binary: ndim, has-nulls flag, element type, (length,
+ * lower bound) per dimension, then each element as its length (-1: NULL) and its bytes (a uuid's
+ * 16, a text's own). */
+static bool write_array(struct lc_buf *b, const unsigned char *p, size_t len, bool uuids)
 {
 	if (len < 12 || be(p, 4) > 1)
 		return false;
@@ -142,10 +144,11 @@ static bool write_uuid_array(struct lc_buf *b, const unsigned char *p, size_t le
 			ok = ok && lc_buf_append(b, "null", 4);
 			continue;
 		}
-		if (el != 16 || at + 16 > len)
+		if ((uuids && el != 16) || el > len - at)
 			return false;
-		ok = ok && write_uuid(b, p + at);
-		at += 16;
+		ok =
+		    ok && (uuids ? write_uuid(b, p + at) : lc_json_write_string(b, (const char *)p + at, el));
+		at += el;
 	}
 	return ok && lc_buf_append(b, "]", 1);
 }
@@ -181,7 +184,8 @@ bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col)
 		ok = len >= 1 && p[0] == 1 && lc_buf_append(b, p + 1, len - 1);
 		break;
 	case OID_UUID_ARRAY:
-		ok = write_uuid_array(b, p, len);
+	case OID_TEXT_ARRAY:
+		ok = write_array(b, p, len, type == OID_UUID_ARRAY);
 		break;
 	default:
 		known = false;

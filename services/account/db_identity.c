@@ -10,55 +10,65 @@
 #define PAGE_AFTER(t, id) " AND ($2::timestamptz IS NULL OR (" t ", " id ") < ($2::timestamptz, $3::uuid))"
 
 /* --- the admins' list of accounts (issue 11) --- */
+/* Read in binary (h_admin.c writes the items, cell_json.h): USER_COLUMNS' values as plain
+ * columns in the same order (created_at, household_id as they are), then the cursor's time and id
+ * as text (ADMIN_UC_CURSOR_T, ADMIN_UC_CURSOR_ID). */
+#define USERS_LIST_COLUMNS(u)                                                                                \
+	u "id, " u "email, " u "given_name, " u "family_name, " u "phone, " u "role, " u "services, " u      \
+	  "household_id, " u "email_verified_at IS NOT NULL, " u "notify_email, " u "notify_portal, " u      \
+	  "totp_enabled_at IS NOT NULL, " u "created_at, " u "disabled_at IS NOT NULL, '\"' || md5(" u       \
+	  "updated_at::text) || '\"', " u "created_at::text, " u "id::text"
 #define USERS_ALL        "$1::text IS NULL"
 #define USERS_ROLE       "role = $1"
 #define USERS_LIVE(role) " erased_at IS NULL AND " role " AND (created_at, id) < ($2::timestamptz, $3::uuid)"
 #define USERS_ORDER      " ORDER BY created_at DESC, id DESC"
 #define USERS_PAGE(role)                                                                                     \
-	"SELECT " USER_COLUMNS ", created_at::text FROM users WHERE" USERS_LIVE(                             \
+	"SELECT " USERS_LIST_COLUMNS("") " FROM users WHERE" USERS_LIVE(                                     \
 	    role) " ORDER BY users.created_at DESC, users.id DESC LIMIT $4::int" /* not the text column of   \
 	                                                                            the list */
-/* q= is a substring of e-mail and names (LIKE with its wildcards escaped, computed once) of the
- * stored search_text (0195_users_search_text.sql: lower(email || ' ' || given_name || ' ' ||
- * family_name)). Neither index alone fits every term: the trigram index finds a rare term's few
- * rows but gives them unordered, so a common one ("martin": 3,340 of 50,000) would be fetched
- * and sorted whole; the walk of the list's order finds a common term's page in a few hundred rows
- * but would read the whole table for a term that matches nobody. So: walk the first USERS_HEAD
- * accounts in order (head: the list's index alone, which INCLUDEs search_text — no read of the
- * accounts); when they hold a page of matches, or are all there is, that page's accounts are the
- * answer. Otherwise the term is rare (< $4 in USERS_HEAD, so about ≤ $4/USERS_HEAD of the
- * table) and its matches come from the trigram index, then sorted (a fence, OFFSET 0, keeps the
- * planner from turning that branch into a walk). The balance point of both costs is
+/* q= is a substring of e-mail and names (LIKE with its wildcards escaped, computed once: a
+ * subquery, run once as an InitPlan) of the stored search_text (0195_users_search_text.sql:
+ * lower(email || ' ' || given_name || ' ' || family_name)). Neither index alone fits every term:
+ * the trigram index finds a rare term's few rows but gives them unordered, so a common one
+ * ("martin": 3,340 of 50,000) would be fetched and sorted whole; the walk of the list's order
+ * finds a common term's page in a few hundred rows but would read the whole table for a term that
+ * matches nobody. So two statements, the second only when the first falls short (h_admin.c):
+ * USERS_Q walks at most the first USERS_HEAD accounts in order (the list's index alone, which
+ * INCLUDEs search_text — no read of the accounts but the page's) and keeps the first $4 matches:
+ * when it finds $4, they are the answer. Otherwise the term is rare (< $4 in USERS_HEAD, so about
+ * ≤ $4/USERS_HEAD of the table) or the list ends within the head, and USERS_Q_RARE answers
+ * exactly: the matches from the trigram index, then sorted (a fence, OFFSET 0, keeps the planner
+ * from turning that branch into a walk). The balance point of both costs is
  * USERS_HEAD ≈ √(page × accounts): 1,000 for 50,000 accounts. A term under three characters has
- * no trigram: the index would read all of itself, so that case walks the order to the end. */
-#define USERS_HEAD   "1000"
-#define USERS_SEARCH "search_text LIKE (SELECT p FROM pat)"
+ * no trigram: the index would read all of itself, so that case walks the order to the end. (One
+ * statement with both, chosen inside by CTEs, cost PostgreSQL twice the CPU of the walk alone.) */
+#define USERS_HEAD "1000"
+#define USERS_PATTERN                                                                                        \
+	"(SELECT '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')"
+#define USERS_SEARCH "search_text LIKE " USERS_PATTERN
+/* f keeps the walk's order (its ORDER BY is the index's, no sort) and the page is read in it by
+ * the join: the outer ORDER BY, on f's columns, needs no Sort either. */
 #define USERS_Q(role)                                                                                        \
-	"WITH pat AS (SELECT '%' || replace(replace(replace(lower($5), '\\', '\\\\'), '%', '\\%'), '_', "    \
-	"'\\_')"                                                                                             \
-	" || '%' AS p),"                                                                                     \
-	" head AS MATERIALIZED (SELECT created_at, id, " USERS_SEARCH                                        \
-	" AS hit FROM users WHERE" USERS_LIVE(role) USERS_ORDER                                              \
-	    " LIMIT " USERS_HEAD "),"                                                                        \
-	    " found AS (SELECT id FROM head WHERE hit LIMIT $4::int),"                                       \
-	    " done AS (SELECT (SELECT count(*) FROM found) = $4::int OR (SELECT count(*) FROM head) "        \
-	    "< " USERS_HEAD " AS yes)"                                                                       \
-	    " SELECT " USER_COLUMNS                                                                          \
-	    ", x.created_at::text FROM (SELECT u.* FROM found f JOIN users u ON u.id = f.id"                 \
-	    " WHERE (SELECT yes FROM done)"                                                                  \
-	    " UNION ALL (SELECT * FROM (SELECT u.* FROM users u WHERE NOT (SELECT yes FROM done)"            \
-	    " AND length($5) >= 3 AND erased_at IS NULL AND " role " AND " USERS_SEARCH " OFFSET 0) g"       \
-	    " WHERE (created_at, id) < ($2::timestamptz, $3::uuid)" USERS_ORDER " LIMIT $4::int)"            \
-	    " UNION ALL (SELECT u.* FROM users u WHERE NOT (SELECT yes FROM done) AND length($5) < 3 "       \
-	    "AND" USERS_LIVE(role) " AND " USERS_SEARCH USERS_ORDER " LIMIT $4::int)) x"                     \
-	                           " ORDER BY x.created_at DESC, x.id DESC"
+	"SELECT " USERS_LIST_COLUMNS("u.") " FROM (SELECT id, created_at FROM (SELECT id, created_at,"       \
+	                                   " search_text FROM users WHERE" USERS_LIVE(role) USERS_ORDER      \
+	    " LIMIT " USERS_HEAD ") h WHERE " USERS_SEARCH USERS_ORDER                                       \
+	    " LIMIT $4::int) f JOIN users u ON u.id = f.id"                                                  \
+	    " ORDER BY f.created_at DESC, f.id DESC"
+#define USERS_Q_RARE(role)                                                                                   \
+	"SELECT " USERS_LIST_COLUMNS(                                                                        \
+	    "x.") " FROM ((SELECT * FROM (SELECT u.* FROM users u WHERE"                                     \
+	          " length($5) >= 3 AND erased_at IS NULL AND " role " AND " USERS_SEARCH " OFFSET 0) g"     \
+	          " WHERE (created_at, id) < ($2::timestamptz, $3::uuid)" USERS_ORDER " LIMIT $4::int)"      \
+	          " UNION ALL (SELECT u.* FROM users u WHERE length($5) < 3 AND" USERS_LIVE(                 \
+	              role) " AND " USERS_SEARCH USERS_ORDER                                                 \
+	                    " LIMIT $4::int)) x ORDER BY x.created_at DESC, x.id DESC"
 
 /* --- the audit trail (issue 11) --- */
+/* Read in binary (h_admin.c writes the items, cell_json.h); the cursor's time and id as text. */
 #define AUDIT_COLUMNS                                                                                        \
-	"a.id, " TS(                                                                                         \
-	    "a.at") ", a.service, a.actor_id, a.actor_role, a.action, a.target_type, a.target_id, a.ip,"     \
-	            " a.request_id, a.details::text, a.at::text, (SELECT email FROM users u WHERE u.id = "   \
-	            "a.actor_id)"
+	"a.id, a.at, a.service, a.actor_id, a.actor_role, a.action, a.target_type, a.target_id, a.ip,"       \
+	" a.request_id, a.details, a.at::text, (SELECT email FROM users u WHERE u.id = a.actor_id),"         \
+	" a.id::text"
 /* Keyset on (at, id) and the period: with the cursor always passed (infinity on the first page)
  * and the open ends of the period as ±infinity, all are bounds of the index range in any plan.
  * The end of the period, when before the cursor, is the cursor (to, the smallest id): the index
@@ -254,6 +264,8 @@ const struct lc_sql identity_sql[] = {
     {"admin_users_role", USERS_PAGE(USERS_ROLE)},
     {"admin_users_q", USERS_Q(USERS_ALL)},
     {"admin_users_q_role", USERS_Q(USERS_ROLE)},
+    {"admin_users_q_rare", USERS_Q_RARE(USERS_ALL)},
+    {"admin_users_q_rare_role", USERS_Q_RARE(USERS_ROLE)},
     {"admin_user_insert",
      "INSERT INTO users (email, given_name, family_name, phone, role, services, email_verified_at)"
      " VALUES ($1, $2, $3, $4, $5, $6::text[], now()) RETURNING " USER_COLUMNS},

@@ -375,19 +375,31 @@ START_TEST(audit_events_and_jwks)
 }
 END_TEST
 
+/* An administrator's bearer, a word unique to this run (prefix and the pid) and three accounts
+ * <word>.<i>@example.org of the given roles, for the admins' lists. */
+static void admin_and_three(char bearer[4300], char word[64], const char *prefix, char ids[3][64],
+                            const char *const roles[3])
+{
+	char admin_id[64], mail[128];
+	unique_email(mail, sizeof(mail), "admin");
+	snprintf(admin_id, sizeof(admin_id), "%s", make_user(mail, PW, "admin"));
+	snprintf(bearer, 4300, "%s", itest_bearer(admin_id, "admin", NULL));
+	snprintf(word, 64, "%s%ld", prefix, (long)getpid());
+	for (int i = 0; i < 3; i++) {
+		snprintf(mail, sizeof(mail), "%s.%d@example.org", word, i);
+		snprintf(ids[i], 64, "%s", make_user(mail, PW, roles[i]));
+	}
+}
+
 /* The admins' lists page by cursor (they answered next_cursor null whatever followed): three
  * accounts sharing a word, two a page, newest first; the audit trail one row a page. */
 START_TEST(admin_lists_page_by_cursor)
 {
-	char admin_id[64], word[64], mail[128], bearer[4300], ids[3][64];
+	char word[64], bearer[4300], ids[3][64];
 	struct itest_resp r;
-	unique_email(mail, sizeof(mail), "admin");
-	snprintf(admin_id, sizeof(admin_id), "%s", make_user(mail, PW, "admin"));
-	snprintf(bearer, sizeof(bearer), "%s", itest_bearer(admin_id, "admin", NULL));
-	snprintf(word, sizeof(word), "pagecursor%ld", (long)getpid());
+	static const char *const roles[3] = {"citizen", "citizen", "citizen"};
+	admin_and_three(bearer, word, "pagecursor", ids, roles);
 	for (int i = 0; i < 3; i++) {
-		snprintf(mail, sizeof(mail), "%s.%d@example.org", word, i);
-		snprintf(ids[i], sizeof(ids[i]), "%s", make_user(mail, PW, "citizen"));
 		/* distinct creation times, the newest last */
 		sql(j("UPDATE users SET created_at = now() - interval '%d minutes' WHERE id = $1", 3 - i),
 		    ids[i]);
@@ -436,6 +448,116 @@ START_TEST(admin_lists_page_by_cursor)
 }
 END_TEST
 
+/* The admins' lists are written by the daemon from binary rows (h_admin.c, cell_json): each item
+ * equals, as JSON, what the handlers built before from USER_COLUMNS' text (user_json and the
+ * etag) and from the audit trail's text columns — with what JSON escapes, non-ASCII, NULLs, a
+ * role's services, a household, a later page; q= found by the walk of the head of the list and
+ * by the exact statement (a term too rare for the head: fewer matches than a page). */
+static json_t *old_user_item(PGconn *c, const char *id)
+{
+	const char *p[] = {id};
+	PGresult *r = PQexecParams(c, "SELECT " USER_COLUMNS " FROM account.users WHERE id = $1::uuid", 1,
+	                           NULL, p, NULL, NULL, 0);
+	ck_assert_int_eq(PQntuples(r), 1);
+	json_t *u = user_json(r, 0, true);
+	json_object_set_new(u, "etag", json_string(PQgetvalue(r, 0, UC_ETAG)));
+	PQclear(r);
+	return u;
+}
+
+static json_t *old_audit_item(PGconn *c, const char *id)
+{
+	const char *p[] = {id};
+	PGresult *r = PQexecParams(
+	    c,
+	    "SELECT a.id, to_char(a.at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), a.service,"
+	    " a.actor_id, a.actor_role, a.action, a.target_type, a.target_id, a.ip, a.request_id,"
+	    " a.details::text, (SELECT email FROM account.users u WHERE u.id = a.actor_id)"
+	    " FROM account.audit a WHERE a.id = $1::uuid",
+	    1, NULL, p, NULL, NULL, 0);
+	ck_assert_int_eq(PQntuples(r), 1);
+#define NUL(k) (PQgetisnull(r, 0, (k)) ? NULL : PQgetvalue(r, 0, (k)))
+	json_t *a = json_pack("{s:s, s:s, s:s, s:s?, s:s?, s:s?, s:s, s:s?, s:s?, s:s?, s:s?, s:o}", "id",
+	                      PQgetvalue(r, 0, 0), "at", PQgetvalue(r, 0, 1), "service", PQgetvalue(r, 0, 2),
+	                      "actor_id", NUL(3), "actor_email", NUL(11), "actor_role", NUL(4), "action",
+	                      PQgetvalue(r, 0, 5), "target_type", NUL(6), "target_id", NUL(7), "ip", NUL(8),
+	                      "request_id", NUL(9), "details", json_loads(PQgetvalue(r, 0, 10), 0, NULL));
+#undef NUL
+	PQclear(r);
+	return a;
+}
+
+/* Every item of the page at path equals its old rendering (old(c, item's id)); returns the count. */
+static size_t items_as_before(const char *bearer, const char *path, PGconn *c,
+                              json_t *(*old)(PGconn *, const char *))
+{
+	struct itest_resp r;
+	ck_assert_int_eq(call("GET", path, NULL, &r, bearer, NULL), 200);
+	json_t *page = itest_json(&r);
+	itest_resp_free(&r);
+	ck_assert_ptr_nonnull(page);
+	json_t *it;
+	size_t i;
+	json_array_foreach(json_object_get(page, "items"), i, it)
+	{
+		json_t *want = old(c, json_string_value(json_object_get(it, "id")));
+		char *g = json_dumps(it, JSON_COMPACT), *w = json_dumps(want, JSON_COMPACT);
+		ck_assert_msg(json_equal(it, want), "%s item %zu:\n got %s\nwant %s", path, i, g, w);
+		free(g);
+		free(w);
+		json_decref(want);
+	}
+	size_t n = json_array_size(json_object_get(page, "items"));
+	json_decref(page);
+	return n;
+}
+
+START_TEST(admin_lists_items_as_before)
+{
+	char word[64], bearer[4300], ids[3][64];
+	static const char *const roles[3] = {"citizen", "agent", "citizen"};
+	admin_and_three(bearer, word, "asbefore", ids, roles);
+	/* names with what JSON escapes and non-ASCII; a phone, services, a disabled account */
+	sql("UPDATE users SET given_name = E'Ana\\\"\\\\ \\t/ \u00e9\u00e8 \u2603', family_name = "
+	    "E'L\\'\\u0001x',"
+	    " phone = '+33 1 23', notify_portal = false, created_at = now() - interval '1 minute' WHERE id = "
+	    "$1",
+	    ids[0]);
+	sql("UPDATE users SET services = '{scolaire,etat-civil}', totp_enabled_at = now() WHERE id = $1",
+	    ids[1]);
+	sql("UPDATE users SET disabled_at = now(), email_verified_at = NULL WHERE id = $1", ids[2]);
+	PGconn *c = PQconnectdb(itest_env("CIVITAS_TEST_ACCOUNT_DB_URL"));
+	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
+	ck_assert_int_eq(items_as_before(bearer, j(API "/admin/users?q=%s", word), c, old_user_item), 3);
+	ck_assert_int_eq(items_as_before(bearer, j(API "/admin/users?q=%s&limit=1", word), c, old_user_item),
+	                 1);
+	ck_assert_int_eq(
+	    items_as_before(bearer, j(API "/admin/users?q=%s&role=agent", word), c, old_user_item), 1);
+	ck_assert_int_eq(
+	    items_as_before(bearer, j(API "/admin/users?q=%s&role=citizen&limit=1", word), c, old_user_item),
+	    1);
+	ck_assert_int_eq(items_as_before(bearer, j(API "/admin/users?q=%s.0", word), c, old_user_item), 1);
+	ck_assert_uint_gt(items_as_before(bearer, API "/admin/users?limit=100", c, old_user_item), 3);
+	ck_assert_uint_gt(items_as_before(bearer, API "/admin/users?role=agent", c, old_user_item), 0);
+	/* the audit trail: a row with every column, one with the NULLs, details with escapes */
+	char action[96];
+	snprintf(action, sizeof(action), "%s.full", word);
+	sql(j("INSERT INTO audit (service, actor_id, actor_role, action, target_type, target_id, ip,"
+	      " request_id, details) VALUES ('account', '%s', 'agent', '%s', 'user', $1, '192.0.2.1',"
+	      " 'req-1', '{\"role\": \"a\\\"b\", \"n\": [1, 2.50, null], \"\u00e9\": {}}')",
+	      ids[1], action),
+	    ids[0]);
+	snprintf(action, sizeof(action), "%s.bare", word);
+	sql("INSERT INTO audit (service, action) VALUES ('account', $1)", action);
+	ck_assert_int_eq(items_as_before(bearer, j(API "/admin/audit?action=%s", word), c, old_audit_item),
+	                 2);
+	ck_assert_int_eq(items_as_before(bearer, j(API "/admin/audit?actor=%s", ids[1]), c, old_audit_item),
+	                 1);
+	ck_assert_uint_gt(items_as_before(bearer, API "/admin/audit?limit=100", c, old_audit_item), 1);
+	PQfinish(c);
+}
+END_TEST
+
 int main(void)
 {
 	itest_env("CIVITAS_TEST_ACCOUNT_DB_URL");
@@ -451,6 +573,7 @@ int main(void)
 	tcase_add_test(tc, decisions_reach_partners_and_employers);
 	tcase_add_test(tc, audit_events_and_jwks);
 	tcase_add_test(tc, admin_lists_page_by_cursor);
+	tcase_add_test(tc, admin_lists_items_as_before);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

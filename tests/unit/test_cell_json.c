@@ -130,6 +130,28 @@ START_TEST(uuid_arrays)
 }
 END_TEST
 
+/* text[] (the accounts' services): empty, strings escaped as text cells are, a NULL. */
+START_TEST(text_arrays)
+{
+	unsigned char a[20 + 32];
+	be(a, 0, 4);
+	be(a + 4, 0, 4);
+	be(a + 8, 25, 4);
+	CK_CELL(1009, a, 12, "[]");
+	be(a, 1, 4);
+	be(a + 12, 3, 4);
+	be(a + 16, 1, 4);
+	unsigned char *e = a + 20;
+	be(e, 8, 4);
+	memcpy(e + 4, "scolaire", 8);
+	be(e + 12, 0xffffffff, 4); /* NULL */
+	be(e + 16, 3, 4);
+	memcpy(e + 20, "a\"\n", 3);
+	CK_CELL(1009, a, 20 + 23, "[\"scolaire\", null, \"a\\\"\\n\"]");
+	CK_CELL(1009, a, 20 + 22, "<false>"); /* cut short */
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("cell_json");
@@ -138,6 +160,7 @@ int main(void)
 	tcase_add_test(tc, strings);
 	tcase_add_test(tc, scalars);
 	tcase_add_test(tc, uuid_arrays);
+	tcase_add_test(tc, text_arrays);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -16,8 +16,8 @@ bool lc_json_write_string(struct lc_buf *b, const char *s, size_t n);
 /* The cell (row, col) of a binary result as a JSON value, by its column's type: NULL → null;
  * text, varchar → a string; uuid → its 36-character string; int2, int4, int8 → a number;
  * bool → true / false; timestamptz → "YYYY-MM-DDTHH:MM:SSZ" in UTC, truncated to the second
- * (what iso() gives; an infinite one is null, as to_char answers); jsonb → its text; uuid[] →
- * an array of strings. False for any other type (a programming error, logged) or when the
+ * (what iso() gives; an infinite one is null, as to_char answers); jsonb → its text; uuid[],
+ * text[] → an array of strings. False for any other type (a programming error, logged) or when the
  * buffer is full. */
 bool lc_json_write_cell(struct lc_buf *b, const PGresult *r, int row, int col);
 /* One key of an object written from a row: text is what comes before the value (the key with
