@@ -93,25 +93,17 @@ static int emit_rows(struct lc_db *db, const char *topic, const json_t *data, co
 	json_decref(env);
 	if (!text)
 		return -1;
-	int rc = 0, matched = 0;
+	int rc = 0;
 	for (size_t i = 0; i < O.n && rc == 0; i++) {
 		if (strncmp(topic, O.t[i].prefix, strlen(O.t[i].prefix)) != 0)
 			continue;
-		const char *p[] = {id, O.t[i].name, topic, text, key, delay};
-		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 6, p);
+		const char *p[] = {id, O.t[i].name, topic, text, key, delay, O.channel};
+		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 7, p);
 		if (!r)
 			rc = -1;
 		PQclear(r);
-		matched++;
 	}
 	free(text);
-	if (rc == 0 && matched) {
-		const char *p[] = {O.channel};
-		PGresult *r = lc_db_exec(db, "lc_outbox_notify", 1, p);
-		if (!r)
-			rc = -1;
-		PQclear(r);
-	}
 	return rc;
 }
 
