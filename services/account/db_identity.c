@@ -131,15 +131,17 @@ const struct lc_sql identity_sql[] = {
                       " RETURNING " LOGIN_RESERVED},
     /* A sign-in's account and its attempt's reservation in one round trip (login_reserve on the
      * row found; it waits for and rechecks a concurrent attempt's update as login_reserve alone
-     * does): the account's columns, then reserved (false: locked, nothing to check), locks, level,
-     * in a row, and the seconds of a lock seen at the start. No row: no such account. */
+     * does): the account's columns and secrets, the seconds of a lock seen at the start, then
+     * reserved (false: locked, nothing to check; lock_level is never NULL in a row of r), locks,
+     * level, in a row. No row: no such account. */
     {"login_user",
      "WITH u AS (SELECT " USER_COLUMNS ", password_hash, totp_secret, totp_last_step, totp_enrol_required,"
      " ceil(extract(epoch FROM locked_until - now()))::bigint AS lock_left"
      " FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL),"
      " r AS (UPDATE users SET " LOGIN_RESERVE " FROM u WHERE users.id = u.id AND " LOGIN_UNLOCKED
      " RETURNING " LOGIN_RESERVED ")"
-     " SELECT u.*, r.locks IS NOT NULL, r.locks, r.lock_level, r.failed_logins FROM u LEFT JOIN r ON true"},
+     " SELECT u.*, r.lock_level IS NOT NULL, r.locks, r.lock_level, r.failed_logins"
+     " FROM u LEFT JOIN r ON true"},
     {"login_lock_left", "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint FROM users"
                         " WHERE id = $1::uuid AND locked_until > now()"},
     /* $2: the reservation had locked ($3 = the count before it); else one failure less. */
