@@ -152,7 +152,7 @@ char *tokens_issue(const char *sub, const char *role, const json_t *services, co
 	lc_uuid_v4(jti);
 	json_t *claims = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:o}", "iss", "civitas-account",
 	                           "aud", "civitas", "sub", sub, "role", role, "jti", jti, "iat",
-	                           (json_int_t)now, "exp", (json_int_t)(now + ACCESS_TTL_S), "services",
+	                           (json_int_t)now, "exp", (json_int_t)now + ACCESS_TTL_S, "services",
 	                           services ? json_incref((json_t *)services) : json_array());
 	if (claims && sid && json_object_set_new(claims, "sid", json_string(sid)) != 0) {
 		json_decref(claims);
