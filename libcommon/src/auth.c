@@ -139,8 +139,8 @@ int lc_auth_init(const char *public_key_path, const char *issuer, const char *au
 
 /* --- Token checks --- */
 
-/* The header must say ES256 and nothing we do not understand. (libjwt 1.10, which account uses
- * to sign, takes the algorithm from the header: that is why verification does not use it.) */
+/* The header must say ES256 and nothing we do not understand. (libjwt 1.10 takes the algorithm
+ * from the header: that is why verification does not use it; account signs without it too.) */
 static int check_header(const char *seg, size_t len, const char **why)
 {
 	size_t n = 0;

@@ -27,15 +27,11 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return add;
 }
 
-int lc_http_request(const char *method, const char *url, const char *const *headers, const void *body,
-                    size_t len, long timeout_s, struct lc_http_resp *out)
+/* One request on c (a fresh handle, or a kept one after curl_easy_reset); c is not cleaned up. */
+static int perform(CURL *c, const char *method, const char *url, const char *const *headers, const void *body,
+                   size_t len, long timeout_s, struct lc_http_resp *out)
 {
 	memset(out, 0, sizeof(*out));
-	CURL *c = curl_easy_init();
-	if (!c) {
-		snprintf(out->error, sizeof(out->error), "curl init failed");
-		return -1;
-	}
 	struct curl_slist *h = NULL;
 	for (size_t i = 0; headers && headers[i]; i++)
 		h = curl_slist_append(h, headers[i]);
@@ -65,9 +61,53 @@ int lc_http_request(const char *method, const char *url, const char *const *head
 	} else {
 		snprintf(out->error, sizeof(out->error), "%s", curl_easy_strerror(cc));
 	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL); /* h is freed: a kept handle must not point at it */
 	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
 	return cc == CURLE_OK ? 0 : -1;
+}
+
+int lc_http_request(const char *method, const char *url, const char *const *headers, const void *body,
+                    size_t len, long timeout_s, struct lc_http_resp *out)
+{
+	CURL *c = curl_easy_init();
+	if (!c) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->error, sizeof(out->error), "curl init failed");
+		return -1;
+	}
+	int rc = perform(c, method, url, headers, body, len, timeout_s, out);
+	curl_easy_cleanup(c);
+	return rc;
+}
+
+struct lc_http_keep {
+	CURL *c;
+};
+
+struct lc_http_keep *lc_http_keep_new(void)
+{
+	struct lc_http_keep *k = calloc(1, sizeof(*k));
+	if (k && !(k->c = curl_easy_init())) {
+		free(k);
+		k = NULL;
+	}
+	return k;
+}
+
+void lc_http_keep_free(struct lc_http_keep *k)
+{
+	if (!k)
+		return;
+	curl_easy_cleanup(k->c);
+	free(k);
+}
+
+int lc_http_request_kept(struct lc_http_keep *k, const char *method, const char *url,
+                         const char *const *headers, const void *body, size_t len, long timeout_s,
+                         struct lc_http_resp *out)
+{
+	curl_easy_reset(k->c); /* the options go, the open connections stay */
+	return perform(k->c, method, url, headers, body, len, timeout_s, out);
 }
 
 int lc_internal_call(const char *service, const char *method, const char *path, const json_t *body,

@@ -18,14 +18,17 @@
 /* Statements libcommon itself needs on every connection (readiness, outbox, inbox). */
 static const struct lc_sql builtin_sql[] = {
     {"lc_ready", "SELECT coalesce(max(version), 0) FROM schema_migrations"},
-    {"lc_outbox_insert", "INSERT INTO outbox (event_id, target, topic, payload, merge_key, next_attempt_at)"
-                         " VALUES ($1, $2, $3, $4::jsonb, $5, now() + $6::int * interval '1 second')"},
+    /* The row and the wake-up of the delivery thread ($7 its channel; PostgreSQL sends one NOTIFY
+     * however many rows a transaction queues), in one round trip. */
+    {"lc_outbox_insert",
+     "WITH i AS (INSERT INTO outbox (event_id, target, topic, payload, merge_key, next_attempt_at)"
+     " VALUES ($1, $2, $3, $4::jsonb, $5, now() + $6::int * interval '1 second') RETURNING 1)"
+     " SELECT pg_notify($7, '') FROM i"},
     /* A waiting event (never attempted, not yet due) takes the data of a newer one. */
     {"lc_outbox_merge", "UPDATE outbox SET payload = jsonb_set(payload, '{data}', $3::jsonb), merge_key = $4"
                         " WHERE topic = $1 AND merge_key = $2 AND attempts = 0 AND delivered_at IS NULL"
                         " AND failed_at IS NULL AND next_attempt_at > now()"},
     {"lc_outbox_merge_lock", "SELECT pg_advisory_xact_lock(7413, hashtext($1))"},
-    {"lc_outbox_notify", "SELECT pg_notify($1, '')"},
     {"lc_inbox_claim", "INSERT INTO inbox (event_id) VALUES ($1::uuid) ON CONFLICT DO NOTHING"},
     {"lc_uuid", "SELECT gen_random_uuid()::text"},
     /* lc_db_exec_generic's setting for the one statement it runs: prepared, not parsed and

@@ -31,6 +31,7 @@ static struct {
 	size_t n;
 	unsigned base_ms, max_attempts;
 	char *conninfo;
+	struct lc_http_keep *http; /* the delivery thread's connections to the receivers */
 	pthread_t thread;
 	atomic_bool running, stop;
 } O = {.base_ms = 1000, .max_attempts = 20};
@@ -92,25 +93,17 @@ static int emit_rows(struct lc_db *db, const char *topic, const json_t *data, co
 	json_decref(env);
 	if (!text)
 		return -1;
-	int rc = 0, matched = 0;
+	int rc = 0;
 	for (size_t i = 0; i < O.n && rc == 0; i++) {
 		if (strncmp(topic, O.t[i].prefix, strlen(O.t[i].prefix)) != 0)
 			continue;
-		const char *p[] = {id, O.t[i].name, topic, text, key, delay};
-		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 6, p);
+		const char *p[] = {id, O.t[i].name, topic, text, key, delay, O.channel};
+		PGresult *r = lc_db_exec(db, "lc_outbox_insert", 7, p);
 		if (!r)
 			rc = -1;
 		PQclear(r);
-		matched++;
 	}
 	free(text);
-	if (rc == 0 && matched) {
-		const char *p[] = {O.channel};
-		PGresult *r = lc_db_exec(db, "lc_outbox_notify", 1, p);
-		if (!r)
-			rc = -1;
-		PQclear(r);
-	}
 	return rc;
 }
 
@@ -195,7 +188,8 @@ static int deliver_http(const char *url, const char *body, const char *event_id,
 	snprintf(idh, sizeof(idh), "X-Civitas-Event-Id: %s", event_id);
 	const char *headers[] = {"Content-Type: application/json", auth, idh, NULL};
 	struct lc_http_resp r;
-	int rc = lc_http_request("POST", full, headers, body, strlen(body), 10, &r);
+	int rc = O.http ? lc_http_request_kept(O.http, "POST", full, headers, body, strlen(body), 10, &r)
+	                : lc_http_request("POST", full, headers, body, strlen(body), 10, &r);
 	if (rc < 0)
 		snprintf(err, errlen, "%s", r.error);
 	else if (r.status < 200 || r.status > 299) {
@@ -234,18 +228,34 @@ static bool q(PGconn *c, const char *sql)
 	return ok;
 }
 
+/* The delivery connection's statements, prepared once on it. The claim also tells whether another
+ * row is due, so that a lone event costs no second, empty claim. */
+static const struct {
+	const char *name, *sql;
+} delivery_sql[] = {
+    {"lc_outbox_claim",
+     "SELECT id, event_id, target, topic, payload::text, attempts, EXISTS (SELECT 1 FROM outbox o"
+     " WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= now()"
+     " AND o.id <> outbox.id) FROM outbox"
+     " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
+     " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED"},
+    {"lc_outbox_delivered",
+     "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = $1"},
+    {"lc_outbox_retry", "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
+                        " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
+                        " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1"},
+};
+
 /* Delivers the oldest due row in its own transaction: the row stays locked (replicas skip it)
  * while it is sent, and is marked sent by a COMMIT of its own, so a connection lost at any point
- * can repeat at most this one message. Returns 1 when a row was handled, 0 when none is due, -1
- * when the link failed (the caller reconnects; nothing more is sent on this connection). */
+ * can repeat at most this one message. Returns 2 when a row was handled and another is due, 1
+ * when a row was handled, 0 when none is due, -1 when the link failed (the caller reconnects;
+ * nothing more is sent on this connection). */
 static int deliver_one(PGconn *c)
 {
 	if (!q(c, "BEGIN"))
 		return -1;
-	PGresult *r =
-	    PQexec(c, "SELECT id, event_id, target, topic, payload::text, attempts FROM outbox"
-	              " WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()"
-	              " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED");
+	PGresult *r = PQexecPrepared(c, "lc_outbox_claim", 0, NULL, NULL, NULL, 0);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) == 0) {
 		bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
 		PQclear(r);
@@ -254,25 +264,19 @@ static int deliver_one(PGconn *c)
 	const char *id = PQgetvalue(r, 0, 0), *ev = PQgetvalue(r, 0, 1), *target = PQgetvalue(r, 0, 2);
 	const char *topic = PQgetvalue(r, 0, 3), *payload = PQgetvalue(r, 0, 4);
 	unsigned attempts = (unsigned)atoi(PQgetvalue(r, 0, 5)) + 1;
+	bool more = PQgetvalue(r, 0, 6)[0] == 't';
 	char err[256] = "";
 	PGresult *u;
 	if (deliver_row(target, topic, payload, ev, err, sizeof(err)) == 0) {
 		const char *p[] = {id};
-		u = PQexecParams(c,
-		                 "UPDATE outbox SET delivered_at = now(), attempts = attempts + 1,"
-		                 " last_error = NULL WHERE id = $1",
-		                 1, NULL, p, NULL, NULL, 0);
+		u = PQexecPrepared(c, "lc_outbox_delivered", 1, p, NULL, NULL, 0);
 	} else {
 		char delay[32], give_up[8];
 		snprintf(delay, sizeof(delay), "%llu",
 		         (unsigned long long)lc_outbox_backoff_ms(attempts, O.base_ms));
 		snprintf(give_up, sizeof(give_up), "%s", attempts >= O.max_attempts ? "t" : "f");
 		const char *p[] = {id, delay, err, give_up};
-		u = PQexecParams(c,
-		                 "UPDATE outbox SET attempts = attempts + 1, last_error = $3,"
-		                 " next_attempt_at = now() + $2::bigint * interval '1 millisecond',"
-		                 " failed_at = CASE WHEN $4::boolean THEN now() END WHERE id = $1",
-		                 4, NULL, p, NULL, NULL, 0);
+		u = PQexecPrepared(c, "lc_outbox_retry", 4, p, NULL, NULL, 0);
 		if (attempts >= O.max_attempts)
 			lc_error("outbox: event %s to %s given up after %u attempts: %s", ev, target,
 			         attempts, err);
@@ -287,11 +291,11 @@ static int deliver_one(PGconn *c)
 		q(c, "ROLLBACK");
 		return -1;
 	}
-	return q(c, "COMMIT") ? 1 : -1;
+	return q(c, "COMMIT") ? (more ? 2 : 1) : -1;
 }
 
-/* Delivers up to BATCH due rows, one transaction each; returns how many were handled, -1 when
- * the link failed. */
+/* Delivers up to BATCH due rows, one transaction each; returns how many were handled (BATCH
+ * when more may be due), -1 when the link failed. */
 #define BATCH 20
 static int deliver_batch(PGconn *c)
 {
@@ -303,10 +307,16 @@ static int deliver_batch(PGconn *c)
 		if (rc == 0)
 			break;
 		n++;
+		if (rc == 1) /* nothing else was due: wait for the next NOTIFY */
+			return n < BATCH ? n : BATCH - 1;
 	}
 	return n;
 }
 
+/* The delivery connection: its schema, its name in pg_stat_activity, the NOTIFY channel and the
+ * statements. Its commits do not wait for the disk (synchronous_commit off): a mark lost in a
+ * crash of PostgreSQL only sends that message again, which at-least-once delivery allows and
+ * receivers dedupe (by event id); the rows themselves were committed by their emitters. */
 static PGconn *connect_listen(void)
 {
 	PGconn *c = PQconnectdb(O.conninfo);
@@ -317,11 +327,22 @@ static PGconn *connect_listen(void)
 	lc_db_adopt(c);
 	char *sp = PQescapeIdentifier(c, O.service, strlen(O.service));
 	char *ch = PQescapeIdentifier(c, O.channel, strlen(O.channel));
-	char sql[256];
-	snprintf(sql, sizeof(sql), "SET search_path TO %s; LISTEN %s", sp, ch);
+	char sql[320];
+	snprintf(sql, sizeof(sql),
+	         "SET search_path TO %s; SET application_name TO 'civitas-outbox'; SET jit = off;"
+	         " SET synchronous_commit TO off; LISTEN %s",
+	         sp, ch);
 	PQfreemem(sp);
 	PQfreemem(ch);
-	if (!q(c, sql)) {
+	bool ok = q(c, sql);
+	for (size_t i = 0; ok && i < sizeof(delivery_sql) / sizeof(delivery_sql[0]); i++) {
+		PGresult *r = PQprepare(c, delivery_sql[i].name, delivery_sql[i].sql, 0, NULL);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		if (!ok)
+			lc_error("outbox: cannot prepare %s: %s", delivery_sql[i].name, PQerrorMessage(c));
+		PQclear(r);
+	}
+	if (!ok) {
 		PQfinish(c);
 		return NULL;
 	}
@@ -338,6 +359,8 @@ static void purge_delivered(PGconn *c)
 
 static void *delivery_loop(void *arg)
 {
+	pthread_setname_np(pthread_self(), "outbox");
+	O.http = lc_http_keep_new(); /* NULL: each delivery opens its own connection */
 	PGconn *c = NULL;
 	unsigned wait_ms = O.base_ms < 1000 ? O.base_ms : 1000;
 	time_t next_purge = 0;
@@ -358,6 +381,13 @@ static void *delivery_loop(void *arg)
 		}
 		if (n == BATCH)
 			continue; /* more may be due right away */
+		/* A NOTIFY that came in with the answer to one of the statements above waits in libpq, not
+		 * on the socket: its row may not have been due yet when this batch looked. */
+		bool pending = false;
+		for (PGnotify *nt; (nt = PQnotifies(c)) != NULL; pending = true)
+			PQfreemem(nt);
+		if (pending)
+			continue;
 		/* Sleep until a NOTIFY arrives (an emit committed) or the poll interval passes. */
 		struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
 		if (poll(&pfd, 1, (int)wait_ms) > 0) {
@@ -368,6 +398,8 @@ static void *delivery_loop(void *arg)
 		}
 	}
 	PQfinish(c);
+	lc_http_keep_free(O.http);
+	O.http = NULL;
 	return NULL;
 }
 

@@ -80,6 +80,13 @@ struct lockout {
 /* Reserves an attempt for user_id in one statement. 1 reserved, 0 locked (retry_after set),
  * -1 database error. Call before hashing anything. */
 int lockout_reserve(struct lc_db *db, const char *user_id, struct lockout *lk);
+/* The parameters $2 (the limit) and $3 (the lock schedule) of the statements that reserve. */
+void lockout_params(char max[16], char sched[64]);
+/* The same outcome from a statement that reserved along with other work (login_user): row 0 of
+ * r holds reserved, locks, level, in a row from column col, and at column left the seconds of
+ * the lock it saw (NULL or < 1: none seen, asked again when not reserved). */
+int lockout_read(struct lc_db *db, const PGresult *r, int col, int left, const char *user_id,
+                 struct lockout *lk);
 /* Gives the reservation back when the attempt was not a failure after all (and undoes the lock
  * it set). 0 or -1. */
 int lockout_release(struct lc_db *db, const char *user_id, const struct lockout *lk);
@@ -231,8 +238,9 @@ int h_internal_revocations(struct lc_request *rq);
 int h_internal_demo(struct lc_request *rq);
 
 /* --- sessions (h_sessions.c) --- */
-/* Starts a session for user_id inside a transaction: stores the refresh token hash, fills
- * session_id and token. Returns 0 or -1. */
+/* A sign-in's session for user_id inside a transaction, in one statement: clears the account's
+ * failed attempts (the lockout's count and lock) and stamps its last sign-in, opens the session
+ * and stores its refresh token's hash; fills session_id and token. Returns 0 or -1. */
 int session_create(struct lc_db *db, const char *user_id, const char *ip, const char *user_agent,
                    char session_id[37], char token[48]);
 /* Adds the Set-Cookie header carrying token (NULL clears the cookie). */

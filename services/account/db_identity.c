@@ -115,26 +115,43 @@
 	                                                   " WHERE $1::text IS NULL AND (f.act = $5 OR "     \
 	                                                   "starts_with(f.act, $5 || '.'))" AUDIT_ORDER
 
+/* --- sign-in: the reservation of an attempt (lockout.c), on users --- */
+#define LOGIN_RESERVE                                                                                        \
+	"failed_logins = CASE WHEN users.failed_logins + 1 >= $2::int THEN 0"                                \
+	" ELSE users.failed_logins + 1 END,"                                                                 \
+	" lock_level = CASE WHEN users.failed_logins + 1 >= $2::int THEN users.lock_level + 1"               \
+	" ELSE users.lock_level END,"                                                                        \
+	" locked_until = CASE WHEN users.failed_logins + 1 >= $2::int THEN now() + ($3::int[])"              \
+	"[least(users.lock_level + 1, cardinality($3::int[]))] * interval '1 minute'"                        \
+	" ELSE users.locked_until END"
+#define LOGIN_UNLOCKED "(users.locked_until IS NULL OR users.locked_until <= now())"
+#define LOGIN_RESERVED                                                                                       \
+	"users.failed_logins = 0 AND users.locked_until > now() AS locks, users.lock_level,"                 \
+	" users.failed_logins"
+
 const struct lc_sql identity_sql[] = {
     /* users */
     {"user_by_id", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
     {"user_lock", "SELECT " USER_COLUMNS " FROM users WHERE id = $1::uuid AND erased_at IS NULL FOR UPDATE"},
     {"user_by_email",
      "SELECT " USER_COLUMNS " FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL"},
-    {"login_user",
-     "SELECT " USER_COLUMNS ", password_hash, locked_until > now(),"
-     " ceil(extract(epoch FROM locked_until - now()))::bigint, failed_logins, lock_level, totp_secret,"
-     " totp_last_step, totp_enrol_required FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL"},
     /* One attempt reserved before hashing ($2 the limit, $3 the lock schedule in minutes): the
      * attempt that reaches the limit locks the account in the same statement. No row: locked. */
-    {"login_reserve",
-     "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2::int THEN 0"
-     " ELSE failed_logins + 1 END,"
-     " lock_level = CASE WHEN failed_logins + 1 >= $2::int THEN lock_level + 1 ELSE lock_level END,"
-     " locked_until = CASE WHEN failed_logins + 1 >= $2::int THEN now() + ($3::int[])[least(lock_level + 1,"
-     " cardinality($3::int[]))] * interval '1 minute' ELSE locked_until END"
-     " WHERE id = $1::uuid AND (locked_until IS NULL OR locked_until <= now())"
-     " RETURNING failed_logins = 0 AND locked_until > now(), lock_level, failed_logins"},
+    {"login_reserve", "UPDATE users SET " LOGIN_RESERVE " WHERE id = $1::uuid AND " LOGIN_UNLOCKED
+                      " RETURNING " LOGIN_RESERVED},
+    /* A sign-in's account and its attempt's reservation in one round trip (login_reserve on the
+     * row found; it waits for and rechecks a concurrent attempt's update as login_reserve alone
+     * does): the account's columns and secrets, the seconds of a lock seen at the start, then
+     * reserved (false: locked, nothing to check; lock_level is never NULL in a row of r), locks,
+     * level, in a row. No row: no such account. */
+    {"login_user",
+     "WITH u AS (SELECT " USER_COLUMNS ", password_hash, totp_secret, totp_last_step, totp_enrol_required,"
+     " ceil(extract(epoch FROM locked_until - now()))::bigint AS lock_left"
+     " FROM users WHERE lower(email) = lower($1) AND erased_at IS NULL),"
+     " r AS (UPDATE users SET " LOGIN_RESERVE " FROM u WHERE users.id = u.id AND " LOGIN_UNLOCKED
+     " RETURNING " LOGIN_RESERVED ")"
+     " SELECT u.*, r.lock_level IS NOT NULL, r.locks, r.lock_level, r.failed_logins"
+     " FROM u LEFT JOIN r ON true"},
     {"login_lock_left", "SELECT ceil(extract(epoch FROM locked_until - now()))::bigint FROM users"
                         " WHERE id = $1::uuid AND locked_until > now()"},
     /* $2: the reservation had locked ($3 = the count before it); else one failure less. */
@@ -152,9 +169,6 @@ const struct lc_sql identity_sql[] = {
                            " FROM users WHERE id = $1::uuid AND erased_at IS NULL"},
     {"user_insert", "INSERT INTO users (email, password_hash, given_name, family_name, phone)"
                     " VALUES ($1, $2, $3, $4, $5) RETURNING id"},
-    {"login_ok",
-     "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL, last_login_at = now()"
-     " WHERE id = $1::uuid"},
     {"login_clear",
      "UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL WHERE id = $1::uuid"},
     {"user_verify",
@@ -183,8 +197,13 @@ const struct lc_sql identity_sql[] = {
     {"enrol_token_check", "SELECT user_id FROM email_tokens WHERE token_hash = $1 AND purpose = 'totp_enrol'"
                           " AND used_at IS NULL AND expires_at > now()"},
     /* sessions */
-    {"session_insert",
-     "INSERT INTO sessions (user_id, ip, user_agent) VALUES ($1::uuid, $2, $3) RETURNING id"},
+    /* A sign-in's session in one round trip: the account's failures cleared and its last sign-in
+     * stamped, the session ($2 ip, $3 user agent), its first refresh token ($4 its hash). */
+    {"login_session",
+     "WITH ok AS (UPDATE users SET failed_logins = 0, lock_level = 0, locked_until = NULL,"
+     " last_login_at = now() WHERE id = $1::uuid RETURNING id),"
+     " s AS (INSERT INTO sessions (user_id, ip, user_agent) SELECT id, $2, $3 FROM ok RETURNING id)"
+     " INSERT INTO refresh_tokens (token_hash, session_id) SELECT $4, id FROM s RETURNING session_id"},
     {"refresh_insert", "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2::uuid)"},
     {"refresh_find",
      "SELECT rt.used_at IS NOT NULL, s.id, s.user_id, s.revoked_at IS NOT NULL OR s.expires_at <= now(),"

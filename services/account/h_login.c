@@ -21,17 +21,9 @@
 #include "account.h"
 #include "notify.h"
 
-/* Columns of login_user after USER_COLUMNS. */
-enum {
-	LC_HASH = UC_N,
-	LC_LOCKED,
-	LC_LOCK_LEFT,
-	LC_FAILED,
-	LC_LEVEL,
-	LC_TOTP_SECRET,
-	LC_TOTP_STEP,
-	LC_ENROL_REQUIRED
-};
+/* Columns of login_user after USER_COLUMNS: the account's secrets, then the reservation
+ * (lockout_read). */
+enum { LC_HASH = UC_N, LC_TOTP_SECRET, LC_TOTP_STEP, LC_ENROL_REQUIRED, LC_LOCK_LEFT, LC_RESERVED };
 
 #define ENROL_TTL_S 900
 
@@ -133,9 +125,7 @@ static enum lc_tx_result success_tx(struct lc_db *db, void *arg)
 		                         json_pack("{s:i}", "codes_left", l->codes_left)) < 0)
 			return LC_TX_ERROR;
 	}
-	const char *p[] = {id};
-	if (lc_db_run(db, "login_ok", 1, p) != 1)
-		return LC_TX_ERROR;
+	/* The failures cleared, the session and its refresh token: one statement. */
 	if (session_create(db, id, lc_rq_client_ip(l->rq), lc_rq_header(l->rq, "User-Agent"), l->sid,
 	                   l->token) < 0)
 		return LC_TX_ERROR;
@@ -252,7 +242,7 @@ static int login_checked(struct lc_request *rq, void *arg)
 	if (l->out != LO_OK)
 		return reply_failure(l);
 	/* The right password that opens no session (yet) neither counts nor clears the failures; a
-	 * session clears them (login_ok). */
+	 * session clears them (session_create). */
 	bool opens = PQgetvalue(l->u, 0, UC_DISABLED)[0] != 't' &&
 	             PQgetvalue(l->u, 0, UC_VERIFIED)[0] == 't' &&
 	             !(PQgetisnull(l->u, 0, LC_TOTP_SECRET) && must_enrol(l->u));
@@ -292,17 +282,21 @@ static int login_checked(struct lc_request *rq, void *arg)
 static int login_run(struct lc_request *rq, struct login *l)
 {
 	struct lc_db *db = lc_rq_db(rq);
-	const char *p[] = {l->email};
-	l->u = lc_db_exec(db, "login_user", 1, p);
+	/* The account and, in the same statement, the attempt's slot, taken before any hashing:
+	 * parallel guesses cannot pass the limit. */
+	char max[16], sched[64];
+	lockout_params(max, sched);
+	const char *p[] = {l->email, max, sched};
+	l->u = lc_db_exec(db, "login_user", 3, p);
 	if (!l->u)
 		return lc_db_fail_reply(rq);
 	if (PQntuples(l->u) != 1) {
 		PQclear(l->u);
 		l->u = NULL;
 	}
-	/* The attempt takes its slot before any hashing: parallel guesses cannot pass the limit. */
 	if (l->u) {
-		int rc = lockout_reserve(db, PQgetvalue(l->u, 0, UC_ID), &l->lk);
+		int rc =
+		    lockout_read(db, l->u, LC_RESERVED, LC_LOCK_LEFT, PQgetvalue(l->u, 0, UC_ID), &l->lk);
 		if (rc < 0)
 			return finish(l, lc_db_fail_reply(rq));
 		if (rc == 0)

@@ -36,16 +36,13 @@ int session_create(struct lc_db *db, const char *user_id, const char *ip, const 
 	ua[n] = '\0';
 	if (!tokens_random(token, hash))
 		return -1;
-	const char *p[] = {user_id, ip, ua[0] ? ua : NULL};
-	PGresult *r = lc_db_exec(db, "session_insert", 3, p);
-	if (!r || PQntuples(r) != 1) {
-		PQclear(r);
-		return -1;
-	}
-	snprintf(session_id, 37, "%s", PQgetvalue(r, 0, 0));
+	const char *p[] = {user_id, ip, ua[0] ? ua : NULL, hash};
+	PGresult *r = lc_db_exec(db, "login_session", 4, p);
+	bool ok = r && PQntuples(r) == 1;
+	if (ok)
+		snprintf(session_id, 37, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
-	const char *q[] = {hash, session_id};
-	return lc_db_run(db, "refresh_insert", 2, q) == 1 ? 0 : -1;
+	return ok ? 0 : -1;
 }
 
 void session_set_cookie(struct lc_request *rq, const char *token)

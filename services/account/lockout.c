@@ -22,35 +22,60 @@ static void schedule(char out[64])
 	snprintf(out + n, (size_t)(64 - n), "}");
 }
 
+void lockout_params(char max[16], char sched[64])
+{
+	snprintf(max, 16, "%d", ACCOUNT_MAX_FAILURES);
+	schedule(sched);
+}
+
+/* A reservation made: its columns (locks, level, in a row) of row 0 of r from col. 1. */
+static int reserved(const PGresult *r, int col, struct lockout *lk)
+{
+	lk->reserved = true;
+	lk->locks = PQgetvalue(r, 0, col)[0] == 't';
+	lk->level = atoi(PQgetvalue(r, 0, col + 1));
+	lk->in_a_row = lk->locks ? ACCOUNT_MAX_FAILURES : atoi(PQgetvalue(r, 0, col + 2));
+	lk->minutes = lk->locks ? account_lock_minutes(lk->level) : 0;
+	return 1;
+}
+
+/* Locked already, nothing is checked: for how long, as seen (seconds), or asked when the lock
+ * was not seen (a parallel attempt set it after the statement's snapshot). 0 or -1. */
+static int locked(struct lc_db *db, const char *user_id, long seen, struct lockout *lk)
+{
+	if (seen < 1) {
+		const char *q[] = {user_id};
+		PGresult *r = lc_db_exec(db, "login_lock_left", 1, q);
+		if (!r)
+			return -1;
+		seen = PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : 60;
+		PQclear(r);
+	}
+	lk->retry_after = seen < 1 ? 1 : seen;
+	return 0;
+}
+
 int lockout_reserve(struct lc_db *db, const char *user_id, struct lockout *lk)
 {
 	char max[16], sched[64];
-	snprintf(max, sizeof(max), "%d", ACCOUNT_MAX_FAILURES);
-	schedule(sched);
+	lockout_params(max, sched);
 	const char *p[] = {user_id, max, sched};
 	PGresult *r = lc_db_exec(db, "login_reserve", 3, p);
 	if (!r)
 		return -1;
 	*lk = (struct lockout){0};
-	if (PQntuples(r) != 1) { /* locked already: nothing is checked */
-		PQclear(r);
-		const char *q[] = {user_id};
-		r = lc_db_exec(db, "login_lock_left", 1, q);
-		if (!r)
-			return -1;
-		lk->retry_after = PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : 60;
-		PQclear(r);
-		if (lk->retry_after < 1)
-			lk->retry_after = 1;
-		return 0;
-	}
-	lk->reserved = true;
-	lk->locks = PQgetvalue(r, 0, 0)[0] == 't';
-	lk->level = atoi(PQgetvalue(r, 0, 1));
-	lk->in_a_row = lk->locks ? ACCOUNT_MAX_FAILURES : atoi(PQgetvalue(r, 0, 2));
-	lk->minutes = lk->locks ? account_lock_minutes(lk->level) : 0;
+	int rc = PQntuples(r) == 1 ? reserved(r, 0, lk) : locked(db, user_id, 0, lk);
 	PQclear(r);
-	return 1;
+	return rc;
+}
+
+int lockout_read(struct lc_db *db, const PGresult *r, int col, int left, const char *user_id,
+                 struct lockout *lk)
+{
+	*lk = (struct lockout){0};
+	if (PQgetvalue(r, 0, col)[0] == 't')
+		return reserved(r, col + 1, lk);
+	return locked(db, user_id, PQgetisnull(r, 0, left) ? 0 : atol(PQgetvalue(r, 0, left)), lk);
 }
 
 int lockout_release(struct lc_db *db, const char *user_id, const struct lockout *lk)

@@ -2,6 +2,7 @@
  * (claims, 10-minute expiry), the JWKS matches the key, and one-time tokens are stored as the
  * SHA-256 of what is sent. A throwaway P-256 key is made for the test. */
 #include <check.h>
+#include <jwt.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <stdio.h>
@@ -67,6 +68,91 @@ START_TEST(sign_and_verify)
 	ck_assert_str_eq(json_string_value(json_object_get(k, "alg")), "ES256");
 	ck_assert_uint_eq(strlen(json_string_value(json_object_get(k, "x"))), 43);
 	json_decref(jwks);
+	tokens_free();
+	lc_auth_free();
+}
+END_TEST
+
+/* The segments base64url-decoded, as text. */
+static char *segment(const char *tok, int which)
+{
+	const char *a = tok;
+	for (int i = 0; i < which; i++)
+		a = strchr(a, '.') + 1;
+	const char *b = strchr(a, '.');
+	size_t n = 0;
+	unsigned char *raw = lc_b64url_decode(a, b ? (size_t)(b - a) : strlen(a), &n);
+	ck_assert_ptr_nonnull(raw);
+	char *t = malloc(n + 1);
+	memcpy(t, raw, n);
+	t[n] = '\0';
+	free(raw);
+	return t;
+}
+
+/* Tokens are signed without libjwt (tokens.c) but have the form libjwt 1.10 gave them, byte for
+ * byte (header, then the claims with sorted keys), and libjwt itself accepts the signature. */
+START_TEST(same_form_as_libjwt)
+{
+	make_key();
+	json_t *svc = json_pack("[s]", "etat-civil");
+	char *tok = tokens_issue("0b6f3c1e-1111-4c8a-9d5e-2a2b2c2d2e2f", "agent", svc,
+	                         "5d0f3c1e-2222-4c8a-9d5e-2a2b2c2d2e2f", 1767226200);
+	json_decref(svc);
+	ck_assert_ptr_nonnull(tok);
+	char *head = segment(tok, 0), *body = segment(tok, 1);
+	json_t *jwks = tokens_jwks();
+	const char *kid =
+	    json_string_value(json_object_get(json_array_get(json_object_get(jwks, "keys"), 0), "kid"));
+	char want[160];
+	snprintf(want, sizeof(want), "{\"alg\":\"ES256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+	ck_assert_str_eq(head, want);
+	json_t *claims = json_loads(body, 0, NULL);
+	const char *jti = json_string_value(json_object_get(claims, "jti"));
+	ck_assert_uint_eq(strlen(jti), 36);
+
+	jwt_t *j = NULL;
+	ck_assert_int_eq(jwt_new(&j), 0);
+	ck_assert_int_eq(jwt_add_header(j, "kid", kid), 0);
+	ck_assert_int_eq(jwt_add_grant(j, "iss", "civitas-account"), 0);
+	ck_assert_int_eq(jwt_add_grant(j, "aud", "civitas"), 0);
+	ck_assert_int_eq(jwt_add_grant(j, "sub", "0b6f3c1e-1111-4c8a-9d5e-2a2b2c2d2e2f"), 0);
+	ck_assert_int_eq(jwt_add_grant(j, "role", "agent"), 0);
+	ck_assert_int_eq(jwt_add_grant(j, "jti", jti), 0);
+	ck_assert_int_eq(jwt_add_grant(j, "sid", "5d0f3c1e-2222-4c8a-9d5e-2a2b2c2d2e2f"), 0);
+	ck_assert_int_eq(jwt_add_grant_int(j, "iat", 1767226200), 0);
+	ck_assert_int_eq(jwt_add_grant_int(j, "exp", 1767226200 + ACCESS_TTL_S), 0);
+	ck_assert_int_eq(jwt_add_grants_json(j, "{\"services\":[\"etat-civil\"]}"), 0);
+	ck_assert_int_eq(jwt_set_alg(j, JWT_ALG_ES256, (unsigned char *)priv, (int)strlen(priv)), 0);
+	char *ref = jwt_encode_str(j);
+	jwt_free(j);
+	ck_assert_ptr_nonnull(ref);
+	/* ECDSA signatures are randomized: everything up to the second dot is the same. */
+	size_t signed_len = (size_t)(strrchr(ref, '.') - ref);
+	ck_assert_uint_eq((size_t)(strrchr(tok, '.') - tok), signed_len);
+	ck_assert(strncmp(tok, ref, signed_len) == 0);
+	free(ref);
+
+	j = NULL;
+	ck_assert_int_eq(jwt_decode(&j, tok, (unsigned char *)pub, (int)strlen(pub)), 0);
+	ck_assert_int_eq(jwt_get_alg(j), JWT_ALG_ES256);
+	jwt_free(j);
+	/* Without a session or services: no sid, an empty list. */
+	char *t2 = tokens_issue("0b6f3c1e-1111-4c8a-9d5e-2a2b2c2d2e2f", "citizen", NULL, NULL, 1767226200);
+	ck_assert_ptr_nonnull(t2);
+	char *b2 = segment(t2, 1);
+	json_t *c2 = json_loads(b2, 0, NULL);
+	ck_assert_ptr_null(json_object_get(c2, "sid"));
+	ck_assert_uint_eq(json_array_size(json_object_get(c2, "services")), 0);
+	ck_assert(json_is_array(json_object_get(c2, "services")));
+	json_decref(c2);
+	free(b2);
+	free(t2);
+	json_decref(claims);
+	json_decref(jwks);
+	free(head);
+	free(body);
+	free(tok);
 	tokens_free();
 	lc_auth_free();
 }
@@ -146,6 +232,7 @@ int main(void)
 	Suite *s = suite_create("account_tokens");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, sign_and_verify);
+	tcase_add_test(tc, same_form_as_libjwt);
 	tcase_add_test(tc, refuses_wrong_key);
 	tcase_add_test(tc, random_tokens_hashed);
 	tcase_add_test(tc, successor_is_derived_with_the_key);

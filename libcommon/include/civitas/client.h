@@ -23,6 +23,17 @@ struct lc_http_resp {
 int lc_http_request(const char *method, const char *url, const char *const *headers, const void *body,
                     size_t len, long timeout_s, struct lc_http_resp *out);
 
+/* The same request on a connection kept open for the next one to the same host: for one thread
+ * that sends many (the outbox's delivery thread), which then pays no TCP connection per request.
+ * A kept connection the peer closed meanwhile is retried once on a new one by libcurl, so a POST
+ * may arrive twice: only for receivers that take each message once (the outbox's, by event id). */
+struct lc_http_keep;
+struct lc_http_keep *lc_http_keep_new(void);
+void lc_http_keep_free(struct lc_http_keep *k);
+int lc_http_request_kept(struct lc_http_keep *k, const char *method, const char *url,
+                         const char *const *headers, const void *body, size_t len, long timeout_s,
+                         struct lc_http_resp *out);
+
 /* A call to another daemon: base URL from CIVITAS_<SERVICE>_URL (service "account" reads
  * CIVITAS_ACCOUNT_URL), path like "/internal/v1/users/<id>", JSON body (may be NULL), the
  * internal secret as bearer, X-Request-Id passed on when request_id is not NULL. */
