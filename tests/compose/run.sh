@@ -125,11 +125,19 @@ tag=test-$(printf '%s' "$src" | sha1sum | cut -c1-10)
 ca=$(cat /usr/local/share/ca-certificates/*.crt 2>/dev/null || true) # a TLS-inspecting proxy's CA, if any
 # The four images share no stage but the base: they build side by side, so the downloads (apt,
 # npm) of three overlap the compilation of the daemons. Each build's own duration is noted.
+# A build that fails is tried once more (its finished steps come from the cache): the four
+# builds download at once and a registry's name once failed to resolve for a few seconds; a real
+# error fails both times, with the second log kept.
 build_image() { # NAME: writes its exit code and duration to $tmp/built-NAME
-	local name=$1 t=$SECONDS rc=0
-	nice -n 10 $engine build -q -f "$src/deploy/docker/Dockerfile" --target "$name" \
-		--build-arg "DEBIAN=$base" --build-arg "EXTRA_CA_CERTS=$ca" \
-		-t "civitas/$name:$tag" "$src" >"$cache/build-$name.log" 2>&1 || rc=$?
+	local name=$1 t=$SECONDS rc=0 try
+	for try in 1 2; do
+		rc=0
+		nice -n 10 $engine build -q -f "$src/deploy/docker/Dockerfile" --target "$name" \
+			--build-arg "DEBIAN=$base" --build-arg "EXTRA_CA_CERTS=$ca" \
+			-t "civitas/$name:$tag" "$src" >"$cache/build-$name.log" 2>&1 || rc=$?
+		[[ $rc == 0 ]] && break
+		cp "$cache/build-$name.log" "$cache/build-$name.try$try.log"
+	done
 	echo "$rc $((SECONDS - t))" >"$tmp/built-$name"
 }
 t=$SECONDS
