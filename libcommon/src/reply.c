@@ -220,6 +220,18 @@ int lc_reply_empty(struct lc_request *rq, unsigned status)
 
 /* --- the replying guards: answers a handler gives before it does anything --- */
 
+int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
+                   const char *next)
+{
+	int n = PQntuples(r);
+	size_t len = 0;
+	char *body = lc_db_items_write(r, n < limit ? n : limit, item, arg, next, &len);
+	PQclear(r);
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
+}
+
 int lc_db_fail_reply(struct lc_request *rq)
 {
 	struct lc_db *db = lc_db_thread();

@@ -56,22 +56,14 @@ static char *next_cursor(const PGresult *r, int limit, int tcol, int idcol)
 	return enc;
 }
 
-/* The page {"items": [...], "next_cursor": ...} of a list statement's rows, each item written by
- * item from the binary row. */
+/* The page of a list statement's rows, each item written by item from the binary row. */
 static int reply_page(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, int tcol, int idcol)
 {
-	int n = PQntuples(r);
 	char *next = next_cursor(r, limit, tcol, idcol);
-	size_t len = 0;
-	char *body = lc_db_items_write(r, n < limit ? n : limit, item, NULL, next, &len);
-	PQclear(r);
+	int rc = lc_reply_items(rq, r, limit, item, NULL, next);
 	free(next);
-	if (!body)
-		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
+	return rc;
 }
-
-/* --- GET /admin/users --- */
 
 /* The list statements' columns (db_identity.c, USERS_LIST_COLUMNS): USER_COLUMNS' order, then
  * the cursor's time and id as text. */

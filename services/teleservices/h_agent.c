@@ -152,13 +152,9 @@ int h_queue(struct lc_request *rq)
 		next = lc_cursor_encode(c);
 		json_decref(c);
 	}
-	size_t len = 0;
-	char *body = lc_db_items_write(r, n < page.limit ? n : page.limit, summary_item, NULL, next, &len);
-	PQclear(r);
+	int rc = lc_reply_items(rq, r, page.limit, summary_item, NULL, next);
 	free(next);
-	if (!body)
-		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
-	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
+	return rc;
 }
 
 struct act {
