@@ -78,6 +78,12 @@ char *lc_db_items_text(const PGresult *r, int n, int col, const char *next, size
 typedef bool lc_db_item_fn(struct lc_buf *b, const PGresult *r, int row, void *arg);
 char *lc_db_items_write(const PGresult *r, int n, lc_db_item_fn *item, void *arg, const char *next,
                         size_t *len);
+struct lc_request;
+/* Replies (reply.c) 200 with the page {"items": [...], "next_cursor": next or null} of r's first rows (at
+ * most limit), each item written by item from its row (lc_db_items_write); 500 internal when out of memory.
+ * Clears r; next stays the caller's. */
+int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
+                   const char *next);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);

@@ -9,8 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "civitas/db.h"
-
 struct lc_request;
 
 #define LC_REPLIED 0
@@ -59,11 +57,6 @@ int lc_db_fail_reply(struct lc_request *rq);
 /* The same answer for a statement that failed on another thread's connection (a batcher's):
  * its SQLSTATE, whether the database was unreachable, and its message (logged on a 500). */
 int lc_db_state_reply(struct lc_request *rq, const char *sqlstate, bool unavailable, const char *error);
-/* 200 with the page {"items": [...], "next_cursor": next or null} of r's first rows (at most
- * limit), each item written by item from its row (lc_db_items_write); 500 internal when out of
- * memory. Clears r; next stays the caller's. */
-int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
-                   const char *next);
 
 /* Builds the problem object without replying (for tests and for callers that add members). */
 json_t *lc_problem_new(unsigned status, const char *code, const char *detail, const char *request_id);
