@@ -98,6 +98,8 @@ describe('citizen account pages', { timeout: budget(300_000) }, () => {
       await page.getByText('Bonjour Camille Rousseau.').waitFor();
       assert.equal(await page.getByLabel('Prénom').inputValue(), 'Camille');
       assert.ok(await page.getByRole('link', { name: 'Ma famille' }).isVisible());
+      // The sessions list is fetched after the greeting: wait for it (isVisible does not wait).
+      await page.getByText('Cette session').waitFor();
       assert.ok(await page.getByText('Cette session').isVisible());
       await screenshot(page, 'mon-espace-connecte');
       await assertAccessible(page, 'mon espace signed in');
