@@ -136,14 +136,20 @@ bool lc_cache_hit(struct lc_request *rq, const char *key, const char *cc, int *r
 	return true;
 }
 
-int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len,
-                         const char *type, const char *cc)
+int lc_cache_store_reply_with(struct lc_request *rq, const char *key, const char *body, size_t len,
+                              const char *type, const char *cc, uint64_t ttl_ms, unsigned flags)
 {
 	char hex[65], etag[40];
 	lc_sha256_hex(body, len, hex);
 	snprintf(etag, sizeof(etag), "\"%.32s\"", hex);
-	uint64_t now = lc_cache_now_ms();
 	const struct lc_cache_entry *e =
-	    key ? lc_cache_store(key, body, len, etag, type, now, lc_cache_ttl_ms(now), LC_CACHE_GZIP) : NULL;
+	    key ? lc_cache_store(key, body, len, etag, type, lc_cache_now_ms(), ttl_ms, flags) : NULL;
 	return e ? send_entry(rq, e, cc) : send_copy(rq, body, len, etag, type, cc);
+}
+
+int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len,
+                         const char *type, const char *cc)
+{
+	return lc_cache_store_reply_with(rq, key, body, len, type, cc, lc_cache_ttl_ms(lc_cache_now_ms()),
+	                                 LC_CACHE_GZIP);
 }

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "civitas/auth.h"
+#include "civitas/cache_reply.h"
 #include "civitas/db.h"
 #include "civitas/log.h"
 
@@ -230,6 +231,20 @@ int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn 
 	if (!body)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
+}
+
+int lc_reply_items_kept(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
+                        const char *next, const char *key, const char *cc, uint64_t ttl_ms)
+{
+	int n = PQntuples(r);
+	size_t len = 0;
+	char *body = lc_db_items_write(r, n < limit ? n : limit, item, arg, next, &len);
+	PQclear(r);
+	if (!body)
+		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
+	int rc = lc_cache_store_reply_with(rq, key, body, len, "application/json", cc, ttl_ms, 0);
+	free(body);
+	return rc;
 }
 
 int lc_db_fail_reply(struct lc_request *rq)

@@ -102,6 +102,30 @@ static bool summary_item(struct lc_buf *b, const PGresult *r, int row, void *arg
 	                          summary_clock, NULL);
 }
 
+/* A queue page is the same for every agent who asks it with the same services and filters, and
+ * the agents' screens ask it again and again (every open tab, every return to the list): it is
+ * kept in this process's micro-cache for TS_QUEUE_CACHE_MS, keyed by the statement and all its
+ * parameters (the services come from the caller's token, or ?service= after the check that it is
+ * theirs), so one agent never sees a page another's services would give. Any committed change of
+ * a request made through this process clears it (ts_requests_changed: an agent who takes or
+ * decides a request sees it at once); another replica's change shows within the second, and so do
+ * "late" and processing_seconds, which are read at now(). The text filter is not kept: typed,
+ * rarely asked twice, and the substring walk is what costs. */
+#define TS_QUEUE_CACHE_MS 1000
+
+/* The key of a queue page: the statement and its n parameters, separated by a byte none of them
+ * holds (false, not kept, when one does or the key would be too long). */
+static bool queue_key(char key[LC_CACHE_KEY_MAX + 1], const char *stmt, const char *const *p, int n)
+{
+	size_t len = (size_t)snprintf(key, LC_CACHE_KEY_MAX + 1, "queue:%s", stmt);
+	for (int i = 0; i < n && len <= LC_CACHE_KEY_MAX; i++) {
+		if (strchr(p[i], '\x1f'))
+			return false;
+		len += (size_t)snprintf(key + len, LC_CACHE_KEY_MAX + 1 - len, "\x1f%s", p[i]);
+	}
+	return len <= LC_CACHE_KEY_MAX;
+}
+
 int h_queue(struct lc_request *rq)
 {
 	const char *services = services_or_reply(rq);
@@ -141,6 +165,11 @@ int h_queue(struct lc_request *rq)
 	                                            : (mine ? "queue_closed_assignee" : "queue_closed");
 	const char *p[] = {services, late ? late : "",       mine ? who : "", text ? q : "", lim,
 	                   off,      open_work ? "" : status};
+	char key[LC_CACHE_KEY_MAX + 1];
+	bool keyed = !text && queue_key(key, stmt, p, 7);
+	int rc;
+	if (keyed && lc_cache_hit(rq, key, "no-store", &rc))
+		return rc;
 	PGresult *r = lc_db_exec_with(lc_rq_db(rq), stmt, 7, p, LC_DB_BINARY | (text ? 0 : LC_DB_GENERIC));
 	if (!r)
 		return lc_db_fail_reply(rq);
@@ -152,7 +181,8 @@ int h_queue(struct lc_request *rq)
 		next = lc_cursor_encode(c);
 		json_decref(c);
 	}
-	int rc = lc_reply_items(rq, r, page.limit, summary_item, NULL, next);
+	rc = lc_reply_items_kept(rq, r, page.limit, summary_item, NULL, next, keyed ? key : NULL, "no-store",
+	                         TS_QUEUE_CACHE_MS);
 	free(next);
 	return rc;
 }
@@ -218,8 +248,7 @@ static int run_act(struct lc_request *rq, struct act *a)
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), act_tx, a);
 	if (t != LC_TX_COMMIT)
 		return lc_outcome_reply(rq, t, &a->out);
-	if (!a->assign)
-		ts_figures_changed();
+	ts_requests_changed();
 	json_t *j = ts_request_json(lc_rq_db(rq), a->id, true);
 	return j ? lc_reply_json(rq, 200, j) : lc_db_fail_reply(rq);
 }
@@ -333,10 +362,10 @@ bool ts_period_or_reply(struct lc_request *rq, char from[40], char to[40])
  * ~33,000 for a year of a town's service), too dear to recompute on every click of the screen.
  * An answer is kept in this process's micro-cache for TS_SLA_CACHE_MS, keyed by the caller's
  * services and the query's period as written, and says when it was computed (computed_at); a
- * committed change of a request's status clears it (ts_figures_changed). */
+ * committed change of a request's status clears it (ts_requests_changed). */
 #define TS_SLA_CACHE_MS 60000
 
-void ts_figures_changed(void)
+void ts_requests_changed(void)
 {
 	lc_cache_clear();
 }

@@ -205,7 +205,7 @@ int h_connector_status(struct lc_request *rq)
 	enum lc_tx_result t = lc_db_tx(db, status_tx, &s);
 	if (t != LC_TX_COMMIT)
 		return lc_outcome_reply(rq, t, &s.out);
-	ts_figures_changed();
+	ts_requests_changed();
 	json_t *j = ts_request_json(db, s.request_id, false);
 	if (!j)
 		return lc_db_fail_reply(rq);

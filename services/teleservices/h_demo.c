@@ -285,7 +285,7 @@ int h_demo(struct lc_request *rq)
 		lc_info("demo: no demo citizen with a household in account; no sample requests");
 	}
 	json_decref(user), json_decref(hh);
-	ts_figures_changed();
+	ts_requests_changed();
 	return lc_reply_json(rq, 200,
 	                     json_pack("{s:s, s:i, s:i}", "status", "ok", "procedures_created", created,
 	                               "sample_requests", sm.created));

@@ -352,6 +352,6 @@ int h_request_cancel(struct lc_request *rq)
 	enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), cancel_tx, &s);
 	if (t != LC_TX_COMMIT)
 		return lc_outcome_reply(rq, t, &s.out);
-	ts_figures_changed();
+	ts_requests_changed();
 	return ts_reply_request(rq, id, 200, false);
 }

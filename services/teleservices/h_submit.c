@@ -280,7 +280,7 @@ int h_request_submit(struct lc_request *rq)
 		struct submit_ctx s = {.rq = rq, .preps = &p, .n = 1, .key = key};
 		enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), submit_tx, &s);
 		if (t == LC_TX_COMMIT)
-			ts_figures_changed();
+			ts_requests_changed();
 		rc = t != LC_TX_COMMIT ? lc_outcome_reply(rq, t, &s.out)
 		                       : ts_reply_request(rq, id, 200, false);
 		break;
@@ -425,7 +425,7 @@ int h_bundle_create(struct lc_request *rq)
 		struct submit_ctx s = {.rq = rq, .preps = preps, .n = n, .key = key, .ids = ids};
 		enum lc_tx_result t = lc_db_tx(lc_rq_db(rq), submit_tx, &s);
 		if (t == LC_TX_COMMIT)
-			ts_figures_changed();
+			ts_requests_changed();
 		rc = t != LC_TX_COMMIT ? lc_outcome_reply(rq, t, &s.out)
 		                       : reply_bundle(rq, s.bundle_id, ids, 201);
 	}

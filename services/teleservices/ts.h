@@ -57,10 +57,10 @@ int ts_req_read(struct lc_db *db, const char *id, struct ts_req_row *out);
 int ts_lock_own(struct lc_db *db, struct lc_request *rq, const char *id, struct ts_req_row *row,
                 struct lc_outcome *o);
 void ts_req_row_free(struct ts_req_row *r);
-/* After a committed change of a request's status: forgets the SLA figures this process keeps
- * (h_agent.c). After the commit, not inside the transaction: a figure computed meanwhile from
- * the old state would otherwise be kept. */
-void ts_figures_changed(void);
+/* After a committed change of a request (its status, its assignee): forgets the SLA figures and
+ * the queue pages this process keeps (h_agent.c). After the commit, not inside the transaction:
+ * an answer computed meanwhile from the old state would otherwise be kept. */
+void ts_requests_changed(void);
 /* One state change of req (locked by the caller) to `to`, inside the caller's transaction:
  * the reference on reception, timings, the step on the timeline, the citizen's notification
  * (outbox → account), the stats event, the invoice of a fee on acceptance and the connector

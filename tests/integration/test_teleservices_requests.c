@@ -792,6 +792,66 @@ START_TEST(queue_shapes)
 }
 END_TEST
 
+/* A queue page is kept for a second (h_agent.c): what an agent does through this daemon shows at
+ * once, a write that bypasses it (another replica, SQL) within the second; an unchanged page
+ * revalidates with its ETag; the text filter is never kept. */
+START_TEST(queue_page_kept_for_a_second)
+{
+	char svc[40], slug[48], agent_auth[4200], id[37], path[160], etag[80], inm[100];
+	struct itest_resp r;
+	throwaway_service("kpt", "Page gardée", svc, slug, agent_auth);
+	draft_make(slug, citizen.auth, id);
+	json_decref(submit(citizen.auth, id, NULL, 200));
+	snprintf(path, sizeof(path), "/queue?service=%s", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	ck_assert_ptr_nonnull(itest_header(&r, "ETag", etag, sizeof(etag)));
+	char cc[40];
+	ck_assert_str_eq(itest_header(&r, "Cache-Control", cc, sizeof(cc)), "no-store");
+	json_t *j = itest_expect(&r, 200);
+	json_t *it = json_array_get(json_object_get(j, "items"), 0);
+	ck_assert_str_eq(itest_jstr(it, "id"), id);
+	ck_assert(json_is_null(json_object_get(it, "assignee_id")));
+	json_decref(j);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", etag);
+	call(&r, "GET", path, agent_auth, NULL, inm);
+	ck_assert_int_eq(r.status, 304);
+	itest_resp_free(&r);
+	/* The agent takes it and starts it: the very next read shows both. */
+	char act[128];
+	snprintf(act, sizeof(act), "/requests/%s/assign", id);
+	call(&r, "POST", act, agent_auth, "{}", NULL);
+	json_decref(itest_expect(&r, 200));
+	json_decref(transition(agent_auth, id, "in_progress", NULL, 200));
+	call(&r, "GET", path, agent_auth, NULL, inm);
+	j = itest_expect(&r, 200);
+	it = json_array_get(json_object_get(j, "items"), 0);
+	ck_assert_str_eq(itest_jstr(it, "status"), "in_progress");
+	ck_assert_str_eq(itest_jstr(it, "assignee_id"), agent_sco.id);
+	json_decref(j);
+	/* A change this daemon did not make (another replica's) shows within the second. */
+	const char *pi[] = {id};
+	PQclear(itest_sql(tele_pg, "UPDATE requests SET reference = 'KPT-HORS-DAEMON' WHERE id = $1::uuid", 1,
+	                  pi));
+	usleep(1100 * 1000);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = itest_expect(&r, 200);
+	ck_assert_str_eq(itest_jstr(json_array_get(json_object_get(j, "items"), 0), "reference"),
+	                 "KPT-HORS-DAEMON");
+	json_decref(j);
+	/* The text filter reads every time: a second bypassing write shows at once. */
+	snprintf(path, sizeof(path), "/queue?service=%s&q=kpt-hors", svc);
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = itest_expect(&r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 1);
+	json_decref(j);
+	PQclear(itest_sql(tele_pg, "UPDATE requests SET reference = 'KPT-AUTRE' WHERE id = $1::uuid", 1, pi));
+	call(&r, "GET", path, agent_auth, NULL, NULL);
+	j = itest_expect(&r, 200);
+	ck_assert_int_eq(json_array_size(json_object_get(j, "items")), 0);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(sla_arithmetic)
 {
 	/* The SQL function on its own: 1 day received, 5 days incomplete, 2 days in progress. */
@@ -1081,6 +1141,7 @@ int main(void)
 	tcase_add_test(tc, bundles_all_or_nothing);
 	tcase_add_test(tc, sla_arithmetic);
 	tcase_add_test(tc, queue_shapes);
+	tcase_add_test(tc, queue_page_kept_for_a_second);
 	tcase_add_test(tc, connector_signature_retry_and_status);
 	suite_add_tcase(s, tc);
 	return itest_run(s);

@@ -22,6 +22,11 @@ bool lc_cache_hit(struct lc_request *rq, const char *key, const char *cc, int *r
  * caller's. */
 int lc_cache_store_reply(struct lc_request *rq, const char *key, const char *body, size_t len,
                          const char *type, const char *cc);
+/* The same with the entry's lifetime and lc_cache_store's flags chosen by the caller: an answer that
+ * depends on the clock lives ttl_ms whatever a cache watcher vouches for, and an answer to a
+ * signed-in caller is stored without LC_CACHE_GZIP. */
+int lc_cache_store_reply_with(struct lc_request *rq, const char *key, const char *body, size_t len,
+                              const char *type, const char *cc, uint64_t ttl_ms, unsigned flags);
 
 /* True when an Accept-Encoding header (NULL: none) takes gzip: "gzip" (or "x-gzip"; or "*" when
  * gzip is not named) with a weight other than 0 (RFC 9110 12.5.3). */

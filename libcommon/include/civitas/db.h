@@ -8,6 +8,7 @@
 #include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "civitas/buf.h"
 
@@ -84,6 +85,12 @@ struct lc_request;
  * Clears r; next stays the caller's. */
 int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
                    const char *next);
+/* lc_reply_items through the micro-cache (cache_reply.h): the page is stored under key (when not
+ * NULL) for ttl_ms, without a gzip'd copy (an answer to a signed-in caller is never compressed), and
+ * sent with its ETag and Cache-Control cc (lc_cache_store_reply_with). Look the key up first with
+ * lc_cache_hit. */
+int lc_reply_items_kept(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
+                        const char *next, const char *key, const char *cc, uint64_t ttl_ms);
 /* SQLSTATE of the last failure on this connection ("" if none); "08006" when the link is gone. */
 const char *lc_db_sqlstate(const struct lc_db *db);
 const char *lc_db_error(const struct lc_db *db);
