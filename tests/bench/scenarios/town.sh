@@ -85,7 +85,9 @@ for stack in demo town; do
   [[ -n ${TOK[$stack-citizen]} && -n ${TOK[$stack-admin]} ]] || echo "town: no tokens on the $stack stack (python3-cryptography? demo data?)"
 done
 
-# ---- rows: label | where (gw, or a service's port offset) | path | token kind ----------------
+# ---- rows: label | where (gw, or a service's port offset) | path | token kind | one more header ----
+# The agents' queue rows get the page an agent's screen gets (kept a second in the daemon, h_agent.c);
+# the "live" row asks past it (Cache-Control: no-cache): what a page costs the first time after a change.
 YEAR_AGO=$(date -u -d '1 year ago' +%Y-%m-%d)
 ROWS=(
   "healthz (probe)|gw|/api/content/v1/healthz|"
@@ -110,6 +112,7 @@ ROWS=(
   "/me/requests|23|/api/teleservices/v1/me/requests|citizen"
   "agent queue (open, late first)|23|/api/teleservices/v1/queue|agent"
   "agent queue status=all|23|/api/teleservices/v1/queue?status=all|agent"
+  "agent queue, live (no-cache)|23|/api/teleservices/v1/queue|agent|Cache-Control: no-cache"
   "SLA over a year|23|/api/teleservices/v1/sla?from=$YEAR_AGO|agent"
   "review queue|21|/api/content/v1/review|editor"
   "admin users|22|/api/account/v1/admin/users|admin"
@@ -155,13 +158,14 @@ echo
 JSON_ROWS=()
 i=0
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r label where path kind <<<"$row"
+  IFS='|' read -r label where path kind header <<<"$row"
   declare -A R=()
   for stack in demo town; do
     p=${path//SECTION/${SEC[$stack]}}
     url="$(base_of "$stack" "$where")$p"
     args=()
     [[ -n $kind ]] && args=(-H "Authorization: Bearer ${TOK[$stack-$kind]}")
+    [[ -n $header ]] && args+=(-H "$header")
     code=$(curl -s -o /dev/null -w '%{http_code}' -m 30 "${args[@]}" "$url")
     if [[ $code != 200 ]]; then
       R[$stack]="0 - http_$code"
