@@ -221,13 +221,20 @@ int lc_reply_empty(struct lc_request *rq, unsigned status)
 
 /* --- the replying guards: answers a handler gives before it does anything --- */
 
+/* The page of r's first rows (at most limit) written by item; r is cleared. NULL when out of memory. */
+static char *items_page(PGresult *r, int limit, lc_db_item_fn *item, void *arg, const char *next, size_t *len)
+{
+	int n = PQntuples(r);
+	char *body = lc_db_items_write(r, n < limit ? n : limit, item, arg, next, len);
+	PQclear(r);
+	return body;
+}
+
 int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
                    const char *next)
 {
-	int n = PQntuples(r);
 	size_t len = 0;
-	char *body = lc_db_items_write(r, n < limit ? n : limit, item, arg, next, &len);
-	PQclear(r);
+	char *body = items_page(r, limit, item, arg, next, &len);
 	if (!body)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	return lc_reply_bytes_owned(rq, 200, "application/json", body, len);
@@ -236,10 +243,8 @@ int lc_reply_items(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn 
 int lc_reply_items_kept(struct lc_request *rq, PGresult *r, int limit, lc_db_item_fn *item, void *arg,
                         const char *next, const char *key, const char *cc, uint64_t ttl_ms)
 {
-	int n = PQntuples(r);
 	size_t len = 0;
-	char *body = lc_db_items_write(r, n < limit ? n : limit, item, arg, next, &len);
-	PQclear(r);
+	char *body = items_page(r, limit, item, arg, next, &len);
 	if (!body)
 		return lc_reply_problem(rq, 500, "internal", "Out of memory.");
 	int rc = lc_cache_store_reply_with(rq, key, body, len, "application/json", cc, ttl_ms, 0);
