@@ -80,7 +80,7 @@ static inline void fam_user_make(struct fam_user *u, const char *given, const ch
 
 static inline const char *fam_url(const char *path)
 {
-	static char u[4096];
+	static __thread char u[4096]; /* per thread: concurrency tests build URLs from many threads */
 	snprintf(u, sizeof(u), "%s%s", fam_base, path);
 	return u;
 }

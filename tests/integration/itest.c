@@ -149,7 +149,7 @@ const char *itest_header(const struct itest_resp *r, const char *name, char *out
 
 const char *itest_internal_auth(void)
 {
-	static char hdr[512];
+	static __thread char hdr[512];
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/internal-secret", itest_env("CIVITAS_TEST_KEYS"));
 	FILE *f = fopen(path, "r");
@@ -216,7 +216,7 @@ static char *read_all(const char *path, size_t *len)
 
 const char *itest_token(const char *sub, const char *role, const char *services, long ttl)
 {
-	static char out[4096];
+	static __thread char out[4096];
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/jwt-private.pem", itest_env("CIVITAS_TEST_KEYS"));
 	size_t klen;
@@ -256,7 +256,7 @@ const char *itest_token(const char *sub, const char *role, const char *services,
 
 const char *itest_bearer(const char *sub, const char *role, const char *services)
 {
-	static char hdr[4200];
+	static __thread char hdr[4200];
 	snprintf(hdr, sizeof(hdr), "Authorization: Bearer %s", itest_token(sub, role, services, 600));
 	return hdr;
 }

@@ -53,7 +53,7 @@ void itest_service_env(const char *service);
 void itest_stats_env(void);
 /* An ES256 access token signed with the stack's private key, as account issues them.
  * services: comma-separated ("scolaire,jeunesse") or NULL; ttl in seconds (negative: expired).
- * Returns a static buffer overwritten by the next call. */
+ * Returns a static buffer (one per thread) overwritten by the next call. */
 const char *itest_token(const char *sub, const char *role, const char *services, long ttl);
 /* "Authorization: Bearer <token>" for the same arguments (static buffer). */
 const char *itest_bearer(const char *sub, const char *role, const char *services);

@@ -59,7 +59,7 @@ static inline void pay_stop(void)
 
 static inline const char *pay_url(const char *path)
 {
-	static char u[4096];
+	static __thread char u[4096]; /* per thread: concurrency tests build URLs from many threads */
 	if (strncmp(path, "/internal/", 10) == 0 || strncmp(path, "/api/", 5) == 0)
 		snprintf(u, sizeof(u), "%s%s", pay_base, path);
 	else

@@ -46,7 +46,7 @@ static inline void ts_stop(void)
 
 static inline const char *ts_url(const char *path)
 {
-	static char u[4096];
+	static __thread char u[4096]; /* per thread: concurrency tests build URLs from many threads */
 	snprintf(u, sizeof(u), "%s/api/teleservices/v1%s", ts_base, path);
 	return u;
 }
