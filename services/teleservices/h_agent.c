@@ -104,27 +104,14 @@ static bool summary_item(struct lc_buf *b, const PGresult *r, int row, void *arg
 
 /* A queue page is the same for every agent who asks it with the same services and filters, and
  * the agents' screens ask it again and again (every open tab, every return to the list): it is
- * kept in this process's micro-cache for TS_QUEUE_CACHE_MS, keyed by the statement and all its
- * parameters (the services come from the caller's token, or ?service= after the check that it is
- * theirs), so one agent never sees a page another's services would give. Any committed change of
+ * kept in this process's micro-cache for TS_QUEUE_CACHE_MS, keyed by the services (the caller's
+ * token's, or ?service= after the check that it is theirs), the assignee and the query's filters
+ * and page, so one agent never sees a page another's services would give. Any committed change of
  * a request made through this process clears it (ts_requests_changed: an agent who takes or
  * decides a request sees it at once); another replica's change shows within the second, and so do
  * "late" and processing_seconds, which are read at now(). The text filter is not kept: typed,
  * rarely asked twice, and the substring walk is what costs. */
 #define TS_QUEUE_CACHE_MS 1000
-
-/* The key of a queue page: the statement and its n parameters, separated by a byte none of them
- * holds (false, not kept, when one does or the key would be too long). */
-static bool queue_key(char key[LC_CACHE_KEY_MAX + 1], const char *stmt, const char *const *p, int n)
-{
-	size_t len = (size_t)snprintf(key, LC_CACHE_KEY_MAX + 1, "queue:%s", stmt);
-	for (int i = 0; i < n && len <= LC_CACHE_KEY_MAX; i++) {
-		if (strchr(p[i], '\x1f'))
-			return false;
-		len += (size_t)snprintf(key + len, LC_CACHE_KEY_MAX + 1 - len, "\x1f%s", p[i]);
-	}
-	return len <= LC_CACHE_KEY_MAX;
-}
 
 int h_queue(struct lc_request *rq)
 {
@@ -171,8 +158,13 @@ int h_queue(struct lc_request *rq)
 	 * every read a query). */
 	const char *cc = lc_rq_header(rq, "Cache-Control");
 	bool live = cc && strcasestr(cc, "no-cache");
-	char key[LC_CACHE_KEY_MAX + 1];
-	bool keyed = !text && !live && queue_key(key, stmt, p, 7);
+	/* Keyed like the SLA figures (lc_cache_key): the caller's services and the assignee as
+	 * resolved ("me" is the caller), then the query's own filters and page. */
+	static const char *const names[] = {"status", "late", "limit", "cursor", NULL};
+	char tag[LC_CACHE_KEY_MAX + 1], key[LC_CACHE_KEY_MAX + 1];
+	int tl = snprintf(tag, sizeof(tag), "queue:%s:%s", services, mine ? who : "");
+	bool keyed =
+	    !text && !live && tl > 0 && (size_t)tl < sizeof(tag) && lc_cache_key(key, tag, rq, names);
 	int rc;
 	if (keyed && lc_cache_hit(rq, key, "no-store", &rc))
 		return rc;
