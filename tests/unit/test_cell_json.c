@@ -106,19 +106,27 @@ START_TEST(scalars)
 }
 END_TEST
 
+/* A binary array's header as PostgreSQL sends it: n elements of type elem with a NULL among them
+ * (no dimension when n is 0). Returns where the elements start. */
+static unsigned char *array_head(unsigned char *a, uint32_t elem, uint32_t n)
+{
+	be(a, n ? 1 : 0, 4);
+	be(a + 4, n ? 1 : 0, 4);
+	be(a + 8, elem, 4);
+	if (!n)
+		return a + 12;
+	be(a + 12, n, 4);
+	be(a + 16, 1, 4);
+	return a + 20;
+}
+
 /* uuid[]: empty (no dimension), two elements with ", " between them as jsonb prints, a NULL. */
 START_TEST(uuid_arrays)
 {
 	unsigned char a[20 + 3 * 20];
-	be(a, 0, 4);
-	be(a + 4, 0, 4);
-	be(a + 8, 2950, 4);
+	array_head(a, 2950, 0);
 	CK_CELL(2951, a, 12, "[]");
-	be(a, 1, 4);
-	be(a + 4, 1, 4);
-	be(a + 12, 3, 4);
-	be(a + 16, 1, 4);
-	unsigned char *e = a + 20;
+	unsigned char *e = array_head(a, 2950, 3);
 	be(e, 16, 4);
 	memset(e + 4, 0x11, 16);
 	be(e + 20, 0xffffffff, 4); /* NULL */
@@ -134,14 +142,9 @@ END_TEST
 START_TEST(text_arrays)
 {
 	unsigned char a[20 + 32];
-	be(a, 0, 4);
-	be(a + 4, 0, 4);
-	be(a + 8, 25, 4);
+	array_head(a, 25, 0);
 	CK_CELL(1009, a, 12, "[]");
-	be(a, 1, 4);
-	be(a + 12, 3, 4);
-	be(a + 16, 1, 4);
-	unsigned char *e = a + 20;
+	unsigned char *e = array_head(a, 25, 3);
 	be(e, 8, 4);
 	memcpy(e + 4, "scolaire", 8);
 	be(e + 12, 0xffffffff, 4); /* NULL */
